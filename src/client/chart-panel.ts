@@ -1,0 +1,110 @@
+/**
+ * One series' panel: a title, its latest value and a uPlot line chart. The chart is built
+ * once and only ever given new data through `setData`; the panel has a fixed height in
+ * styles.css so nothing moves when data arrives.
+ */
+import uPlot from "uplot";
+import type { ChartTheme } from "./chart-theme.ts";
+import { formatValue } from "./format-value.ts";
+import type { StoredSeries } from "./series-store.ts";
+
+/** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
+const CHART_HEIGHT = 160;
+/** Width used until the ResizeObserver reports the real one (before first layout). */
+const FALLBACK_WIDTH = 320;
+
+export class ChartPanel {
+  readonly key: string;
+  readonly element: HTMLElement;
+  #latest: HTMLElement;
+  #chartHost: HTMLElement;
+  #chart: uPlot;
+  #resize: ResizeObserver;
+  #theme: ChartTheme;
+
+  constructor(series: Pick<StoredSeries, "key" | "name">, theme: ChartTheme) {
+    this.key = series.key;
+    this.#theme = theme;
+
+    this.element = document.createElement("article");
+    this.element.className = "panel";
+    this.element.dataset.testid = "panel";
+    this.element.dataset.series = series.key;
+
+    const head = document.createElement("header");
+    head.className = "panel-head";
+    const title = document.createElement("h2");
+    title.className = "panel-title";
+    title.title = series.key;
+    const name = document.createElement("span");
+    name.className = "panel-name";
+    name.textContent = series.name;
+    title.append(name);
+    if (series.key.length > series.name.length) {
+      // The key is the name followed by its tags, e.g. `cpu{host=a}`.
+      const tags = document.createElement("span");
+      tags.className = "panel-tags";
+      tags.textContent = series.key.slice(series.name.length);
+      title.append(tags);
+    }
+    this.#latest = document.createElement("output");
+    this.#latest.className = "panel-latest";
+    this.#latest.dataset.testid = "latest";
+    this.#latest.textContent = "–";
+    head.append(title, this.#latest);
+
+    this.#chartHost = document.createElement("div");
+    this.#chartHost.className = "panel-chart";
+    this.element.append(head, this.#chartHost);
+
+    this.#chart = this.#build([[], []]);
+    this.#resize = new ResizeObserver(([entry]) => {
+      const width = Math.floor(entry?.contentRect.width ?? 0);
+      if (width > 0 && width !== this.#chart.width) this.#chart.setSize({ width, height: CHART_HEIGHT });
+    });
+    this.#resize.observe(this.#chartHost);
+  }
+
+  /** Shows the series' current points; called from the frame scheduler only. */
+  update(series: StoredSeries): void {
+    this.#chart.setData([series.ts, series.values]);
+    const last = series.values[series.values.length - 1];
+    if (last === undefined) {
+      this.#latest.textContent = "–";
+      delete this.#latest.dataset.value;
+    } else {
+      this.#latest.textContent = formatValue(last);
+      this.#latest.dataset.value = String(last);
+    }
+  }
+
+  /** Redraws with new colours; uPlot has no restyle, so the chart is rebuilt with its data. */
+  restyle(theme: ChartTheme): void {
+    this.#theme = theme;
+    const data = this.#chart.data as uPlot.AlignedData;
+    this.#chart.destroy();
+    this.#chart = this.#build(data);
+  }
+
+  destroy(): void {
+    this.#resize.disconnect();
+    this.#chart.destroy();
+    this.element.remove();
+  }
+
+  #build(data: uPlot.AlignedData): uPlot {
+    const theme = this.#theme;
+    const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
+    const options: uPlot.Options = {
+      width: this.#chartHost.clientWidth || FALLBACK_WIDTH,
+      height: CHART_HEIGHT,
+      ms: 1, // the protocol's times are milliseconds
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true } },
+      axes: [axis, { ...axis, size: 56, values: (_chart, splits) => splits.map(formatValue) }],
+      series: [{}, { label: this.key, stroke: theme.line, fill: theme.fill, width: 1.5 }],
+    };
+    return new uPlot(options, data, this.#chartHost);
+  }
+}

@@ -1,0 +1,31 @@
+/** Where a dashboard page finds its id: the path `/d/<id>`. */
+
+/** Ids the API accepts: 1-64 of `a-z0-9-_`, starting with a letter or digit. */
+const idPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** The id segment of a dashboard path, and whether the API would accept it. */
+export interface DashboardPath {
+  /** The decoded segment after `/d/`. */
+  id: string;
+  /** Whether `id` is a well-formed dashboard id. */
+  valid: boolean;
+}
+
+/** Reads `/d/<id>` (a trailing slash is allowed); `undefined` for any other path. */
+export function parseDashboardPath(pathname: string): DashboardPath | undefined {
+  const match = /^\/d\/([^/]+)\/?$/.exec(pathname);
+  if (!match) return undefined;
+  let id = match[1]!;
+  try {
+    id = decodeURIComponent(id);
+  } catch {
+    return { id, valid: false };
+  }
+  return { id, valid: idPattern.test(id) };
+}
+
+/** Builds the viewer WebSocket URL on the page's own host, `wss:` when the page is https. */
+export function viewerSocketUrl(id: string, page: Location = location): string {
+  const protocol = page.protocol === "https:" ? "wss:" : "ws:";
+  return `${protocol}//${page.host}/api/dashboards/${encodeURIComponent(id)}/ws`;
+}

@@ -1,0 +1,74 @@
+/**
+ * What the dashboard page shows in place of charts: the dashboard does not exist, it has no
+ * series yet, or it could not be loaded. Each carries the command that gets the reader on.
+ */
+import { commandBlock } from "./command-block.ts";
+import { createDashboardCommand, sendMetricCommand, tokensFor } from "./curl-commands.ts";
+
+function notice(testid: string, heading: string, ...body: (string | Node)[]): HTMLElement {
+  const section = document.createElement("section");
+  section.className = "notice";
+  section.dataset.testid = testid;
+  const h = document.createElement("h2");
+  h.textContent = heading;
+  section.append(h);
+  for (const part of body) {
+    if (typeof part === "string") {
+      const p = document.createElement("p");
+      p.textContent = part;
+      section.append(p);
+    } else {
+      section.append(part);
+    }
+  }
+  return section;
+}
+
+function tokenNote(origin: string): string {
+  return tokensFor(origin).local
+    ? "dev-admin-token is accepted only by a local wrangler dev."
+    : "Set ADMIN_TOKEN to this deployment's admin token first.";
+}
+
+/** The dashboard `id` does not exist; `valid` says whether it could be created. */
+export function notFoundNotice(origin: string, id: string, valid: boolean): HTMLElement {
+  const heading = `Dashboard ${id} does not exist`;
+  if (!valid) {
+    return notice(
+      "not-found",
+      heading,
+      "Dashboard ids are 1 to 64 characters of a-z, 0-9, - and _, starting with a letter or digit.",
+    );
+  }
+  return notice(
+    "not-found",
+    heading,
+    "Create it with:",
+    commandBlock(createDashboardCommand(origin, id, id)),
+    tokenNote(origin),
+    "then reload this page.",
+  );
+}
+
+/** The dashboard exists but has no series; shows how to send the first point. */
+export function emptyNotice(origin: string, id: string): HTMLElement {
+  const tokens = tokensFor(origin);
+  return notice(
+    "empty",
+    "No metrics yet",
+    "Send a first point and it appears here at once:",
+    commandBlock(sendMetricCommand(origin, id)),
+    tokens.local
+      ? "dev-admin-token works locally; elsewhere use the ingestToken returned when the dashboard was created."
+      : "Set INGEST_TOKEN to the ingestToken returned when the dashboard was created.",
+  );
+}
+
+/** Loading the dashboard failed for a reason other than "not found". */
+export function failedNotice(message: string): HTMLElement {
+  const retry = document.createElement("button");
+  retry.type = "button";
+  retry.textContent = "Try again";
+  retry.addEventListener("click", () => location.reload());
+  return notice("failed", "The dashboard could not be loaded", message, retry);
+}

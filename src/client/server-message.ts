@@ -1,0 +1,21 @@
+/**
+ * Turns a text frame from the viewer WebSocket into a `ServerMessage`. The server is trusted
+ * to send the shapes in protocol.ts; this only refuses what is not a message at all, so a
+ * newer server's unknown message types are ignored rather than breaking the page.
+ */
+import type { ServerMessage } from "../shared/protocol.ts";
+
+const knownTypes = new Set<ServerMessage["type"]>(["hello", "snapshot", "points", "viewers", "error"]);
+
+/** Returns the message, or `undefined` for anything that is not a known message. */
+export function parseServerMessage(text: string): ServerMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const type = (value as { type?: unknown }).type;
+  return knownTypes.has(type as ServerMessage["type"]) ? (value as ServerMessage) : undefined;
+}

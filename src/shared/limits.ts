@@ -1,0 +1,28 @@
+/**
+ * Limits enforced by the API, in one place so that code, errors and README agree.
+ * Each is checked where input enters and answered with a JSON error naming it.
+ */
+export const limits = {
+  /** Largest ingest request body, in bytes. */
+  maxBodyBytes: 1024 * 1024,
+  /** Most points in one ingest request. */
+  maxPointsPerRequest: 5000,
+  /** Most distinct series (name plus tags) one dashboard keeps. */
+  maxSeriesPerDashboard: 1000,
+  /** Longest metric name, in characters. */
+  maxNameLength: 200,
+  /** Most tags on one point. */
+  maxTags: 16,
+  /** Longest tag name, in characters. */
+  maxTagKeyLength: 64,
+  /** Longest tag value, in characters. */
+  maxTagValueLength: 200,
+  /** Longest dashboard title, in characters. */
+  maxTitleLength: 120,
+  /** How far in the future a point's time may be (clock skew allowance), in milliseconds. */
+  maxFutureMs: 60 * 60 * 1000,
+  /** How far in the past a point's time may be, in milliseconds. */
+  maxPastMs: 7 * 24 * 60 * 60 * 1000,
+  /** Most recent points per series sent to a viewer on connect. */
+  snapshotPointsPerSeries: 600,
+} as const;

@@ -1,0 +1,34 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The one error type of the HTTP API. Thrown anywhere in a handler and turned into
+ * `{ "error": { "code", "message", ...details } }` with its status by {@link errorResponse}.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Body shape of every HTTP error. */
+export interface ErrorBody {
+  error: { code: string; message: string; [detail: string]: unknown };
+}
+
+/** Turns any thrown value into the JSON error response; unknown errors become a 500. */
+export function errorResponse(err: unknown, c: Context): Response {
+  if (err instanceof ApiError) {
+    const body: ErrorBody = { error: { code: err.code, message: err.message, ...err.details } };
+    return c.json(body, err.status, err.headers);
+  }
+  console.error("unhandled error", err);
+  const body: ErrorBody = { error: { code: "internal", message: "internal error" } };
+  return c.json(body, 500);
+}

@@ -1,0 +1,28 @@
+/**
+ * Ingest tokens: random secrets handed out once at creation. Only their SHA-256 hash is
+ * stored, and comparisons run in constant time (`crypto.subtle.timingSafeEqual`, a workerd
+ * extension) so a response time never tells how much of a guess was right.
+ */
+
+const encoder = new TextEncoder();
+
+/** A new ingest token: `pb_` and 32 random bytes, base64url. */
+export function newIngestToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const base64 = btoa(String.fromCharCode(...bytes));
+  return "pb_" + base64.replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+/** Hex SHA-256 of a token: what the dashboard keeps. */
+export async function hashToken(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(token));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Constant-time equality of two strings (hashes of equal length compare every byte). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  if (left.byteLength !== right.byteLength) return false;
+  return crypto.subtle.timingSafeEqual(left, right);
+}

@@ -1,0 +1,69 @@
+import { SELF } from "cloudflare:test";
+import type { ServerMessage } from "../../src/shared/protocol";
+
+type MessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
+
+/** A viewer socket opened through the Worker, recording every frame it receives. */
+export class Viewer {
+  /** Every parsed JSON frame, in arrival order. */
+  readonly frames: ServerMessage[] = [];
+  /** Text frames that were not JSON (heartbeat answers). */
+  readonly texts: string[] = [];
+  private waiters: (() => void)[] = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.addEventListener("message", (event) => {
+      const data = event.data as string;
+      try {
+        this.frames.push(JSON.parse(data) as ServerMessage);
+      } catch {
+        this.texts.push(data);
+      }
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static async open(dashboard: string): Promise<Viewer> {
+    const response = await SELF.fetch(`http://localhost/api/dashboards/${dashboard}/ws`, { headers: { Upgrade: "websocket" } });
+    if (response.status !== 101 || !response.webSocket) throw new Error(`expected 101, got ${response.status}: ${await response.text()}`);
+    response.webSocket.accept();
+    return new Viewer(response.webSocket);
+  }
+
+  /** Frames of one type received so far. */
+  all<T extends ServerMessage["type"]>(type: T): MessageOf<T>[] {
+    return this.frames.filter((frame): frame is MessageOf<T> => frame.type === type);
+  }
+
+  /** Waits until `ready()` holds over what has arrived, failing after `timeoutMs`. */
+  async until(ready: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!ready()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames).slice(0, 500)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Waits for the `n`-th (1-based) frame of a type and returns it. */
+  async nth<T extends ServerMessage["type"]>(type: T, n = 1): Promise<MessageOf<T>> {
+    await this.until(() => this.all(type).length >= n, `${type} frame #${n}`);
+    return this.all(type)[n - 1]!;
+  }
+
+  /** The last viewer count this viewer was told (from hello or viewers frames). */
+  viewerCount(): number | undefined {
+    const counts = this.frames.flatMap((frame) => (frame.type === "viewers" ? [frame.count] : frame.type === "hello" ? [frame.viewers] : []));
+    return counts.at(-1);
+  }
+
+  close(): void {
+    this.socket.close(1000, "done");
+  }
+}
