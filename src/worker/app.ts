@@ -18,7 +18,7 @@ const createDashboardSchema = z.strictObject({
 });
 
 function dashboard(env: Env, id: string): DurableObjectStub<Dashboard> {
-  return (env.DASHBOARD as DurableObjectNamespace<Dashboard>).getByName(id);
+  return env.DASHBOARD.getByName(id);
 }
 
 function notFound(id: string): ApiError {

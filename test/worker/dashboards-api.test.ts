@@ -4,13 +4,13 @@ import { app } from "../../src/worker/app";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, uniqueId } from "./api";
 
-function create(body: unknown, token: string | null = DEV_ADMIN_TOKEN, base = BASE, bindings: Env = env): Promise<Response> {
+async function create(body: unknown, token: string | null = DEV_ADMIN_TOKEN, base = BASE, bindings: Env = env): Promise<Response> {
   const request = new Request(`${base}/api/dashboards`, {
     method: "POST",
     headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-  return bindings === env ? SELF.fetch(request) : app.fetch(request, bindings);
+  return bindings === env ? SELF.fetch(request) : await app.fetch(request, bindings);
 }
 
 describe("creating a dashboard", () => {

@@ -1,0 +1,31 @@
+// The demo: `wrangler dev` on port 8787 and the sensor simulator feeding dashboard "demo".
+import { spawn, type ChildProcess } from "node:child_process";
+
+const port = process.env.PORT ?? "8787";
+const url = `http://localhost:${port}`;
+const children: ChildProcess[] = [];
+
+function start(command: string, args: string[]): ChildProcess {
+  const child = spawn(command, args, { stdio: "inherit", env: process.env });
+  children.push(child);
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`${command} ${args[0]} exited (${signal ?? code}); stopping the demo`);
+      stop(code ?? 1);
+    }
+  });
+  return child;
+}
+
+let stopping = false;
+function stop(code: number): void {
+  stopping = true;
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+console.log(`Pulseboard demo: starting wrangler dev; the dashboard will be at ${url}/d/demo`);
+start("npx", ["wrangler", "dev", "--port", port, "--show-interactive-dev-session=false"]);
+start("node", ["scripts/simulate.ts", "--url", url, "--dashboard", "demo", "--wait", "120"]);

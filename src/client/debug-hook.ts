@@ -1,0 +1,31 @@
+/**
+ * `window.__pulseboard`: a read-only window onto the page's data for tests and for people
+ * poking at a live page in devtools. It hands out copies, so nothing outside can change
+ * what the charts draw.
+ */
+import type { SeriesStore } from "./series-store.ts";
+
+/** The hook's shape. */
+export interface PulseboardDebug {
+  /** A copy of the points the page holds for series `key` (empty arrays if unknown). */
+  points(key: string): { ts: number[]; values: number[] };
+  /** Keys of every series the page holds. */
+  keys(): string[];
+}
+
+declare global {
+  interface Window {
+    __pulseboard?: PulseboardDebug;
+  }
+}
+
+/** Installs the hook over `store`. */
+export function exposeDebugHook(store: SeriesStore): void {
+  window.__pulseboard = Object.freeze({
+    points(key: string) {
+      const series = store.get(key);
+      return { ts: [...(series?.ts ?? [])], values: [...(series?.values ?? [])] };
+    },
+    keys: () => store.keys(),
+  });
+}

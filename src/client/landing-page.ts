@@ -1,0 +1,31 @@
+/**
+ * Entry of the landing page (public/index.html): fills the example commands in with the
+ * origin the page was served from, so they can be pasted as they are.
+ *
+ * Each `[data-command]` block names the command it shows; `[data-origin]` elements get the
+ * origin as text and `[data-demo-link]` links point at, and read as, the demo dashboard's
+ * full address.
+ */
+import { fillCommandBlock } from "./command-block.ts";
+import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./curl-commands.ts";
+
+const demoId = "demo";
+const origin = location.origin;
+
+const commands: Record<string, string> = {
+  create: createDashboardCommand(origin, demoId, "Demo"),
+  send: sendMetricCommand(origin, demoId),
+};
+
+for (const block of document.querySelectorAll<HTMLElement>("[data-command]")) {
+  const text = commands[block.dataset.command ?? ""];
+  if (text !== undefined) fillCommandBlock(block, text);
+}
+for (const node of document.querySelectorAll<HTMLElement>("[data-origin]")) node.textContent = origin;
+for (const link of document.querySelectorAll<HTMLAnchorElement>("a[data-demo-link]")) {
+  link.href = dashboardAddress(origin, demoId);
+  link.textContent = link.href;
+}
+for (const note of document.querySelectorAll<HTMLElement>("[data-token-note]")) {
+  note.hidden = (note.dataset.tokenNote === "local") !== tokensFor(origin).local;
+}

@@ -1,0 +1,158 @@
+/**
+ * Runs the real app under `wrangler dev` for a test file: a free port on 127.0.0.1, a fresh
+ * state directory, its output kept for failure messages, and a stop that ends the whole
+ * process group (wrangler starts workerd as a child).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const wranglerBin = join(root, "node_modules/wrangler/bin/wrangler.js");
+/** Cold starts build the client and boot workerd; a slow CI machine needs the margin. */
+const startTimeoutMs = 90_000;
+const outputLimit = 200;
+
+/** Servers still running; ended if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) signalGroup(child, "SIGKILL");
+});
+
+export interface DevServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** Port the server listens on. */
+  port: number;
+  /** Directory holding the Durable Objects' state, so a restart keeps the data. */
+  persistTo: string;
+  /** The last lines wrangler printed, for failure messages. */
+  output(): string;
+  /** Stops the server; the state directory is kept (see `dispose`). */
+  stop(): Promise<void>;
+  /** Stops the server and deletes its state. */
+  dispose(): Promise<void>;
+}
+
+/** Asks the OS for a port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface DevServerOptions {
+  /** Reuse a port (to restart a stopped server where pages expect it). */
+  port?: number;
+  /** Reuse a state directory (to restart with the same data). */
+  persistTo?: string;
+}
+
+/** Starts `wrangler dev` and resolves once `/healthz` answers 200. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const port = options.port ?? (await freePort());
+  const inspectorPort = await freePort();
+  const persistTo = options.persistTo ?? (await mkdtemp(join(tmpdir(), "pulseboard-e2e-")));
+  const url = `http://127.0.0.1:${port}`;
+  const lines: string[] = [];
+  const output = () => lines.join("");
+
+  const child = spawn(
+    process.execPath,
+    [
+      wranglerBin,
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--inspector-port", String(inspectorPort),
+      "--persist-to", persistTo,
+      "--show-interactive-dev-session=false",
+      "--log-level", "info",
+    ],
+    {
+      cwd: root,
+      // Own process group, so stop() can end wrangler and workerd together.
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        // The `[build]` command runs `node scripts/build-client.ts`, which needs the project's
+        // Node (type stripping); put its bin directory first whatever started the tests.
+        PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+        WRANGLER_SEND_METRICS: "false",
+        NO_COLOR: "1",
+        FORCE_COLOR: "0",
+      },
+    },
+  );
+  const keep = (chunk: Buffer) => {
+    lines.push(chunk.toString());
+    if (lines.length > outputLimit) lines.splice(0, lines.length - outputLimit);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  void exited.then(() => running.delete(child));
+  const alive = () => running.has(child);
+
+  const stop = async () => {
+    if (!alive()) return;
+    signalGroup(child, "SIGTERM");
+    const stopped = await Promise.race([exited.then(() => true), delay(10_000).then(() => false)]);
+    if (!stopped) {
+      signalGroup(child, "SIGKILL");
+      await exited;
+    }
+  };
+  const server: DevServer = {
+    url,
+    port,
+    persistTo,
+    output,
+    stop,
+    async dispose() {
+      await stop();
+      if (!options.persistTo) await rm(persistTo, { recursive: true, force: true });
+    },
+  };
+
+  const deadline = Date.now() + startTimeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive()) {
+      throw new Error(`wrangler dev exited before serving ${url}/healthz. Output:\n${output()}`);
+    }
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return server;
+    } catch {
+      // Not listening yet.
+    }
+    await delay(250);
+  }
+  await server.dispose();
+  throw new Error(`wrangler dev did not answer ${url}/healthz within ${startTimeoutMs} ms. Output:\n${output()}`);
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    // A negative pid addresses the process group started with `detached: true`.
+    process.kill(-child.pid!, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
