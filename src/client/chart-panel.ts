@@ -7,6 +7,7 @@ import uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
 import { formatValue } from "./format-value.ts";
 import type { StoredSeries } from "./series-store.ts";
+import { formatTimeTicks } from "./time-ticks.ts";
 
 /** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
 const CHART_HEIGHT = 160;
@@ -102,7 +103,10 @@ export class ChartPanel {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
-      axes: [axis, { ...axis, size: 56, values: (_chart, splits) => splits.map(formatValue) }],
+      axes: [
+        { ...axis, size: 28, values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing) },
+        { ...axis, size: 56, values: (_chart, ticks) => ticks.map(formatValue) },
+      ],
       series: [{}, { label: this.key, stroke: theme.line, fill: theme.fill, width: 1.5 }],
     };
     return new uPlot(options, data, this.#chartHost);

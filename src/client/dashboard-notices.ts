@@ -5,7 +5,10 @@
 import { commandBlock } from "./command-block.ts";
 import { createDashboardCommand, sendMetricCommand, tokensFor } from "./curl-commands.ts";
 
-function notice(testid: string, heading: string, ...body: (string | Node)[]): HTMLElement {
+/** A paragraph, a quieter note, or a ready-made element. */
+type Part = string | { note: string } | Node;
+
+function notice(testid: string, heading: string, ...body: Part[]): HTMLElement {
   const section = document.createElement("section");
   section.className = "notice";
   section.dataset.testid = testid;
@@ -13,21 +16,28 @@ function notice(testid: string, heading: string, ...body: (string | Node)[]): HT
   h.textContent = heading;
   section.append(h);
   for (const part of body) {
-    if (typeof part === "string") {
-      const p = document.createElement("p");
-      p.textContent = part;
-      section.append(p);
-    } else {
+    if (part instanceof Node) {
       section.append(part);
+    } else {
+      const p = document.createElement("p");
+      if (typeof part === "string") {
+        p.textContent = part;
+      } else {
+        p.className = "note";
+        p.textContent = part.note;
+      }
+      section.append(p);
     }
   }
   return section;
 }
 
-function tokenNote(origin: string): string {
-  return tokensFor(origin).local
-    ? "dev-admin-token is accepted only by a local wrangler dev."
-    : "Set ADMIN_TOKEN to this deployment's admin token first.";
+function tokenNote(origin: string): Part {
+  return {
+    note: tokensFor(origin).local
+      ? "dev-admin-token is accepted only by a local wrangler dev."
+      : "Set ADMIN_TOKEN to this deployment's admin token first.",
+  };
 }
 
 /** The dashboard `id` does not exist; `valid` says whether it could be created. */
@@ -43,10 +53,9 @@ export function notFoundNotice(origin: string, id: string, valid: boolean): HTML
   return notice(
     "not-found",
     heading,
-    "Create it with:",
+    "Create it with this command, then reload the page:",
     commandBlock(createDashboardCommand(origin, id, id)),
     tokenNote(origin),
-    "then reload this page.",
   );
 }
 
@@ -58,9 +67,11 @@ export function emptyNotice(origin: string, id: string): HTMLElement {
     "No metrics yet",
     "Send a first point and it appears here at once:",
     commandBlock(sendMetricCommand(origin, id)),
-    tokens.local
-      ? "dev-admin-token works locally; elsewhere use the ingestToken returned when the dashboard was created."
-      : "Set INGEST_TOKEN to the ingestToken returned when the dashboard was created.",
+    {
+      note: tokens.local
+        ? "dev-admin-token works locally; elsewhere use the ingestToken returned when the dashboard was created."
+        : "Set INGEST_TOKEN to the ingestToken returned when the dashboard was created.",
+    },
   );
 }
 

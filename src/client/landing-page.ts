@@ -3,8 +3,8 @@
  * origin the page was served from, so they can be pasted as they are.
  *
  * Each `[data-command]` block names the command it shows; `[data-origin]` elements get the
- * origin as text and `[data-demo-link]` links point at, and read as, the demo dashboard's
- * full address.
+ * origin as text and `[data-demo-link]` links point at the demo dashboard (and read as its
+ * full address when the attribute's value is `address`).
  */
 import { fillCommandBlock } from "./command-block.ts";
 import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./curl-commands.ts";
@@ -24,7 +24,7 @@ for (const block of document.querySelectorAll<HTMLElement>("[data-command]")) {
 for (const node of document.querySelectorAll<HTMLElement>("[data-origin]")) node.textContent = origin;
 for (const link of document.querySelectorAll<HTMLAnchorElement>("a[data-demo-link]")) {
   link.href = dashboardAddress(origin, demoId);
-  link.textContent = link.href;
+  if (link.dataset.demoLink === "address") link.textContent = link.href;
 }
 for (const note of document.querySelectorAll<HTMLElement>("[data-token-note]")) {
   note.hidden = (note.dataset.tokenNote === "local") !== tokensFor(origin).local;

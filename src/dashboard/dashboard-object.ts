@@ -1,18 +1,28 @@
 import { DurableObject } from "cloudflare:workers";
 import { limits } from "../shared/limits";
-import { HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, type ServerMessage } from "../shared/protocol";
-import type { Credential } from "./credential";
-import { DashboardStore, type SeriesInfo } from "./dashboard-store";
-import { broadcast, closeQuietly, send } from "./fan-out";
-import type { Point } from "./point";
-import { admitSeries } from "./series-cap";
+import {
+  CloseCode,
+  HEARTBEAT_REQUEST,
+  HEARTBEAT_RESPONSE,
+  MAX_INVALID_MESSAGES,
+  type ClientMessage,
+  type HistoryResult,
+  type ServerMessage,
+} from "../shared/protocol";
+import { seriesMatcher } from "../shared/series-pattern";
 import { constantTimeEqual } from "../worker/tokens";
-
-/** What a viewer socket carries through hibernation (the only per-socket state). */
-export interface ViewerAttachment {
-  /** When the viewer connected, milliseconds since the epoch. */
-  joinedAt: number;
-}
+import { parseClientMessage } from "./client-message";
+import type { Credential } from "./credential";
+import { DashboardStore, type SeriesInfo, type StoredBatch } from "./dashboard-store";
+import { deliveryConfig, type DeliveryConfig } from "./delivery-config";
+import { broadcastText, closeQuietly, send } from "./fan-out";
+import { FramePacer } from "./frame-pacer";
+import { queryHistory, resolveHistoryRange } from "./history-query";
+import { mergeBatches } from "./merge-batches";
+import type { Point } from "./point";
+import { nextMaintenance, prune, rollUp, type MaintenanceReport } from "./retention";
+import { admitSeries } from "./series-cap";
+import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-registry";
 
 /** A dashboard as the API describes it. */
 export interface DashboardInfo {
@@ -26,7 +36,7 @@ export interface DashboardInfo {
   seq: number;
   /** Viewers connected now. */
   viewers: number;
-  /** Every series the dashboard has seen. */
+  /** Every series the dashboard keeps. */
   series: SeriesInfo[];
 }
 
@@ -37,16 +47,41 @@ export type IngestResult =
   | { status: "not_found" }
   | { status: "forbidden" };
 
+/** Outcome of a history call. */
+export type HistoryOutcome = { status: "ok"; result: HistoryResult } | { status: "not_found" } | { status: "invalid"; field: string; message: string };
+
+/** Most points in one replay frame sent to a resuming viewer. */
+const REPLAY_FRAME_POINTS = 5000;
+/** Most points one live frame carries when catching up from storage. */
+const CATCH_UP_FRAME_POINTS = 50_000;
+
 /**
  * One dashboard: its SQLite history and its viewers' sockets. An adapter only: storage,
- * fan-out and validation live in plain modules; this class wires them to the runtime.
+ * pacing, fan-out, retention and validation live in plain modules; this class wires them
+ * to the runtime's entry points.
  */
 export class Dashboard extends DurableObject<Env> {
+  private readonly config: DeliveryConfig;
   private readonly store: DashboardStore;
+  private readonly viewers: ViewerRegistry;
+  private readonly pacer: FramePacer;
+  /** Stored batches not yet sent to viewers, in sequence order. */
+  private pending: StoredBatch[] = [];
+  /** Every point up to this sequence number has gone out (mirrors the stored watermark). */
+  private broadcastSeq: number;
+  /** Whether an alarm is known to be scheduled, so ingest need not ask storage each time. */
+  private alarmKnown = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.config = deliveryConfig(env as unknown as Record<string, unknown>);
     this.store = new DashboardStore(ctx.storage);
+    this.viewers = new ViewerRegistry(() => ctx.getWebSockets());
+    this.pacer = new FramePacer(1000 / this.config.maxFramesPerSecond, () => this.flush());
+    const meta = this.store.meta();
+    this.broadcastSeq = meta?.broadcastSeq ?? 0;
+    // Points stored by an earlier instance that was evicted before its next frame went out.
+    if (meta && meta.seq > meta.broadcastSeq) setTimeout(() => this.pacer.notify(), 0);
     // Answered by the runtime itself, so a heartbeat never wakes a hibernating object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
   }
@@ -62,17 +97,10 @@ export class Dashboard extends DurableObject<Env> {
   describe(): DashboardInfo | null {
     const meta = this.store.meta();
     if (!meta) return null;
-    return {
-      id: meta.id,
-      title: meta.title,
-      createdAt: meta.createdAt,
-      seq: meta.seq,
-      viewers: this.viewers().length,
-      series: this.store.listSeries(),
-    };
+    return { id: meta.id, title: meta.title, createdAt: meta.createdAt, seq: meta.seq, viewers: this.viewers.open().length, series: this.store.listSeries() };
   }
 
-  /** Stores the points the credential may write, then broadcasts them to every viewer. */
+  /** Stores the points the credential may write; viewers get them in the next frame. */
   ingest(credential: Credential, points: Point[]): IngestResult {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
@@ -81,57 +109,185 @@ export class Dashboard extends DurableObject<Env> {
     const { admitted, rejected } = admitSeries(points, (key) => this.store.hasSeries(key), this.store.seriesCount(), limits.maxSeriesPerDashboard);
     if (admitted.length === 0) return { status: "rejected", rejected };
     const batch = this.store.append(admitted);
-    broadcast(this.viewers(), { type: "points", from: batch.from, to: batch.to, series: batch.series } satisfies ServerMessage);
+    this.pending.push(batch);
+    this.pacer.notify();
+    this.scheduleMaintenance();
     return { status: "stored", from: batch.from, to: batch.to, rejected };
   }
 
-  /** Accepts a viewer's WebSocket (the Worker has checked the upgrade header and the id). */
+  /** Bucketed history of the series matching `patterns`. */
+  history(patterns: string[], from: number, to: number, step?: number): HistoryOutcome {
+    if (!this.store.meta()) return { status: "not_found" };
+    const range = resolveHistoryRange(from, to, step);
+    if ("error" in range) return { status: "invalid", field: range.field, message: range.error };
+    const rawSince = Date.now() - this.config.rawRetentionMs;
+    // Rollups lag raw points by up to a minute; fold in the newest before reading them.
+    if (range.from < rawSince) rollUp(this.ctx.storage);
+    const series = this.store.matchingSeries(seriesMatcher(patterns));
+    return { status: "ok", result: queryHistory(this.store.sql, { series, ...range }, rawSince) };
+  }
+
+  /** Accepts a viewer's WebSocket; `?since=<seq>` resumes, `?series=a,b*` subscribes. */
   override async fetch(request: Request): Promise<Response> {
     const meta = this.store.meta();
-    if (!meta) {
-      return Response.json({ error: { code: "dashboard_not_found", message: "no such dashboard" } }, { status: 404 });
-    }
+    if (!meta) return Response.json({ error: { code: "dashboard_not_found", message: "no such dashboard" } }, { status: 404 });
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return Response.json({ error: { code: "upgrade_required", message: "expected Upgrade: websocket" } }, { status: 426 });
     }
+    const params = new URL(request.url).searchParams;
+    const since = params.get("since");
+    if (since !== null && !/^\d{1,15}$/.test(since)) {
+      return Response.json({ error: { code: "invalid_parameter", message: "since must be a sequence number (a whole number >= 0)", field: "since" } }, { status: 400 });
+    }
+    const series = params.get("series")?.split(",").filter(Boolean) ?? ["*"];
+    if (series.length === 0 || series.length > 100 || series.some((pattern) => pattern.length > 200)) {
+      return Response.json({ error: { code: "invalid_parameter", message: "series takes 1-100 comma-separated patterns of at most 200 characters", field: "series" } }, { status: 400 });
+    }
+
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ joinedAt: Date.now() } satisfies ViewerAttachment);
-
-    const viewers = this.viewers();
-    send(server, { type: "hello", dashboard: meta.id, title: meta.title, seq: meta.seq, viewers: viewers.length, serverTime: Date.now() });
-    send(server, { type: "snapshot", seq: meta.seq, series: this.store.recent(limits.snapshotPointsPerSeries) });
-    broadcast(
-      viewers.filter((socket) => socket !== server),
-      { type: "viewers", count: viewers.length },
-    );
+    server.serializeAttachment({ joinedAt: Date.now(), series, invalid: 0 } satisfies ViewerAttachment);
+    this.viewers.changed();
+    const count = this.viewers.open().length;
+    send(server, {
+      type: "hello",
+      dashboard: meta.id,
+      title: meta.title,
+      seq: this.broadcastSeq,
+      viewers: count,
+      serverTime: Date.now(),
+      maxFramesPerSecond: this.config.maxFramesPerSecond,
+    });
+    if (since === null) this.sendSnapshot(server, series, false);
+    else this.resume(server, Number(since), series);
+    this.announceViewers(server);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): void {
-    // Heartbeats never arrive here (auto-response); nothing else is part of the protocol yet.
-    const what = typeof message === "string" ? `"${message.slice(0, 40)}"` : "a binary message";
-    send(socket, { type: "error", code: "unsupported_message", message: `the server does not understand ${what}` });
+  override webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): void {
+    try {
+      const parsed = parseClientMessage(raw);
+      if ("error" in parsed) return this.refuse(socket, parsed.error, parsed.id);
+      const attachment = attachmentOf(socket);
+      if (attachment.invalid > 0) socket.serializeAttachment({ ...attachment, invalid: 0 } satisfies ViewerAttachment);
+      this.handle(socket, parsed.message, attachment);
+    } catch (err) {
+      // A handler must never throw into the runtime; the viewer hears what went wrong.
+      console.error("webSocketMessage failed", err);
+      send(socket, { type: "error", code: "internal", message: "the server failed to handle this message" });
+    }
   }
 
   override webSocketClose(socket: WebSocket, code: number, reason: string): void {
     // The Hibernation API does not answer a peer's close frame for us on any compat date.
     closeQuietly(socket, code, reason);
-    this.announceViewers(socket);
+    this.viewers.changed();
+    this.announceViewers(undefined, socket);
   }
 
   override webSocketError(socket: WebSocket): void {
-    closeQuietly(socket, 1011, "socket error");
-    this.announceViewers(socket);
+    closeQuietly(socket, CloseCode.sendFailed, "socket error");
+    this.viewers.changed();
+    this.announceViewers(undefined, socket);
   }
 
-  private announceViewers(leaving: WebSocket): void {
-    const remaining = this.viewers().filter((socket) => socket !== leaving);
-    broadcast(remaining, { type: "viewers", count: remaining.length });
+  override async alarm(): Promise<void> {
+    this.maintain(Date.now());
   }
 
-  /** Open viewer sockets; survives hibernation because the runtime keeps the list. */
-  private viewers(): WebSocket[] {
-    return this.ctx.getWebSockets().filter((socket) => socket.readyState === WebSocket.OPEN);
+  /** Rolls up, prunes and schedules the next pass; what the alarm runs, at a given time. */
+  maintain(now: number): MaintenanceReport {
+    if (!this.store.meta()) return { rolledUp: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0 };
+    const rolledUp = rollUp(this.ctx.storage);
+    const pruned = prune(this.ctx.storage, now, this.config);
+    if (pruned.prunedSeries > 0) this.store.reload();
+    const next = nextMaintenance(this.store.sql, now, this.config);
+    this.alarmKnown = next !== null;
+    if (next === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(next);
+    return { rolledUp, ...pruned };
+  }
+
+  private handle(socket: WebSocket, message: ClientMessage, attachment: ViewerAttachment): void {
+    switch (message.type) {
+      case "resume":
+        return this.resume(socket, message.since, attachment.series);
+      case "subscribe": {
+        socket.serializeAttachment({ ...attachment, series: message.series, invalid: 0 } satisfies ViewerAttachment);
+        this.viewers.changed();
+        send(socket, { type: "subscribed", series: message.series });
+        return this.sendSnapshot(socket, message.series, false);
+      }
+      case "history": {
+        const outcome = this.history(message.series, message.from, message.to, message.step);
+        if (outcome.status === "ok") send(socket, { type: "history", id: message.id, ...outcome.result });
+        else if (outcome.status === "invalid") this.refuse(socket, `${outcome.field}: ${outcome.message}`, message.id);
+        return;
+      }
+    }
+  }
+
+  /** Sends the recent history of the subscribed series, up to what has been broadcast. */
+  private sendSnapshot(socket: WebSocket, patterns: string[], reset: boolean): void {
+    const series = this.store.recent(limits.snapshotPointsPerSeries, this.broadcastSeq, seriesMatcher(patterns));
+    send(socket, { type: "snapshot", seq: this.broadcastSeq, reset, series });
+  }
+
+  /**
+   * Replays every stored point after `since` up to what live frames have covered, so the
+   * next live frame continues exactly where the replay ends. If the points are gone (pruned)
+   * or `since` is ahead of the stream, the viewer gets a snapshot marked `reset` instead.
+   */
+  private resume(socket: WebSocket, since: number, patterns: string[]): void {
+    const meta = this.store.meta()!;
+    if (since > this.broadcastSeq || since < meta.prunedSeq) return this.sendSnapshot(socket, patterns, true);
+    const matcher = seriesMatcher(patterns);
+    let after = since;
+    let points = 0;
+    while (after < this.broadcastSeq) {
+      const chunk = this.store.range(after, this.broadcastSeq, REPLAY_FRAME_POINTS, matcher);
+      if (chunk.count > 0 && !send(socket, { type: "points", from: chunk.from, to: chunk.to, replay: true, series: chunk.series })) return;
+      points += chunk.count;
+      after = chunk.to;
+    }
+    send(socket, { type: "resumed", since, seq: this.broadcastSeq, points });
+  }
+
+  private refuse(socket: WebSocket, reason: string, id?: string): void {
+    const attachment = attachmentOf(socket);
+    const invalid = attachment.invalid + 1;
+    socket.serializeAttachment({ ...attachment, invalid } satisfies ViewerAttachment);
+    send(socket, id === undefined ? { type: "error", code: "invalid_message", message: reason } : { type: "error", code: "invalid_message", message: reason, id });
+    if (invalid >= MAX_INVALID_MESSAGES) closeQuietly(socket, CloseCode.tooManyInvalidMessages, `${invalid} invalid messages in a row`);
+  }
+
+  /** Sends everything stored since the last frame, one serialisation per subscription group. */
+  private flush(): void {
+    const seq = this.store.meta()?.seq ?? 0;
+    if (seq <= this.broadcastSeq) return;
+    const contiguous = this.pending.length > 0 && this.pending[0]!.from === this.broadcastSeq + 1;
+    const frame = contiguous ? mergeBatches(this.pending) : this.store.range(this.broadcastSeq, seq, CATCH_UP_FRAME_POINTS, () => true);
+    this.pending = this.pending.filter((batch) => batch.from > frame.to);
+    for (const group of this.viewers.current()) {
+      const series = group.everything ? frame.series : frame.series.filter(group.matcher);
+      const message: ServerMessage = { type: "points", from: frame.from, to: frame.to, replay: false, series };
+      broadcastText(group.sockets, JSON.stringify(message));
+    }
+    this.broadcastSeq = frame.to;
+    this.store.markBroadcast(frame.to);
+    // A catch-up read is bounded; whatever it left goes in the next frame.
+    if (frame.to < seq) this.pacer.notify();
+  }
+
+  private announceViewers(joined?: WebSocket, leaving?: WebSocket): void {
+    const open = this.viewers.open(leaving);
+    const others = joined ? open.filter((socket) => socket !== joined) : open;
+    broadcastText(others, JSON.stringify({ type: "viewers", count: open.length } satisfies ServerMessage));
+  }
+
+  private scheduleMaintenance(): void {
+    if (this.alarmKnown) return;
+    this.alarmKnown = true;
+    void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + 60_000) : undefined));
   }
 }

@@ -1,7 +1,8 @@
 import type { SeriesPoints, Tags } from "../shared/protocol";
+import type { SeriesMatcher } from "../shared/series-pattern";
 import type { Point } from "./point";
 
-/** A dashboard's own description, one row. */
+/** A dashboard's own description and positions, one row. */
 export interface DashboardMeta {
   /** Dashboard id (the name the object was addressed by). */
   id: string;
@@ -13,6 +14,12 @@ export interface DashboardMeta {
   createdAt: number;
   /** Sequence number of the newest stored point (0 when none). */
   seq: number;
+  /** Every point up to this sequence number has been sent to the viewers. */
+  broadcastSeq: number;
+  /** Highest sequence number ever pruned; a resume from before it cannot be served. */
+  prunedSeq: number;
+  /** Every point up to this sequence number is counted in the rollups. */
+  rollupSeq: number;
 }
 
 /** A series as listed by the API. */
@@ -25,13 +32,13 @@ export interface SeriesInfo {
   tags: Tags;
 }
 
-/** Points stored by one batch, with their sequence range. */
+/** A run of stored points, with their sequence range. */
 export interface StoredBatch {
-  /** Sequence number of the first stored point. */
+  /** Sequence number of the first point. */
   from: number;
-  /** Sequence number of the last stored point. */
+  /** Sequence number of the last point. */
   to: number;
-  /** The stored points grouped by series, in sequence order within each. */
+  /** The points grouped by series, in sequence order within each. */
   series: SeriesPoints[];
 }
 
@@ -42,7 +49,10 @@ CREATE TABLE IF NOT EXISTS dashboard (
   title TEXT NOT NULL,
   token_hash TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  seq INTEGER NOT NULL DEFAULT 0
+  seq INTEGER NOT NULL DEFAULT 0,
+  broadcast_seq INTEGER NOT NULL DEFAULT 0,
+  pruned_seq INTEGER NOT NULL DEFAULT 0,
+  rollup_seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS series (
   id INTEGER PRIMARY KEY,
@@ -57,17 +67,42 @@ CREATE TABLE IF NOT EXISTS points (
   value REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS points_by_series_time ON points (series_id, ts);
+CREATE INDEX IF NOT EXISTS points_by_time ON points (ts);
+CREATE TABLE IF NOT EXISTS rollups (
+  series_id INTEGER NOT NULL,
+  minute INTEGER NOT NULL,
+  min REAL NOT NULL,
+  max REAL NOT NULL,
+  sum REAL NOT NULL,
+  count INTEGER NOT NULL,
+  last REAL NOT NULL,
+  last_ts INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  PRIMARY KEY (series_id, minute)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rollups_by_minute ON rollups (minute);
 `;
 
+type MetaRow = {
+  id: string;
+  title: string;
+  token_hash: string;
+  created_at: number;
+  seq: number;
+  broadcast_seq: number;
+  pruned_seq: number;
+  rollup_seq: number;
+};
+
 /**
- * All SQL of a dashboard, over the object's SQLite storage. Synchronous, as the storage API
- * is; each write method runs in one transaction, so it is stored whole or not at all.
+ * All SQL of a dashboard's own rows (description, series, raw points), over the object's
+ * SQLite storage. Synchronous, as the storage API is; each write method is one transaction.
  */
 export class DashboardStore {
-  /** Series key to row id; derived from the `series` table, loaded on first use. */
-  private seriesIds: Map<string, number> | null = null;
-
-  private readonly sql: SqlStorage;
+  readonly sql: SqlStorage;
+  /** Series rows by key and by id; derived from the `series` table, loaded on first use. */
+  private byKey: Map<string, number> | null = null;
+  private byId: Map<number, SeriesInfo> | null = null;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
@@ -75,15 +110,21 @@ export class DashboardStore {
   }
 
   meta(): DashboardMeta | null {
-    const row = this.sql
-      .exec<{ id: string; title: string; token_hash: string; created_at: number; seq: number }>(
-        "SELECT id, title, token_hash, created_at, seq FROM dashboard",
-      )
-      .toArray()[0];
-    return row ? { id: row.id, title: row.title, tokenHash: row.token_hash, createdAt: row.created_at, seq: row.seq } : null;
+    const row = this.sql.exec<MetaRow>("SELECT * FROM dashboard").toArray()[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      title: row.title,
+      tokenHash: row.token_hash,
+      createdAt: row.created_at,
+      seq: row.seq,
+      broadcastSeq: row.broadcast_seq,
+      prunedSeq: row.pruned_seq,
+      rollupSeq: row.rollup_seq,
+    };
   }
 
-  create(meta: Omit<DashboardMeta, "seq">): void {
+  create(meta: { id: string; title: string; tokenHash: string; createdAt: number }): void {
     this.sql.exec(
       "INSERT INTO dashboard (singleton, id, title, token_hash, created_at) VALUES (1, ?, ?, ?, ?)",
       meta.id,
@@ -93,19 +134,31 @@ export class DashboardStore {
     );
   }
 
+  /** Drops the cached series rows, after maintenance deleted some. */
+  reload(): void {
+    this.byKey = this.byId = null;
+  }
+
+  /** Records that every point up to `seq` has gone out to the viewers. */
+  markBroadcast(seq: number): void {
+    this.sql.exec("UPDATE dashboard SET broadcast_seq = ? WHERE broadcast_seq < ?", seq, seq);
+  }
+
   seriesCount(): number {
-    return this.ids().size;
+    return this.keys().size;
   }
 
   hasSeries(key: string): boolean {
-    return this.ids().has(key);
+    return this.keys().has(key);
   }
 
   listSeries(): SeriesInfo[] {
-    return this.sql
-      .exec<{ key: string; name: string; tags: string }>("SELECT key, name, tags FROM series ORDER BY key")
-      .toArray()
-      .map((row) => ({ key: row.key, name: row.name, tags: JSON.parse(row.tags) as Tags }));
+    return [...this.series().values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Series ids whose key or name `matcher` accepts. */
+  matchingSeries(matcher: SeriesMatcher): Map<number, SeriesInfo> {
+    return new Map([...this.series()].filter(([, info]) => matcher(info)));
   }
 
   /** Stores points, in one transaction, with consecutive sequence numbers after the current one. */
@@ -113,10 +166,58 @@ export class DashboardStore {
     try {
       return this.storage.transactionSync(() => this.insert(points));
     } catch (err) {
-      // The rollback may have removed series rows the cache already holds.
-      this.seriesIds = null;
+      // The rollback may have removed series rows the caches already hold.
+      this.byKey = this.byId = null;
       throw err;
     }
+  }
+
+  /** The newest `perSeries` points (up to sequence `through`) of the matching series, in time order. */
+  recent(perSeries: number, through: number, matcher: SeriesMatcher): SeriesPoints[] {
+    return this.listSeries()
+      .filter(matcher)
+      .map((info) => {
+        const rows = this.sql
+          .exec<{ ts: number; value: number }>(
+            "SELECT ts, value FROM points WHERE series_id = ? AND seq <= ? ORDER BY ts DESC, seq DESC LIMIT ?",
+            this.keys().get(info.key)!,
+            through,
+            perSeries,
+          )
+          .toArray()
+          .reverse();
+        return { ...info, ts: rows.map((r) => r.ts), values: rows.map((r) => r.value) };
+      });
+  }
+
+  /**
+   * Stored points with sequence numbers in (`after`, `through`], at most `limit` of them,
+   * grouped by series. The batch's range ends at the last point read, or at `through` when
+   * the read reached it, so consecutive calls cover the range without gap or overlap.
+   */
+  range(after: number, through: number, limit: number, matcher: SeriesMatcher): StoredBatch & { count: number } {
+    const rows = this.sql
+      .exec<{ seq: number; series_id: number; ts: number; value: number }>(
+        "SELECT seq, series_id, ts, value FROM points WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        after,
+        through,
+        limit,
+      )
+      .toArray();
+    const to = rows.length === limit ? rows[rows.length - 1]!.seq : through;
+    const grouped = new Map<number, SeriesPoints>();
+    let count = 0;
+    const series = this.series();
+    for (const row of rows) {
+      const info = series.get(row.series_id)!;
+      if (!matcher(info)) continue;
+      let entry = grouped.get(row.series_id);
+      if (!entry) grouped.set(row.series_id, (entry = { ...info, ts: [], values: [] }));
+      entry.ts.push(row.ts);
+      entry.values.push(row.value);
+      count++;
+    }
+    return { from: after + 1, to, series: [...grouped.values()], count };
   }
 
   private insert(points: Point[]): StoredBatch {
@@ -126,10 +227,7 @@ export class DashboardStore {
     for (const point of points) {
       this.sql.exec("INSERT INTO points (seq, series_id, ts, value) VALUES (?, ?, ?, ?)", seq++, this.seriesId(point), point.ts, point.value);
       let series = grouped.get(point.key);
-      if (!series) {
-        series = { key: point.key, name: point.name, tags: point.tags, ts: [], values: [] };
-        grouped.set(point.key, series);
-      }
+      if (!series) grouped.set(point.key, (series = { key: point.key, name: point.name, tags: point.tags, ts: [], values: [] }));
       series.ts.push(point.ts);
       series.values.push(point.value);
     }
@@ -138,33 +236,30 @@ export class DashboardStore {
     return { from: first, to: last, series: [...grouped.values()] };
   }
 
-  /** The newest `perSeries` points of every series, each in time order. */
-  recent(perSeries: number): SeriesPoints[] {
-    const series = this.sql.exec<{ id: number; key: string; name: string; tags: string }>("SELECT id, key, name, tags FROM series ORDER BY key").toArray();
-    return series.map((row) => {
-      const rows = this.sql
-        .exec<{ ts: number; value: number }>("SELECT ts, value FROM points WHERE series_id = ? ORDER BY ts DESC, seq DESC LIMIT ?", row.id, perSeries)
-        .toArray()
-        .reverse();
-      return { key: row.key, name: row.name, tags: JSON.parse(row.tags) as Tags, ts: rows.map((r) => r.ts), values: rows.map((r) => r.value) };
-    });
+  private keys(): Map<string, number> {
+    if (!this.byKey) this.load();
+    return this.byKey!;
   }
 
-  private ids(): Map<string, number> {
-    if (!this.seriesIds) {
-      this.seriesIds = new Map(this.sql.exec<{ id: number; key: string }>("SELECT id, key FROM series").toArray().map((row) => [row.key, row.id]));
-    }
-    return this.seriesIds;
+  private series(): Map<number, SeriesInfo> {
+    if (!this.byId) this.load();
+    return this.byId!;
+  }
+
+  private load(): void {
+    const rows = this.sql.exec<{ id: number; key: string; name: string; tags: string }>("SELECT id, key, name, tags FROM series").toArray();
+    this.byKey = new Map(rows.map((row) => [row.key, row.id]));
+    this.byId = new Map(rows.map((row) => [row.id, { key: row.key, name: row.name, tags: JSON.parse(row.tags) as Tags }]));
   }
 
   private seriesId(point: Point): number {
-    const ids = this.ids();
-    let id = ids.get(point.key);
+    let id = this.keys().get(point.key);
     if (id === undefined) {
       id = this.sql
         .exec<{ id: number }>("INSERT INTO series (key, name, tags) VALUES (?, ?, ?) RETURNING id", point.key, point.name, JSON.stringify(point.tags))
         .one().id;
-      ids.set(point.key, id);
+      this.byKey!.set(point.key, id);
+      this.byId!.set(id, { key: point.key, name: point.name, tags: point.tags });
     }
     return id;
   }

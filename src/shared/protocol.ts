@@ -41,25 +41,59 @@ export type ServerMessage =
       viewers: number;
       /** Server clock in milliseconds since the epoch, for staleness display. */
       serverTime: number;
+      /** Most frames per second this viewer will receive. */
+      maxFramesPerSecond: number;
     }
   | {
-      /** Recent history of every series, sent right after `hello`. */
+      /**
+       * Recent history of every subscribed series; replaces all the viewer holds. Sent after
+       * `hello` unless a resume succeeds, and after every `subscribe`.
+       */
       type: "snapshot";
       /** The snapshot holds every point up to and including this sequence number. */
       seq: number;
+      /** True when the viewer asked to resume but what it missed is no longer kept: redraw. */
+      reset: boolean;
       /** Most recent points of each series (bounded per series). */
       series: SeriesPoints[];
     }
   | {
-      /** Points stored by one ingest request. */
+      /**
+       * Points with sequence numbers `from`..`to`, grouped by series (only subscribed series;
+       * the range still counts every point, so `to` is the viewer's new position).
+       */
       type: "points";
-      /** Sequence number of the first point in the frame. */
+      /** Sequence number of the first point the frame covers. */
       from: number;
-      /** Sequence number of the last point in the frame. */
+      /** Sequence number of the last point the frame covers. */
       to: number;
-      /** The frame's points, grouped by series. */
+      /** True for frames that replay stored points to a resuming viewer. */
+      replay: boolean;
+      /** The frame's points, grouped by series, each in sequence order. */
       series: SeriesPoints[];
     }
+  | {
+      /** A resume finished: everything after `since` up to `seq` was replayed. */
+      type: "resumed";
+      /** The sequence number the viewer resumed from. */
+      since: number;
+      /** The viewer is now at this sequence number; live frames follow. */
+      seq: number;
+      /** How many missed points of the subscribed series were replayed. */
+      points: number;
+    }
+  | {
+      /** The viewer's subscription is now this set of patterns. */
+      type: "subscribed";
+      /** Series names, keys or glob patterns (`*`, `?`); `["*"]` is everything. */
+      series: string[];
+    }
+  | ({
+      /** Answer to a `history` request. */
+      type: "history";
+      /** The request's `id`, echoed. */
+      id: string;
+    } & HistoryResult)
   | {
       /** The number of connected viewers changed. */
       type: "viewers";
@@ -69,19 +103,96 @@ export type ServerMessage =
   | {
       /** The server could not act on something this viewer sent. */
       type: "error";
-      /** Machine-readable reason, e.g. `unsupported_message`. */
+      /** Machine-readable reason, e.g. `invalid_message`. */
       code: string;
       /** What happened, for people. */
       message: string;
+      /** The `id` of the request at fault, when it had one. */
+      id?: string;
     };
 
-/** WebSocket close codes the server uses; 4000-4499 mean "do not reconnect as is". */
+/** Every message a viewer may send (JSON text), besides the `ping` heartbeat. */
+export type ClientMessage =
+  | {
+      /** Replay what was missed: every point after `since`, then live frames. */
+      type: "resume";
+      /** The last sequence number the viewer holds (`to` of its last frame, or a snapshot's `seq`). */
+      since: number;
+    }
+  | {
+      /** Receive only these series from now on; answered with `subscribed` and a `snapshot`. */
+      type: "subscribe";
+      /** Series names, keys or glob patterns (`*` any run of characters, `?` one character). */
+      series: string[];
+    }
+  | {
+      /** Ask for history; answered with a `history` message carrying the same `id`. */
+      type: "history";
+      /** Caller's id for matching the answer (1-64 characters). */
+      id: string;
+      /** Series names, keys or glob patterns. */
+      series: string[];
+      /** Range start, milliseconds since the epoch (inclusive). */
+      from: number;
+      /** Range end, milliseconds since the epoch (exclusive). */
+      to: number;
+      /** Bucket width in milliseconds; chosen from the range when absent. */
+      step?: number;
+    };
+
+/** Time-bucketed history of some series, as the history query returns it. */
+export interface HistoryResult {
+  /** Range start (inclusive), aligned down to `step`. */
+  from: number;
+  /** Range end (exclusive). */
+  to: number;
+  /** Bucket width in milliseconds. */
+  step: number;
+  /** Where the buckets came from: raw points or per-minute rollups. */
+  source: "raw" | "rollup";
+  /** One entry per matching series; buckets without data are left out. */
+  series: HistorySeries[];
+}
+
+/** One series' buckets: `ts[i]` is the start of the bucket that `min[i]`..`count[i]` describe. */
+export interface HistorySeries {
+  /** Canonical series key. */
+  key: string;
+  /** Metric name. */
+  name: string;
+  /** Tags. */
+  tags: Tags;
+  /** Bucket start times, ascending. */
+  ts: number[];
+  /** Smallest value in the bucket. */
+  min: number[];
+  /** Largest value in the bucket. */
+  max: number[];
+  /** Mean of the bucket's values. */
+  avg: number[];
+  /** Value of the bucket's latest point. */
+  last: number[];
+  /** Number of points in the bucket. */
+  count: number[];
+}
+
+/**
+ * WebSocket close codes the server uses. 1000-1999 and 4500-4999: reconnecting is fine;
+ * 4000-4499: do not reconnect as is (the client must change what it sends first).
+ */
 export const CloseCode = {
   /** The viewer or server closed normally. */
   normal: 1000,
   /** The viewer's socket failed to take a message and was dropped; reconnecting is safe. */
   sendFailed: 1011,
+  /** The viewer sent too many invalid messages in a row; fix the client before reconnecting. */
+  tooManyInvalidMessages: 4008,
 } as const;
+
+/** Largest client message the server reads, in bytes; larger ones get an `error` frame. */
+export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+/** Invalid client messages in a row after which the server closes with 4008. */
+export const MAX_INVALID_MESSAGES = 10;
 
 /** Builds the canonical key of a series from its name and tags (tags sorted by name). */
 export function seriesKey(name: string, tags: Tags): string {

@@ -7,6 +7,7 @@ import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard
 import { ApiError, errorResponse } from "./errors";
 import { readJsonBody } from "./json-body";
 import { validateBatch } from "./point-schema";
+import { parseHistoryParams } from "./history-params";
 import { hashToken, newIngestToken } from "./tokens";
 
 type AppEnv = { Bindings: Env };
@@ -71,6 +72,15 @@ app.get("/api/dashboards/:id", async (c) => {
   const info = await dashboard(c.env, id).describe();
   if (!info) throw notFound(id);
   return c.json(info);
+});
+
+app.get("/api/dashboards/:id/series", async (c) => {
+  const id = parseDashboardId(c.req.param("id"));
+  const params = parseHistoryParams(new URL(c.req.url).searchParams, Date.now());
+  const outcome = await dashboard(c.env, id).history(params.patterns, params.from, params.to, params.step);
+  if (outcome.status === "not_found") throw notFound(id);
+  if (outcome.status === "invalid") throw new ApiError(400, "invalid_parameter", outcome.message, { field: outcome.field });
+  return c.json(outcome.result);
 });
 
 app.get("/api/dashboards/:id/ws", async (c) => {

@@ -55,21 +55,27 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A page plus the uncaught errors it threw, which every test expects to stay empty. */
+/** A page plus what the tests watch it do. */
 export interface WatchedPage {
   page: Page;
-  /** Uncaught exceptions and unhandled rejections in the page. */
+  /** Uncaught exceptions and unhandled rejections in the page; every test expects none. */
   errors: string[];
+  /** URLs of the WebSockets the page opened. */
+  sockets: string[];
+  /** Closes the page and its context. */
+  close(): Promise<void>;
 }
 
-/** Opens a new page in its own context (own storage) at a fixed, desktop-sized viewport. */
+/** Opens `url` in a new context (own storage) at a fixed, desktop-sized viewport. */
 export async function openPage(browser: Browser, url: string): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors: string[] = [];
+  const sockets: string[] = [];
   page.on("pageerror", (error) => errors.push(error.stack ?? error.message));
+  page.on("websocket", (socket) => sockets.push(socket.url()));
   await page.goto(url);
-  return { page, errors };
+  return { page, errors, sockets, close: () => context.close() };
 }
 
 const resultsDir = fileURLToPath(new URL("../../test-results/e2e/", import.meta.url));

@@ -88,7 +88,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         // The `[build]` command runs `node scripts/build-client.ts`, which needs the project's
         // Node (type stripping); put its bin directory first whatever started the tests.
         PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+        // Nothing may leave the machine: no usage metrics, and no download of the `Request.cf`
+        // sample from workers.cloudflare.com (miniflare then uses its built-in placeholder).
         WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
         NO_COLOR: "1",
         FORCE_COLOR: "0",
       },

@@ -20,12 +20,13 @@ describe("a viewer connecting", () => {
     ]);
     const viewer = await Viewer.open(id);
     const hello = await viewer.nth("hello");
-    expect(hello).toMatchObject({ dashboard: id, title: `Test ${id}`, seq: 3, viewers: 1 });
+    expect(hello).toMatchObject({ dashboard: id, title: `Test ${id}`, seq: 3, viewers: 1, maxFramesPerSecond: 10 });
     const snapshot = await viewer.nth("snapshot");
     expect(viewer.frames.map((frame) => frame.type)).toEqual(["hello", "snapshot"]);
     expect(snapshot).toEqual({
       type: "snapshot",
       seq: 3,
+      reset: false,
       series: [
         { key: "rps", name: "rps", tags: {}, ts: [now - 1500], values: [300] },
         { key: "temp{room=a}", name: "temp", tags: { room: "a" }, ts: [now - 2000, now - 1000], values: [20.5, 21] },
@@ -67,6 +68,7 @@ describe("broadcasting", () => {
         type: "points",
         from: 1,
         to: 3,
+        replay: false,
         series: [
           { key: "cpu{host=a}", name: "cpu", tags: { host: "a" }, ts: [ts, ts + 1], values: [0.5, 0.6] },
           { key: "cpu{host=b}", name: "cpu", tags: { host: "b" }, ts: [ts], values: [0.7] },
@@ -120,12 +122,12 @@ describe("the heartbeat", () => {
     viewer.close();
   });
 
-  it("anything else a viewer sends gets an error frame, and the socket stays open", async () => {
+  it("anything else that is not a protocol message gets an error frame, and the socket stays open", async () => {
     const { id, token } = await createDashboard();
     const viewer = await Viewer.open(id);
     await viewer.nth("snapshot");
     viewer.socket.send("hello?");
-    expect(await viewer.nth("error")).toMatchObject({ code: "unsupported_message" });
+    expect(await viewer.nth("error")).toMatchObject({ code: "invalid_message", message: "messages must be JSON" });
     await postMetrics(id, token, { name: "a", value: 1 });
     expect((await viewer.nth("points")).to).toBe(1);
     viewer.close();

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { MAX_CLIENT_MESSAGE_BYTES, type ClientMessage } from "../shared/protocol";
+
+const patterns = z
+  .array(z.string().min(1, "a pattern must not be empty").max(200, "a pattern is at most 200 characters"), { error: "series must be an array of patterns" })
+  .min(1, "series needs at least one pattern")
+  .max(100, "at most 100 patterns");
+
+/** The client half of the wire protocol, as a schema: what is validated is what is typed. */
+export const clientMessageSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("resume"), since: z.int().nonnegative() }),
+    z.strictObject({ type: z.literal("subscribe"), series: patterns }),
+    z.strictObject({
+      type: z.literal("history"),
+      id: z.string().min(1).max(64),
+      series: patterns,
+      from: z.int().nonnegative(),
+      to: z.int().nonnegative(),
+      step: z.int().positive().optional(),
+    }),
+  ],
+  { error: "type must be one of resume, subscribe, history" },
+) satisfies z.ZodType<ClientMessage>;
+
+/** A client message, or why it was refused (with the request id when one could be read). */
+export function parseClientMessage(raw: string | ArrayBuffer): { message: ClientMessage } | { error: string; id?: string } {
+  if (typeof raw !== "string") return { error: "messages must be JSON text, not binary" };
+  if (raw.length > MAX_CLIENT_MESSAGE_BYTES) return { error: `messages are at most ${MAX_CLIENT_MESSAGE_BYTES} bytes` };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { error: "messages must be JSON" };
+  }
+  const parsed = clientMessageSchema.safeParse(json);
+  if (parsed.success) return { message: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+  const id = typeof (json as { id?: unknown })?.id === "string" ? ((json as { id: string }).id as string) : undefined;
+  return id === undefined ? { error: where + issue.message } : { error: where + issue.message, id };
+}

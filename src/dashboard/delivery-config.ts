@@ -1,0 +1,37 @@
+/**
+ * Tunables of delivery and retention, read from Worker vars (wrangler.toml `[vars]`) so an
+ * operator can change them without code. Invalid values fall back to the default with a log
+ * line, since a dashboard that refuses to start helps no one.
+ */
+export interface DeliveryConfig {
+  /** Most frames per second each viewer receives (`MAX_FRAMES_PER_SECOND`, default 10). */
+  maxFramesPerSecond: number;
+  /** How long raw points are kept, in ms (`RAW_RETENTION_HOURS`, default 24 h). */
+  rawRetentionMs: number;
+  /** Most raw points kept per series (`RAW_POINTS_PER_SERIES`, default 100,000). */
+  rawPointsPerSeries: number;
+  /** How long per-minute rollups are kept, in ms (`ROLLUP_RETENTION_DAYS`, default 30 days). */
+  rollupRetentionMs: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+function positive(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (Number.isFinite(value) && value > 0) return value;
+  console.warn(`${name}="${raw}" is not a positive number; using ${fallback}`);
+  return fallback;
+}
+
+/** The delivery settings in force for `vars` (missing or invalid ones take their defaults). */
+export function deliveryConfig(vars: Partial<Record<string, unknown>>): DeliveryConfig {
+  const text = (name: string) => (typeof vars[name] === "string" ? (vars[name] as string) : undefined);
+  return {
+    maxFramesPerSecond: positive(text("MAX_FRAMES_PER_SECOND"), 10, "MAX_FRAMES_PER_SECOND"),
+    rawRetentionMs: positive(text("RAW_RETENTION_HOURS"), 24, "RAW_RETENTION_HOURS") * HOUR_MS,
+    rawPointsPerSeries: Math.floor(positive(text("RAW_POINTS_PER_SERIES"), 100_000, "RAW_POINTS_PER_SERIES")),
+    rollupRetentionMs: positive(text("ROLLUP_RETENTION_DAYS"), 30, "ROLLUP_RETENTION_DAYS") * DAY_MS,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The dashboard page as the tests read it, through its DOM contract (documented at the top
+ * of src/client/dashboard-page.ts) and the `window.__pulseboard` hook. Waits fail with what
+ * the page showed instead, so a red test says more than "timeout".
+ */
+import type { Page } from "playwright-core";
+
+type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
+
+const panel = (key: string) => `[data-testid="panel"][data-series="${key.replaceAll('"', '\\"')}"]`;
+
+export class DashboardView {
+  readonly page: Page;
+
+  constructor(page: Page) {
+    this.page = page;
+  }
+
+  /** The connection badge's `data-state`. */
+  state(): Promise<string | null> {
+    return this.page.getAttribute('[data-testid="connection"]', "data-state");
+  }
+
+  /** Text of the viewer count. */
+  async viewers(): Promise<string> {
+    return (await this.page.textContent('[data-testid="viewers"]'))?.trim() ?? "";
+  }
+
+  /** Text of the series' latest value. */
+  async latest(key: string): Promise<string> {
+    return (await this.page.textContent(`${panel(key)} [data-testid="latest"]`))?.trim() ?? "";
+  }
+
+  /** Keys of the panels shown, in page order. */
+  panelKeys(): Promise<string[]> {
+    return this.page.$$eval('[data-testid="panel"]', (panels) => panels.map((p) => p.getAttribute("data-series") ?? ""));
+  }
+
+  /** The page's copy of a series' points. */
+  points(key: string): Promise<{ ts: number[]; values: number[] }> {
+    return this.page.evaluate((k) => window.__pulseboard!.points(k), key);
+  }
+
+  async waitForState(state: ConnectionState, timeout = 15_000): Promise<void> {
+    await this.#until(`connection state ${state}`, timeout, async () => (await this.state()) === state);
+  }
+
+  async waitForViewers(count: number, timeout = 15_000): Promise<void> {
+    await this.#until(`${count} viewers`, timeout, async () => (await this.viewers()) === String(count));
+  }
+
+  async waitForLatest(key: string, text: string, timeout = 15_000): Promise<void> {
+    await this.#until(`latest of ${key} to read ${text}`, timeout, async () => {
+      return (await this.page.$(panel(key))) !== null && (await this.latest(key)) === text;
+    });
+  }
+
+  /** Polls `check` (cheap reads over CDP) until it holds or `timeout` passes. */
+  async #until(what: string, timeout: number, check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Waited ${timeout} ms for ${what}; the page shows: ${await this.describe()}`);
+  }
+
+  /** A one-line summary of what the page shows, for failure messages. */
+  async describe(): Promise<string> {
+    const panels = await this.page.$$eval('[data-testid="panel"]', (found) =>
+      found.map((p) => `${p.getAttribute("data-series")}=${p.querySelector('[data-testid="latest"]')?.textContent}`),
+    );
+    const notice = await this.page.$eval("#notices", (n) => n.textContent?.trim().slice(0, 120) ?? "").catch(() => "");
+    return `state=${await this.state()} viewers=${await this.viewers()} panels=[${panels.join(", ")}] notice="${notice}"`;
+  }
+}
+
+declare global {
+  interface Window {
+    /** See src/client/debug-hook.ts. */
+    __pulseboard?: { points(key: string): { ts: number[]; values: number[] }; keys(): string[] };
+  }
+}
