@@ -67,7 +67,8 @@ export class Connection {
   #silence: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
-  constructor(url: string, events: ConnectionEvents, timing: Partial<ConnectionTiming> = {}) {
+  /** `url` is asked again before every attempt, so a reconnect can say where to resume. */
+  constructor(url: () => string, events: ConnectionEvents, timing: Partial<ConnectionTiming> = {}) {
     this.#events = events;
     this.#timing = { ...defaultTiming, ...timing };
     const t = this.#timing;

@@ -24,8 +24,12 @@ export function parseDashboardPath(pathname: string): DashboardPath | undefined 
   return { id, valid: idPattern.test(id) };
 }
 
-/** Builds the viewer WebSocket URL on the page's own host, `wss:` when the page is https. */
-export function viewerSocketUrl(id: string, page: Location = location): string {
+/**
+ * Builds the viewer WebSocket URL on the page's own host, `wss:` when the page is https.
+ * With `since`, the server replays what came after it instead of sending a snapshot.
+ */
+export function viewerSocketUrl(id: string, since?: number, page: Location = location): string {
   const protocol = page.protocol === "https:" ? "wss:" : "ws:";
-  return `${protocol}//${page.host}/api/dashboards/${encodeURIComponent(id)}/ws`;
+  const query = since === undefined ? "" : `?since=${since}`;
+  return `${protocol}//${page.host}/api/dashboards/${encodeURIComponent(id)}/ws${query}`;
 }

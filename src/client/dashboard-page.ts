@@ -1,6 +1,7 @@
 /**
  * Entry of the dashboard page (public/dashboard.html, served for /d/<id>): look the
- * dashboard up, then open its viewer socket and draw every series live.
+ * dashboard up, then open its viewer socket and draw every series live, resuming from the
+ * last sequence number held whenever the socket reconnects.
  *
  * DOM contract, relied on by test/e2e; keep it stable:
  * - `[data-testid="connection"]`: connection badge; `data-state` is one of `connecting`,
@@ -82,16 +83,25 @@ async function main(): Promise<void> {
       case "points":
         panels.apply(store.applyPoints(message.from, message.to, message.series));
         break;
+      case "resumed":
+        store.applyResumed(message.seq);
+        break;
       case "viewers":
         viewers.textContent = String(message.count);
         break;
       case "error":
         console.warn(`pulseboard: server error ${message.code}: ${message.message}`);
         break;
+      case "subscribed":
+      case "history":
+        // Answers to requests this page does not make (it watches every series).
+        break;
     }
   };
 
-  new Connection(viewerSocketUrl(dashboard.id), {
+  // After a drop, resume from the last position held: the server replays only what was
+  // missed (or sends a fresh snapshot if it no longer has it).
+  new Connection(() => viewerSocketUrl(dashboard.id, store.resumePoint), {
     onState: (state) => showConnectionState(badge, state),
     onText: (text) => {
       const message = parseServerMessage(text);

@@ -1,6 +1,7 @@
 /**
  * The page's copy of every series: columnar arrays per series, kept sorted by time and
- * bounded, merged from the `snapshot` and `points` frames of the viewer WebSocket.
+ * bounded, merged from the `snapshot`, `points` and `resumed` frames of the viewer WebSocket.
+ * It also tracks the sequence number reached, which is what a reconnect resumes from.
  */
 import { limits } from "../shared/limits.ts";
 import type { SeriesPoints, Tags } from "../shared/protocol.ts";
@@ -38,6 +39,8 @@ export class SeriesStore {
   #series = new Map<string, StoredSeries>();
   /** Sequence number of the newest point merged; frames at or below it are repeats. */
   #seq = 0;
+  /** Whether a snapshot has arrived, so `seq` is a position the server can resume from. */
+  #synced = false;
 
   constructor(capacity = DEFAULT_CAPACITY) {
     this.capacity = capacity;
@@ -45,6 +48,11 @@ export class SeriesStore {
 
   get seq(): number {
     return this.#seq;
+  }
+
+  /** The sequence number to resume from after a reconnect, or `undefined` before any snapshot. */
+  get resumePoint(): number | undefined {
+    return this.#synced ? this.#seq : undefined;
   }
 
   get(key: string): StoredSeries | undefined {
@@ -61,14 +69,15 @@ export class SeriesStore {
     this.#series.clear();
     for (const incoming of series) this.#merge(incoming);
     this.#seq = seq;
+    this.#synced = true;
     const changed = [...this.#series.keys()];
     for (const key of changed) previous.delete(key);
     return { changed, removed: [...previous] };
   }
 
   /**
-   * Merges one ingest's points. A frame the snapshot already covered (`to <= seq`) is
-   * skipped, since a reconnect can race a broadcast.
+   * Merges a frame of points, live or replayed after a resume. A frame already covered
+   * (`to <= seq`) is skipped, since a reconnect can race a broadcast.
    */
   applyPoints(from: number, to: number, series: SeriesPoints[]): StoreChange {
     if (to <= this.#seq) return { changed: [], removed: [] };
@@ -80,6 +89,14 @@ export class SeriesStore {
     for (const incoming of series) this.#merge(incoming);
     this.#seq = to;
     return { changed: series.map((s) => s.key), removed: [] };
+  }
+
+  /**
+   * A resume ended at `seq`. Replay frames only carry subscribed series, so the position can
+   * be ahead of the last frame's `to` when the missed points were all elsewhere.
+   */
+  applyResumed(seq: number): void {
+    this.#seq = Math.max(this.#seq, seq);
   }
 
   #merge(incoming: SeriesPoints): void {

@@ -5,7 +5,17 @@
  */
 import type { ServerMessage } from "../shared/protocol.ts";
 
-const knownTypes = new Set<ServerMessage["type"]>(["hello", "snapshot", "points", "viewers", "error"]);
+/** Every message type; a Record so that a type added to the protocol fails to compile here. */
+const knownTypes: Record<ServerMessage["type"], true> = {
+  hello: true,
+  snapshot: true,
+  points: true,
+  resumed: true,
+  subscribed: true,
+  history: true,
+  viewers: true,
+  error: true,
+};
 
 /** Returns the message, or `undefined` for anything that is not a known message. */
 export function parseServerMessage(text: string): ServerMessage | undefined {
@@ -17,5 +27,5 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
   }
   if (typeof value !== "object" || value === null) return undefined;
   const type = (value as { type?: unknown }).type;
-  return knownTypes.has(type as ServerMessage["type"]) ? (value as ServerMessage) : undefined;
+  return typeof type === "string" && Object.hasOwn(knownTypes, type) ? (value as ServerMessage) : undefined;
 }

@@ -32,36 +32,37 @@ export function queryHistory(sql: SqlStorage, request: HistoryRequest, rawSince:
   if (ids.length === 0) return result;
 
   const placeholders = ids.map(() => "?").join(",");
+  // `%` works on integers in SQLite (a bound number may arrive as REAL, so `/` would not).
   // Each bucket's latest value: the first row of the bucket ordered newest first.
   const [aggregates, lasts] = raw
     ? [
         sql.exec<BucketRow>(
-          `SELECT series_id, (ts / ?) * ? AS bucket, min(value) AS min, max(value) AS max, sum(value) AS sum, count(*) AS count
+          `SELECT series_id, ts - ts % ? AS bucket, min(value) AS min, max(value) AS max, sum(value) AS sum, count(*) AS count
              FROM points WHERE series_id IN (${placeholders}) AND ts >= ? AND ts < ? GROUP BY series_id, bucket ORDER BY series_id, bucket`,
-          step, step, ...ids, from, request.to,
+          step, ...ids, from, request.to,
         ),
         sql.exec<LastRow>(
           `SELECT series_id, bucket, last FROM (
-             SELECT series_id, (ts / ?) * ? AS bucket, value AS last,
-                    row_number() OVER (PARTITION BY series_id, (ts / ?) ORDER BY ts DESC, seq DESC) AS newest
+             SELECT series_id, ts - ts % ? AS bucket, value AS last,
+                    row_number() OVER (PARTITION BY series_id, ts - ts % ? ORDER BY ts DESC, seq DESC) AS newest
                FROM points WHERE series_id IN (${placeholders}) AND ts >= ? AND ts < ?)
            WHERE newest = 1`,
-          step, step, step, ...ids, from, request.to,
+          step, step, ...ids, from, request.to,
         ),
       ]
     : [
         sql.exec<BucketRow>(
-          `SELECT series_id, (minute / ?) * ? AS bucket, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(count) AS count
+          `SELECT series_id, minute - minute % ? AS bucket, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(count) AS count
              FROM rollups WHERE series_id IN (${placeholders}) AND minute >= ? AND minute < ? GROUP BY series_id, bucket ORDER BY series_id, bucket`,
-          step, step, ...ids, from, request.to,
+          step, ...ids, from, request.to,
         ),
         sql.exec<LastRow>(
           `SELECT series_id, bucket, last FROM (
-             SELECT series_id, (minute / ?) * ? AS bucket, last,
-                    row_number() OVER (PARTITION BY series_id, (minute / ?) ORDER BY last_ts DESC, last_seq DESC) AS newest
+             SELECT series_id, minute - minute % ? AS bucket, last,
+                    row_number() OVER (PARTITION BY series_id, minute - minute % ? ORDER BY last_ts DESC, last_seq DESC) AS newest
                FROM rollups WHERE series_id IN (${placeholders}) AND minute >= ? AND minute < ?)
            WHERE newest = 1`,
-          step, step, step, ...ids, from, request.to,
+          step, step, ...ids, from, request.to,
         ),
       ];
 

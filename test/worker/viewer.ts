@@ -9,6 +9,8 @@ export class Viewer {
   readonly frames: ServerMessage[] = [];
   /** Text frames that were not JSON (heartbeat answers). */
   readonly texts: string[] = [];
+  /** The close the server sent, once it has. */
+  closed: { code: number; reason: string } | null = null;
   private waiters: (() => void)[] = [];
 
   private constructor(readonly socket: WebSocket) {
@@ -21,10 +23,16 @@ export class Viewer {
       }
       for (const wake of this.waiters.splice(0)) wake();
     });
+    socket.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      for (const wake of this.waiters.splice(0)) wake();
+    });
   }
 
-  static async open(dashboard: string): Promise<Viewer> {
-    const response = await SELF.fetch(`http://localhost/api/dashboards/${dashboard}/ws`, { headers: { Upgrade: "websocket" } });
+  /** Opens a viewer; `query` is the socket URL's query string (`since`, `series`). */
+  static async open(dashboard: string, query: Record<string, string> = {}): Promise<Viewer> {
+    const search = new URLSearchParams(query).toString();
+    const response = await SELF.fetch(`http://localhost/api/dashboards/${dashboard}/ws${search ? `?${search}` : ""}`, { headers: { Upgrade: "websocket" } });
     if (response.status !== 101 || !response.webSocket) throw new Error(`expected 101, got ${response.status}: ${await response.text()}`);
     response.webSocket.accept();
     return new Viewer(response.webSocket);
@@ -61,6 +69,40 @@ export class Viewer {
   viewerCount(): number | undefined {
     const counts = this.frames.flatMap((frame) => (frame.type === "viewers" ? [frame.count] : frame.type === "hello" ? [frame.viewers] : []));
     return counts.at(-1);
+  }
+
+  /** The sequence number this viewer has reached: the last `to`, or `seq` of a snapshot or resume. */
+  position(): number {
+    let position = 0;
+    for (const frame of this.frames) {
+      if (frame.type === "snapshot" || frame.type === "resumed") position = frame.seq;
+      if (frame.type === "points") position = frame.to;
+    }
+    return position;
+  }
+
+  /**
+   * The values of every `points` frame, per series key, in arrival order, after checking
+   * that the frames' ranges follow one another from `start` without gap or overlap
+   * (frames that end at or before `start` are skipped).
+   */
+  receivedValues(start: number): Map<string, number[]> {
+    const values = new Map<string, number[]>();
+    let previous = start;
+    for (const frame of this.all("points")) {
+      if (frame.to <= start) continue;
+      if (frame.from !== previous + 1) throw new Error(`frame ${frame.from}..${frame.to} does not follow ${previous}`);
+      previous = frame.to;
+      for (const series of frame.series) {
+        if (!values.has(series.key)) values.set(series.key, []);
+        values.get(series.key)!.push(...series.values);
+      }
+    }
+    return values;
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
   }
 
   close(): void {
