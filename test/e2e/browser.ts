@@ -66,14 +66,18 @@ export interface WatchedPage {
   close(): Promise<void>;
 }
 
-/** Opens `url` in a new context (own storage) at a fixed, desktop-sized viewport. */
-export async function openPage(browser: Browser, url: string): Promise<WatchedPage> {
+/**
+ * Opens `url` in a new context (own storage) at a fixed, desktop-sized viewport.
+ * `prepare` runs before navigation, e.g. to route the page's WebSockets.
+ */
+export async function openPage(browser: Browser, url: string, prepare?: (page: Page) => Promise<void>): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors: string[] = [];
   const sockets: string[] = [];
   page.on("pageerror", (error) => errors.push(error.stack ?? error.message));
   page.on("websocket", (socket) => sockets.push(socket.url()));
+  await prepare?.(page);
   await page.goto(url);
   return { page, errors, sockets, close: () => context.close() };
 }

@@ -1,0 +1,155 @@
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Dashboard } from "../../src/dashboard/dashboard-object";
+import { deliveryConfig } from "../../src/dashboard/delivery-config";
+import type { Point } from "../../src/dashboard/point";
+import { prune, rollUp } from "../../src/dashboard/retention";
+import { createDashboard, postMetrics } from "./api";
+import { Viewer } from "./viewer";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function point(name: string, ts: number, value: number): Point {
+  return { key: name, name, tags: {}, ts, value };
+}
+
+function count(state: DurableObjectState, table: "points" | "rollups" | "series"): number {
+  return state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
+}
+
+describe("retention over simulated days", () => {
+  it("keeps raw points and rollups under their bounds while sensors run for 40 days", async () => {
+    const { id } = await createDashboard();
+    const stub = env.DASHBOARD.getByName(id);
+    const config = deliveryConfig({});
+    const start = Math.floor((Date.now() - 40 * DAY) / HOUR) * HOUR;
+    const end = start + 40 * DAY;
+    const everyMs = 2 * MINUTE;
+    const series = ["boiler.temp", "boiler.pressure"];
+
+    const peaks = await runInDurableObject(stub, (instance: Dashboard, state) => {
+      let maxRaw = 0;
+      let maxRollups = 0;
+      // Each simulated hour: 30 points per series, then the alarm's work at the hour's end.
+      for (let hour = start; hour < end; hour += HOUR) {
+        const points: Point[] = [];
+        for (let ts = hour; ts < hour + HOUR; ts += everyMs) series.forEach((name, i) => points.push(point(name, ts, i * 100 + ((ts / everyMs) % 50))));
+        expect(instance.ingest({ kind: "admin" }, points).status).toBe("stored");
+        instance.maintain(hour + HOUR);
+        maxRaw = Math.max(maxRaw, count(state, "points"));
+        maxRollups = Math.max(maxRollups, count(state, "rollups"));
+      }
+      return { maxRaw, maxRollups, series: count(state, "series") };
+    });
+
+    // Raw: one window of points plus the hour that arrives before the next pass.
+    const rawBound = ((config.rawRetentionMs + HOUR) / everyMs) * series.length;
+    const rollupBound = ((config.rollupRetentionMs + HOUR) / everyMs) * series.length;
+    expect(peaks.maxRaw).toBeLessThanOrEqual(rawBound);
+    expect(peaks.maxRollups).toBeLessThanOrEqual(rollupBound);
+    expect(peaks.maxRaw).toBeGreaterThan(rawBound * 0.9);
+    expect(peaks.maxRollups).toBeGreaterThan(rollupBound * 0.9);
+    expect(peaks.series).toBe(2);
+    console.log(`retention: 40 days of 2 series at one point per 2 min; peak raw rows ${peaks.maxRaw} (bound ${rawBound}), peak rollup rows ${peaks.maxRollups} (bound ${rollupBound})`);
+
+    // The history query still answers for the whole rollup window, from rollups.
+    const from = end - config.rollupRetentionMs + HOUR;
+    const response = await SELF.fetch(`http://localhost/api/dashboards/${id}/series?names=boiler.*&from=${from}&to=${end}&step=1h`);
+    expect(response.status).toBe(200);
+    const body = await response.json<{ source: string; step: number; series: { key: string; ts: number[]; count: number[] }[] }>();
+    expect(body.source).toBe("rollup");
+    expect(body.step).toBe(HOUR);
+    for (const entry of body.series) {
+      expect(entry.ts[0]).toBe(from);
+      expect(entry.ts.length).toBe((end - from) / HOUR);
+      expect(entry.count.every((n) => n === HOUR / everyMs)).toBe(true);
+    }
+  }, 120_000);
+
+  it("counts every point exactly once in the rollups, even when a pass is retried", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const minute = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
+      instance.ingest({ kind: "admin" }, [point("x", minute, 5), point("x", minute + 1000, 1), point("x", minute + 2000, 9)]);
+      expect(rollUp(state.storage)).toBe(3);
+      expect(rollUp(state.storage)).toBe(0);
+      // A late point for the same minute, older than the latest, merges without becoming `last`.
+      instance.ingest({ kind: "admin" }, [point("x", minute + 500, 7)]);
+      instance.maintain(Date.now());
+      instance.maintain(Date.now());
+      const row = state.storage.sql.exec("SELECT minute, min, max, sum, count, last FROM rollups").one();
+      expect(row).toEqual({ minute, min: 1, max: 9, sum: 22, count: 4, last: 9 });
+    });
+  });
+
+  it("prunes nothing twice: a second pass at the same time changes nothing", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      instance.ingest({ kind: "admin" }, [point("old", now - 2 * DAY, 1), point("new", now, 2)]);
+      const first = instance.maintain(now);
+      expect(first).toEqual({ rolledUp: 2, prunedPoints: 1, prunedRollups: 0, prunedSeries: 0 });
+      expect(instance.maintain(now)).toEqual({ rolledUp: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0 });
+      expect(count(state, "points")).toBe(1);
+    });
+  });
+
+  it("caps raw points per series, keeping the newest, and records how far it pruned", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      const points = Array.from({ length: 30 }, (_, i) => point("busy", now - (30 - i) * 1000, i));
+      instance.ingest({ kind: "admin" }, points);
+      rollUp(state.storage);
+      const report = prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 10 });
+      expect(report.prunedPoints).toBe(20);
+      const kept = state.storage.sql.exec<{ value: number }>("SELECT value FROM points ORDER BY ts").toArray().map((r) => r.value);
+      expect(kept).toEqual(Array.from({ length: 10 }, (_, i) => 20 + i));
+      expect(state.storage.sql.exec<{ pruned_seq: number }>("SELECT pruned_seq FROM dashboard").one().pruned_seq).toBe(20);
+    });
+  });
+
+  it("deletes a series once nothing of it is kept", async () => {
+    const { id } = await createDashboard();
+    const stub = env.DASHBOARD.getByName(id);
+    await runInDurableObject(stub, (instance: Dashboard) => {
+      const now = Date.now();
+      instance.ingest({ kind: "admin" }, [point("gone", now - 2 * DAY, 1)]);
+      expect(instance.maintain(now + 31 * DAY).prunedSeries).toBe(1);
+    });
+    const info = await (await SELF.fetch(`http://localhost/api/dashboards/${id}`)).json<{ series: unknown[] }>();
+    expect(info.series).toEqual([]);
+  });
+
+  it("schedules the alarm on ingest, and the alarm rolls up", async () => {
+    const { id, token } = await createDashboard();
+    const stub = env.DASHBOARD.getByName(id);
+    await postMetrics(id, token, { name: "a", value: 1 });
+    const scheduled = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(scheduled).toBeGreaterThan(Date.now());
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const rollups = await runInDurableObject(stub, (_instance, state) => count(state, "rollups"));
+    expect(rollups).toBe(1);
+  });
+
+  it("resets a viewer that resumes from before what was pruned", async () => {
+    const { id } = await createDashboard();
+    const stub = env.DASHBOARD.getByName(id);
+    await runInDurableObject(stub, (instance: Dashboard) => {
+      const now = Date.now();
+      instance.ingest({ kind: "admin" }, [point("old", now - 2 * DAY, 1), point("new", now, 2)]);
+      instance.maintain(now);
+    });
+    const viewer = await Viewer.open(id, { since: "0" });
+    const snapshot = await viewer.nth("snapshot");
+    expect(snapshot.reset).toBe(true);
+    // "old" keeps its rollups, so it is still a series; its raw points are gone.
+    expect(snapshot.series.map((s) => [s.key, s.values])).toEqual([
+      ["new", [2]],
+      ["old", []],
+    ]);
+    viewer.close();
+  });
+});
