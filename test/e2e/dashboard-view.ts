@@ -38,7 +38,7 @@ export class DashboardView {
 
   /** The page's copy of a series' points. */
   points(key: string): Promise<{ ts: number[]; values: number[] }> {
-    return this.page.evaluate((k) => window.__pulseboard!.points(k), key);
+    return this.page.evaluate((k) => (globalThis as unknown as DebugWindow).__pulseboard.points(k), key);
   }
 
   async waitForState(state: ConnectionState, timeout = 15_000): Promise<void> {
@@ -75,9 +75,7 @@ export class DashboardView {
   }
 }
 
-declare global {
-  interface Window {
-    /** See src/client/debug-hook.ts. */
-    __pulseboard?: { points(key: string): { ts: number[]; values: number[] }; keys(): string[] };
-  }
+/** The page's global as the debug hook leaves it (see src/client/debug-hook.ts). */
+interface DebugWindow {
+  __pulseboard: { points(key: string): { ts: number[]; values: number[] }; keys(): string[] };
 }
