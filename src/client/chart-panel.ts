@@ -102,13 +102,29 @@ export class ChartPanel {
       ms: 1, // the protocol's times are milliseconds
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: centreLoneTime } },
       axes: [
-        { ...axis, size: 28, values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing) },
+        {
+          ...axis,
+          size: 28,
+          space: 72, // px between ticks; an `hh:mm:ss` label is about 60 px wide
+          values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing),
+        },
         { ...axis, size: 56, values: (_chart, ticks) => ticks.map(formatValue) },
       ],
       series: [{}, { label: this.key, stroke: theme.line, fill: theme.fill, width: 1.5 }],
     };
     return new uPlot(options, data, this.#chartHost);
   }
+}
+
+/**
+ * The x range: the data's own, except that a single time gets 30 s either side so it sits
+ * in the middle (uPlot would put it at the left edge of a range it extends to the right).
+ */
+function centreLoneTime(chart: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  const ts = chart.data[0];
+  const first = ts[0];
+  if (first === undefined || first !== ts[ts.length - 1]) return [min, max];
+  return [first - 30_000, first + 30_000];
 }

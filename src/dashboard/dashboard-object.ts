@@ -12,14 +12,15 @@ import {
 import { seriesMatcher } from "../shared/series-pattern";
 import { constantTimeEqual } from "../worker/tokens";
 import { parseClientMessage } from "./client-message";
-import type { Credential } from "./credential";
 import { DashboardStore, type SeriesInfo, type StoredBatch } from "./dashboard-store";
 import { deliveryConfig, type DeliveryConfig } from "./delivery-config";
 import { broadcastText, closeQuietly, send } from "./fan-out";
 import { FramePacer } from "./frame-pacer";
 import { queryHistory, resolveHistoryRange } from "./history-query";
 import { mergeBatches } from "./merge-batches";
-import type { Point } from "./point";
+import { IdempotencyStore } from "./idempotency-store";
+import type { IngestAnswer, IngestRequest } from "./ingest-answer";
+import { TokenBucket } from "./rate-limiter";
 import { nextMaintenance, prune, rollUp, type MaintenanceReport } from "./retention";
 import { admitSeries } from "./series-cap";
 import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-registry";
@@ -40,13 +41,6 @@ export interface DashboardInfo {
   series: SeriesInfo[];
 }
 
-/** Outcome of an ingest call; `rejected` positions index the `points` array that was passed. */
-export type IngestResult =
-  | { status: "stored"; from: number; to: number; rejected: { position: number; message: string }[] }
-  | { status: "rejected"; rejected: { position: number; message: string }[] }
-  | { status: "not_found" }
-  | { status: "forbidden" };
-
 /** Outcome of a history call. */
 export type HistoryOutcome = { status: "ok"; result: HistoryResult } | { status: "not_found" } | { status: "invalid"; field: string; message: string };
 
@@ -65,6 +59,10 @@ export class Dashboard extends DurableObject<Env> {
   private readonly store: DashboardStore;
   private readonly viewers: ViewerRegistry;
   private readonly pacer: FramePacer;
+  private readonly idempotency: IdempotencyStore;
+  /** Ingest rate limits of this dashboard (its token): requests and points per second. */
+  private readonly requestRate: TokenBucket;
+  private readonly pointRate: TokenBucket;
   /** Stored batches not yet sent to viewers, in sequence order. */
   private pending: StoredBatch[] = [];
   /** Every point up to this sequence number has gone out (mirrors the stored watermark). */
@@ -78,6 +76,10 @@ export class Dashboard extends DurableObject<Env> {
     this.store = new DashboardStore(ctx.storage);
     this.viewers = new ViewerRegistry(() => ctx.getWebSockets());
     this.pacer = new FramePacer(1000 / this.config.maxFramesPerSecond, () => this.flush());
+    this.idempotency = new IdempotencyStore(ctx.storage.sql);
+    // Two seconds' worth of burst: a sensor catching up after a short outage is not refused.
+    this.requestRate = new TokenBucket(this.config.requestsPerSecond, 2 * this.config.requestsPerSecond, Date.now());
+    this.pointRate = new TokenBucket(this.config.pointsPerSecond, 2 * this.config.pointsPerSecond, Date.now());
     const meta = this.store.meta();
     this.broadcastSeq = meta?.broadcastSeq ?? 0;
     // Points stored by an earlier instance that was evicted before its next frame went out.
@@ -100,19 +102,42 @@ export class Dashboard extends DurableObject<Env> {
     return { id: meta.id, title: meta.title, createdAt: meta.createdAt, seq: meta.seq, viewers: this.viewers.open().length, series: this.store.listSeries() };
   }
 
-  /** Stores the points the credential may write; viewers get them in the next frame. */
-  ingest(credential: Credential, points: Point[]): IngestResult {
+  /**
+   * Stores the points the credential may write; viewers get them in the next frame. The
+   * answer is final: a retry with the same `Idempotency-Key` gets it again, storing nothing.
+   */
+  ingest(request: IngestRequest): IngestAnswer {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (credential.kind === "ingest" && !constantTimeEqual(credential.tokenHash, meta.tokenHash)) return { status: "forbidden" };
+    if (request.credential.kind === "ingest" && !constantTimeEqual(request.credential.tokenHash, meta.tokenHash)) return { status: "forbidden" };
+    const now = Date.now();
+    if (request.idempotency) {
+      const earlier = this.idempotency.lookup(request.idempotency.key, now);
+      if (earlier && earlier.bodyHash !== request.idempotency.bodyHash) return { status: "idempotency_mismatch" };
+      if (earlier && earlier.answer.status === "stored") return { ...earlier.answer, replayed: true };
+    }
+    const wait = Math.max(this.requestRate.wait(1, now), this.pointRate.wait(request.points.length, now));
+    if (wait > 0) return { status: "rate_limited", retryAfterSeconds: Math.ceil(wait) };
+    this.requestRate.take(1, now);
+    this.pointRate.take(request.points.length, now);
 
-    const { admitted, rejected } = admitSeries(points, (key) => this.store.hasSeries(key), this.store.seriesCount(), limits.maxSeriesPerDashboard);
-    if (admitted.length === 0) return { status: "rejected", rejected };
-    const batch = this.store.append(admitted);
-    this.pending.push(batch);
-    this.pacer.notify();
-    this.scheduleMaintenance();
-    return { status: "stored", from: batch.from, to: batch.to, rejected };
+    const { admitted, rejected } = admitSeries(request.points, request.unit, (key) => this.store.hasSeries(key), this.store.seriesCount(), limits.maxSeriesPerDashboard);
+    let seq: { from: number; to: number } | null = null;
+    if (admitted.length > 0) {
+      const batch = this.store.append(admitted);
+      seq = { from: batch.from, to: batch.to };
+      this.pending.push(batch);
+      this.pacer.notify();
+      this.scheduleMaintenance();
+    }
+    const all = [...request.rejected, ...rejected].sort((a, b) => (a.index ?? a.line!) - (b.index ?? b.line!));
+    const answer: IngestAnswer = { status: "stored", accepted: admitted.length, seq, rejected: all, total: request.total, replayed: false };
+    // Written in the same event as the points, so both are committed together.
+    if (request.idempotency) {
+      this.idempotency.remember(request.idempotency.key, request.idempotency.bodyHash, answer, now);
+      this.scheduleMaintenance();
+    }
+    return answer;
   }
 
   /** Bucketed history of the series matching `patterns`. */
@@ -201,7 +226,10 @@ export class Dashboard extends DurableObject<Env> {
     const rolledUp = rollUp(this.ctx.storage);
     const pruned = prune(this.ctx.storage, now, this.config);
     if (pruned.prunedSeries > 0) this.store.reload();
-    const next = nextMaintenance(this.store.sql, now, this.config);
+    this.idempotency.prune(now);
+    const dataDue = nextMaintenance(this.store.sql, now, this.config);
+    const keysDue = this.idempotency.nextExpiry();
+    const next = dataDue === null ? keysDue : keysDue === null ? dataDue : Math.min(dataDue, Math.max(keysDue, now + 1000));
     this.alarmKnown = next !== null;
     if (next === null) void this.ctx.storage.deleteAlarm();
     else void this.ctx.storage.setAlarm(next);

@@ -1,5 +1,5 @@
 /**
- * Tunables of delivery and retention, read from Worker vars (wrangler.toml `[vars]`) so an
+ * Tunables of delivery, retention and ingest rates, read from Worker vars (wrangler.toml `[vars]`) so an
  * operator can change them without code. Invalid values fall back to the default with a log
  * line, since a dashboard that refuses to start helps no one.
  */
@@ -12,6 +12,10 @@ export interface DeliveryConfig {
   rawPointsPerSeries: number;
   /** How long per-minute rollups are kept, in ms (`ROLLUP_RETENTION_DAYS`, default 30 days). */
   rollupRetentionMs: number;
+  /** Ingest requests per second per dashboard (`RATE_LIMIT_REQUESTS_PER_SECOND`, default 1,000). */
+  requestsPerSecond: number;
+  /** Points per second per dashboard (`RATE_LIMIT_POINTS_PER_SECOND`, default 100,000). */
+  pointsPerSecond: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -33,5 +37,7 @@ export function deliveryConfig(vars: Partial<Record<string, unknown>>): Delivery
     rawRetentionMs: positive(text("RAW_RETENTION_HOURS"), 24, "RAW_RETENTION_HOURS") * HOUR_MS,
     rawPointsPerSeries: Math.floor(positive(text("RAW_POINTS_PER_SERIES"), 100_000, "RAW_POINTS_PER_SERIES")),
     rollupRetentionMs: positive(text("ROLLUP_RETENTION_DAYS"), 30, "ROLLUP_RETENTION_DAYS") * DAY_MS,
+    requestsPerSecond: positive(text("RATE_LIMIT_REQUESTS_PER_SECOND"), 1000, "RATE_LIMIT_REQUESTS_PER_SECOND"),
+    pointsPerSecond: positive(text("RATE_LIMIT_POINTS_PER_SECOND"), 100_000, "RATE_LIMIT_POINTS_PER_SECOND"),
   };
 }

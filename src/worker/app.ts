@@ -4,11 +4,14 @@ import type { Dashboard } from "../dashboard/dashboard-object";
 import { limits } from "../shared/limits";
 import { requireAdmin, writeCredential } from "./auth";
 import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard-id";
+import { readBodyText } from "../ingest/request-body";
 import { ApiError, errorResponse } from "./errors";
-import { readJsonBody } from "./json-body";
-import { validateBatch } from "./point-schema";
+import { bodyFormat } from "../ingest/decode-body";
 import { parseHistoryParams } from "./history-params";
-import { hashToken, newIngestToken } from "./tokens";
+import { influxRoutes } from "./influx-routes";
+import { ingest, nativeIngestResponse } from "./ingest-handler";
+import { parsePrecision } from "./precision";
+import { sha256Hex, newIngestToken } from "./tokens";
 
 type AppEnv = { Bindings: Env };
 
@@ -22,6 +25,16 @@ function dashboard(env: Env, id: string): DurableObjectStub<Dashboard> {
   return env.DASHBOARD.getByName(id);
 }
 
+async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+  const text = await readBodyText(request, maxBytes);
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, "invalid_json", `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 function notFound(id: string): ApiError {
   return new ApiError(404, "dashboard_not_found", `no dashboard "${id}"`, { field: "id" });
 }
@@ -32,6 +45,7 @@ app.onError(errorResponse);
 app.notFound((c) => errorResponse(new ApiError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
 
 app.get("/healthz", (c) => c.json({ ok: true, time: Date.now() }));
+app.route("/", influxRoutes);
 
 app.get("/d/:id", async (c) => {
   parseDashboardId(c.req.param("id"));
@@ -41,7 +55,7 @@ app.get("/d/:id", async (c) => {
 
 app.post("/api/dashboards", async (c) => {
   requireAdmin(c);
-  const input = createDashboardSchema.safeParse(await readJsonBody(c.req.raw, 16 * 1024));
+  const input = createDashboardSchema.safeParse(await readJson(c.req.raw, 16 * 1024));
   if (!input.success) {
     const issue = input.error.issues[0]!;
     throw new ApiError(400, "invalid_body", issue.message, { field: issue.path.map(String).join(".") || undefined });
@@ -49,7 +63,7 @@ app.post("/api/dashboards", async (c) => {
   const id = input.data.id ?? newDashboardId();
   const title = input.data.title ?? id;
   const ingestToken = newIngestToken();
-  const created = await dashboard(c.env, id).create({ id, title, tokenHash: await hashToken(ingestToken), now: Date.now() });
+  const created = await dashboard(c.env, id).create({ id, title, tokenHash: await sha256Hex(ingestToken), now: Date.now() });
   if (!created) throw new ApiError(409, "dashboard_exists", `dashboard "${id}" already exists`, { field: "id" });
   const origin = new URL(c.req.url).origin;
   return c.json(
@@ -94,44 +108,7 @@ app.get("/api/dashboards/:id/ws", async (c) => {
 app.post("/api/dashboards/:id/metrics", async (c) => {
   const id = parseDashboardId(c.req.param("id"));
   const credential = await writeCredential(c);
-  const type = c.req.header("Content-Type")?.split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json") {
-    throw new ApiError(415, "unsupported_content_type", `send points as application/json (got ${type ?? "no Content-Type"})`, {
-      accepted: ["application/json"],
-    });
-  }
-  const now = Date.now();
-  const batch = validateBatch(await readJsonBody(c.req.raw, limits.maxBodyBytes), now);
-  const positions: number[] = [];
-  let next = 0;
-  for (const rejection of batch.rejected) {
-    while (next < rejection.index) positions.push(next++);
-    next++;
-  }
-  while (positions.length < batch.points.length) positions.push(next++);
-
-  const rejected = [...batch.rejected];
-  if (batch.points.length === 0) {
-    throw new ApiError(400, "invalid_points", rejectedMessage(rejected.length, rejected.length), { rejected });
-  }
-  const result = await dashboard(c.env, id).ingest(credential, batch.points);
-  if (result.status === "not_found") throw notFound(id);
-  if (result.status === "forbidden") throw new ApiError(403, "invalid_token", `the token is not valid for dashboard "${id}"`);
-  for (const { position, message } of result.rejected) rejected.push({ index: positions[position]!, message });
-  rejected.sort((a, b) => a.index - b.index);
-  const total = batch.points.length + batch.rejected.length;
-  if (result.status === "rejected") {
-    throw new ApiError(400, "invalid_points", rejectedMessage(rejected.length, total), { rejected });
-  }
-  const accepted = total - rejected.length;
-  const seq = { from: result.from, to: result.to };
-  if (rejected.length > 0) {
-    throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, seq, rejected });
-  }
-  return c.json({ accepted, seq });
+  const format = bodyFormat(c.req.header("Content-Type"));
+  const precision = parsePrecision(c.req.query("precision") ?? "ns", ["ns", "us", "ms", "s"]);
+  return nativeIngestResponse(c, id, await ingest(c, id, credential, format, precision));
 });
-
-function rejectedMessage(rejected: number, total: number): string {
-  if (rejected === total) return total === 1 ? "the point was rejected" : `all ${total} points were rejected; nothing was stored`;
-  return `${rejected} of ${total} points were rejected; the other ${total - rejected} were stored`;
-}

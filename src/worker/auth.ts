@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Credential } from "../dashboard/credential";
 import { ApiError } from "./errors";
-import { constantTimeEqual, hashToken } from "./tokens";
+import { constantTimeEqual, sha256Hex } from "./tokens";
 
 /**
  * The admin token accepted when no `ADMIN_TOKEN` secret is set and the request reached a
@@ -54,5 +54,5 @@ export async function writeCredential(c: Context<{ Bindings: Env }>): Promise<Cr
   const token = requireToken(c);
   const expected = adminToken(c.env, new URL(c.req.url));
   if (expected !== null && constantTimeEqual(token, expected)) return { kind: "admin" };
-  return { kind: "ingest", tokenHash: await hashToken(token) };
+  return { kind: "ingest", tokenHash: await sha256Hex(token) };
 }

@@ -19,8 +19,8 @@ describe.skipIf(skipBrowserTests)("the dashboard page when the connection is los
   const id = uniqueId("outage");
 
   beforeAll(async () => {
-    server = firstServer = await startDevServer();
     browser = await launchBrowser();
+    server = firstServer = await startDevServer();
     ({ ingestToken } = await createDashboard(server.url, id, "Outage"));
     await postMetrics(server.url, id, ingestToken, [{ name: "queue.depth", value: 7 }]);
     watched = await openPage(browser, `${server.url}/d/${id}`);

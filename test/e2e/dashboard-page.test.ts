@@ -29,8 +29,8 @@ describe.skipIf(skipBrowserTests)("the dashboard page", () => {
   }
 
   beforeAll(async () => {
-    server = await startDevServer();
     browser = await launchBrowser();
+    server = await startDevServer();
   });
 
   afterAll(async () => {

@@ -1,9 +1,10 @@
 /**
  * The dashboard page as the tests read it, through its DOM contract (documented at the top
  * of src/client/dashboard-page.ts) and the `window.__pulseboard` hook. Waits fail with what
- * the page showed instead, so a red test says more than "timeout".
+ * the page showed instead and a screenshot, so a red test says more than "timeout".
  */
 import type { Page } from "playwright-core";
+import { saveScreenshot } from "./browser.ts";
 
 type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -62,7 +63,9 @@ export class DashboardView {
       if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`Waited ${timeout} ms for ${what}; the page shows: ${await this.describe()}`);
+    const shown = await this.describe();
+    const screenshot = await saveScreenshot(this.page, `failed-wait-${Date.now()}`).catch((error) => `none (${error})`);
+    throw new Error(`Waited ${timeout} ms for ${what}; the page shows: ${shown}; screenshot: ${screenshot}`);
   }
 
   /** A one-line summary of what the page shows, for failure messages. */

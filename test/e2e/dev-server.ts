@@ -64,7 +64,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const persistTo = options.persistTo ?? (await mkdtemp(join(tmpdir(), "pulseboard-e2e-")));
   const url = `http://127.0.0.1:${port}`;
   const lines: string[] = [];
-  const output = () => lines.join("");
+  // Colour codes make failure messages unreadable; wrangler prints some whatever the env says.
+  const output = () => lines.join("").replace(/\x1b\[[0-9;]*m/g, "");
 
   const child = spawn(
     process.execPath,
@@ -134,6 +135,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   while (Date.now() < deadline) {
     if (!alive()) {
       throw new Error(`wrangler dev exited before serving ${url}/healthz. Output:\n${output()}`);
+    }
+    // A failed build leaves wrangler waiting for a file change; no point waiting for it here.
+    if (output().includes("Build failed")) {
+      await server.dispose();
+      throw new Error(`wrangler dev could not build the Worker. Output:\n${output()}`);
     }
     try {
       const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });

@@ -12,8 +12,8 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startDevServer();
     browser = await launchBrowser();
+    server = await startDevServer();
   });
 
   afterAll(async () => {

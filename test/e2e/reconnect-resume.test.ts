@@ -64,8 +64,8 @@ describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startDevServer();
     browser = await launchBrowser();
+    server = await startDevServer();
   });
 
   afterAll(async () => {
@@ -119,6 +119,7 @@ describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection
     expect(cutter.pings).toBeGreaterThanOrEqual(1);
     await view.waitForState("live");
     await view.waitForLatest("orders", "5");
+    await saveScreenshot(page, "reconnect-after-silence");
     expect(errors).toEqual([]);
   });
 

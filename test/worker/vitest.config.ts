@@ -4,10 +4,23 @@ import { defineConfig } from "vitest/config";
 
 // Runs the Worker and its Durable Object inside real workerd, configured from wrangler.toml.
 // No ADMIN_TOKEN is bound, exactly as under `wrangler dev`, so the local default applies.
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const wrangler = { configPath: "./wrangler.toml" };
+
 export default defineConfig({
-  root: fileURLToPath(new URL("../..", import.meta.url)),
-  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
   test: {
-    include: ["test/worker/**/*.test.ts"],
+    projects: [
+      {
+        root,
+        plugins: [cloudflareTest({ wrangler })],
+        test: { name: "workerd", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/rate-limits.test.ts"] },
+      },
+      {
+        // Low ingest limits, so that going over them takes a handful of requests.
+        root,
+        plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { RATE_LIMIT_REQUESTS_PER_SECOND: "20", RATE_LIMIT_POINTS_PER_SECOND: "500" } } })],
+        test: { name: "workerd-low-limits", include: ["test/worker/rate-limits.test.ts"] },
+      },
+    ],
   },
 });

@@ -1,0 +1,38 @@
+import type { Credential } from "./credential";
+import type { ItemUnit, Point, Rejection } from "./point";
+
+/** What the Worker asks a dashboard to store. */
+export interface IngestRequest {
+  /** How the request authenticated. */
+  credential: Credential;
+  /** Points that passed the Worker's validation. */
+  points: Point[];
+  /** Items the Worker already refused. */
+  rejected: Rejection[];
+  /** How the request's items are numbered. */
+  unit: ItemUnit;
+  /** Items in the request, valid or not. */
+  total: number;
+  /** `Idempotency-Key` and the SHA-256 of the body, when the client sent a key. */
+  idempotency?: { key: string; bodyHash: string };
+}
+
+/** A dashboard's answer to an ingest request; the Worker turns it into HTTP. */
+export type IngestAnswer =
+  | {
+      status: "stored";
+      /** Points stored. */
+      accepted: number;
+      /** Sequence numbers given to the stored points (null when none was stored). */
+      seq: { from: number; to: number } | null;
+      /** Every refused item with its reason, in request order. */
+      rejected: Rejection[];
+      /** Items in the request. */
+      total: number;
+      /** True when this is the remembered answer to an earlier request with the same key. */
+      replayed: boolean;
+    }
+  | { status: "not_found" }
+  | { status: "forbidden" }
+  | { status: "rate_limited"; /** Seconds until the request would be accepted. */ retryAfterSeconds: number }
+  | { status: "idempotency_mismatch" };

@@ -1,0 +1,71 @@
+import type { ItemUnit, Point, Rejection } from "../dashboard/point";
+import { limits } from "../shared/limits";
+import { ApiError } from "../worker/errors";
+import type { CandidateBatch } from "./candidate-batch";
+import { jsonCandidates, ndjsonCandidates } from "./json-points";
+import { lineProtocolCandidates, type Precision } from "./line-protocol-points";
+import { isPoint, validatePoint } from "./point-schema";
+import { readBodyText } from "./request-body";
+
+/** The body formats of the ingest route, by `Content-Type`. */
+export type BodyFormat = "json" | "ndjson" | "line-protocol";
+
+const FORMATS: Record<string, BodyFormat> = {
+  "application/json": "json",
+  "application/x-ndjson": "ndjson",
+  "application/ndjson": "ndjson",
+  "application/jsonl": "ndjson",
+  "text/plain": "line-protocol",
+};
+
+/** The format a `Content-Type` names; 415 for any other. */
+export function bodyFormat(contentType: string | undefined): BodyFormat {
+  const type = contentType?.split(";")[0]!.trim().toLowerCase();
+  const format = type ? FORMATS[type] : undefined;
+  if (!format) {
+    throw new ApiError(415, "unsupported_content_type", `send points as ${Object.keys(FORMATS).join(", ")} (got ${type || "no Content-Type"})`, {
+      accepted: Object.keys(FORMATS),
+    });
+  }
+  return format;
+}
+
+/** A decoded, validated ingest body. */
+export interface DecodedBody {
+  /** How items are numbered in rejections. */
+  unit: ItemUnit;
+  /** Points that passed validation. */
+  points: Point[];
+  /** Items refused, with reasons. */
+  rejected: Rejection[];
+  /** Items in the body (points and refused items). */
+  total: number;
+  /** The body text, for hashing with an `Idempotency-Key`. */
+  text: string;
+}
+
+/**
+ * Reads (and gunzips), decodes and validates an ingest body. Throws 400 for a body that
+ * holds nothing or is not of its format, 413 when over a size or count limit.
+ */
+export async function decodeBody(request: Request, format: BodyFormat, now: number, precision: Precision = "ns"): Promise<DecodedBody> {
+  const text = await readBodyText(request, limits.maxBodyBytes);
+  if (text.trim() === "") throw new ApiError(400, "empty_body", "the request body is empty");
+  const batch: CandidateBatch =
+    format === "json" ? jsonCandidates(text) : format === "ndjson" ? ndjsonCandidates(text) : lineProtocolCandidates(text, precision, now);
+  const total = batch.items.length + batch.rejected.length;
+  if (total === 0) throw new ApiError(400, "empty_batch", "the body holds no points", { field: "points" });
+  if (total > limits.maxPointsPerRequest) {
+    throw new ApiError(413, "too_many_points", `a request may carry at most ${limits.maxPointsPerRequest} points; this one has ${total}`, {
+      limit: limits.maxPointsPerRequest,
+    });
+  }
+  const points: Point[] = [];
+  const rejected = [...batch.rejected];
+  for (const { item, candidate } of batch.items) {
+    const result = validatePoint(candidate, now, batch.unit, item);
+    if (isPoint(result)) points.push(result);
+    else rejected.push(result);
+  }
+  return { unit: batch.unit, points, rejected, total, text };
+}

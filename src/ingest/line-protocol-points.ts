@@ -1,0 +1,45 @@
+import { rejection } from "../dashboard/point";
+import type { CandidateBatch } from "./candidate-batch";
+import { decodeLines, type FieldValue, type Precision } from "./line-protocol";
+
+export type { Precision };
+
+const NS_PER_MS = 1_000_000n;
+
+/** A field's value as a chart can show it, or null for strings (which no panel draws yet). */
+function numeric(value: FieldValue): number | null {
+  if ("float" in value) return value.float;
+  if ("int" in value) return Number(value.int);
+  if ("uint" in value) return Number(value.uint);
+  // Booleans chart as 1 and 0, the way status fields (`up=true`) are usually drawn.
+  if ("bool" in value) return value.bool ? 1 : 0;
+  return null;
+}
+
+/**
+ * Points of a line-protocol body: every numeric field of a line becomes the series
+ * `measurement.field` with the line's tags, numbered by line. A line that does not parse,
+ * and every string field, is refused with its line number and the reason.
+ */
+export function lineProtocolCandidates(text: string, precision: Precision, now: number): CandidateBatch {
+  const batch: CandidateBatch = { unit: "line", items: [], rejected: [] };
+  for (const entry of decodeLines(text, { precision, defaultTime: BigInt(now) * NS_PER_MS })) {
+    if ("error" in entry) {
+      batch.rejected.push(rejection("line", entry.error.line, entry.error.message));
+      continue;
+    }
+    const { point } = entry;
+    const tags = Object.fromEntries(point.tags.map((tag) => [tag.key, tag.value]));
+    // Floor division to whole milliseconds, the resolution points are kept at.
+    const ts = Number(point.time >= 0n ? point.time / NS_PER_MS : (point.time - NS_PER_MS + 1n) / NS_PER_MS);
+    for (const field of point.fields) {
+      const value = numeric(field.value);
+      if (value === null) {
+        batch.rejected.push(rejection("line", point.line, `field "${field.key}" is a string; only numeric and boolean fields can be charted`, field.key));
+        continue;
+      }
+      batch.items.push({ item: point.line, candidate: { name: `${point.measurement}.${field.key}`, value, ts, tags } });
+    }
+  }
+  return batch;
+}

@@ -1,0 +1,113 @@
+import { Hono, type Context } from "hono";
+import type { Credential } from "../dashboard/credential";
+import type { IngestAnswer } from "../dashboard/ingest-answer";
+import { adminToken, bearerToken } from "./auth";
+import { dashboardIdSchema } from "./dashboard-id";
+import { ApiError } from "./errors";
+import { ingest } from "./ingest-handler";
+import { parsePrecision } from "./precision";
+import { constantTimeEqual, sha256Hex } from "./tokens";
+
+/**
+ * InfluxDB-compatible write endpoints, so Telegraf and the InfluxDB client libraries can write
+ * unchanged: v2 `POST /api/v2/write?bucket=<dashboard>` with `Authorization: Token <token>`,
+ * and v1 `POST /write?db=<dashboard>` with the token as password (`p=` or basic auth).
+ * Both answer 204 on success and speak InfluxDB's error shapes, v2 `{code, message}` and v1
+ * `{error}`, with InfluxDB's statuses.
+ */
+type Flavour = "v1" | "v2";
+type InfluxContext = Context<{ Bindings: Env }>;
+
+/** InfluxDB's error codes (v2) by status. */
+const V2_CODES: Record<number, string> = {
+  400: "invalid",
+  401: "unauthorized",
+  404: "not found",
+  413: "request too large",
+  415: "unsupported media type",
+  429: "too many requests",
+  500: "internal error",
+};
+
+function influxError(flavour: Flavour, err: ApiError, c: InfluxContext): Response {
+  const line = typeof err.details.line === "number" ? { line: err.details.line } : {};
+  const body = flavour === "v2" ? { code: V2_CODES[err.status] ?? "invalid", message: err.message, ...line } : { error: err.message };
+  return c.json(body, err.status, { ...err.headers, "X-Influxdb-Error": err.message });
+}
+
+/** The token of a v1 request: `p=`, basic auth's password, or an `Authorization: Token` header. */
+function v1Token(c: InfluxContext): string | null {
+  const p = c.req.query("p");
+  if (p) return p;
+  const header = c.req.header("Authorization");
+  const basic = header?.match(/^Basic\s+(\S+)$/i);
+  if (basic) {
+    try {
+      const decoded = atob(basic[1]!);
+      return decoded.slice(decoded.indexOf(":") + 1) || null;
+    } catch {
+      return null;
+    }
+  }
+  return bearerToken(header);
+}
+
+async function credentialFor(c: InfluxContext, token: string | null): Promise<Credential> {
+  if (!token) throw new ApiError(401, "missing_token", "unauthorized access: send the dashboard's ingest token");
+  const expected = adminToken(c.env, new URL(c.req.url));
+  if (expected !== null && constantTimeEqual(token, expected)) return { kind: "admin" };
+  return { kind: "ingest", tokenHash: await sha256Hex(token) };
+}
+
+function dashboardParam(c: InfluxContext, name: "bucket" | "db"): string {
+  const id = c.req.query(name);
+  if (!id) throw new ApiError(400, "invalid_parameter", `${name} is required: the dashboard id to write to`, { field: name });
+  if (!dashboardIdSchema.safeParse(id).success) throw new ApiError(404, "dashboard_not_found", `${name === "bucket" ? "bucket" : "database"} "${id}" not found`);
+  return id;
+}
+
+/** Turns a dashboard's answer into InfluxDB's: 204, or the error with InfluxDB's status. */
+function influxAnswer(c: InfluxContext, id: string, flavour: Flavour, answer: IngestAnswer): Response {
+  switch (answer.status) {
+    case "not_found":
+      throw new ApiError(404, "dashboard_not_found", `${flavour === "v2" ? "bucket" : "database"} "${id}" not found`);
+    case "forbidden":
+      // InfluxDB answers a wrong token with 401, not 403.
+      throw new ApiError(401, "invalid_token", "unauthorized access: the token is not valid for this dashboard");
+    case "rate_limited":
+      throw new ApiError(429, "rate_limited", `too many requests: retry in ${answer.retryAfterSeconds} s`, {}, { "Retry-After": String(answer.retryAfterSeconds) });
+    case "idempotency_mismatch":
+      throw new ApiError(400, "idempotency_key_reused", "this Idempotency-Key was used in the last 10 minutes with a different body");
+    case "stored": {
+      if (answer.rejected.length === 0) return c.body(null, 204);
+      const first = answer.rejected[0]!;
+      const where = first.line !== undefined ? `line ${first.line}` : `point ${first.index}`;
+      // As InfluxDB does for a partial write: the good points are stored, the status is 400.
+      throw new ApiError(
+        400,
+        "partial_write",
+        `partial write: ${answer.rejected.length} of ${answer.total} points rejected, ${answer.accepted} written; first: ${where}: ${first.message}`,
+        first.line !== undefined ? { line: first.line } : {},
+      );
+    }
+  }
+}
+
+function writeRoute(flavour: Flavour) {
+  return async (c: InfluxContext) => {
+    try {
+      const id = dashboardParam(c, flavour === "v2" ? "bucket" : "db");
+      const token = flavour === "v2" ? bearerToken(c.req.header("Authorization")) : v1Token(c);
+      const credential = await credentialFor(c, token);
+      const precision = parsePrecision(c.req.query("precision") ?? "ns", flavour === "v2" ? ["ns", "us", "ms", "s"] : ["n", "ns", "u", "us", "µs", "ms", "s"]);
+      return influxAnswer(c, id, flavour, await ingest(c, id, credential, "line-protocol", precision));
+    } catch (err) {
+      if (err instanceof ApiError) return influxError(flavour, err, c);
+      throw err;
+    }
+  };
+}
+
+export const influxRoutes = new Hono<{ Bindings: Env }>();
+influxRoutes.post("/api/v2/write", writeRoute("v2"));
+influxRoutes.post("/write", writeRoute("v1"));

@@ -1,0 +1,60 @@
+import type { Context } from "hono";
+import type { Credential } from "../dashboard/credential";
+import type { IngestAnswer } from "../dashboard/ingest-answer";
+import { decodeBody, type BodyFormat } from "../ingest/decode-body";
+import type { Precision } from "../ingest/line-protocol-points";
+import { ApiError } from "./errors";
+import { sha256Hex } from "./tokens";
+
+type AppContext = Context<{ Bindings: Env }>;
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * The ingest path every write route shares: read and validate the body, then hand it to the
+ * dashboard's object, which checks the token, limits and `Idempotency-Key`, and stores.
+ */
+export async function ingest(c: AppContext, id: string, credential: Credential, format: BodyFormat, precision: Precision): Promise<IngestAnswer> {
+  const key = c.req.header("Idempotency-Key");
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ApiError(400, "invalid_header", "Idempotency-Key must be 1-200 visible ASCII characters", { field: "Idempotency-Key" });
+  }
+  const body = await decodeBody(c.req.raw, format, Date.now(), precision);
+  return c.env.DASHBOARD.getByName(id).ingest({
+    credential,
+    points: body.points,
+    rejected: body.rejected,
+    unit: body.unit,
+    total: body.total,
+    ...(key === undefined ? {} : { idempotency: { key, bodyHash: await sha256Hex(body.text) } }),
+  });
+}
+
+/** The native API's answer: 200, 422 partly stored, 400 nothing stored, or the error. */
+export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAnswer): Response {
+  switch (answer.status) {
+    case "not_found":
+      throw new ApiError(404, "dashboard_not_found", `no dashboard "${id}"`, { field: "id" });
+    case "forbidden":
+      throw new ApiError(403, "invalid_token", `the token is not valid for dashboard "${id}"`);
+    case "rate_limited":
+      throw new ApiError(429, "rate_limited", `dashboard "${id}" is over its ingest rate; retry in ${answer.retryAfterSeconds} s`, { retryAfter: answer.retryAfterSeconds }, {
+        "Retry-After": String(answer.retryAfterSeconds),
+      });
+    case "idempotency_mismatch":
+      throw new ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used in the last 10 minutes with a different body", { field: "Idempotency-Key" });
+    case "stored": {
+      if (answer.replayed) c.header("Idempotency-Replayed", "true");
+      const { accepted, seq, rejected, total } = answer;
+      if (rejected.length === 0) return c.json({ accepted, seq });
+      if (accepted === 0) throw new ApiError(400, "invalid_points", rejectedMessage(total, total), { rejected });
+      throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, seq, rejected });
+    }
+  }
+}
+
+/** A sentence saying how much of a batch was refused. */
+export function rejectedMessage(rejected: number, total: number): string {
+  if (rejected === total) return total === 1 ? "the point was rejected" : `all ${total} points were rejected; nothing was stored`;
+  return `${rejected} of ${total} points were rejected; the other ${total - rejected} were stored`;
+}
