@@ -1,0 +1,137 @@
+import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { limits } from "../../src/shared/limits";
+import { BASE, createDashboard } from "./api";
+import { Viewer } from "./viewer";
+
+type Row = { name: string; tags: string; ts: number; value: number };
+
+async function stored(id: string): Promise<Row[]> {
+  return runInDurableObject(env.DASHBOARD.getByName(id), (_instance, state) =>
+    state.storage.sql.exec<Row>("SELECT s.name, s.tags, p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id ORDER BY p.seq").toArray(),
+  );
+}
+
+function write(path: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
+  return SELF.fetch(`${BASE}${path}`, { method: "POST", headers: { "Content-Type": "text/plain; charset=utf-8", ...headers }, body });
+}
+
+const T = 1_764_115_200_000; // a fixed millisecond time, within the accepted window below
+const now = () => Math.floor(Date.now() / 1000) * 1000;
+
+describe("line protocol on the native ingest route", () => {
+  it("turns every numeric field into the series measurement.field with the line's tags", async () => {
+    const { id, token } = await createDashboard();
+    const ts = now() - 5000;
+    const body = `# a comment\r\ncpu,host=a,region=eu usage_user=12.5,usage_system=3i,up=true ${ts}000000\r\n\nmem,host=a used=42u ${ts}000000\n`;
+    const response = await write(`/api/dashboards/${id}/metrics`, body, { Authorization: `Bearer ${token}` });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ accepted: 4, seq: { from: 1, to: 4 } });
+    expect(await stored(id)).toEqual([
+      { name: "cpu.usage_user", tags: '{"host":"a","region":"eu"}', ts, value: 12.5 },
+      { name: "cpu.usage_system", tags: '{"host":"a","region":"eu"}', ts, value: 3 },
+      { name: "cpu.up", tags: '{"host":"a","region":"eu"}', ts, value: 1 },
+      { name: "mem.used", tags: '{"host":"a"}', ts, value: 42 },
+    ]);
+  });
+
+  it("reads times in the precision the query names, and stamps lines without a time with now at that precision", async () => {
+    const { id, token } = await createDashboard();
+    const ts = now() - 60_000;
+    const before = Date.now();
+    const response = await write(`/api/dashboards/${id}/metrics?precision=s`, `a v=1 ${ts / 1000}\nb v=2`, { Authorization: `Bearer ${token}` });
+    expect(response.status).toBe(200);
+    const [timed, untimed] = await stored(id);
+    expect(timed!.ts).toBe(ts);
+    // As InfluxDB does, the server's time is truncated to the request's precision.
+    expect(untimed!.ts).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(untimed!.ts % 1000).toBe(0);
+  });
+
+  it("stores the good lines and names each bad line and string field by line number (422)", async () => {
+    const { id, token } = await createDashboard();
+    const body = ["ok v=1", "broken line here", 'ok note="hello",v=2', "ok v=3 notatime"].join("\n");
+    const response = await write(`/api/dashboards/${id}/metrics`, body, { Authorization: `Bearer ${token}` });
+    expect(response.status).toBe(422);
+    const { error } = await response.json<{ error: { accepted: number; rejected: { line: number; field?: string; message: string }[] } }>();
+    expect(error.accepted).toBe(2);
+    expect(error.rejected.map((r) => [r.line, r.field ?? null])).toEqual([
+      [2, null],
+      [3, "note"],
+      [4, null],
+    ]);
+    expect(error.rejected[1]!.message).toContain("string");
+    expect((await stored(id)).map((row) => row.value)).toEqual([1, 2]);
+  });
+
+  it("refuses an unknown precision with 400 naming it", async () => {
+    const { id, token } = await createDashboard();
+    const response = await write(`/api/dashboards/${id}/metrics?precision=minutes`, "a v=1", { Authorization: `Bearer ${token}` });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "invalid_parameter", field: "precision" } });
+  });
+});
+
+describe("the InfluxDB v2 write API", () => {
+  it("answers 204 and stores, and a connected viewer receives the points", async () => {
+    const { id, token } = await createDashboard();
+    const viewer = await Viewer.open(id);
+    await viewer.nth("snapshot");
+    const ts = now() - 1000;
+    const response = await write(`/api/v2/write?org=any&bucket=${id}&precision=ms`, `weather,station=x temp=21.5 ${ts}`, { Authorization: `Token ${token}` });
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe("");
+    expect(await viewer.nth("points")).toMatchObject({ series: [{ key: "weather.temp{station=x}", ts: [ts], values: [21.5] }] });
+    viewer.close();
+  });
+
+  it.each([
+    ["no token", {}, `bucket=ID`, 401, "unauthorized"],
+    ["a wrong token", { Authorization: "Token nope" }, `bucket=ID`, 401, "unauthorized"],
+    ["no bucket", { Authorization: "Token TOKEN" }, ``, 400, "invalid"],
+    ["an unknown bucket", { Authorization: "Token TOKEN" }, `bucket=no-such-bucket`, 404, "not found"],
+    ["a bad precision", { Authorization: "Token TOKEN" }, `bucket=ID&precision=m`, 400, "invalid"],
+  ])("answers %s in InfluxDB's shape", async (_what, headers, query, status, code) => {
+    const { id, token } = await createDashboard();
+    const fill = (text: string) => text.replace("ID", id).replace("TOKEN", token);
+    const response = await write(`/api/v2/write?${fill(query)}`, "a v=1", Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, fill(v)])));
+    expect(response.status).toBe(status);
+    const body = await response.json<{ code: string; message: string }>();
+    expect(body.code).toBe(code);
+    expect(body.message.length).toBeGreaterThan(5);
+  });
+
+  it("answers a partial write with 400 naming the first bad line, having stored the good ones", async () => {
+    const { id, token } = await createDashboard();
+    const response = await write(`/api/v2/write?bucket=${id}`, "a v=1\nthis is wrong\na v=2", { Authorization: `Token ${token}` });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid", line: 2, message: expect.stringContaining("2 written") });
+    expect((await stored(id)).map((row) => row.value)).toEqual([1, 2]);
+  });
+
+  it("answers a body over the limit with 413", async () => {
+    const { id, token } = await createDashboard();
+    const response = await write(`/api/v2/write?bucket=${id}`, "a v=1\n".repeat(limits.maxBodyBytes / 6 + 10), { Authorization: `Token ${token}` });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: "request too large" });
+  });
+});
+
+describe("the InfluxDB v1 write API", () => {
+  it("takes the token as p=, or as the basic-auth password, and answers 204", async () => {
+    const { id, token } = await createDashboard();
+    expect((await write(`/write?db=${id}&u=sensor&p=${encodeURIComponent(token)}&precision=s`, `a v=1 ${now() / 1000}`)).status).toBe(204);
+    expect((await write(`/write?db=${id}`, "a v=2", { Authorization: `Basic ${btoa(`sensor:${token}`)}` })).status).toBe(204);
+    expect((await stored(id)).map((row) => row.value)).toEqual([1, 2]);
+  });
+
+  it("answers errors as {error}", async () => {
+    const { id } = await createDashboard();
+    const unauthorized = await write(`/write?db=${id}&p=wrong`, "a v=1");
+    expect(unauthorized.status).toBe(401);
+    expect(await unauthorized.json()).toEqual({ error: expect.stringContaining("unauthorized") });
+    const missing = await write(`/write?db=does-not-exist&p=x`, "a v=1");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: expect.stringContaining("not found") });
+  });
+});
