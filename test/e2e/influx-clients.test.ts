@@ -1,0 +1,74 @@
+/**
+ * The InfluxDB-compatible write APIs, proven with the real client libraries people use:
+ * `@influxdata/influxdb-client` (v2 API) and `influx` (v1 API) write to a running
+ * `wrangler dev`, and a connected viewer receives their points.
+ */
+import { InfluxDB as InfluxV2, Point } from "@influxdata/influxdb-client";
+import { FieldType, InfluxDB as InfluxV1 } from "influx";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDashboard, uniqueId } from "./api.ts";
+import { startDevServer, type DevServer } from "./dev-server.ts";
+import { NodeViewer } from "./node-viewer.ts";
+
+let server: DevServer;
+
+beforeAll(async () => {
+  server = await startDevServer();
+});
+
+afterAll(async () => {
+  await server?.dispose();
+});
+
+describe("InfluxDB client libraries", () => {
+  it("@influxdata/influxdb-client writes through /api/v2/write and a viewer receives the points", async () => {
+    const dashboard = await createDashboard(server.url, uniqueId("influx-v2"));
+    const viewer = await NodeViewer.open(server.url, dashboard.id);
+    await viewer.until(() => viewer.frames.some((frame) => frame.type === "snapshot"), "the snapshot");
+
+    const writer = new InfluxV2({ url: server.url, token: dashboard.ingestToken }).getWriteApi("any-org", dashboard.id, "ms", {
+      maxRetries: 0,
+    });
+    const at = Date.now() - 1000;
+    writer.writePoints([
+      new Point("boiler").tag("site", "north").floatField("temperature", 71.25).intField("pressure", 3).timestamp(new Date(at)),
+      new Point("boiler").tag("site", "south").floatField("temperature", 68.5).timestamp(new Date(at + 1)),
+    ]);
+    await writer.close();
+
+    await viewer.until(() => viewer.points().length === 3, "three points");
+    expect(viewer.points().sort()).toEqual(["boiler.pressure{site=north}=3", "boiler.temperature{site=north}=71.25", "boiler.temperature{site=south}=68.5"]);
+    viewer.close();
+  });
+
+  it("influx (v1) writes through /write with the token as password and a viewer receives the points", async () => {
+    const dashboard = await createDashboard(server.url, uniqueId("influx-v1"));
+    const viewer = await NodeViewer.open(server.url, dashboard.id);
+    await viewer.until(() => viewer.frames.some((frame) => frame.type === "snapshot"), "the snapshot");
+
+    const { hostname, port } = new URL(server.url);
+    const client = new InfluxV1({
+      host: hostname,
+      port: Number(port),
+      protocol: "http",
+      database: dashboard.id,
+      username: "sensor",
+      password: dashboard.ingestToken,
+      schema: [{ measurement: "pump", fields: { rpm: FieldType.INTEGER, on: FieldType.BOOLEAN }, tags: ["unit"] }],
+    });
+    await client.writePoints([{ measurement: "pump", tags: { unit: "p1" }, fields: { rpm: 1450, on: true }, timestamp: new Date(Date.now() - 500) }], {
+      precision: "ms",
+    });
+
+    await viewer.until(() => viewer.points().length === 2, "two points");
+    expect(viewer.points().sort()).toEqual(["pump.on{unit=p1}=1", "pump.rpm{unit=p1}=1450"]);
+    viewer.close();
+  });
+
+  it("a wrong token is refused with InfluxDB's 401, which the client reports", async () => {
+    const dashboard = await createDashboard(server.url, uniqueId("influx-bad"));
+    const writer = new InfluxV2({ url: server.url, token: "not-the-token" }).getWriteApi("any-org", dashboard.id, "ms", { maxRetries: 0 });
+    writer.writePoint(new Point("x").floatField("v", 1));
+    await expect(writer.close()).rejects.toMatchObject({ statusCode: 401 });
+  });
+});
