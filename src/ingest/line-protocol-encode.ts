@@ -8,7 +8,7 @@
  * tokens the reference gives `\\` no meaning). In string values `"` and `\` are escaped, and so
  * are newline and carriage return (`\n`, `\r`), so that each point stays on one line.
  */
-import type { LineProtocolField, LineProtocolTag, Precision } from "./line-protocol";
+import { type LineProtocolField, type LineProtocolTag, type Precision, PRECISION_NANOSECONDS } from "./line-protocol";
 import { INT64_MAX, INT64_MIN, UINT64_MAX } from "./line-protocol-number";
 import { hasLoneSurrogate } from "./utf8-decode";
 
@@ -23,9 +23,6 @@ export interface EncodablePoint {
   /** Time in nanoseconds since the Unix epoch; must be a whole number of `precision` units. */
   time?: bigint;
 }
-
-/** Nanoseconds per unit of each precision. */
-const NANOSECONDS: Record<Precision, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 
 /** Characters a name can never hold: the decoder ends every name at a control character. */
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -44,7 +41,7 @@ export function encodeLine(point: EncodablePoint, precision: Precision = "ns"): 
     separator = ",";
   }
   if (point.time !== undefined) {
-    const scale = NANOSECONDS[precision];
+    const scale = PRECISION_NANOSECONDS[precision];
     if (point.time < INT64_MIN || point.time > INT64_MAX) throw new RangeError(`time ${point.time} is out of the signed 64-bit range`);
     if (point.time % scale !== 0n) throw new RangeError(`time ${point.time} is not a whole number of ${precision}`);
     line += ` ${point.time / scale}`;

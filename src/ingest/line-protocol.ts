@@ -29,12 +29,17 @@ import { decodeUtf8, escapedByte, hasLoneSurrogate } from "./utf8-decode";
 
 export { LineProtocolError } from "./line-protocol-error";
 
-/** A typed field value; 64-bit integers are BigInt so that none loses precision. */
+/** A typed field value, its type given by its spelling; 64-bit integers are BigInt so that none loses precision. */
 export type FieldValue =
+  /** A float (`1`, `-1.5e-3`): finite; -0 keeps its sign. */
   | { float: number }
+  /** A signed 64-bit integer (`42i`). */
   | { int: bigint }
+  /** An unsigned 64-bit integer (`42u`). */
   | { uint: bigint }
+  /** A string (`"text"`), escapes resolved. */
   | { string: string }
+  /** A boolean (`t`, `true`, `F`, `FALSE`, ...). */
   | { bool: boolean };
 
 /** One tag of a point: both parts unescaped. */
@@ -78,11 +83,15 @@ export interface DecodeOptions {
   defaultTime: bigint;
 }
 
-/** What became of one entry: a point, or the reason it was rejected. */
-export type LineResult = { point: LineProtocolPoint } | { error: LineProtocolError };
+/** What became of one entry of a body. */
+export type LineResult =
+  /** The entry, decoded. */
+  | { point: LineProtocolPoint }
+  /** Why the entry was rejected, and where. */
+  | { error: LineProtocolError };
 
 /** Nanoseconds per unit of each precision. */
-const NANOSECONDS: Record<Precision, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
+export const PRECISION_NANOSECONDS: Readonly<Record<Precision, bigint>> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 
 // Character codes the grammar names.
 const TAB = 0x09;
@@ -136,7 +145,7 @@ const PAIRWISE_TAG_CHECK = 8;
  *
  * Give the body as bytes to have ill-formed UTF-8 rejected as the reference does; a string is
  * taken as already decoded (a lone surrogate in it counts as ill-formed). Never throws for any
- * body.
+ * body; only a precision outside `Precision` is a RangeError.
  */
 export function decodeLines(body: string | Uint8Array, options: DecodeOptions): LineResult[] {
   const text = typeof body === "string" ? body : decodeUtf8(body);
@@ -161,7 +170,7 @@ class BodyDecoder {
   private lineStart = 0;
 
   constructor(text: string, options: DecodeOptions) {
-    const scale = NANOSECONDS[options.precision];
+    const scale = PRECISION_NANOSECONDS[options.precision];
     if (scale === undefined) throw new RangeError(`unknown precision ${String(options.precision)}`);
     this.text = text;
     this.scale = scale;
@@ -251,15 +260,15 @@ class BodyDecoder {
       const key = this.readToken(ENDS_KEY, ESCAPES_KEY, "tag key");
       c = text.charCodeAt(this.pos);
       if (key.length === 0) {
-        throw this.fault(`expected tag key after ",", found ${describe(c)}`, this.pos);
+        throw this.fault(`expected tag key after ",", found ${describeAt(text, this.pos)}`, this.pos);
       }
       if (c !== EQUALS) {
-        throw this.fault(`expected "=" after tag key ${quote(key)}, found ${describe(c)}`, this.pos);
+        throw this.fault(`expected "=" after tag key ${quote(key)}, found ${describeAt(text, this.pos)}`, this.pos);
       }
       this.pos++;
       const value = this.readToken(ENDS_KEY, ESCAPES_KEY, "tag value");
       if (value.length === 0) {
-        throw this.fault(`expected value for tag key ${quote(key)}, found ${describe(text.charCodeAt(this.pos))}`, this.pos);
+        throw this.fault(`expected value for tag key ${quote(key)}, found ${describeAt(text, this.pos)}`, this.pos);
       }
       if (repeatsKey(tags, key)) throw this.fault(`tag key ${quote(key)} appears twice`, keyAt);
       tags.push({ key, value });
@@ -267,7 +276,7 @@ class BodyDecoder {
     }
     if (c !== SPACE) {
       const after = tags.length > 0 ? "tag value" : "measurement";
-      throw this.fault(`expected "," or " " and fields after ${after}, found ${describe(c)}`, this.pos);
+      throw this.fault(`expected "," or " " and fields after ${after}, found ${describeAt(text, this.pos)}`, this.pos);
     }
     if (tags.length > PAIRWISE_TAG_CHECK) this.checkDistinctKeys(tags);
 
@@ -285,7 +294,7 @@ class BodyDecoder {
         );
       }
       if (c !== EQUALS) {
-        throw this.fault(`expected "=" after field key ${quote(key)}, found ${describe(c)}`, this.pos);
+        throw this.fault(`expected "=" after field key ${quote(key)}, found ${describeAt(text, this.pos)}`, this.pos);
       }
       this.pos++;
       fields.push({ key, value: this.readFieldValue(key) });
@@ -546,12 +555,15 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-/** Names the character with code `c` for a message (NaN is the end of the body). */
+/** Names the character with code `c` for a message. */
 function describe(c: number): string {
-  if (Number.isNaN(c)) return "end of input";
-  if (c === LF) return "end of line";
-  if (c === SPACE) return "space";
-  return quote(String.fromCharCode(c));
+  return c === SPACE ? "space" : quote(String.fromCharCode(c));
+}
+
+/** Names what is at index `i` of `text` for a message, a line's end included. */
+function describeAt(text: string, i: number): string {
+  if (i >= text.length) return "end of input";
+  return atLineEnd(text, i) ? "end of line" : describe(text.charCodeAt(i));
 }
 
 /** Quotes a token for a message, showing control characters and ill-formed bytes as `\xHH`. */

@@ -12,12 +12,11 @@ import {
   type LineProtocolTag,
   type LineResult,
   type Precision,
+  PRECISION_NANOSECONDS,
 } from "../../src/ingest/line-protocol";
 import { encodeLine } from "../../src/ingest/line-protocol-encode";
 import { INT64_MAX, INT64_MIN, UINT64_MAX } from "../../src/ingest/line-protocol-number";
 import { hasLoneSurrogate } from "../../src/ingest/utf8-decode";
-
-const NANOSECONDS: Record<Precision, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 
 /** Characters that the grammar treats specially somewhere, so names hit every escape rule. */
 const AWKWARD = [" ", ",", "=", "\\", '"', "#", "'", "-", ".", "0", "9", "e", "i", "u", "t", "F", "é", "\u00a0", "\u2028", "😀", "\ufeff"];
@@ -62,7 +61,7 @@ const pointIn = (unit: Precision) =>
     tags: fc.uniqueArray(fc.record({ key: name, value: name }), { selector: (tag) => tag.key, maxLength: 10 }),
     fields: fc.array(fc.record({ key: name, value: fieldValue }), { minLength: 1, maxLength: 6 }),
     time: fc.option(
-      fc.bigInt({ min: INT64_MIN / NANOSECONDS[unit], max: INT64_MAX / NANOSECONDS[unit] }).map((n) => n * NANOSECONDS[unit]),
+      fc.bigInt({ min: INT64_MIN / PRECISION_NANOSECONDS[unit], max: INT64_MAX / PRECISION_NANOSECONDS[unit] }).map((n) => n * PRECISION_NANOSECONDS[unit]),
       { nil: undefined },
     ),
   });
@@ -102,7 +101,7 @@ function expected(point: { measurement: string; tags: LineProtocolTag[]; fields:
 
 /** Time given to points without one: the default time truncated to the precision. */
 function truncated(time: bigint, unit: Precision): bigint {
-  const scale = NANOSECONDS[unit];
+  const scale = PRECISION_NANOSECONDS[unit];
   const rest = time % scale;
   return time - (rest < 0n ? rest + scale : rest);
 }
