@@ -1,4 +1,5 @@
 // The demo: `wrangler dev` on port 8787 and the sensor simulator feeding dashboard "demo".
+// Arguments after `--` go to wrangler dev (e.g. `npm start -- --persist-to /tmp/state`).
 import { spawn, type ChildProcess } from "node:child_process";
 
 const port = process.env.PORT ?? "8787";
@@ -27,5 +28,5 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 console.log(`Pulseboard demo: starting wrangler dev; the dashboard will be at ${url}/d/demo`);
-start("npx", ["wrangler", "dev", "--port", port, "--show-interactive-dev-session=false"]);
+start("npx", ["wrangler", "dev", "--port", port, "--show-interactive-dev-session=false", ...process.argv.slice(2)]);
 start("node", ["scripts/simulate.ts", "--url", url, "--dashboard", "demo", "--wait", "120"]);

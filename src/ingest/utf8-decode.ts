@@ -29,23 +29,29 @@ const LONE_SURROGATE = /[\ud800-\udfff]/u;
  */
 export function decodeUtf8(bytes: Uint8Array): string {
   const n = bytes.length;
-  // A plain array: `String.fromCharCode.apply` takes one several times faster than a typed array.
-  const units: number[] = [];
+  // A preallocated plain array: `String.fromCharCode.apply` takes one several times faster than
+  // a typed array. One slot spare for the second half of a surrogate pair.
+  const units = new Array<number>(Math.min(n, CHUNK_UNITS) + 1);
   let text = "";
   let k = 0;
   let i = 0;
   while (i < n) {
     if (k >= CHUNK_UNITS) {
-      units.length = k;
+      units.length = CHUNK_UNITS;
       text += String.fromCharCode.apply(null, units);
       k = 0;
     }
-    const b0 = bytes[i]!;
-    if (b0 < 0x80) {
-      units[k++] = b0;
-      i += 1;
-      continue;
+    // ASCII, by far the commonest case, in a tight loop.
+    const asciiEnd = Math.min(n, i + CHUNK_UNITS - k);
+    while (i < asciiEnd) {
+      const b = bytes[i]!;
+      if (b >= 0x80) break;
+      units[k++] = b;
+      i++;
     }
+    if (i >= n || k >= CHUNK_UNITS) continue;
+    // Here bytes[i] >= 0x80: the lead byte of a sequence, or an ill-formed byte.
+    const b0 = bytes[i]!;
     const length = sequenceLength(bytes, i, n);
     if (length === 0) {
       units[k++] = ESCAPE_BASE + b0;

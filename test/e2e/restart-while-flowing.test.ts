@@ -44,7 +44,7 @@ describe.skipIf(skipBrowserTests)("the dashboard page across a server restart wh
     let retryTs: number | null = null;
     const sensor = (async () => {
       while (sending) {
-        const point = { name: KEY, value: next, ts: retryTs ?? Date.now() };
+        const point: { name: string; value: number; ts: number } = { name: KEY, value: next, ts: retryTs ?? Date.now() };
         retryTs = point.ts;
         try {
           const response = await fetch(`${server.url}/api/dashboards/${id}/metrics`, {

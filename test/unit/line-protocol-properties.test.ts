@@ -16,7 +16,7 @@ import {
 } from "../../src/ingest/line-protocol";
 import { encodeLine } from "../../src/ingest/line-protocol-encode";
 import { INT64_MAX, INT64_MIN, UINT64_MAX } from "../../src/ingest/line-protocol-number";
-import { hasLoneSurrogate } from "../../src/ingest/utf8-decode";
+import { decodeUtf8, hasLoneSurrogate } from "../../src/ingest/utf8-decode";
 
 /** Characters that the grammar treats specially somewhere, so names hit every escape rule. */
 const AWKWARD = [" ", ",", "=", "\\", '"', "#", "'", "-", ".", "0", "9", "e", "i", "u", "t", "F", "é", "\u00a0", "\u2028", "😀", "\ufeff"];
@@ -220,6 +220,36 @@ describe("decoding a body with bad lines", () => {
         });
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("reading a body given as bytes", () => {
+  it("turns well-formed UTF-8 into exactly the text it encodes", () => {
+    fc.assert(
+      // Long texts too, so that characters straddle the decoder's 4096-unit pieces.
+      fc.property(fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "binary", minLength: 2000, maxLength: 9000, size: "max" })), (text) => {
+        expect(decodeUtf8(new TextEncoder().encode(text))).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("marks ill-formed UTF-8 exactly where a strict decoder refuses it", () => {
+    const strict = new TextDecoder("utf-8", { fatal: true });
+    const byteRun = fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.string({ unit: "binary", maxLength: 4 }).map((s) => new TextEncoder().encode(s)));
+    fc.assert(
+      fc.property(fc.array(byteRun, { maxLength: 6 }), (runs) => {
+        const bytes = new Uint8Array(runs.flatMap((run) => [...run]));
+        let wellFormed = true;
+        try {
+          strict.decode(bytes);
+        } catch {
+          wellFormed = false;
+        }
+        expect(hasLoneSurrogate(decodeUtf8(bytes))).toBe(!wellFormed);
+      }),
+      { numRuns: 5000 },
     );
   });
 });
