@@ -6,10 +6,10 @@
  * Grammar, as the reference (InfluxDB's line protocol documentation and the Go decoder of
  * influxdata/line-protocol v2, whose conformance corpus the tests replay) defines it:
  *
- *   body        = { blank | comment | entry } separated by "\n" (a "\r" before it is dropped)
- *   blank       = { " " | "\r" }
- *   comment     = { " " } "#" { printable | "\t" | non-ASCII }
- *   entry       = { " " } measurement { "," tagKey "=" tagValue } " " { " " }
+ *   body        = line { "\n" line }            (a "\r" before "\n" or at the end is a line end too)
+ *   line        = { " " | "\r" } [ comment | entry ]
+ *   comment     = "#" { printable | "\t" | non-ASCII }
+ *   entry       = measurement { "," tagKey "=" tagValue } " " { " " }
  *                 field { "," field } [ " " { " " } [ timestamp { " " } ] ]
  *   field       = fieldKey "=" fieldValue
  *   fieldValue  = float | integer "i" | unsigned "u" | boolean | '"' string '"'
@@ -79,7 +79,7 @@ export type Precision = "ns" | "us" | "ms" | "s";
 export interface DecodeOptions {
   /** Unit of the timestamps written in the body. */
   precision: Precision;
-  /** Time (nanoseconds) of entries without a timestamp; it is first truncated to `precision`. */
+  /** Time (nanoseconds, signed 64-bit) of entries without a timestamp; it is first truncated to `precision`. */
   defaultTime: bigint;
 }
 
@@ -174,9 +174,11 @@ class BodyDecoder {
     if (scale === undefined) throw new RangeError(`unknown precision ${String(options.precision)}`);
     this.text = text;
     this.scale = scale;
-    // The reference truncates the default time to the precision (rounding down, also before 1970).
+    // The reference truncates the default time to the precision (rounding down, also before 1970);
+    // at the very bottom of the 64-bit range that would leave it, so there it rounds up.
     const rest = options.defaultTime % scale;
-    this.defaultTime = options.defaultTime - (rest < 0n ? rest + scale : rest);
+    const truncated = options.defaultTime - (rest < 0n ? rest + scale : rest);
+    this.defaultTime = truncated < INT64_MIN ? truncated + scale : truncated;
     this.checkUtf8 = /[\ud800-\udfff]/.test(text);
   }
 
@@ -234,7 +236,7 @@ class BodyDecoder {
       if (c === LF) break;
       const lineEndingCr = c === CR && (i + 1 === n || text.charCodeAt(i + 1) === LF);
       if (c < 0x80 && CLASS[c]! & CONTROL && c !== TAB && !lineEndingCr) {
-        throw this.fault(`invalid character ${describe(c)} in comment`, i);
+        throw this.fault(`invalid character ${describeAt(text, i)} in comment`, i);
       }
     }
     this.pos = i;
@@ -247,7 +249,7 @@ class BodyDecoder {
     // measurement
     const first = text.charCodeAt(this.pos);
     if (first === COMMA || (first < 0x80 && CLASS[first]! & CONTROL)) {
-      throw this.fault(`invalid character ${describe(first)} at start of measurement`, this.pos);
+      throw this.fault(`invalid character ${describeAt(text, this.pos)} at start of measurement`, this.pos);
     }
     const measurement = this.readToken(ENDS_MEASUREMENT, ESCAPES_MEASUREMENT, "measurement");
 
@@ -289,7 +291,7 @@ class BodyDecoder {
       c = text.charCodeAt(this.pos);
       if (key.length === 0) {
         throw this.fault(
-          atLineEnd(text, keyAt) ? "expected field key, found end of line" : `invalid character ${describe(c)} at start of field key`,
+          atLineEnd(text, keyAt) ? "expected field key, found end of line" : `invalid character ${describeAt(text, keyAt)} at start of field key`,
           keyAt,
         );
       }
@@ -315,7 +317,7 @@ class BodyDecoder {
         }
       }
     } else if (!atLineEnd(text, this.pos)) {
-      throw this.fault(`unexpected character ${describe(c)} after field value`, this.pos);
+      throw this.fault(`unexpected character ${describeAt(text, this.pos)} after field value`, this.pos);
     }
     this.endLine();
     return { measurement, tags, fields, time, line };
@@ -378,7 +380,7 @@ class BodyDecoder {
         const int = readInteger(text, at, end - 1, true);
         if (int === undefined) throw this.fault(`invalid integer ${quote(text.slice(at, end))} for field ${quote(key)}`, at);
         if (int < INT64_MIN || int > INT64_MAX) {
-          throw this.fault(`integer ${text.slice(at, end)} for field ${quote(key)} is out of the signed 64-bit range`, at);
+          throw this.fault(`integer ${quote(text.slice(at, end))} for field ${quote(key)} is out of the signed 64-bit range`, at);
         }
         return { int };
       }
@@ -386,7 +388,7 @@ class BodyDecoder {
         const uint = readInteger(text, at, end - 1, false);
         if (uint === undefined) throw this.fault(`invalid unsigned integer ${quote(text.slice(at, end))} for field ${quote(key)}`, at);
         if (uint > UINT64_MAX) {
-          throw this.fault(`unsigned integer ${text.slice(at, end)} for field ${quote(key)} is out of the 64-bit range`, at);
+          throw this.fault(`unsigned integer ${quote(text.slice(at, end))} for field ${quote(key)} is out of the 64-bit range`, at);
         }
         return { uint };
       }
@@ -404,7 +406,7 @@ class BodyDecoder {
       return { bool };
     }
     if (atLineEnd(text, at)) throw this.fault(`expected value for field ${quote(key)}, found end of line`, at);
-    throw this.fault(`value of field ${quote(key)} has no known type (it starts with ${describe(c)})`, at);
+    throw this.fault(`value of field ${quote(key)} has no known type (it starts with ${describeAt(text, at)})`, at);
   }
 
   /**
@@ -471,7 +473,7 @@ class BodyDecoder {
     if (count === undefined) throw this.fault(`invalid timestamp ${quote(text.slice(at, end))}`, at);
     const time = this.scale === 1n ? count : count * this.scale;
     if (time < INT64_MIN || time > INT64_MAX) {
-      throw this.fault(`timestamp ${text.slice(at, end)} is out of range (signed 64-bit nanoseconds)`, at);
+      throw this.fault(`timestamp ${quote(text.slice(at, end))} is out of range (signed 64-bit nanoseconds)`, at);
     }
     return time;
   }
@@ -555,21 +557,24 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-/** Names the character with code `c` for a message. */
-function describe(c: number): string {
-  return c === SPACE ? "space" : quote(String.fromCharCode(c));
-}
-
-/** Names what is at index `i` of `text` for a message, a line's end included. */
+/** Names the character at index `i` of `text` for a message, a line's end included. */
 function describeAt(text: string, i: number): string {
   if (i >= text.length) return "end of input";
-  return atLineEnd(text, i) ? "end of line" : describe(text.charCodeAt(i));
+  if (atLineEnd(text, i)) return "end of line";
+  const c = text.codePointAt(i)!;
+  return c === SPACE ? "space" : quote(String.fromCodePoint(c));
 }
+
+/** Longest part of a token that a message quotes; a bad line can be as long as a body. */
+const QUOTED_LENGTH = 64;
 
 /** Quotes a token for a message, showing control characters and ill-formed bytes as `\xHH`. */
 function quote(token: string): string {
   let out = '"';
-  for (let i = 0; i < token.length; i++) {
+  let shown = Math.min(token.length, QUOTED_LENGTH);
+  // Never cut a surrogate pair in two.
+  if (shown < token.length && (token.charCodeAt(shown - 1) & 0xfc00) === 0xd800) shown--;
+  for (let i = 0; i < shown; i++) {
     const c = token.charCodeAt(i);
     const byte = escapedByte(c);
     if (byte >= 0) out += `\\x${byte.toString(16)}`;
@@ -577,5 +582,5 @@ function quote(token: string): string {
     else if (c === QUOTE || c === BACKSLASH) out += `\\${token[i]!}`;
     else out += token[i]!;
   }
-  return `${out}"`;
+  return token.length > shown ? `${out}…" (${token.length} characters)` : `${out}"`;
 }

@@ -37,7 +37,7 @@ export function decodeUtf8(bytes: Uint8Array): string {
   let i = 0;
   while (i < n) {
     if (k >= CHUNK_UNITS) {
-      units.length = CHUNK_UNITS;
+      units.length = k;
       text += String.fromCharCode.apply(null, units);
       k = 0;
     }

@@ -118,12 +118,14 @@ function sameValue(a: FieldValue, b: FieldValue): boolean {
 }
 
 function samePoint(ours: LineProtocolPoint, theirs: CorpusPoint): boolean {
+  // The reference's harness sorts tags; we keep them as written, so both are sorted the same way here.
   const tags = [...ours.tags].sort(byKey);
+  const theirTags = [...theirs.tags].sort(byKey);
   return (
     ours.measurement === theirs.name &&
     ours.time === theirs.time &&
-    tags.length === theirs.tags.length &&
-    tags.every((tag, i) => tag.key === theirs.tags[i]!.key && tag.value === theirs.tags[i]!.value) &&
+    tags.length === theirTags.length &&
+    tags.every((tag, i) => tag.key === theirTags[i]!.key && tag.value === theirTags[i]!.value) &&
     ours.fields.length === theirs.fields.length &&
     ours.fields.every((field, i) => field.key === theirs.fields[i]!.key && sameValue(field.value, theirs.fields[i]!.value))
   );

@@ -8,5 +8,6 @@ export default defineConfig({
     root: fileURLToPath(new URL("../..", import.meta.url)),
     include: ["test/unit/**/*.test.ts"],
     environment: "node",
+    setupFiles: ["test/unit/fast-check-seed.ts"],
   },
 });
