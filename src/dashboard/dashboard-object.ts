@@ -20,6 +20,7 @@ import { queryHistory, resolveHistoryRange } from "./history-query";
 import { mergeBatches } from "./merge-batches";
 import { IdempotencyStore } from "./idempotency-store";
 import type { IngestAnswer, IngestRequest } from "./ingest-answer";
+import { pointCount } from "./point";
 import { TokenBucket } from "./rate-limiter";
 import { nextMaintenance, prune, rollUp, type MaintenanceReport } from "./retention";
 import { admitSeries } from "./series-cap";
@@ -116,12 +117,13 @@ export class Dashboard extends DurableObject<Env> {
       if (earlier && earlier.bodyHash !== request.idempotency.bodyHash) return { status: "idempotency_mismatch" };
       if (earlier && earlier.answer.status === "stored") return { ...earlier.answer, replayed: true };
     }
-    const wait = Math.max(this.requestRate.wait(1, now), this.pointRate.wait(request.points.length, now));
+    const points = pointCount(request.series);
+    const wait = Math.max(this.requestRate.wait(1, now), this.pointRate.wait(points, now));
     if (wait > 0) return { status: "rate_limited", retryAfterSeconds: Math.ceil(wait) };
     this.requestRate.take(1, now);
-    this.pointRate.take(request.points.length, now);
+    this.pointRate.take(points, now);
 
-    const { admitted, rejected } = admitSeries(request.points, request.unit, (key) => this.store.hasSeries(key), this.store.seriesCount(), limits.maxSeriesPerDashboard);
+    const { admitted, rejected } = admitSeries(request.series, request.unit, (key) => this.store.hasSeries(key), this.store.seriesCount(), limits.maxSeriesPerDashboard);
     let seq: { from: number; to: number } | null = null;
     if (admitted.length > 0) {
       const batch = this.store.append(admitted);
@@ -131,7 +133,7 @@ export class Dashboard extends DurableObject<Env> {
       this.scheduleMaintenance();
     }
     const all = [...request.rejected, ...rejected].sort((a, b) => (a.index ?? a.line!) - (b.index ?? b.line!));
-    const answer: IngestAnswer = { status: "stored", accepted: admitted.length, seq, rejected: all, total: request.total, replayed: false };
+    const answer: IngestAnswer = { status: "stored", accepted: pointCount(admitted), seq, rejected: all, total: request.total, replayed: false };
     // Written in the same event as the points, so both are committed together.
     if (request.idempotency) {
       this.idempotency.remember(request.idempotency.key, request.idempotency.bodyHash, answer, now);

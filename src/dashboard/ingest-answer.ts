@@ -1,12 +1,12 @@
 import type { Credential } from "./credential";
-import type { ItemUnit, Point, Rejection } from "./point";
+import type { ItemUnit, Rejection, SeriesBatch } from "./point";
 
 /** What the Worker asks a dashboard to store. */
 export interface IngestRequest {
   /** How the request authenticated. */
   credential: Credential;
-  /** Points that passed the Worker's validation. */
-  points: Point[];
+  /** Points that passed the Worker's validation, by series. */
+  series: SeriesBatch[];
   /** Items the Worker already refused. */
   rejected: Rejection[];
   /** How the request's items are numbered. */

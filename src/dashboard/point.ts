@@ -1,19 +1,22 @@
 import type { Tags } from "../shared/protocol";
 
-/** A validated point as the Worker hands it to a dashboard object. */
-export interface Point {
+/**
+ * Validated points of one series, columnar, as the Worker hands them to a dashboard. Typed
+ * arrays cross the RPC boundary as raw bytes, far cheaper than thousands of small objects.
+ */
+export interface SeriesBatch {
   /** Canonical series key (`seriesKey(name, tags)`), computed once by the Worker. */
   key: string;
   /** Metric name. */
   name: string;
   /** Tags of the series. */
   tags: Tags;
-  /** Time in milliseconds since the epoch. */
-  ts: number;
-  /** Finite value. */
-  value: number;
-  /** Where the point came from in the request: its index (JSON) or line number (NDJSON, line protocol). */
-  item: number;
+  /** Point times, milliseconds since the epoch, in request order. */
+  ts: Float64Array;
+  /** Point values (finite), `values[i]` at `ts[i]`. */
+  values: Float64Array;
+  /** Where each point came from in the request: its index (JSON) or line (NDJSON, line protocol). */
+  items: Uint32Array;
 }
 
 /** An item of the request that was not stored, and why. Exactly one of `index` and `line` is set. */
@@ -35,4 +38,11 @@ export type ItemUnit = "index" | "line";
 export function rejection(unit: ItemUnit, item: number, message: string, field?: string): Rejection {
   const where = unit === "index" ? { index: item } : { line: item };
   return field === undefined ? { ...where, message } : { ...where, field, message };
+}
+
+/** Number of points in some series batches. */
+export function pointCount(series: readonly SeriesBatch[]): number {
+  let count = 0;
+  for (const batch of series) count += batch.ts.length;
+  return count;
 }

@@ -85,9 +85,13 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
     let prunedPoints = 0;
     let highest = 0;
 
-    const old = sql.exec<{ n: number; top: number | null }>("SELECT count(*) AS n, max(seq) AS top FROM points WHERE ts < ? AND seq <= ?", rawCutoff, rolled).one();
-    if (old.n > 0) {
-      sql.exec("DELETE FROM points WHERE ts < ? AND seq <= ?", rawCutoff, rolled);
+    // Series by series, so each delete walks the (series_id, ts) index instead of the table.
+    for (const { id } of sql.exec<{ id: number }>("SELECT id FROM series").toArray()) {
+      const old = sql
+        .exec<{ n: number; top: number | null }>("SELECT count(*) AS n, max(seq) AS top FROM points WHERE series_id = ? AND ts < ? AND seq <= ?", id, rawCutoff, rolled)
+        .one();
+      if (old.n === 0) continue;
+      sql.exec("DELETE FROM points WHERE series_id = ? AND ts < ? AND seq <= ?", id, rawCutoff, rolled);
       prunedPoints += old.n;
       highest = Math.max(highest, old.top ?? 0);
     }
@@ -142,7 +146,11 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
 export function nextMaintenance(sql: SqlStorage, now: number, config: DeliveryConfig): number | null {
   const { seq, rollup_seq: rolled } = sql.exec<{ seq: number; rollup_seq: number }>("SELECT seq, rollup_seq FROM dashboard").one();
   if (seq > rolled) return now + MINUTE_MS;
-  const oldestPoint = sql.exec<{ ts: number | null }>("SELECT min(ts) AS ts FROM points").one().ts;
+  let oldestPoint: number | null = null;
+  for (const { id } of sql.exec<{ id: number }>("SELECT id FROM series").toArray()) {
+    const ts = sql.exec<{ ts: number | null }>("SELECT min(ts) AS ts FROM points WHERE series_id = ?", id).one().ts;
+    if (ts !== null && (oldestPoint === null || ts < oldestPoint)) oldestPoint = ts;
+  }
   const oldestRollup = sql.exec<{ minute: number | null }>("SELECT min(minute) AS minute FROM rollups").one().minute;
   const expiries = [
     oldestPoint === null ? Infinity : oldestPoint + config.rawRetentionMs,

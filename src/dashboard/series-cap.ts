@@ -1,27 +1,29 @@
-import { rejection, type ItemUnit, type Point, type Rejection } from "./point";
+import { rejection, type ItemUnit, type Rejection, type SeriesBatch } from "./point";
 
 /**
- * Splits points into those the dashboard's series cap admits and those it refuses. Points
- * of known series always pass; new series are admitted until `max` series exist.
+ * Splits a request's series into those the dashboard's series cap admits and those it
+ * refuses (every point of a refused series is named). Known series always pass; new series
+ * are admitted until `max` series exist.
  */
 export function admitSeries(
-  points: Point[],
+  series: SeriesBatch[],
   unit: ItemUnit,
   isKnown: (key: string) => boolean,
   known: number,
   max: number,
-): { admitted: Point[]; rejected: Rejection[] } {
-  const admitted: Point[] = [];
+): { admitted: SeriesBatch[]; rejected: Rejection[] } {
+  const admitted: SeriesBatch[] = [];
   const rejected: Rejection[] = [];
-  const added = new Set<string>();
-  for (const point of points) {
-    if (isKnown(point.key) || added.has(point.key)) {
-      admitted.push(point);
-    } else if (known + added.size < max) {
-      added.add(point.key);
-      admitted.push(point);
+  let added = 0;
+  for (const batch of series) {
+    if (isKnown(batch.key)) {
+      admitted.push(batch);
+    } else if (known + added < max) {
+      added++;
+      admitted.push(batch);
     } else {
-      rejected.push(rejection(unit, point.item, `the dashboard already has ${max} series, the most it may keep; "${point.key}" would be a new one`));
+      const message = `the dashboard already has ${max} series, the most it may keep; "${batch.key}" would be a new one`;
+      for (const item of batch.items) rejected.push(rejection(unit, item, message));
     }
   }
   return { admitted, rejected };

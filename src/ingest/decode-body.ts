@@ -1,11 +1,13 @@
-import type { ItemUnit, Point, Rejection } from "../dashboard/point";
+import type { ItemUnit, Rejection, SeriesBatch } from "../dashboard/point";
 import { limits } from "../shared/limits";
+import { tagSuffix, type Tags } from "../shared/protocol";
 import { ApiError } from "../worker/errors";
 import type { CandidateBatch } from "./candidate-batch";
 import { jsonCandidates, ndjsonCandidates } from "./json-points";
 import { lineProtocolCandidates, type Precision } from "./line-protocol-points";
-import { isPoint, validatePoint } from "./point-schema";
+import { isValid, validatePoint } from "./point-schema";
 import { readBodyText } from "./request-body";
+import { SeriesBatchBuilder } from "./series-batch-builder";
 
 /** The body formats of the ingest route, by `Content-Type`. */
 export type BodyFormat = "json" | "ndjson" | "line-protocol";
@@ -34,8 +36,8 @@ export function bodyFormat(contentType: string | undefined): BodyFormat {
 export interface DecodedBody {
   /** How items are numbered in rejections. */
   unit: ItemUnit;
-  /** Points that passed validation. */
-  points: Point[];
+  /** Points that passed validation, by series. */
+  series: SeriesBatch[];
   /** Items refused, with reasons. */
   rejected: Rejection[];
   /** Items in the body (points and refused items). */
@@ -60,12 +62,19 @@ export async function decodeBody(request: Request, format: BodyFormat, now: numb
       limit: limits.maxPointsPerRequest,
     });
   }
-  const points: Point[] = [];
+  const builder = new SeriesBatchBuilder();
   const rejected = [...batch.rejected];
+  // The fields of one line-protocol line share one tags object: sort its tags once.
+  const suffixes = new WeakMap<Tags, string>();
   for (const { item, candidate } of batch.items) {
     const result = validatePoint(candidate, now, batch.unit, item);
-    if (isPoint(result)) points.push(result);
-    else rejected.push(result);
+    if (!isValid(result)) {
+      rejected.push(result);
+      continue;
+    }
+    let suffix = suffixes.get(result.tags);
+    if (suffix === undefined) suffixes.set(result.tags, (suffix = tagSuffix(result.tags)));
+    builder.add(result.name + suffix, result.name, result.tags, result.ts, result.value, item);
   }
-  return { unit: batch.unit, points, rejected, total, text };
+  return { unit: batch.unit, series: builder.build(), rejected, total, text };
 }

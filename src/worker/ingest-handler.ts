@@ -22,7 +22,7 @@ export async function ingest(c: AppContext, id: string, credential: Credential, 
   const body = await decodeBody(c.req.raw, format, Date.now(), precision);
   return c.env.DASHBOARD.getByName(id).ingest({
     credential,
-    points: body.points,
+    series: body.series,
     rejected: body.rejected,
     unit: body.unit,
     total: body.total,

@@ -55,6 +55,8 @@ export interface DevServerOptions {
   port?: number;
   /** Reuse a state directory (to restart with the same data). */
   persistTo?: string;
+  /** More arguments for `wrangler dev` (another `--config`, `--var`s, a quieter log level). */
+  extraArgs?: string[];
 }
 
 /** Starts `wrangler dev` and resolves once `/healthz` answers 200. */
@@ -78,6 +80,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       "--persist-to", persistTo,
       "--show-interactive-dev-session=false",
       "--log-level", "info",
+      ...(options.extraArgs ?? []),
     ],
     {
       cwd: root,

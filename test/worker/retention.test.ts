@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { deliveryConfig } from "../../src/dashboard/delivery-config";
-import type { Point } from "../../src/dashboard/point";
+import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { prune, rollUp } from "../../src/dashboard/retention";
 import { createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
@@ -11,13 +11,17 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+type Point = { name: string; ts: number; value: number };
+
 function point(name: string, ts: number, value: number): Point {
-  return { key: name, name, tags: {}, ts, value, item: 0 };
+  return { name, ts, value };
 }
 
 /** Stores points straight through the object's ingest, with times the Worker would refuse. */
 function store(instance: Dashboard, points: Point[]) {
-  return instance.ingest({ credential: { kind: "admin" }, points, rejected: [], unit: "index", total: points.length });
+  const builder = new SeriesBatchBuilder();
+  points.forEach((p, i) => builder.add(p.name, p.name, {}, p.ts, p.value, i));
+  return instance.ingest({ credential: { kind: "admin" }, series: builder.build(), rejected: [], unit: "index", total: points.length });
 }
 
 function count(state: DurableObjectState, table: "points" | "rollups" | "series"): number {

@@ -1,0 +1,123 @@
+// Points per second stored and broadcast by one dashboard through the Worker and its object,
+// against a ceiling server whose object discards what it is sent, in the same run.
+// Usage: node bench/ingest-throughput.ts [--seconds 4] [--senders 4]
+// Writes bench/results/ingest-throughput.md and prints the same table.
+import { mkdir, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createDashboard } from "../test/e2e/api.ts";
+import { startDevServer, type DevServer } from "../test/e2e/dev-server.ts";
+import { NodeViewer } from "../test/e2e/node-viewer.ts";
+import { machine } from "./machine.ts";
+
+const { values: args } = parseArgs({ options: { seconds: { type: "string", default: "4" }, senders: { type: "string", default: "4" } } });
+const seconds = Number(args.seconds);
+const senders = Number(args.senders);
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+type Format = "json" | "line protocol";
+const SIZES = [1, 100, 5000];
+const FORMATS: Format[] = ["json", "line protocol"];
+const SERIES = 20;
+
+/** A body of `size` points over SERIES series, times within the last minute. */
+function body(format: Format, size: number): string {
+  const now = Date.now() - 60_000;
+  const points = Array.from({ length: size }, (_, i) => ({ host: `h${i % SERIES}`, value: (i * 7919) % 1000 / 10, ts: now + i }));
+  if (format === "json") return JSON.stringify(points.map((p) => ({ name: "cpu.usage", value: p.value, ts: p.ts, tags: { host: p.host } })));
+  return points.map((p) => `cpu,host=${p.host} usage=${p.value} ${p.ts}`).join("\n");
+}
+
+interface Run {
+  points: number;
+  requests: number;
+  elapsed: number;
+  failures: number;
+}
+
+async function drive(server: DevServer, id: string, token: string, format: Format, size: number): Promise<Run> {
+  const text = body(format, size);
+  const url = format === "json" ? `${server.url}/api/dashboards/${id}/metrics` : `${server.url}/api/dashboards/${id}/metrics?precision=ms`;
+  const headers = { authorization: `Bearer ${token}`, "content-type": format === "json" ? "application/json" : "text/plain" };
+  const run: Run = { points: 0, requests: 0, elapsed: 0, failures: 0 };
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      while (performance.now() < deadline) {
+        const response = await fetch(url, { method: "POST", headers, body: text });
+        await response.arrayBuffer();
+        run.requests++;
+        if (response.status === 200) run.points += size;
+        else run.failures++;
+      }
+    }),
+  );
+  run.elapsed = (performance.now() - started) / 1000;
+  return run;
+}
+
+const quiet = ["--log-level", "warn"];
+const unlimited = ["--var", "RATE_LIMIT_REQUESTS_PER_SECOND:1000000", "--var", "RATE_LIMIT_POINTS_PER_SECOND:100000000"];
+const results: { format: Format; size: number; real: Run; ceiling: Run; delivered: number }[] = [];
+const cpuBefore = process.cpuUsage();
+const wallBefore = performance.now();
+
+for (const format of FORMATS) {
+  for (const size of SIZES) {
+    // A fresh server per cell, so no run inherits another's stored rows or warm caches.
+    const real = await startDevServer({ extraArgs: [...quiet, ...unlimited] });
+    const ceiling = await startDevServer({ extraArgs: [...quiet, "--config", `${root}bench/ceiling/wrangler.toml`] });
+    try {
+      const a = await createDashboard(real.url, "bench");
+      const b = await createDashboard(ceiling.url, "bench");
+      const viewer = await NodeViewer.open(real.url, "bench");
+      await drive(real, "bench", a.ingestToken, format, size).then(() => undefined); // warm-up
+      const warmPosition = await (async () => {
+        await viewer.until(() => viewer.frames.some((f) => f.type === "snapshot"), "snapshot");
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return viewer.position();
+      })();
+      const realRun = await drive(real, "bench", a.ingestToken, format, size);
+      const ceilingRun = await drive(ceiling, "bench", b.ingestToken, format, size);
+      await viewer.until(() => viewer.position() >= warmPosition + realRun.points, "every stored point at the viewer", 60_000);
+      const delivered = viewer.position() - warmPosition;
+      viewer.close();
+      results.push({ format, size, real: realRun, ceiling: ceilingRun, delivered });
+      const rate = (r: Run) => Math.round(r.points / r.elapsed);
+      console.log(`${format} x${size}: pulseboard ${rate(realRun)} points/s (${realRun.requests} requests, ${realRun.failures} failed), ceiling ${rate(ceilingRun)} points/s, viewer got ${delivered}/${realRun.points}`);
+    } finally {
+      await real.dispose();
+      await ceiling.dispose();
+    }
+  }
+}
+
+const cpu = process.cpuUsage(cpuBefore);
+const wall = (performance.now() - wallBefore) / 1000;
+const rate = (r: Run) => r.points / r.elapsed;
+const rows = results.map(
+  (r) =>
+    `| ${r.format} | ${r.size} | ${Math.round(rate(r.real)).toLocaleString("en")} | ${Math.round(rate(r.ceiling)).toLocaleString("en")} | ${(rate(r.real) / rate(r.ceiling)).toFixed(2)} | ${Math.round(r.real.requests / r.real.elapsed)} | ${r.delivered === r.real.points ? "all" : `${r.delivered}/${r.real.points}`} |`,
+);
+const report = [
+  "# Ingest throughput",
+  "",
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
+  "",
+  `Command: \`node bench/ingest-throughput.ts --seconds ${seconds} --senders ${senders}\` (run with the project's Node 24: \`npx node bench/ingest-throughput.ts\`).`,
+  "",
+  `Load: one Node process, ${senders} concurrent senders posting the same pre-built body back to back for ${seconds} s per cell, ` +
+    `to \`wrangler dev\` on 127.0.0.1 (rate limits raised with \`--var\`). Each cell gets a fresh server; one viewer socket is connected to ` +
+    `the Pulseboard server and must receive every stored point. The ceiling is the same Worker with a dashboard object that discards ` +
+    `the points (\`bench/ceiling/\`), measured right after, on the same machine. The load generator used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU over ${wall.toFixed(0)} s ` +
+    `(${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)}% of one core); the server and the generator share the 2 cores.`,
+  "",
+  "| format | points per request | Pulseboard points/s | ceiling points/s | ratio | Pulseboard requests/s | viewer received |",
+  "| --- | --- | --- | --- | --- | --- | --- |",
+  ...rows,
+  "",
+];
+await mkdir(`${root}bench/results`, { recursive: true });
+await writeFile(`${root}bench/results/ingest-throughput.md`, report.join("\n"));
+console.log(report.join("\n"));
