@@ -47,6 +47,13 @@ describe("ingesting JSON points", () => {
     expect(untimed!.ts).toBeGreaterThanOrEqual(before);
   });
 
+  it("stores every value exactly, to the last bit", async () => {
+    const { id, token } = await createDashboard();
+    const values = [0.1, 0.1 + 0.2, 1 / 3, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1e-300, 123456789.12345678, 2 ** 53 + 2, 1e21, 4.35];
+    expect((await postMetrics(id, token, values.map((value) => ({ name: "exact", value })))).status).toBe(200);
+    expect((await storedRows(id)).map((row) => row.value)).toEqual(values);
+  });
+
   it("accepts the admin token in place of the ingest token", async () => {
     const { id } = await createDashboard();
     expect((await postMetrics(id, DEV_ADMIN_TOKEN, { name: "a", value: 1 })).status).toBe(200);
