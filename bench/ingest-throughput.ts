@@ -10,7 +10,14 @@ import { startDevServer, type DevServer } from "../test/e2e/dev-server.ts";
 import { NodeViewer } from "../test/e2e/node-viewer.ts";
 import { machine } from "./machine.ts";
 
-const { values: args } = parseArgs({ options: { seconds: { type: "string", default: "4" }, senders: { type: "string", default: "4" } } });
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "4" },
+    senders: { type: "string", default: "4" },
+    // e.g. --only "line protocol:5000" to run one cell while working on it.
+    only: { type: "string" },
+  },
+});
 const seconds = Number(args.seconds);
 const senders = Number(args.senders);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -57,7 +64,6 @@ async function drive(server: DevServer, id: string, token: string, format: Forma
   return run;
 }
 
-const quiet = ["--log-level", "warn"];
 const unlimited = ["--var", "RATE_LIMIT_REQUESTS_PER_SECOND:1000000", "--var", "RATE_LIMIT_POINTS_PER_SECOND:100000000"];
 const results: { format: Format; size: number; real: Run; ceiling: Run; delivered: number }[] = [];
 const cpuBefore = process.cpuUsage();
@@ -65,9 +71,10 @@ const wallBefore = performance.now();
 
 for (const format of FORMATS) {
   for (const size of SIZES) {
+    if (args.only && args.only !== `${format}:${size}`) continue;
     // A fresh server per cell, so no run inherits another's stored rows or warm caches.
-    const real = await startDevServer({ extraArgs: [...quiet, ...unlimited] });
-    const ceiling = await startDevServer({ extraArgs: [...quiet, "--config", `${root}bench/ceiling/wrangler.toml`] });
+    const real = await startDevServer({ logLevel: "warn", extraArgs: unlimited });
+    const ceiling = await startDevServer({ logLevel: "warn", extraArgs: ["--config", `${root}bench/ceiling/wrangler.toml`] });
     try {
       const a = await createDashboard(real.url, "bench");
       const b = await createDashboard(ceiling.url, "bench");
@@ -118,6 +125,8 @@ const report = [
   ...rows,
   "",
 ];
-await mkdir(`${root}bench/results`, { recursive: true });
-await writeFile(`${root}bench/results/ingest-throughput.md`, report.join("\n"));
+if (!args.only) {
+  await mkdir(`${root}bench/results`, { recursive: true });
+  await writeFile(`${root}bench/results/ingest-throughput.md`, report.join("\n"));
+}
 console.log(report.join("\n"));

@@ -55,8 +55,10 @@ export interface DevServerOptions {
   port?: number;
   /** Reuse a state directory (to restart with the same data). */
   persistTo?: string;
-  /** More arguments for `wrangler dev` (another `--config`, `--var`s, a quieter log level). */
+  /** More arguments for `wrangler dev` (another `--config`, `--var`s). */
   extraArgs?: string[];
+  /** wrangler's log level (default `info`; benchmarks quiet it so logging costs nothing). */
+  logLevel?: "info" | "warn";
 }
 
 /** Starts `wrangler dev` and resolves once `/healthz` answers 200. */
@@ -79,7 +81,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       "--inspector-port", String(inspectorPort),
       "--persist-to", persistTo,
       "--show-interactive-dev-session=false",
-      "--log-level", "info",
+      "--log-level", options.logLevel ?? "info",
       ...(options.extraArgs ?? []),
     ],
     {
