@@ -1,5 +1,6 @@
 import type { HistoryResult, HistorySeries } from "../shared/protocol";
 import type { SeriesInfo } from "./dashboard-store";
+import { chunkOf, type ChunkRow } from "./point-chunk";
 
 /** A validated history request. */
 export interface HistoryRequest {
@@ -14,76 +15,107 @@ export interface HistoryRequest {
 }
 
 const MINUTE_MS = 60_000;
+/** Longest range answered from raw points; longer ones read rollups, which stay cheap. */
+export const RAW_QUERY_MAX_MS = 6 * 3_600_000;
 
+type Bucket = { min: number; max: number; sum: number; count: number; last: number; lastTs: number; lastSeq: number };
 type BucketRow = { series_id: number; bucket: number; min: number; max: number; sum: number; count: number };
 type LastRow = { series_id: number; bucket: number; last: number };
 
 /**
  * Buckets of `step` ms aligned to multiples of `step`. Raw points answer when the whole range
- * lies inside the raw window; otherwise per-minute rollups do, with the step rounded up to
- * whole minutes (the response says which step and source it used).
+ * lies inside the raw window and spans at most {@link RAW_QUERY_MAX_MS}; otherwise per-minute
+ * rollups do, with the step rounded up to whole minutes (the response says which step and
+ * source it used).
  */
 export function queryHistory(sql: SqlStorage, request: HistoryRequest, rawSince: number): HistoryResult {
-  const raw = request.from >= rawSince;
+  const raw = request.from >= rawSince && request.to - request.from <= RAW_QUERY_MAX_MS;
   const step = raw ? request.step : Math.max(MINUTE_MS, Math.ceil(request.step / MINUTE_MS) * MINUTE_MS);
   const from = Math.floor(request.from / step) * step;
-  const ids = [...request.series.keys()];
   const result: HistoryResult = { from, to: request.to, step, source: raw ? "raw" : "rollup", series: [] };
-  if (ids.length === 0) return result;
+  const buckets = raw ? rawBuckets(sql, request, from, step) : rollupBuckets(sql, request, from, step);
+  result.series = [...request.series.entries()].map(([id, info]) => {
+    const entry = { ...info, ts: [] as number[], min: [] as number[], max: [] as number[], avg: [] as number[], last: [] as number[], count: [] as number[] };
+    const own = buckets.get(id);
+    if (!own) return entry;
+    for (const start of [...own.keys()].sort((a, b) => a - b)) {
+      const bucket = own.get(start)!;
+      entry.ts.push(start);
+      entry.min.push(bucket.min);
+      entry.max.push(bucket.max);
+      entry.avg.push(bucket.sum / bucket.count);
+      entry.last.push(bucket.last);
+      entry.count.push(bucket.count);
+    }
+    return entry;
+  });
+  result.series.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return result;
+}
 
+/** Buckets from raw chunks: each chunk overlapping the range is unpacked and folded in. */
+function rawBuckets(sql: SqlStorage, request: HistoryRequest, from: number, step: number): Map<number, Map<number, Bucket>> {
+  const result = new Map<number, Map<number, Bucket>>();
+  for (const id of request.series.keys()) {
+    const own = new Map<number, Bucket>();
+    for (const row of sql.exec<ChunkRow>(
+      "SELECT first_seq, series_id, ts, vals FROM chunks WHERE series_id = ? AND max_ts >= ? AND min_ts < ?",
+      id,
+      from,
+      request.to,
+    )) {
+      const chunk = chunkOf(row);
+      for (let i = 0; i < chunk.ts.length; i++) {
+        const ts = chunk.ts[i]!;
+        if (ts < from || ts >= request.to) continue;
+        const value = chunk.values[i]!;
+        const seq = chunk.firstSeq + i;
+        const start = ts - (ts % step);
+        const bucket = own.get(start);
+        if (!bucket) {
+          own.set(start, { min: value, max: value, sum: value, count: 1, last: value, lastTs: ts, lastSeq: seq });
+          continue;
+        }
+        if (value < bucket.min) bucket.min = value;
+        if (value > bucket.max) bucket.max = value;
+        bucket.sum += value;
+        bucket.count++;
+        if (ts > bucket.lastTs || (ts === bucket.lastTs && seq > bucket.lastSeq)) Object.assign(bucket, { last: value, lastTs: ts, lastSeq: seq });
+      }
+    }
+    if (own.size > 0) result.set(id, own);
+  }
+  return result;
+}
+
+/** Buckets from per-minute rollups, merged in SQL. */
+function rollupBuckets(sql: SqlStorage, request: HistoryRequest, from: number, step: number): Map<number, Map<number, Bucket>> {
+  const result = new Map<number, Map<number, Bucket>>();
+  const ids = [...request.series.keys()];
+  if (ids.length === 0) return result;
   const placeholders = ids.map(() => "?").join(",");
   // `%` works on integers in SQLite (a bound number may arrive as REAL, so `/` would not).
+  const aggregates = sql.exec<BucketRow>(
+    `SELECT series_id, minute - minute % ? AS bucket, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(count) AS count
+       FROM rollups WHERE series_id IN (${placeholders}) AND minute >= ? AND minute < ? GROUP BY series_id, bucket`,
+    step, ...ids, from, request.to,
+  );
   // Each bucket's latest value: the first row of the bucket ordered newest first.
-  const [aggregates, lasts] = raw
-    ? [
-        sql.exec<BucketRow>(
-          `SELECT series_id, ts - ts % ? AS bucket, min(value) AS min, max(value) AS max, sum(value) AS sum, count(*) AS count
-             FROM points WHERE series_id IN (${placeholders}) AND ts >= ? AND ts < ? GROUP BY series_id, bucket ORDER BY series_id, bucket`,
-          step, ...ids, from, request.to,
-        ),
-        sql.exec<LastRow>(
-          `SELECT series_id, bucket, last FROM (
-             SELECT series_id, ts - ts % ? AS bucket, value AS last,
-                    row_number() OVER (PARTITION BY series_id, ts - ts % ? ORDER BY ts DESC, seq DESC) AS newest
-               FROM points WHERE series_id IN (${placeholders}) AND ts >= ? AND ts < ?)
-           WHERE newest = 1`,
-          step, step, ...ids, from, request.to,
-        ),
-      ]
-    : [
-        sql.exec<BucketRow>(
-          `SELECT series_id, minute - minute % ? AS bucket, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(count) AS count
-             FROM rollups WHERE series_id IN (${placeholders}) AND minute >= ? AND minute < ? GROUP BY series_id, bucket ORDER BY series_id, bucket`,
-          step, ...ids, from, request.to,
-        ),
-        sql.exec<LastRow>(
-          `SELECT series_id, bucket, last FROM (
-             SELECT series_id, minute - minute % ? AS bucket, last,
-                    row_number() OVER (PARTITION BY series_id, minute - minute % ? ORDER BY last_ts DESC, last_seq DESC) AS newest
-               FROM rollups WHERE series_id IN (${placeholders}) AND minute >= ? AND minute < ?)
-           WHERE newest = 1`,
-          step, step, ...ids, from, request.to,
-        ),
-      ];
-
+  const lasts = sql.exec<LastRow>(
+    `SELECT series_id, bucket, last FROM (
+       SELECT series_id, minute - minute % ? AS bucket, last,
+              row_number() OVER (PARTITION BY series_id, minute - minute % ? ORDER BY last_ts DESC, last_seq DESC) AS newest
+         FROM rollups WHERE series_id IN (${placeholders}) AND minute >= ? AND minute < ?)
+     WHERE newest = 1`,
+    step, step, ...ids, from, request.to,
+  );
   const lastOf = new Map<string, number>();
   for (const row of lasts) lastOf.set(`${row.series_id}:${row.bucket}`, row.last);
-  const bySeries = new Map<number, HistorySeries>();
   for (const row of aggregates) {
-    let entry = bySeries.get(row.series_id);
-    if (!entry) {
-      const info = request.series.get(row.series_id)!;
-      bySeries.set(row.series_id, (entry = { ...info, ts: [], min: [], max: [], avg: [], last: [], count: [] }));
-    }
-    entry.ts.push(row.bucket);
-    entry.min.push(row.min);
-    entry.max.push(row.max);
-    entry.avg.push(row.sum / row.count);
-    entry.last.push(lastOf.get(`${row.series_id}:${row.bucket}`)!);
-    entry.count.push(row.count);
+    let own = result.get(row.series_id);
+    if (!own) result.set(row.series_id, (own = new Map()));
+    own.set(row.bucket, { min: row.min, max: row.max, sum: row.sum, count: row.count, last: lastOf.get(`${row.series_id}:${row.bucket}`)!, lastTs: 0, lastSeq: 0 });
   }
-  result.series = [...request.series.entries()].map(([id, info]) => bySeries.get(id) ?? { ...info, ts: [], min: [], max: [], avg: [], last: [], count: [] });
-  result.series.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return result;
 }
 

@@ -1,4 +1,5 @@
 import type { DeliveryConfig } from "./delivery-config";
+import { chunkOf, MAX_CHUNK_POINTS, type ChunkRow } from "./point-chunk";
 
 /** What one maintenance pass did, for logs and tests. */
 export interface MaintenanceReport {
@@ -28,24 +29,30 @@ export function rollUp(storage: DurableObjectStorage): number {
     if (through <= after) return 0;
     const minutes = new Map<string, Aggregate & { seriesId: number; minute: number }>();
     let count = 0;
-    for (const row of sql.exec<{ seq: number; series_id: number; ts: number; value: number }>(
-      "SELECT seq, series_id, ts, value FROM points WHERE seq > ? AND seq <= ?",
-      after,
+    for (const row of sql.exec<ChunkRow>(
+      "SELECT first_seq, series_id, ts, vals FROM chunks WHERE first_seq > ? AND first_seq <= ?",
+      after - MAX_CHUNK_POINTS,
       through,
     )) {
-      count++;
-      const minute = Math.floor(row.ts / MINUTE_MS) * MINUTE_MS;
-      const id = `${row.series_id}:${minute}`;
-      const agg = minutes.get(id);
-      if (!agg) {
-        minutes.set(id, { seriesId: row.series_id, minute, min: row.value, max: row.value, sum: row.value, count: 1, last: row.value, lastTs: row.ts, lastSeq: row.seq });
-        continue;
+      const chunk = chunkOf(row);
+      for (let i = Math.max(0, after + 1 - chunk.firstSeq); i < chunk.ts.length && chunk.firstSeq + i <= through; i++) {
+        const seq = chunk.firstSeq + i;
+        const ts = chunk.ts[i]!;
+        const value = chunk.values[i]!;
+        count++;
+        const minute = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
+        const id = `${chunk.seriesId}:${minute}`;
+        const agg = minutes.get(id);
+        if (!agg) {
+          minutes.set(id, { seriesId: chunk.seriesId, minute, min: value, max: value, sum: value, count: 1, last: value, lastTs: ts, lastSeq: seq });
+          continue;
+        }
+        if (value < agg.min) agg.min = value;
+        if (value > agg.max) agg.max = value;
+        agg.sum += value;
+        agg.count++;
+        if (ts > agg.lastTs || (ts === agg.lastTs && seq > agg.lastSeq)) Object.assign(agg, { last: value, lastTs: ts, lastSeq: seq });
       }
-      agg.min = Math.min(agg.min, row.value);
-      agg.max = Math.max(agg.max, row.value);
-      agg.sum += row.value;
-      agg.count++;
-      if (row.ts > agg.lastTs || (row.ts === agg.lastTs && row.seq > agg.lastSeq)) Object.assign(agg, { last: row.value, lastTs: row.ts, lastSeq: row.seq });
     }
     for (const agg of minutes.values()) {
       sql.exec(
@@ -72,9 +79,10 @@ export function rollUp(storage: DurableObjectStorage): number {
 }
 
 /**
- * Deletes what the retention settings no longer keep: raw points older than the raw window
- * or beyond the per-series cap (only after they are rolled up), rollups older than their
- * window, and series with nothing left. Idempotent: a second pass at the same time deletes
+ * Deletes what the retention settings no longer keep: raw point chunks whose points are all
+ * older than the raw window, or that lie beyond the per-series cap (which keeps at least the
+ * newest `rawPointsPerSeries` points, and less than one chunk more), only once rolled up;
+ * rollups older than their window; and series with nothing left. Idempotent: a second pass at the same time deletes
  * nothing more. Records the highest pruned sequence number so resumes from before it reset.
  */
 export function prune(storage: DurableObjectStorage, now: number, config: DeliveryConfig): Omit<MaintenanceReport, "rolledUp"> {
@@ -84,38 +92,24 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
     const rawCutoff = now - config.rawRetentionMs;
     let prunedPoints = 0;
     let highest = 0;
+    const drop = (row: { first_seq: number; count: number }) => {
+      sql.exec("DELETE FROM chunks WHERE first_seq = ?", row.first_seq);
+      prunedPoints += row.count;
+      highest = Math.max(highest, row.first_seq + row.count - 1);
+    };
 
-    // Series by series, so each delete walks the (series_id, ts) index instead of the table.
+    // Series by series, newest chunk first along the (series_id, max_ts) index: a chunk goes
+    // when all its points are older than the raw window, or when the newer chunks already
+    // hold the per-series cap. Only chunks wholly rolled up are ever deleted.
     for (const { id } of sql.exec<{ id: number }>("SELECT id FROM series").toArray()) {
-      const old = sql
-        .exec<{ n: number; top: number | null }>("SELECT count(*) AS n, max(seq) AS top FROM points WHERE series_id = ? AND ts < ? AND seq <= ?", id, rawCutoff, rolled)
-        .one();
-      if (old.n === 0) continue;
-      sql.exec("DELETE FROM points WHERE series_id = ? AND ts < ? AND seq <= ?", id, rawCutoff, rolled);
-      prunedPoints += old.n;
-      highest = Math.max(highest, old.top ?? 0);
-    }
-
-    const crowded = sql
-      .exec<{ series_id: number }>("SELECT series_id FROM points GROUP BY series_id HAVING count(*) > ?", config.rawPointsPerSeries)
-      .toArray();
-    for (const { series_id: seriesId } of crowded) {
-      // The newest `rawPointsPerSeries` points by time stay; the rest go.
-      const edge = sql
-        .exec<{ ts: number; seq: number }>("SELECT ts, seq FROM points WHERE series_id = ? ORDER BY ts DESC, seq DESC LIMIT 1 OFFSET ?", seriesId, config.rawPointsPerSeries)
-        .one();
-      const doomed = sql
-        .exec<{ n: number; top: number | null }>(
-          "SELECT count(*) AS n, max(seq) AS top FROM points WHERE series_id = ? AND (ts, seq) <= (?, ?) AND seq <= ?",
-          seriesId,
-          edge.ts,
-          edge.seq,
-          rolled,
-        )
-        .one();
-      sql.exec("DELETE FROM points WHERE series_id = ? AND (ts, seq) <= (?, ?) AND seq <= ?", seriesId, edge.ts, edge.seq, rolled);
-      prunedPoints += doomed.n;
-      highest = Math.max(highest, doomed.top ?? 0);
+      let kept = 0;
+      for (const row of sql
+        .exec<{ first_seq: number; count: number; max_ts: number }>("SELECT first_seq, count, max_ts FROM chunks WHERE series_id = ? ORDER BY max_ts DESC", id)
+        .toArray()) {
+        const rolledUp = row.first_seq + row.count - 1 <= rolled;
+        if (rolledUp && (row.max_ts < rawCutoff || kept >= config.rawPointsPerSeries)) drop(row);
+        else kept += row.count;
+      }
     }
     if (highest > 0) sql.exec("UPDATE dashboard SET pruned_seq = max(pruned_seq, ?)", highest);
 
@@ -125,13 +119,13 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
 
     const prunedSeries = sql
       .exec<{ n: number }>(
-        `SELECT count(*) AS n FROM series s WHERE NOT EXISTS (SELECT 1 FROM points p WHERE p.series_id = s.id)
+        `SELECT count(*) AS n FROM series s WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = s.id)`,
       )
       .one().n;
     if (prunedSeries > 0) {
       sql.exec(
-        `DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM points p WHERE p.series_id = series.id)
+        `DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = series.id)
            AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = series.id)`,
       );
     }
@@ -146,9 +140,10 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
 export function nextMaintenance(sql: SqlStorage, now: number, config: DeliveryConfig): number | null {
   const { seq, rollup_seq: rolled } = sql.exec<{ seq: number; rollup_seq: number }>("SELECT seq, rollup_seq FROM dashboard").one();
   if (seq > rolled) return now + MINUTE_MS;
+  // A chunk expires with its newest point: the smallest max_ts per series, from the index.
   let oldestPoint: number | null = null;
   for (const { id } of sql.exec<{ id: number }>("SELECT id FROM series").toArray()) {
-    const ts = sql.exec<{ ts: number | null }>("SELECT min(ts) AS ts FROM points WHERE series_id = ?", id).one().ts;
+    const ts = sql.exec<{ ts: number | null }>("SELECT min(max_ts) AS ts FROM chunks WHERE series_id = ?", id).one().ts;
     if (ts !== null && (oldestPoint === null || ts < oldestPoint)) oldestPoint = ts;
   }
   const oldestRollup = sql.exec<{ minute: number | null }>("SELECT min(minute) AS minute FROM rollups").one().minute;

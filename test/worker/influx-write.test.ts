@@ -1,15 +1,14 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { limits } from "../../src/shared/limits";
 import { BASE, createDashboard } from "./api";
+import { storedPoints } from "./stored-points";
 import { Viewer } from "./viewer";
 
 type Row = { name: string; tags: string; ts: number; value: number };
 
 async function stored(id: string): Promise<Row[]> {
-  return runInDurableObject(env.DASHBOARD.getByName(id), (_instance, state) =>
-    state.storage.sql.exec<Row>("SELECT s.name, s.tags, p.ts, p.value FROM points p JOIN series s ON s.id = p.series_id ORDER BY p.seq").toArray(),
-  );
+  return (await storedPoints(id)).map(({ name, tags, ts, value }) => ({ name, tags, ts, value }));
 }
 
 function write(path: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {

@@ -2,11 +2,10 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { limits } from "../../src/shared/limits";
 import { BASE, createDashboard, postMetrics } from "./api";
+import { storedPoints } from "./stored-points";
 
 async function storedValues(id: string): Promise<number[]> {
-  return runInDurableObject(env.DASHBOARD.getByName(id), (_instance, state) =>
-    state.storage.sql.exec<{ value: number }>("SELECT value FROM points ORDER BY seq").toArray().map((row) => row.value),
-  );
+  return (await storedPoints(id)).map((point) => point.value);
 }
 
 async function gzip(text: string | Uint8Array): Promise<Uint8Array> {

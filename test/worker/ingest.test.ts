@@ -1,15 +1,14 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { limits } from "../../src/shared/limits";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
+import { storedPoints } from "./stored-points";
 
 type ErrorBody = { error: { code: string; message: string; field?: string; rejected?: { index: number; field?: string; message: string }[] } };
 
 async function storedRows(id: string): Promise<{ seq: number; ts: number; value: number }[]> {
-  return runInDurableObject(env.DASHBOARD.getByName(id), (_instance, state) =>
-    state.storage.sql.exec<{ seq: number; ts: number; value: number }>("SELECT seq, ts, value FROM points ORDER BY seq").toArray(),
-  );
+  return (await storedPoints(id)).map(({ seq, ts, value }) => ({ seq, ts, value }));
 }
 
 describe("ingesting JSON points", () => {

@@ -5,6 +5,7 @@ import { deliveryConfig } from "../../src/dashboard/delivery-config";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { prune, rollUp } from "../../src/dashboard/retention";
 import { createDashboard, postMetrics } from "./api";
+import { readStoredPoints } from "./stored-points";
 import { Viewer } from "./viewer";
 
 const MINUTE = 60_000;
@@ -25,6 +26,7 @@ function store(instance: Dashboard, points: Point[]) {
 }
 
 function count(state: DurableObjectState, table: "points" | "rollups" | "series"): number {
+  if (table === "points") return readStoredPoints(state).length;
   return state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
 }
 
@@ -109,14 +111,27 @@ describe("retention over simulated days", () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
       const now = Date.now();
-      const points = Array.from({ length: 30 }, (_, i) => point("busy", now - (30 - i) * 1000, i));
-      store(instance, points);
+      // Thirty requests of one point each: thirty chunks the cap can take one by one.
+      for (let i = 0; i < 30; i++) store(instance, [point("busy", now - (30 - i) * 1000, i)]);
       rollUp(state.storage);
       const report = prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 10 });
       expect(report.prunedPoints).toBe(20);
-      const kept = state.storage.sql.exec<{ value: number }>("SELECT value FROM points ORDER BY ts").toArray().map((r) => r.value);
-      expect(kept).toEqual(Array.from({ length: 10 }, (_, i) => 20 + i));
+      expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: 10 }, (_, i) => 20 + i));
       expect(state.storage.sql.exec<{ pruned_seq: number }>("SELECT pruned_seq FROM dashboard").one().pruned_seq).toBe(20);
+    });
+  });
+
+  it("applies the cap by whole chunks: a request's points of one series stay or go together", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      store(instance, Array.from({ length: 8 }, (_, i) => point("busy", now - 20_000 + i, i)));
+      store(instance, Array.from({ length: 8 }, (_, i) => point("busy", now - 10_000 + i, 8 + i)));
+      rollUp(state.storage);
+      // The newest chunk alone holds fewer than 10 points, so the older one stays too.
+      expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 10 }).prunedPoints).toBe(0);
+      expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 8 }).prunedPoints).toBe(8);
+      expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: 8 }, (_, i) => 8 + i));
     });
   });
 
