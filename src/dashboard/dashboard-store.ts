@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS series (
   id INTEGER PRIMARY KEY,
   key TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
-  tags TEXT NOT NULL
+  tags TEXT NOT NULL,
+  points INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS chunks (
   first_seq INTEGER PRIMARY KEY,
@@ -267,16 +268,18 @@ export class DashboardStore {
         if (ts < min) min = ts;
         if (ts > max) max = ts;
       }
+      const seriesId = this.seriesId(batch);
       this.sql.exec(
         "INSERT INTO chunks (first_seq, series_id, count, min_ts, max_ts, ts, vals) VALUES (?, ?, ?, ?, ?, ?, ?)",
         next,
-        this.seriesId(batch),
+        seriesId,
         batch.ts.length,
         min,
         max,
         bytesOf(batch.ts),
         bytesOf(batch.values),
       );
+      this.sql.exec("UPDATE series SET points = points + ? WHERE id = ?", batch.ts.length, seriesId);
       next += batch.ts.length;
       stored.push({ key: batch.key, name: batch.name, tags: batch.tags, ts: Array.from(batch.ts), values: Array.from(batch.values) });
     }

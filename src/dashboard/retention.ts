@@ -98,18 +98,40 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
       highest = Math.max(highest, row.first_seq + row.count - 1);
     };
 
-    // Series by series, newest chunk first along the (series_id, max_ts) index: a chunk goes
-    // when all its points are older than the raw window, or when the newer chunks already
-    // hold the per-series cap. Only chunks wholly rolled up are ever deleted.
-    for (const { id } of sql.exec<{ id: number }>("SELECT id FROM series").toArray()) {
-      let kept = 0;
+    // Series by series, along the (series_id, max_ts) index, so a pass reads only what it
+    // deletes. Only chunks wholly rolled up are ever deleted.
+    for (const series of sql.exec<{ id: number; points: number }>("SELECT id, points FROM series").toArray()) {
+      let points = series.points;
+      // Chunks whose newest point is older than the raw window.
       for (const row of sql
-        .exec<{ first_seq: number; count: number; max_ts: number }>("SELECT first_seq, count, max_ts FROM chunks WHERE series_id = ? ORDER BY max_ts DESC", id)
+        .exec<{ first_seq: number; count: number }>(
+          "SELECT first_seq, count FROM chunks WHERE series_id = ? AND max_ts < ? AND first_seq + count - 1 <= ?",
+          series.id,
+          rawCutoff,
+          rolled,
+        )
         .toArray()) {
-        const rolledUp = row.first_seq + row.count - 1 <= rolled;
-        if (rolledUp && (row.max_ts < rawCutoff || kept >= config.rawPointsPerSeries)) drop(row);
-        else kept += row.count;
+        drop(row);
+        points -= row.count;
       }
+      // Then the oldest chunks, while the newer ones still hold the per-series cap.
+      // Read a page at a time and delete after reading: no cursor stays open across a delete.
+      let more = points > config.rawPointsPerSeries;
+      while (more) {
+        const page = sql
+          .exec<{ first_seq: number; count: number }>("SELECT first_seq, count FROM chunks WHERE series_id = ? ORDER BY max_ts LIMIT 500", series.id)
+          .toArray();
+        more = page.length === 500;
+        for (const row of page) {
+          if (points - row.count < config.rawPointsPerSeries || row.first_seq + row.count - 1 > rolled) {
+            more = false;
+            break;
+          }
+          drop(row);
+          points -= row.count;
+        }
+      }
+      if (points !== series.points) sql.exec("UPDATE series SET points = ? WHERE id = ?", points, series.id);
     }
     if (highest > 0) sql.exec("UPDATE dashboard SET pruned_seq = max(pruned_seq, ?)", highest);
 

@@ -1,0 +1,209 @@
+/**
+ * The "Fan-out" section of bench/results.md: a headline of ratios, then a table per scenario
+ * with a row per server. Only that section is rewritten; the rest of the file is kept.
+ */
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import type { RunResult } from "./scenario-run.ts";
+import type { Scenario } from "./scenarios.ts";
+import type { TargetKind, TargetName } from "./target.ts";
+
+const HEADING = "## Fan-out";
+
+/** What the section says besides the runs. */
+export interface RunContext {
+  date: string;
+  machine: string;
+  command: string;
+  /** Wall time of the whole benchmark, in s. */
+  seconds: number;
+  /** Generator CPU over the whole benchmark, in s. */
+  generatorCpuSeconds: number;
+  /** File descriptors a process may open here. */
+  openFiles: string;
+}
+
+export function renderSection(context: RunContext, scenarios: Scenario[], kinds: TargetKind[], results: RunResult[]): string {
+  const find = (scenario: Scenario, name: TargetName) => results.find((r) => r.scenario.name === scenario.name && r.target === name);
+  const title = (name: TargetName) => kinds.find((kind) => kind.name === name)?.title ?? name;
+  const lines = [
+    HEADING,
+    "",
+    `Measured ${context.date} on ${context.machine}; ${context.openFiles} open files per process. The whole run took ${minutes(context.seconds)}.`,
+    "",
+    `Command: \`${context.command}\` (the project's Node 24, which runs the TypeScript as is).`,
+    "",
+    "Load: one Node process opens the viewer sockets (the `ws` client, no compression, one JSON parse per message) and sends ingest requests on a fixed schedule (request k starts at k / rate whatever earlier answers take). Every point's value is the index of its request, so each arrival is matched to the moment its request started: latency is from the start of the POST to the arrival of the point at the viewer, over every point at every viewer. Each server is started fresh for each scenario, warmed up with 20 requests, and measured alone; Pulseboard and the partyserver room run under `wrangler dev` (workerd behind wrangler's dev proxy), the ws server as its own Node process. See bench/README.md.",
+    "",
+    `The load generator used ${context.generatorCpuSeconds.toFixed(1)} s of CPU over ${context.seconds.toFixed(0)} s (${((100 * context.generatorCpuSeconds) / context.seconds).toFixed(0)}% of one core); per run, during the load, in the tables. Generator, servers and everything else share the ${context.machine.split(" ")[0]} cores.`,
+    "",
+    "### Headline: Pulseboard's p99 latency against the peers'",
+    "",
+    `| scenario | Pulseboard p99 | ${title("partyserver")} p99 | ${title("ws")} p99 | Pulseboard ÷ partyserver | Pulseboard ÷ ws | all delivered in order (Pulseboard / partyserver / ws) | Pulseboard's target |`,
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const scenario of scenarios) {
+    const runs = (["pulseboard", "partyserver", "ws"] as const).map((name) => find(scenario, name));
+    if (runs.every((run) => run === undefined)) continue;
+    const [ours, party, ws] = runs;
+    lines.push(
+      `| ${scenario.name} | ${p99(ours)} | ${p99(party)} | ${p99(ws)} | ${ratio(ours, party)} | ${ratio(ours, ws)} | ${runs.map(verdictWord).join(" / ")} | ${targetStatus(scenario, ours, ws)} |`,
+    );
+  }
+  lines.push("", "Ratios are Pulseboard's p99 divided by the peer's: below 1 Pulseboard is faster.", "");
+
+  for (const scenario of scenarios) {
+    const runs = results.filter((r) => r.scenario.name === scenario.name);
+    if (runs.length === 0) continue;
+    const ours = find(scenario, "pulseboard");
+    lines.push(
+      `### ${scenario.name}: ${scenario.viewers.toLocaleString("en-US")} viewers, ${scenario.postsPerSecond} requests/s of ${scenario.pointsPerPost} points for ${scenario.seconds} s`,
+      "",
+      "| server | connected (s) | p50 ms | p95 ms | p99 ms | max ms | delivered | in order | frames per viewer | tail s | RSS before → after connect, MiB | KiB per viewer | server CPU | generator CPU | Pulseboard p99 ÷ this | Pulseboard KiB per viewer ÷ this |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    );
+    for (const run of runs) lines.push(row(title(run.target), run, ours));
+    lines.push("", ...notes(runs, title), `Target for Pulseboard: ${scenario.target.text}: ${targetStatus(scenario, ours, find(scenario, "ws"))}.`, "");
+  }
+  lines.push(
+    "Columns: *connected* is the viewers open and ready when the load started, with the seconds from the first handshake until the server went quiet (Pulseboard tells every viewer the new count whenever one joins); *delivered* is points received over points sent times viewers connected, each point counted once per viewer; *in order* means, for Pulseboard, that every frame continued exactly after the previous one's sequence range and every point came in the frame covering the sequence numbers its request was stored under, and for the peers (one message per request, no sequence numbers) that every viewer got the requests in the same order as the first viewer; *tail* is from the start of the last request until the last point arrived anywhere (how far behind the server ended); *RSS* is the resident memory of the process running the Worker and its object (workerd) or of the Node server; *KiB per viewer* is the growth of it over connecting, divided by the viewers; *server CPU* is that process's CPU during the load, plus wrangler's dev proxy after the `+`, in % of one core.",
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** Replaces the Fan-out section of `path` (or appends it, or creates the file). */
+export async function writeSection(path: string, section: string): Promise<void> {
+  const text = existsSync(path) ? await readFile(path, "utf8") : "# Benchmark results\n";
+  const start = text.search(/^## Fan-out\s*$/m);
+  if (start === -1) {
+    await writeFile(path, `${text.trimEnd()}\n\n${section.trimEnd()}\n`);
+    return;
+  }
+  const next = text.slice(start + HEADING.length).search(/^## /m);
+  const after = next === -1 ? "" : `\n${text.slice(start + HEADING.length + next)}`;
+  await writeFile(path, `${text.slice(0, start)}${section.trimEnd()}\n${after}`);
+}
+
+function row(title: string, run: RunResult, ours: RunResult | undefined): string {
+  if (run.error) return `| ${title} | failed: ${run.error.replaceAll("|", "\\|")} |${" |".repeat(14)}`;
+  const d = run.delivery!;
+  const { runtime, proxy } = run.memory;
+  const perViewer = kibPerViewer(run);
+  const oursPerViewer = ours ? kibPerViewer(ours) : NaN;
+  return [
+    title,
+    `${run.connected.toLocaleString("en-US")}/${run.scenario.viewers.toLocaleString("en-US")} (${run.connectSeconds.toFixed(1)})`,
+    ms(d.latency.p50),
+    ms(d.latency.p95),
+    ms(d.latency.p99),
+    ms(d.latency.max),
+    delivered(run),
+    d.outOfOrderViewers === 0 ? "yes" : `no (${d.outOfOrderViewers} viewers)`,
+    d.framesPerViewer.toFixed(1),
+    run.tailSeconds.toFixed(2),
+    `${mib(runtime.before)} → ${mib(runtime.afterConnect)}`,
+    Number.isFinite(perViewer) ? perViewer.toFixed(1) : "n/a",
+    `${percent(run.cpu.runtime)}${proxy.before === null ? "" : ` + ${percent(run.cpu.proxy)}`}`,
+    percent(run.cpu.generator),
+    ours?.delivery && !ours.error ? fixed(ours.delivery.latency.p99 / d.latency.p99) : "n/a",
+    fixed(oursPerViewer / perViewer),
+  ]
+    .join(" | ")
+    .replace(/^/, "| ")
+    .concat(" |");
+}
+
+function notes(runs: RunResult[], title: (name: TargetName) => string): string[] {
+  const lines: string[] = [];
+  for (const run of runs) {
+    const said: string[] = [];
+    if (run.socketFailures.length) said.push(`sockets: ${run.socketFailures.map(([why, n]) => `${n}× ${why}`).join(", ")}`);
+    if (run.posts.failures.length) said.push(`requests failed: ${run.posts.failures.map(([why, n]) => `${n}× ${why}`).join(", ")}`);
+    if (run.foreign) said.push(`${run.foreign} points arrived that no request sent`);
+    if (run.delivery?.duplicates) said.push(`${run.delivery.duplicates} points arrived twice`);
+    if (!run.error) {
+      said.push(`${run.posts.sent} requests sent (latest start ${run.posts.maxLagMs.toFixed(1)} ms behind schedule), ${run.posts.ok} answered 2xx`);
+      said.push(`RSS after the load ${mib(run.memory.runtime.afterLoad)} MiB`);
+      if (run.memory.proxy.before !== null) {
+        said.push(`dev proxy RSS ${mib(run.memory.proxy.before)} → ${mib(run.memory.proxy.afterConnect)} → ${mib(run.memory.proxy.afterLoad)} MiB`);
+      }
+      if (run.cpu.generator > 90) said.push("the generator was near a full core: latencies include its own queueing");
+    }
+    if (said.length) lines.push(`- ${title(run.target)}: ${said.join("; ")}.`);
+  }
+  if (lines.length) lines.push("");
+  return lines;
+}
+
+function targetStatus(scenario: Scenario, ours: RunResult | undefined, ws: RunResult | undefined): string {
+  if (!ours || ours.error || !ours.delivery) return "not measured";
+  const { target } = scenario;
+  const p99 = ours.delivery.latency.p99;
+  const misses: string[] = [];
+  if (!complete(ours)) misses.push("not every point reached every viewer in order");
+  if (target.allConnected && ours.connected < scenario.viewers) misses.push(`${ours.connected} of ${scenario.viewers} connected`);
+  if (!(p99 <= target.p99Ms)) misses.push(`p99 ${ms(p99)} ms > ${target.p99Ms} ms`);
+  if (target.p99VsWs !== undefined) {
+    const wsP99 = ws?.delivery?.latency.p99;
+    if (wsP99 === undefined || ws?.error) misses.push("no ws run to compare with");
+    else if (!(p99 <= target.p99VsWs * wsP99)) misses.push(`p99 is ${fixed(p99 / wsP99)} the ws server's (target ≤ ×${target.p99VsWs})`);
+  }
+  return misses.length === 0 ? "met" : `not met (${misses.join("; ")})`;
+}
+
+function complete(run: RunResult): boolean {
+  const d = run.delivery;
+  return !!d && d.delivered === d.expected && d.duplicates === 0 && d.outOfOrderViewers === 0 && run.foreign === 0 && d.expected > 0;
+}
+
+function verdictWord(run: RunResult | undefined): string {
+  if (!run) return "–";
+  if (run.error || !run.delivery) return "failed";
+  return complete(run) ? "yes" : `no (${delivered(run)})`;
+}
+
+function delivered(run: RunResult): string {
+  const d = run.delivery!;
+  if (d.expected === 0) return "nothing expected";
+  const share = (100 * d.delivered) / d.expected;
+  const text = d.delivered === d.expected ? "100%" : `${share.toFixed(share > 99 ? 2 : 1)}%`;
+  return d.completeViewers === run.connected ? text : `${text} (${d.completeViewers} viewers complete)`;
+}
+
+function p99(run: RunResult | undefined): string {
+  if (!run) return "–";
+  if (run.error || !run.delivery) return "failed";
+  return `${ms(run.delivery.latency.p99)} ms`;
+}
+
+function ratio(ours: RunResult | undefined, peer: RunResult | undefined): string {
+  if (!ours?.delivery || !peer?.delivery || ours.error || peer.error) return "–";
+  return fixed(ours.delivery.latency.p99 / peer.delivery.latency.p99);
+}
+
+function kibPerViewer(run: RunResult): number {
+  const { before, afterConnect } = run.memory.runtime;
+  return before === null || afterConnect === null || run.connected === 0 ? NaN : (afterConnect - before) / run.connected;
+}
+
+function ms(value: number): string {
+  if (!Number.isFinite(value)) return "n/a";
+  return value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString("en-US");
+}
+
+function mib(kib: number | null): string {
+  return kib === null ? "n/a" : (kib / 1024).toFixed(0);
+}
+
+function percent(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? "n/a" : `${value.toFixed(0)}%`;
+}
+
+function fixed(value: number): string {
+  return Number.isFinite(value) ? `×${value < 10 ? value.toFixed(2) : value.toFixed(0)}` : "n/a";
+}
+
+function minutes(seconds: number): string {
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}

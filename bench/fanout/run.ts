@@ -1,0 +1,82 @@
+// Fan-out: how fast points reach many viewers of one dashboard, against a partyserver room on
+// the same runtime and a hand-written Node ws server, in the same run (see bench/README.md).
+// Usage: node bench/fanout/run.ts [--scenario steady-100,firehose] [--server pulseboard,ws]
+//        [--seconds 10] [--write]
+// A full run (no options) writes the "Fan-out" section of bench/results.md; a partial run
+// only prints it, unless given --write.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { machine } from "../machine.ts";
+import { renderSection, writeSection } from "./results-section.ts";
+import { runScenario, type RunResult } from "./scenario-run.ts";
+import { scenarios } from "./scenarios.ts";
+import type { TargetKind } from "./target.ts";
+import { partyserver } from "./target-partyserver.ts";
+import { pulseboard } from "./target-pulseboard.ts";
+import { wsServer } from "./target-ws.ts";
+
+const kinds: TargetKind[] = [pulseboard, partyserver, wsServer];
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: "string" },
+    server: { type: "string" },
+    seconds: { type: "string" },
+    write: { type: "boolean", default: false },
+  },
+});
+const pick = <T extends { name: string }>(all: T[], wanted: string | undefined, what: string): T[] => {
+  if (wanted === undefined) return all;
+  const names = wanted.split(",");
+  const unknown = names.filter((name) => !all.some((item) => item.name === name));
+  if (unknown.length) throw new Error(`unknown ${what} ${unknown.join(", ")}; known: ${all.map((item) => item.name).join(", ")}`);
+  return all.filter((item) => names.includes(item.name));
+};
+const seconds = args.seconds === undefined ? undefined : Number(args.seconds);
+if (seconds !== undefined && !(seconds > 0 && seconds <= 60)) throw new Error("--seconds takes 1-60");
+const chosen = pick(scenarios, args.scenario, "scenario").map((scenario) => (seconds === undefined ? scenario : { ...scenario, seconds }));
+const servers = pick(kinds, args.server, "server");
+const full = args.scenario === undefined && args.server === undefined && args.seconds === undefined;
+
+const started = performance.now();
+const cpuBefore = process.cpuUsage();
+const results: RunResult[] = [];
+for (const scenario of chosen) {
+  for (const kind of servers) {
+    const log = (line: string) => console.log(`[${scenario.name}] ${kind.name}: ${line}`);
+    log("starting");
+    const result = await runScenario(scenario, kind, log);
+    results.push(result);
+    if (result.error) log(`failed: ${result.error}`);
+    else {
+      const { latency, delivered, expected, outOfOrderViewers } = result.delivery!;
+      log(
+        `p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} max ${latency.max.toFixed(1)} ms; ` +
+          `delivered ${delivered}/${expected}; ${outOfOrderViewers === 0 ? "in order" : `${outOfOrderViewers} viewers out of order`}; ` +
+          `generator CPU ${result.cpu.generator.toFixed(0)}%`,
+      );
+    }
+  }
+}
+
+const cpu = process.cpuUsage(cpuBefore);
+const argv = process.argv.slice(2).join(" ");
+const section = renderSection(
+  {
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z").replace("T", " "),
+    machine: machine(),
+    command: process.env.npm_lifecycle_event === "bench" && argv === "" ? "npm run bench" : `node bench/fanout/run.ts${argv ? ` ${argv}` : ""}`,
+    seconds: (performance.now() - started) / 1000,
+    generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    openFiles: /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? "unknown",
+  },
+  chosen,
+  servers,
+  results,
+);
+console.log(`\n${section}`);
+if (full || args.write) {
+  const path = fileURLToPath(new URL("../results.md", import.meta.url));
+  await writeSection(path, section);
+  console.log(`Wrote the Fan-out section of ${path}`);
+}

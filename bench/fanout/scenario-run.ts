@@ -1,0 +1,140 @@
+/**
+ * One scenario against one server: start it fresh, warm it up, connect the viewers, drive
+ * ingest at the scenario's rate, wait for stragglers, and judge what arrived.
+ */
+import { DeliveryLedger, type Delivery } from "./delivery-ledger.ts";
+import { driveIngest, warmUp } from "./ingest-driver.ts";
+import { cpuSeconds, residentKiB } from "./process-stats.ts";
+import { postCount, type Scenario } from "./scenarios.ts";
+import type { Target, TargetKind, TargetName } from "./target.ts";
+import { ViewerFleet } from "./viewer-fleet.ts";
+
+/** Requests sent one by one before viewers connect, so no run measures a cold path. */
+const WARM_UP_POSTS = 20;
+const CONNECT = { concurrency: 200, handshakeTimeoutMs: 15_000, connectDeadlineMs: 60_000 };
+/** After connecting: the fleet is settled once no message came for this long (at most the max). */
+const QUIET_MS = 500;
+const SETTLE_MAX_MS = 60_000;
+/** How long after the last request started stragglers may still arrive. */
+const DRAIN_MS = 10_000;
+
+/** Memory of a server's processes at the three moments a run reads it, in KiB. */
+export interface MemoryReadings {
+  /** Started, warmed up, no viewers. */
+  before: number | null;
+  /** Every viewer connected and settled, before any load. */
+  afterConnect: number | null;
+  /** When the run stopped measuring. */
+  afterLoad: number | null;
+}
+
+export interface RunResult {
+  scenario: Scenario;
+  target: TargetName;
+  /** Why the run could not finish, if it could not. */
+  error?: string;
+  /** Viewers open and ready when the load started. */
+  connected: number;
+  /** From the first handshake until every viewer was ready and the server had gone quiet. */
+  connectSeconds: number;
+  /** Why sockets failed to open or closed early, with counts. */
+  socketFailures: [string, number][];
+  /** Viewers whose socket closed during the load. */
+  closedEarly: number;
+  delivery: Delivery | null;
+  /** Points received that no request of the run sent (should be 0). */
+  foreign: number;
+  posts: { sent: number; ok: number; failures: [string, number][]; maxLagMs: number };
+  /** From the start of the last request until the last point arrived anywhere, in s. */
+  tailSeconds: number;
+  memory: { runtime: MemoryReadings; proxy: MemoryReadings };
+  /** CPU used during the load (ingest plus drain), in % of one core. */
+  cpu: { runtime: number | null; proxy: number | null; generator: number };
+  /** Wall time of the load (ingest plus drain), in s. */
+  loadSeconds: number;
+}
+
+export async function runScenario(scenario: Scenario, kind: TargetKind, log: (line: string) => void): Promise<RunResult> {
+  const result: RunResult = {
+    scenario,
+    target: kind.name,
+    connected: 0,
+    connectSeconds: NaN,
+    socketFailures: [],
+    closedEarly: 0,
+    delivery: null,
+    foreign: 0,
+    posts: { sent: 0, ok: 0, failures: [], maxLagMs: NaN },
+    tailSeconds: NaN,
+    memory: { runtime: { before: null, afterConnect: null, afterLoad: null }, proxy: { before: null, afterConnect: null, afterLoad: null } },
+    cpu: { runtime: null, proxy: null, generator: NaN },
+    loadSeconds: NaN,
+  };
+  let target: Target | undefined;
+  let fleet: ViewerFleet | undefined;
+  try {
+    target = await kind.start();
+    const pids = target.pids;
+    const readMemory = (key: keyof MemoryReadings) => {
+      result.memory.runtime[key] = residentKiB(pids.runtime);
+      result.memory.proxy[key] = residentKiB(pids.proxy);
+    };
+    await warmUp(target.ingest, WARM_UP_POSTS, scenario.pointsPerPost);
+    await delay(QUIET_MS);
+    readMemory("before");
+
+    const ledger = new DeliveryLedger(scenario.viewers, postCount(scenario), scenario.pointsPerPost, target.protocol === "pulseboard");
+    const connectStart = performance.now();
+    fleet = await ViewerFleet.open({ url: target.viewerUrl, count: scenario.viewers, protocol: target.protocol, ledger, ...CONNECT });
+    const opened = performance.now();
+    await fleet.settle(QUIET_MS, SETTLE_MAX_MS);
+    // Connecting ends with the last handshake or the last message of the join (the quiet wait
+    // after it is not counted).
+    result.connectSeconds = (Math.max(opened, fleet.lastMessageAt) - connectStart) / 1000;
+    readMemory("afterConnect");
+    const connected = fleet.connected();
+    result.connected = connected.length;
+    log(`connected ${connected.length}/${scenario.viewers} in ${result.connectSeconds.toFixed(1)} s; load ${scenario.postsPerSecond} req/s × ${scenario.pointsPerPost} points for ${scenario.seconds} s`);
+
+    const generatorBefore = process.cpuUsage();
+    const runtimeBefore = cpuSeconds(pids.runtime);
+    const proxyBefore = cpuSeconds(pids.proxy);
+    const loadStart = performance.now();
+    const ingest = await driveIngest(target.ingest, ledger, scenario.postsPerSecond);
+    let answered = false;
+    void ingest.answered.then(() => (answered = true));
+    const expected = ingest.sent * scenario.pointsPerPost * connected.length;
+    const drainUntil = ingest.lastStart + DRAIN_MS;
+    while (performance.now() < drainUntil && !(answered && ledger.received >= expected)) await delay(20);
+    fleet.stopMeasuring();
+    const loadMs = performance.now() - loadStart;
+    const generator = process.cpuUsage(generatorBefore);
+    const share = (before: number | null, after: number | null) => (before === null || after === null ? null : ((after - before) * 1000 * 100) / loadMs);
+    result.cpu = {
+      runtime: share(runtimeBefore, cpuSeconds(pids.runtime)),
+      proxy: share(proxyBefore, cpuSeconds(pids.proxy)),
+      generator: ((generator.user + generator.system) / 1000 / loadMs) * 100,
+    };
+    result.loadSeconds = loadMs / 1000;
+    readMemory("afterLoad");
+
+    result.delivery = ledger.verdict(connected, ingest.sent);
+    result.foreign = ledger.foreign;
+    result.closedEarly = fleet.closedEarly;
+    result.socketFailures = [...fleet.failures];
+    result.posts = { sent: ingest.sent, ok: ingest.ok, failures: [...ingest.failures], maxLagMs: ingest.maxLagMs };
+    result.tailSeconds = ledger.lastArrival > 0 ? (ledger.lastArrival - ingest.lastStart) / 1000 : NaN;
+  } catch (error) {
+    result.error = (error as Error).message.split("\n")[0]!.slice(0, 300);
+    if (fleet) result.socketFailures = [...fleet.failures];
+  } finally {
+    // The server goes first, so it spends nothing on saying goodbye to each socket.
+    await target?.stop();
+    fleet?.terminate();
+  }
+  return result;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
