@@ -1,20 +1,5 @@
 /** Reads a dashboard's description over HTTP before the page opens its socket. */
-
-/** The body of `GET /api/dashboards/:id`, as far as the page uses it. */
-export interface DashboardInfo {
-  /** Dashboard id. */
-  id: string;
-  /** Human title. */
-  title: string;
-  /** Creation time in milliseconds since the epoch. */
-  createdAt: number;
-  /** Sequence number of the newest stored point. */
-  seq: number;
-  /** Viewers connected right now. */
-  viewers: number;
-  /** Every series the dashboard has, without points. */
-  series: { key: string; name: string; tags: Record<string, string> }[];
-}
+import type { DashboardInfo } from "../shared/dashboard-info.ts";
 
 /** The three outcomes the page shows differently. */
 export type DashboardLookup =

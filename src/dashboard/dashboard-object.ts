@@ -12,7 +12,8 @@ import {
 import { seriesMatcher } from "../shared/series-pattern";
 import { constantTimeEqual } from "../worker/tokens";
 import { parseClientMessage } from "./client-message";
-import { DashboardStore, type SeriesInfo, type StoredBatch } from "./dashboard-store";
+import type { DashboardInfo } from "../shared/dashboard-info";
+import { DashboardStore, type StoredBatch } from "./dashboard-store";
 import { deliveryConfig, type DeliveryConfig } from "./delivery-config";
 import { broadcastText, closeQuietly, send } from "./fan-out";
 import { FramePacer } from "./frame-pacer";
@@ -25,22 +26,6 @@ import { TokenBucket } from "./rate-limiter";
 import { nextMaintenance, prune, rollUp, type MaintenanceReport } from "./retention";
 import { admitSeries } from "./series-cap";
 import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-registry";
-
-/** A dashboard as the API describes it. */
-export interface DashboardInfo {
-  /** Dashboard id. */
-  id: string;
-  /** Human title. */
-  title: string;
-  /** Creation time, milliseconds since the epoch. */
-  createdAt: number;
-  /** Sequence number of the newest stored point. */
-  seq: number;
-  /** Viewers connected now. */
-  viewers: number;
-  /** Every series the dashboard keeps. */
-  series: SeriesInfo[];
-}
 
 /** Outcome of a history call. */
 export type HistoryOutcome = { status: "ok"; result: HistoryResult } | { status: "not_found" } | { status: "invalid"; field: string; message: string };

@@ -1,4 +1,5 @@
 import type { SeriesPoints, Tags } from "../shared/protocol";
+import type { SeriesInfo } from "../shared/dashboard-info";
 import type { SeriesMatcher } from "../shared/series-pattern";
 import type { SeriesBatch } from "./point";
 import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_POINTS, type ChunkRow } from "./point-chunk";
@@ -21,16 +22,6 @@ export interface DashboardMeta {
   prunedSeq: number;
   /** Every point up to this sequence number is counted in the rollups. */
   rollupSeq: number;
-}
-
-/** A series as listed by the API. */
-export interface SeriesInfo {
-  /** Canonical key (name plus sorted tags). */
-  key: string;
-  /** Metric name. */
-  name: string;
-  /** Tags. */
-  tags: Tags;
 }
 
 /** A run of stored points, with their sequence range. */

@@ -1,5 +1,6 @@
 import type { HistoryResult, HistorySeries } from "../shared/protocol";
-import type { SeriesInfo } from "./dashboard-store";
+import type { SeriesInfo } from "../shared/dashboard-info";
+import { bucketOf, fold, type Bucket } from "./bucket-fold";
 import { chunkOf, type ChunkRow } from "./point-chunk";
 
 /** A validated history request. */
@@ -18,7 +19,6 @@ const MINUTE_MS = 60_000;
 /** Longest range answered from raw points; longer ones read rollups, which stay cheap. */
 export const RAW_QUERY_MAX_MS = 6 * 3_600_000;
 
-type Bucket = { min: number; max: number; sum: number; count: number; last: number; lastTs: number; lastSeq: number };
 type BucketRow = { series_id: number; bucket: number; min: number; max: number; sum: number; count: number };
 type LastRow = { series_id: number; bucket: number; last: number };
 
@@ -72,15 +72,8 @@ function rawBuckets(sql: SqlStorage, request: HistoryRequest, from: number, step
         const seq = chunk.firstSeq + i;
         const start = ts - (ts % step);
         const bucket = own.get(start);
-        if (!bucket) {
-          own.set(start, { min: value, max: value, sum: value, count: 1, last: value, lastTs: ts, lastSeq: seq });
-          continue;
-        }
-        if (value < bucket.min) bucket.min = value;
-        if (value > bucket.max) bucket.max = value;
-        bucket.sum += value;
-        bucket.count++;
-        if (ts > bucket.lastTs || (ts === bucket.lastTs && seq > bucket.lastSeq)) Object.assign(bucket, { last: value, lastTs: ts, lastSeq: seq });
+        if (bucket) fold(bucket, ts, seq, value);
+        else own.set(start, bucketOf(ts, seq, value));
       }
     }
     if (own.size > 0) result.set(id, own);

@@ -1,4 +1,5 @@
 import type { DeliveryConfig } from "./delivery-config";
+import { bucketOf, fold, type Bucket } from "./bucket-fold";
 import { chunkOf, MAX_CHUNK_POINTS, type ChunkRow } from "./point-chunk";
 
 /** What one maintenance pass did, for logs and tests. */
@@ -15,7 +16,6 @@ export interface MaintenanceReport {
 
 const MINUTE_MS = 60_000;
 
-type Aggregate = { min: number; max: number; sum: number; count: number; last: number; lastTs: number; lastSeq: number };
 
 /**
  * Folds raw points with sequence numbers after the rollup watermark into per-minute rollups
@@ -27,7 +27,7 @@ export function rollUp(storage: DurableObjectStorage): number {
     const sql = storage.sql;
     const { rollup_seq: after, seq: through } = sql.exec<{ rollup_seq: number; seq: number }>("SELECT rollup_seq, seq FROM dashboard").one();
     if (through <= after) return 0;
-    const minutes = new Map<string, Aggregate & { seriesId: number; minute: number }>();
+    const minutes = new Map<string, Bucket & { seriesId: number; minute: number }>();
     let count = 0;
     for (const row of sql.exec<ChunkRow>(
       "SELECT first_seq, series_id, ts, vals FROM chunks WHERE first_seq > ? AND first_seq <= ?",
@@ -43,15 +43,8 @@ export function rollUp(storage: DurableObjectStorage): number {
         const minute = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
         const id = `${chunk.seriesId}:${minute}`;
         const agg = minutes.get(id);
-        if (!agg) {
-          minutes.set(id, { seriesId: chunk.seriesId, minute, min: value, max: value, sum: value, count: 1, last: value, lastTs: ts, lastSeq: seq });
-          continue;
-        }
-        if (value < agg.min) agg.min = value;
-        if (value > agg.max) agg.max = value;
-        agg.sum += value;
-        agg.count++;
-        if (ts > agg.lastTs || (ts === agg.lastTs && seq > agg.lastSeq)) Object.assign(agg, { last: value, lastTs: ts, lastSeq: seq });
+        if (agg) fold(agg, ts, seq, value);
+        else minutes.set(id, { seriesId: chunk.seriesId, minute, ...bucketOf(ts, seq, value) });
       }
     }
     for (const agg of minutes.values()) {
