@@ -77,6 +77,10 @@ async function main(): Promise<void> {
         showTitle(message.title || message.dashboard);
         viewers.textContent = String(message.viewers);
         break;
+      case "config":
+        // Panels are laid out one per series for now; the title follows edits live.
+        showTitle(message.title);
+        break;
       case "snapshot":
         panels.apply(store.applySnapshot(message.seq, message.series));
         break;

@@ -8,6 +8,7 @@ import type { ServerMessage } from "../shared/protocol.ts";
 /** Every message type; a Record so that a type added to the protocol fails to compile here. */
 const knownTypes: Record<ServerMessage["type"], true> = {
   hello: true,
+  config: true,
   snapshot: true,
   points: true,
   resumed: true,

@@ -12,7 +12,9 @@ import {
 import { seriesMatcher } from "../shared/series-pattern";
 import { constantTimeEqual } from "../worker/tokens";
 import { parseClientMessage } from "./client-message";
+import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { DashboardInfo } from "../shared/dashboard-info";
+import type { Credential } from "./credential";
 import { DashboardStore, type StoredBatch } from "./dashboard-store";
 import { deliveryConfig, type DeliveryConfig } from "./delivery-config";
 import { broadcastText, closeQuietly, send } from "./fan-out";
@@ -26,6 +28,9 @@ import { TokenBucket } from "./rate-limiter";
 import { nextMaintenance, prune, rollUp, type MaintenanceReport } from "./retention";
 import { admitSeries } from "./series-cap";
 import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-registry";
+
+/** Outcome of a configure call. */
+export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden" };
 
 /** Outcome of a history call. */
 export type HistoryOutcome = { status: "ok"; result: HistoryResult } | { status: "not_found" } | { status: "invalid"; field: string; message: string };
@@ -85,7 +90,27 @@ export class Dashboard extends DurableObject<Env> {
   describe(): DashboardInfo | null {
     const meta = this.store.meta();
     if (!meta) return null;
-    return { id: meta.id, title: meta.title, createdAt: meta.createdAt, seq: meta.seq, viewers: this.viewers.open().length, series: this.store.listSeries() };
+    return {
+      id: meta.id,
+      title: meta.title,
+      createdAt: meta.createdAt,
+      seq: meta.seq,
+      viewers: this.viewers.open().length,
+      series: this.store.listSeries(),
+      panels: meta.panels,
+    };
+  }
+
+  /** Replaces the title and/or panels and shows the change to every viewer at once. */
+  configure(credential: Credential, update: DashboardUpdate): ConfigureOutcome {
+    const meta = this.store.meta();
+    if (!meta) return { status: "not_found" };
+    if (credential.kind === "ingest" && !constantTimeEqual(credential.tokenHash, meta.tokenHash)) return { status: "forbidden" };
+    this.store.configure(update);
+    const title = update.title ?? meta.title;
+    const panels = update.panels ?? meta.panels;
+    broadcastText(this.viewers.open(), JSON.stringify({ type: "config", title, panels } satisfies ServerMessage));
+    return { status: "ok", config: { id: meta.id, title, panels } };
   }
 
   /**
@@ -169,6 +194,7 @@ export class Dashboard extends DurableObject<Env> {
       viewers: count,
       serverTime: Date.now(),
       maxFramesPerSecond: this.config.maxFramesPerSecond,
+      panels: meta.panels,
     });
     if (since === null) this.sendSnapshot(server, series, false);
     else this.resume(server, Number(since), series);

@@ -1,4 +1,5 @@
 import type { SeriesPoints, Tags } from "../shared/protocol";
+import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { SeriesInfo } from "../shared/dashboard-info";
 import type { SeriesMatcher } from "../shared/series-pattern";
 import type { SeriesBatch } from "./point";
@@ -14,6 +15,8 @@ export interface DashboardMeta {
   tokenHash: string;
   /** Creation time, milliseconds since the epoch. */
   createdAt: number;
+  /** Panels, in display order. */
+  panels: Panel[];
   /** Sequence number of the newest stored point (0 when none). */
   seq: number;
   /** Every point up to this sequence number has been sent to the viewers. */
@@ -41,6 +44,7 @@ CREATE TABLE IF NOT EXISTS dashboard (
   title TEXT NOT NULL,
   token_hash TEXT NOT NULL,
   created_at INTEGER NOT NULL,
+  panels TEXT NOT NULL DEFAULT '[]',
   seq INTEGER NOT NULL DEFAULT 0,
   broadcast_seq INTEGER NOT NULL DEFAULT 0,
   pruned_seq INTEGER NOT NULL DEFAULT 0,
@@ -83,6 +87,7 @@ type MetaRow = {
   title: string;
   token_hash: string;
   created_at: number;
+  panels: string;
   seq: number;
   broadcast_seq: number;
   pruned_seq: number;
@@ -113,6 +118,7 @@ export class DashboardStore {
       title: row.title,
       tokenHash: row.token_hash,
       createdAt: row.created_at,
+      panels: JSON.parse(row.panels) as Panel[],
       seq: row.seq,
       broadcastSeq: row.broadcast_seq,
       prunedSeq: row.pruned_seq,
@@ -128,6 +134,12 @@ export class DashboardStore {
       meta.tokenHash,
       meta.createdAt,
     );
+  }
+
+  /** Replaces the title and/or the panels. */
+  configure(update: DashboardUpdate): void {
+    if (update.title !== undefined) this.sql.exec("UPDATE dashboard SET title = ?", update.title);
+    if (update.panels !== undefined) this.sql.exec("UPDATE dashboard SET panels = ?", JSON.stringify(update.panels));
   }
 
   /** Drops the cached series rows, after maintenance deleted some. */

@@ -1,3 +1,4 @@
+import type { Panel } from "./dashboard-config";
 import type { Tags } from "./protocol";
 
 /** A series as the API lists it (without points). */
@@ -24,4 +25,6 @@ export interface DashboardInfo {
   viewers: number;
   /** Every series the dashboard keeps. */
   series: SeriesInfo[];
+  /** Panels, in display order (empty: the page shows one automatic chart per series). */
+  panels: Panel[];
 }

@@ -1,8 +1,9 @@
 /**
  * The wire protocol between a dashboard's Durable Object and the browsers watching it.
  * This file is shared by the server and the page, so it may use neither DOM nor Workers APIs.
- * Documented for outside clients in README.md ("Viewer WebSocket").
+ * Documented for outside clients in docs/protocol.md.
  */
+import type { Panel } from "./dashboard-config";
 
 /** Text a viewer sends to check the connection; answered without waking the object. */
 export const HEARTBEAT_REQUEST = "ping";
@@ -43,6 +44,16 @@ export type ServerMessage =
       serverTime: number;
       /** Most frames per second this viewer will receive. */
       maxFramesPerSecond: number;
+      /** The dashboard's panels, in display order. */
+      panels: Panel[];
+    }
+  | {
+      /** The dashboard's title or panels changed (`PUT /api/dashboards/:id`). */
+      type: "config";
+      /** Title now. */
+      title: string;
+      /** Panels now, in display order. */
+      panels: Panel[];
     }
   | {
       /**

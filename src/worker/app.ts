@@ -7,6 +7,7 @@ import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard
 import { readBodyText } from "../ingest/request-body";
 import { ApiError, errorResponse } from "./errors";
 import { bodyFormat } from "../ingest/decode-body";
+import { dashboardUpdateSchema } from "../shared/dashboard-config";
 import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { ingest, nativeIngestResponse } from "./ingest-handler";
@@ -86,6 +87,20 @@ app.get("/api/dashboards/:id", async (c) => {
   const info = await dashboard(c.env, id).describe();
   if (!info) throw notFound(id);
   return c.json(info);
+});
+
+app.put("/api/dashboards/:id", async (c) => {
+  const id = parseDashboardId(c.req.param("id"));
+  const credential = await writeCredential(c);
+  const update = dashboardUpdateSchema.safeParse(await readJson(c.req.raw, 64 * 1024));
+  if (!update.success) {
+    const issue = update.error.issues[0]!;
+    throw new ApiError(400, "invalid_body", issue.message, { field: issue.path.map(String).join(".") || undefined });
+  }
+  const outcome = await dashboard(c.env, id).configure(credential, update.data);
+  if (outcome.status === "not_found") throw notFound(id);
+  if (outcome.status === "forbidden") throw new ApiError(403, "invalid_token", `the token is not valid for dashboard "${id}"`);
+  return c.json(outcome.config);
 });
 
 app.get("/api/dashboards/:id/series", async (c) => {

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/**
+ * What a dashboard shows: its title and its panels. One schema validates `PUT
+ * /api/dashboards/:id` on the server and documents the shape for the page and for people
+ * (README, "Panels"); shared, so it may use neither DOM nor Workers APIs.
+ */
+
+/** Panel kinds: a line chart, a big number, a gauge, a table of latest values. */
+export const PANEL_TYPES = ["line", "stat", "gauge", "table"] as const;
+
+/** A colour change at a value: from `value` upwards the panel uses `color`. */
+export const thresholdSchema = z.strictObject({
+  /** Where the colour starts. */
+  value: z.number({ error: "a threshold's value must be a number" }),
+  /** A `#rrggbb` colour. */
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, "a threshold's color must be #rrggbb"),
+});
+
+export const panelSchema = z
+  .strictObject({
+    /** Stable id within the dashboard (1-32 of a-z 0-9 - _). */
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "id must be 1-32 characters of a-z 0-9 - _, starting with a letter or digit"),
+    /** Heading shown on the panel. */
+    title: z.string().trim().min(1, "title must not be empty").max(120, "title is at most 120 characters"),
+    /** How the panel draws its series. */
+    type: z.enum(PANEL_TYPES, { error: `type must be one of ${PANEL_TYPES.join(", ")}` }),
+    /** Series names, keys or glob patterns the panel shows. */
+    series: z
+      .array(z.string().min(1, "a pattern must not be empty").max(200, "a pattern is at most 200 characters"), { error: "series must be an array of patterns" })
+      .min(1, "series needs at least one pattern")
+      .max(50, "at most 50 patterns"),
+    /** Unit appended to values, e.g. `%` or `°C`. */
+    unit: z.string().max(16, "unit is at most 16 characters").optional(),
+    /** Decimals shown (0-10); automatic when absent. */
+    decimals: z.int("decimals must be a whole number").min(0, "decimals must be 0-10").max(10, "decimals must be 0-10").optional(),
+    /** Lower end of a gauge's scale. */
+    min: z.number().optional(),
+    /** Upper end of a gauge's scale. */
+    max: z.number().optional(),
+    /** Colours by value, ascending. */
+    thresholds: z.array(thresholdSchema).max(10, "at most 10 thresholds").optional(),
+  })
+  .refine((panel) => panel.min === undefined || panel.max === undefined || panel.min < panel.max, { message: "min must be below max", path: ["max"] });
+
+/** One panel of a dashboard. */
+export type Panel = z.infer<typeof panelSchema>;
+
+/** Body of `PUT /api/dashboards/:id`: whatever is given is replaced. */
+export const dashboardUpdateSchema = z
+  .strictObject({
+    /** New title. */
+    title: z.string().trim().min(1, "title must not be empty").max(120, "title is at most 120 characters").optional(),
+    /** The whole new list of panels, in display order. */
+    panels: z.array(panelSchema).max(50, "at most 50 panels").optional(),
+  })
+  .refine((update) => new Set(update.panels?.map((panel) => panel.id)).size === (update.panels?.length ?? 0), {
+    message: "panel ids must be unique",
+    path: ["panels"],
+  });
+
+/** A validated update. */
+export type DashboardUpdate = z.infer<typeof dashboardUpdateSchema>;
