@@ -111,18 +111,6 @@ describe("coalescing", () => {
     }
     viewers.forEach((viewer) => viewer.close());
   }, 120_000);
-
-  it("sends a lone point on a quiet dashboard at once", async () => {
-    const { id, token } = await createDashboard();
-    const viewer = await Viewer.open(id);
-    await viewer.nth("snapshot");
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const posted = Date.now();
-    await postMetrics(id, token, { name: "lone", value: 1 });
-    await viewer.nth("points");
-    expect(Date.now() - posted).toBeLessThan(90);
-    viewer.close();
-  });
 });
 
 describe("subscriptions", () => {

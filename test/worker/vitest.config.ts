@@ -13,13 +13,19 @@ export default defineConfig({
       {
         root,
         plugins: [cloudflareTest({ wrangler })],
-        test: { name: "workerd", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/rate-limits.test.ts"] },
+        test: { name: "workerd", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/rate-limits.test.ts", "test/worker/pacing.test.ts"] },
       },
       {
-        // Low ingest limits, so that going over them takes a handful of requests.
+        // Low limits, so that going over them takes a handful of requests, and one frame per
+        // second, so that a frame held back by pacing is unmistakable.
         root,
-        plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { RATE_LIMIT_REQUESTS_PER_SECOND: "20", RATE_LIMIT_POINTS_PER_SECOND: "500" } } })],
-        test: { name: "workerd-low-limits", include: ["test/worker/rate-limits.test.ts"] },
+        plugins: [
+          cloudflareTest({
+            wrangler,
+            miniflare: { bindings: { RATE_LIMIT_REQUESTS_PER_SECOND: "20", RATE_LIMIT_POINTS_PER_SECOND: "500", MAX_FRAMES_PER_SECOND: "1" } },
+          }),
+        ],
+        test: { name: "workerd-low-limits", include: ["test/worker/rate-limits.test.ts", "test/worker/pacing.test.ts"] },
       },
     ],
   },
