@@ -15,7 +15,7 @@ export interface Delivery {
   duplicates: number;
   /** Viewers that received every point exactly once. */
   completeViewers: number;
-  /** Viewers whose points arrived out of order (see `inOrder`). */
+  /** Viewers whose points arrived out of order (as {@link DeliveryLedger.verdict} defines it). */
   outOfOrderViewers: number;
   /** Points frames (or broadcast messages) per viewer, on average. */
   framesPerViewer: number;
@@ -25,8 +25,9 @@ export interface Delivery {
 
 export class DeliveryLedger {
   readonly latency = new LatencyHistogram();
-  /** When each request started (performance.now()), filled in by the ingest driver. */
+  /** When each request started (performance.now()), and its body's length, filled in by the ingest driver. */
   readonly postStart: Float64Array;
+  readonly postBytes: Uint32Array;
   /** Sequence range each request was stored under, when the server says (Pulseboard). */
   readonly postSeqFrom: Float64Array;
   readonly postSeqTo: Float64Array;
@@ -59,6 +60,7 @@ export class DeliveryLedger {
     this.pointsPerPost = pointsPerPost;
     this.sequenced = sequenced;
     this.postStart = new Float64Array(posts);
+    this.postBytes = new Uint32Array(posts);
     this.postSeqFrom = new Float64Array(posts).fill(NaN);
     this.postSeqTo = new Float64Array(posts).fill(NaN);
     this.points = new Uint8Array(viewers * posts);
@@ -85,7 +87,7 @@ export class DeliveryLedger {
 
   /** A point of request `post` reached `viewer` at `at` (in the frame last passed to `frame`). */
   point(viewer: number, post: number, at: number): void {
-    if (!(post >= 0 && post < this.posts && Number.isInteger(post))) {
+    if (!this.known(post)) {
       // Warm-up requests carry -1; anything else would be a server inventing points.
       if (post !== -1) this.foreign++;
       return;
@@ -97,6 +99,11 @@ export class DeliveryLedger {
     this.latency.add(at - this.postStart[post]!);
     this.received++;
     this.lastArrival = at;
+  }
+
+  /** Whether `post` is a request of this run that has started. */
+  known(post: number): boolean {
+    return post >= 0 && post < this.posts && Number.isInteger(post) && this.postBytes[post]! > 0;
   }
 
   /**

@@ -14,8 +14,9 @@ export interface IngestEndpoint {
 
 /** What the requests of one run met. */
 export interface IngestOutcome {
-  /** Requests started, and answered with a 2xx status. */
+  /** Requests started (the first `sent` of the schedule; the rest were dropped at the deadline). */
   sent: number;
+  /** Requests answered with a 2xx status. */
   ok: number;
   /** Failed requests by reason (status or error), with counts. */
   failures: Map<string, number>;
@@ -30,8 +31,13 @@ export interface IngestOutcome {
 /** Most requests in flight; beyond it the schedule waits (and the lag shows it). */
 const MAX_IN_FLIGHT = 500;
 const REQUEST_TIMEOUT_MS = 20_000;
+/** How far past its scheduled end ingest may run before the requests not yet started are dropped. */
+const OVERRUN_MS = 2_000;
 
-/** A request body: `pointsPerPost` points of request `post`, one per series `fanout{s=i}`. */
+/**
+ * A request body: `pointsPerPost` points of request `post`, one per series `fanout{s=i}`.
+ * ASCII only, so its length in characters is its length in bytes.
+ */
 export function postBody(post: number, pointsPerPost: number): string {
   const ts = Date.now();
   return JSON.stringify(Array.from({ length: pointsPerPost }, (_, i) => ({ name: "fanout", value: post, ts, tags: { s: String(i) } })));
@@ -56,14 +62,17 @@ export async function driveIngest(endpoint: IngestEndpoint, ledger: DeliveryLedg
   let inFlight = 0;
   const interval = 1000 / postsPerSecond;
   const t0 = performance.now() + 20;
+  const stopAt = t0 + ledger.posts * interval + OVERRUN_MS;
   for (let post = 0; post < ledger.posts; post++) {
     const due = t0 + post * interval;
     const wait = due - performance.now();
     if (wait > 0) await delay(wait);
-    while (inFlight >= MAX_IN_FLIGHT) await delay(1);
+    while (inFlight >= MAX_IN_FLIGHT && performance.now() < stopAt) await delay(1);
+    if (performance.now() >= stopAt) break;
     const body = postBody(post, ledger.pointsPerPost);
     const start = performance.now();
     ledger.postStart[post] = start;
+    ledger.postBytes[post] = body.length;
     outcome.maxLagMs = Math.max(outcome.maxLagMs, start - due);
     outcome.lastStart = start;
     outcome.sent++;

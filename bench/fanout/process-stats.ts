@@ -3,7 +3,7 @@
  * `VmRSS` in /proc/<pid>/status, CPU time from utime + stime in /proc/<pid>/stat.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 /** Clock ticks per second, the unit of /proc/<pid>/stat's times. */
 const ticksPerSecond = (() => {
@@ -31,32 +31,8 @@ export function cpuSeconds(pid: number | null): number | null {
   return fields ? (Number(fields[11]) + Number(fields[12])) / ticksPerSecond : null;
 }
 
-/**
- * The two workerd processes of a `wrangler dev` listening on `port`: the dev proxy, which
- * owns the public port and forwards every request and socket, and the runtime beside it
- * (same parent, the one with an inspector), which runs the Worker and its objects.
- */
-export function devServerProcesses(port: number): { runtime: number | null; proxy: number | null } {
-  const workerd = readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .map((name) => ({ pid: Number(name), args: commandLine(Number(name)) }))
-    .filter((process) => process.args[0]?.endsWith("/workerd"));
-  const proxy = workerd.find((process) => process.args.includes(`--socket-addr=entry=127.0.0.1:${port}`));
-  if (!proxy) return { runtime: null, proxy: null };
-  const parent = parentOf(proxy.pid);
-  const runtime = workerd.find((process) => process.pid !== proxy.pid && parentOf(process.pid) === parent && process.args.some((arg) => arg.startsWith("--inspector-addr")));
-  return { runtime: runtime?.pid ?? null, proxy: proxy.pid };
-}
-
-function commandLine(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-  } catch {
-    return [];
-  }
-}
-
-function parentOf(pid: number): number | null {
+/** The parent of `pid`, or null when it is gone. */
+export function parentOf(pid: number): number | null {
   const fields = stat(pid);
   return fields ? Number(fields[1]) : null;
 }

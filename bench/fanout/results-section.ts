@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import type { RunResult } from "./scenario-run.ts";
-import type { Scenario } from "./scenarios.ts";
+import { postCount, type Scenario } from "./scenarios.ts";
 import type { TargetKind, TargetName } from "./target.ts";
 
 const HEADING = "## Fan-out";
@@ -21,6 +21,8 @@ export interface RunContext {
   generatorCpuSeconds: number;
   /** File descriptors a process may open here. */
   openFiles: string;
+  /** Whether viewers and requests bypassed wrangler's dev proxy. */
+  direct: boolean;
 }
 
 export function renderSection(context: RunContext, scenarios: Scenario[], kinds: TargetKind[], results: RunResult[]): string {
@@ -33,7 +35,8 @@ export function renderSection(context: RunContext, scenarios: Scenario[], kinds:
     "",
     `Command: \`${context.command}\` (the project's Node 24, which runs the TypeScript as is).`,
     "",
-    "Load: one Node process opens the viewer sockets (the `ws` client, no compression, one JSON parse per message) and sends ingest requests on a fixed schedule (request k starts at k / rate whatever earlier answers take). Every point's value is the index of its request, so each arrival is matched to the moment its request started: latency is from the start of the POST to the arrival of the point at the viewer, over every point at every viewer. Each server is started fresh for each scenario, warmed up with 20 requests, and measured alone; Pulseboard and the partyserver room run under `wrangler dev` (workerd behind wrangler's dev proxy), the ws server as its own Node process. See bench/README.md.",
+    "Load: one Node process opens the viewer sockets (the `ws` client without compression or UTF-8 validation; Pulseboard's frames parsed once each as JSON, the peers' messages, each the body of one request as sent, recognised by their first value and length) and sends ingest requests on a fixed schedule (request k starts at k / rate whatever earlier answers take; at most 500 unanswered, and none started more than 2 s after the schedule's end). Every point's value is the index of its request, so each arrival is matched to the moment its request started: latency is from the start of the POST to the arrival of the point at the viewer, over every point at every viewer. Each server is started fresh for each scenario, warmed up with 20 requests, and measured alone; Pulseboard and the partyserver room run under `wrangler dev` (workerd behind wrangler's dev proxy), the ws server as its own Node process. See bench/README.md." +
+      (context.direct ? " **This run bypassed the dev proxy** (`--direct`): viewers and requests went straight to the workerd runtime's own port." : ""),
     "",
     `The load generator used ${context.generatorCpuSeconds.toFixed(1)} s of CPU over ${context.seconds.toFixed(0)} s (${((100 * context.generatorCpuSeconds) / context.seconds).toFixed(0)}% of one core); per run, during the load, in the tables. Generator, servers and everything else share the ${context.machine.split(" ")[0]} cores.`,
     "",
@@ -59,14 +62,14 @@ export function renderSection(context: RunContext, scenarios: Scenario[], kinds:
     lines.push(
       `### ${scenario.name}: ${scenario.viewers.toLocaleString("en-US")} viewers, ${scenario.postsPerSecond} requests/s of ${scenario.pointsPerPost} points for ${scenario.seconds} s`,
       "",
-      "| server | connected (s) | p50 ms | p95 ms | p99 ms | max ms | delivered | in order | frames per viewer | tail s | RSS before → after connect, MiB | KiB per viewer | server CPU | generator CPU | Pulseboard p99 ÷ this | Pulseboard KiB per viewer ÷ this |",
+      "| server | connected (s) | p50 ms | p95 ms | p99 ms | max ms | delivered | in order | frames per viewer | tail s | RSS before → after connect, MiB | KiB per viewer | server CPU | generator CPU (kernel; loop busy) | Pulseboard p99 ÷ this | Pulseboard KiB per viewer ÷ this |",
       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     for (const run of runs) lines.push(row(title(run.target), run, ours));
     lines.push("", ...notes(runs, title), `Target for Pulseboard: ${scenario.target.text}: ${targetStatus(scenario, ours, find(scenario, "ws"))}.`, "");
   }
   lines.push(
-    "Columns: *connected* is the viewers open and ready when the load started, with the seconds from the first handshake until the server went quiet (Pulseboard tells every viewer the new count whenever one joins); *delivered* is points received over points sent times viewers connected, each point counted once per viewer; *in order* means, for Pulseboard, that every frame continued exactly after the previous one's sequence range and every point came in the frame covering the sequence numbers its request was stored under, and for the peers (one message per request, no sequence numbers) that every viewer got the requests in the same order as the first viewer; *tail* is from the start of the last request until the last point arrived anywhere (how far behind the server ended); *RSS* is the resident memory of the process running the Worker and its object (workerd) or of the Node server; *KiB per viewer* is the growth of it over connecting, divided by the viewers; *server CPU* is that process's CPU during the load, plus wrangler's dev proxy after the `+`, in % of one core.",
+    "Columns: *connected* is the viewers open and ready when the load started, with the seconds from the first handshake until the server went quiet (Pulseboard tells every viewer the new count whenever one joins); *delivered* is points received over points sent times viewers connected, each point counted once per viewer; *in order* means, for Pulseboard, that every frame continued exactly after the previous one's sequence range and every point came in the frame covering the sequence numbers its request was stored under, and for the peers (one message per request, no sequence numbers) that every viewer got the requests in the same order as the first viewer; *tail* is from the start of the last request until the last point arrived anywhere (how far behind the server ended); *RSS* is the resident memory of the process running the Worker and its object (workerd) or of the Node server; *KiB per viewer* is the growth of it over connecting, divided by the viewers; *server CPU* is that process's CPU during the load, plus wrangler's dev proxy after the `+`, in % of one core; *generator CPU* is the load generator's, with the part spent in the kernel (receiving on its sockets) and how busy its event loop was (the share of the time its own timestamps could be late).",
     "",
   );
   return lines.join("\n");
@@ -105,7 +108,7 @@ function row(title: string, run: RunResult, ours: RunResult | undefined): string
     `${mib(runtime.before)} → ${mib(runtime.afterConnect)}`,
     Number.isFinite(perViewer) ? perViewer.toFixed(1) : "n/a",
     `${percent(run.cpu.runtime)}${proxy.before === null ? "" : ` + ${percent(run.cpu.proxy)}`}`,
-    percent(run.cpu.generator),
+    `${percent(run.cpu.generator)} (${percent(run.cpu.generatorSystem)}; ${percent(run.cpu.generatorLoopBusy)})`,
     ours?.delivery && !ours.error ? fixed(ours.delivery.latency.p99 / d.latency.p99) : "n/a",
     fixed(oursPerViewer / perViewer),
   ]
@@ -123,12 +126,19 @@ function notes(runs: RunResult[], title: (name: TargetName) => string): string[]
     if (run.foreign) said.push(`${run.foreign} points arrived that no request sent`);
     if (run.delivery?.duplicates) said.push(`${run.delivery.duplicates} points arrived twice`);
     if (!run.error) {
-      said.push(`${run.posts.sent} requests sent (latest start ${run.posts.maxLagMs.toFixed(1)} ms behind schedule), ${run.posts.ok} answered 2xx`);
+      const scheduled = postCount(run.scenario);
+      const dropped = run.posts.sent < scheduled ? `; the other ${scheduled - run.posts.sent} were not sent: the server held 500 unanswered and the run's time was up` : "";
+      const failed = run.posts.failures.reduce((sum, [, n]) => sum + n, 0);
+      const unanswered = run.posts.sent - run.posts.ok - failed;
+      said.push(
+        `${run.posts.sent} of ${scheduled} scheduled requests sent (the latest start ${fixedMs(run.posts.maxLagMs)} behind schedule), ${run.posts.ok} answered 2xx` +
+          `${unanswered > 0 ? `, ${unanswered} still unanswered when the run ended` : ""}${dropped}`,
+      );
       said.push(`RSS after the load ${mib(run.memory.runtime.afterLoad)} MiB`);
       if (run.memory.proxy.before !== null) {
         said.push(`dev proxy RSS ${mib(run.memory.proxy.before)} → ${mib(run.memory.proxy.afterConnect)} → ${mib(run.memory.proxy.afterLoad)} MiB`);
       }
-      if (run.cpu.generator > 90) said.push("the generator was near a full core: latencies include its own queueing");
+      if (run.cpu.generatorLoopBusy > 80) said.push("the generator's event loop was busy most of the time: latencies include its own queueing");
     }
     if (said.length) lines.push(`- ${title(run.target)}: ${said.join("; ")}.`);
   }
@@ -168,7 +178,11 @@ function delivered(run: RunResult): string {
   if (d.expected === 0) return "nothing expected";
   const share = (100 * d.delivered) / d.expected;
   const text = d.delivered === d.expected ? "100%" : `${share.toFixed(share > 99 ? 2 : 1)}%`;
-  return d.completeViewers === run.connected ? text : `${text} (${d.completeViewers} viewers complete)`;
+  const viewers = d.completeViewers === run.connected ? "" : `${d.completeViewers} viewers complete`;
+  const scheduled = postCount(run.scenario);
+  const dropped = run.posts.sent < scheduled ? `of ${run.posts.sent}/${scheduled} requests sent` : "";
+  const more = [viewers, dropped].filter(Boolean).join("; ");
+  return more ? `${text} (${more})` : text;
 }
 
 function p99(run: RunResult | undefined): string {
@@ -190,6 +204,10 @@ function kibPerViewer(run: RunResult): number {
 function ms(value: number): string {
   if (!Number.isFinite(value)) return "n/a";
   return value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString("en-US");
+}
+
+function fixedMs(value: number): string {
+  return value < 1000 ? `${value.toFixed(1)} ms` : `${(value / 1000).toFixed(1)} s`;
 }
 
 function mib(kib: number | null): string {

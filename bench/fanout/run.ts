@@ -1,9 +1,10 @@
 // Fan-out: how fast points reach many viewers of one dashboard, against a partyserver room on
 // the same runtime and a hand-written Node ws server, in the same run (see bench/README.md).
 // Usage: node bench/fanout/run.ts [--scenario steady-100,firehose] [--server pulseboard,ws]
-//        [--seconds 10] [--write]
+//        [--seconds 10] [--direct] [--write]
 // A full run (no options) writes the "Fan-out" section of bench/results.md; a partial run
-// only prints it, unless given --write.
+// only prints it, unless given --write. --direct sends viewers and requests to the workerd
+// runtime past wrangler's dev proxy, to see what the proxy costs.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -22,6 +23,7 @@ const { values: args } = parseArgs({
     scenario: { type: "string" },
     server: { type: "string" },
     seconds: { type: "string" },
+    direct: { type: "boolean", default: false },
     write: { type: "boolean", default: false },
   },
 });
@@ -36,7 +38,7 @@ const seconds = args.seconds === undefined ? undefined : Number(args.seconds);
 if (seconds !== undefined && !(seconds > 0 && seconds <= 60)) throw new Error("--seconds takes 1-60");
 const chosen = pick(scenarios, args.scenario, "scenario").map((scenario) => (seconds === undefined ? scenario : { ...scenario, seconds }));
 const servers = pick(kinds, args.server, "server");
-const full = args.scenario === undefined && args.server === undefined && args.seconds === undefined;
+const full = args.scenario === undefined && args.server === undefined && args.seconds === undefined && !args.direct;
 
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
@@ -45,15 +47,14 @@ for (const scenario of chosen) {
   for (const kind of servers) {
     const log = (line: string) => console.log(`[${scenario.name}] ${kind.name}: ${line}`);
     log("starting");
-    const result = await runScenario(scenario, kind, log);
+    const result = await runScenario(scenario, kind, { direct: args.direct }, log);
     results.push(result);
-    if (result.error) log(`failed: ${result.error}`);
-    else {
+    if (!result.error) {
       const { latency, delivered, expected, outOfOrderViewers } = result.delivery!;
       log(
         `p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} max ${latency.max.toFixed(1)} ms; ` +
           `delivered ${delivered}/${expected}; ${outOfOrderViewers === 0 ? "in order" : `${outOfOrderViewers} viewers out of order`}; ` +
-          `generator CPU ${result.cpu.generator.toFixed(0)}%`,
+          `generator CPU ${result.cpu.generator.toFixed(0)}% (kernel ${result.cpu.generatorSystem.toFixed(0)}%, loop busy ${result.cpu.generatorLoopBusy.toFixed(0)}%)`,
       );
     }
   }
@@ -68,6 +69,7 @@ const section = renderSection(
     command: process.env.npm_lifecycle_event === "bench" && argv === "" ? "npm run bench" : `node bench/fanout/run.ts${argv ? ` ${argv}` : ""}`,
     seconds: (performance.now() - started) / 1000,
     generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    direct: args.direct,
     openFiles: /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? "unknown",
   },
   chosen,

@@ -2,19 +2,28 @@
  * One scenario against one server: start it fresh, warm it up, connect the viewers, drive
  * ingest at the scenario's rate, wait for stragglers, and judge what arrived.
  */
+// Node's own `performance`: the global one is typed from the DOM, without eventLoopUtilization.
+import { performance } from "node:perf_hooks";
 import { DeliveryLedger, type Delivery } from "./delivery-ledger.ts";
 import { driveIngest, warmUp } from "./ingest-driver.ts";
 import { cpuSeconds, residentKiB } from "./process-stats.ts";
 import { postCount, type Scenario } from "./scenarios.ts";
-import type { Target, TargetKind, TargetName } from "./target.ts";
+import type { StartOptions, Target, TargetKind, TargetName } from "./target.ts";
 import { ViewerFleet } from "./viewer-fleet.ts";
 
 /** Requests sent one by one before viewers connect, so no run measures a cold path. */
 const WARM_UP_POSTS = 20;
-const CONNECT = { concurrency: 200, handshakeTimeoutMs: 15_000, connectDeadlineMs: 60_000 };
+/**
+ * No handshake starts after the first minute. The handshake timeout is long enough that a
+ * server which serialises joins can finish the ones it was given: a client that gave up would
+ * leave the server working for a socket nobody uses, and a backlog that delays the load.
+ */
+const CONNECT = { concurrency: 100, handshakeTimeoutMs: 30_000, connectDeadlineMs: 60_000 };
 /** After connecting: the fleet is settled once no message came for this long (at most the max). */
 const QUIET_MS = 500;
-const SETTLE_MAX_MS = 60_000;
+const SETTLE_MAX_MS = 30_000;
+/** How often a slow connect phase says how far it got. */
+const PROGRESS_MS = 10_000;
 /** How long after the last request started stragglers may still arrive. */
 const DRAIN_MS = 10_000;
 
@@ -48,13 +57,17 @@ export interface RunResult {
   /** From the start of the last request until the last point arrived anywhere, in s. */
   tailSeconds: number;
   memory: { runtime: MemoryReadings; proxy: MemoryReadings };
-  /** CPU used during the load (ingest plus drain), in % of one core. */
-  cpu: { runtime: number | null; proxy: number | null; generator: number };
+  /**
+   * CPU used during the load (ingest plus drain), in % of one core; the generator's split into
+   * kernel time (mostly receiving on its sockets) and how busy its event loop was (the share
+   * that delays its own timestamps).
+   */
+  cpu: { runtime: number | null; proxy: number | null; generator: number; generatorSystem: number; generatorLoopBusy: number };
   /** Wall time of the load (ingest plus drain), in s. */
   loadSeconds: number;
 }
 
-export async function runScenario(scenario: Scenario, kind: TargetKind, log: (line: string) => void): Promise<RunResult> {
+export async function runScenario(scenario: Scenario, kind: TargetKind, options: StartOptions, log: (line: string) => void): Promise<RunResult> {
   const result: RunResult = {
     scenario,
     target: kind.name,
@@ -67,13 +80,13 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, log: (li
     posts: { sent: 0, ok: 0, failures: [], maxLagMs: NaN },
     tailSeconds: NaN,
     memory: { runtime: { before: null, afterConnect: null, afterLoad: null }, proxy: { before: null, afterConnect: null, afterLoad: null } },
-    cpu: { runtime: null, proxy: null, generator: NaN },
+    cpu: { runtime: null, proxy: null, generator: NaN, generatorSystem: NaN, generatorLoopBusy: NaN },
     loadSeconds: NaN,
   };
   let target: Target | undefined;
   let fleet: ViewerFleet | undefined;
   try {
-    target = await kind.start();
+    target = await kind.start(options);
     const pids = target.pids;
     const readMemory = (key: keyof MemoryReadings) => {
       result.memory.runtime[key] = residentKiB(pids.runtime);
@@ -85,9 +98,17 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, log: (li
 
     const ledger = new DeliveryLedger(scenario.viewers, postCount(scenario), scenario.pointsPerPost, target.protocol === "pulseboard");
     const connectStart = performance.now();
-    fleet = await ViewerFleet.open({ url: target.viewerUrl, count: scenario.viewers, protocol: target.protocol, ledger, ...CONNECT });
-    const opened = performance.now();
-    await fleet.settle(QUIET_MS, SETTLE_MAX_MS);
+    const viewers = new ViewerFleet({ url: target.viewerUrl, count: scenario.viewers, protocol: target.protocol, ledger, ...CONNECT });
+    fleet = viewers;
+    const progress = setInterval(() => log(`connecting: ${viewers.connected().length} ready, ${viewers.openCount()} open`), PROGRESS_MS);
+    let opened: number;
+    try {
+      await viewers.connectAll();
+      opened = performance.now();
+      await viewers.settle(QUIET_MS, SETTLE_MAX_MS);
+    } finally {
+      clearInterval(progress);
+    }
     // Connecting ends with the last handshake or the last message of the join (the quiet wait
     // after it is not counted).
     result.connectSeconds = (Math.max(opened, fleet.lastMessageAt) - connectStart) / 1000;
@@ -97,6 +118,7 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, log: (li
     log(`connected ${connected.length}/${scenario.viewers} in ${result.connectSeconds.toFixed(1)} s; load ${scenario.postsPerSecond} req/s × ${scenario.pointsPerPost} points for ${scenario.seconds} s`);
 
     const generatorBefore = process.cpuUsage();
+    const loopBefore = performance.eventLoopUtilization();
     const runtimeBefore = cpuSeconds(pids.runtime);
     const proxyBefore = cpuSeconds(pids.proxy);
     const loadStart = performance.now();
@@ -109,11 +131,14 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, log: (li
     fleet.stopMeasuring();
     const loadMs = performance.now() - loadStart;
     const generator = process.cpuUsage(generatorBefore);
+    const loop = performance.eventLoopUtilization(loopBefore);
     const share = (before: number | null, after: number | null) => (before === null || after === null ? null : ((after - before) * 1000 * 100) / loadMs);
     result.cpu = {
       runtime: share(runtimeBefore, cpuSeconds(pids.runtime)),
       proxy: share(proxyBefore, cpuSeconds(pids.proxy)),
       generator: ((generator.user + generator.system) / 1000 / loadMs) * 100,
+      generatorSystem: (generator.system / 1000 / loadMs) * 100,
+      generatorLoopBusy: loop.utilization * 100,
     };
     result.loadSeconds = loadMs / 1000;
     readMemory("afterLoad");
@@ -124,7 +149,10 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, log: (li
     result.socketFailures = [...fleet.failures];
     result.posts = { sent: ingest.sent, ok: ingest.ok, failures: [...ingest.failures], maxLagMs: ingest.maxLagMs };
     result.tailSeconds = ledger.lastArrival > 0 ? (ledger.lastArrival - ingest.lastStart) / 1000 : NaN;
+    const output = target.output().trim();
+    if ((fleet.closedEarly > 0 || ingest.ok < ingest.sent) && output) log(`sockets closed or requests failed; the server's last output:\n${output.slice(-2000)}`);
   } catch (error) {
+    log(`failed: ${(error as Error).message}`);
     result.error = (error as Error).message.split("\n")[0]!.slice(0, 300);
     if (fleet) result.socketFailures = [...fleet.failures];
   } finally {

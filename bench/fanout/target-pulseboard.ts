@@ -1,7 +1,7 @@
 /** Pulseboard itself under `wrangler dev`, with its ingest rate limits raised out of the way. */
 import { createDashboard } from "../../test/e2e/api.ts";
 import { startDevServer } from "../../test/e2e/dev-server.ts";
-import { devServerProcesses } from "./process-stats.ts";
+import { devServerProcesses, runtimeBaseUrl } from "./dev-server-processes.ts";
 import type { TargetKind } from "./target.ts";
 
 const DASHBOARD = "fanout";
@@ -10,19 +10,22 @@ const unlimited = ["--var", "RATE_LIMIT_REQUESTS_PER_SECOND:1000000", "--var", "
 export const pulseboard: TargetKind = {
   name: "pulseboard",
   title: "Pulseboard",
-  async start() {
+  async start({ direct }) {
     const server = await startDevServer({ logLevel: "warn", extraArgs: unlimited });
     try {
       const { ingestToken } = await createDashboard(server.url, DASHBOARD);
+      const pids = devServerProcesses(server.port);
+      const base = direct ? await runtimeBaseUrl(pids.runtime) : server.url;
       return {
-        viewerUrl: `${server.url.replace(/^http/, "ws")}/api/dashboards/${DASHBOARD}/ws`,
+        viewerUrl: `${base.replace(/^http/, "ws")}/api/dashboards/${DASHBOARD}/ws`,
         ingest: {
-          url: `${server.url}/api/dashboards/${DASHBOARD}/metrics`,
+          url: `${base}/api/dashboards/${DASHBOARD}/metrics`,
           headers: { authorization: `Bearer ${ingestToken}`, "content-type": "application/json" },
         },
         protocol: "pulseboard",
-        pids: devServerProcesses(server.port),
-        stop: () => server.dispose(),
+        pids,
+        output: () => server.output(),
+      stop: () => server.dispose(),
       };
     } catch (error) {
       await server.dispose();

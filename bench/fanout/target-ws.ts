@@ -14,7 +14,11 @@ export const wsServer: TargetKind = {
   async start() {
     const port = await freePort();
     // The same Node as the generator (the project's, which runs TypeScript as is).
-    const child = spawn(process.execPath, [script, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [script, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+    const lines: string[] = [];
+    const keep = (chunk: Buffer) => lines.push(chunk.toString()) > 50 && lines.shift();
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
     const exited = once(child, "exit");
     const stop = async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -38,6 +42,7 @@ export const wsServer: TargetKind = {
       ingest: { url: `http://127.0.0.1:${port}/`, headers: { "content-type": "application/json" } },
       protocol: "broadcast",
       pids: { runtime: child.pid ?? null, proxy: null },
+      output: () => lines.join(""),
       stop,
     };
   },

@@ -17,6 +17,8 @@ export interface Target {
    * `proxy` is wrangler's dev proxy in front of it (null without one, or when not found).
    */
   pids: { runtime: number | null; proxy: number | null };
+  /** The last lines the server printed, for diagnosing a failed run. */
+  output(): string;
   /** Ends the server and removes its state. */
   stop(): Promise<void>;
 }
@@ -27,5 +29,13 @@ export interface TargetKind {
   /** How the results name it. */
   title: string;
   /** Starts a fresh instance (fresh state, a free port on 127.0.0.1). */
-  start(): Promise<Target>;
+  start(options: StartOptions): Promise<Target>;
+}
+
+export interface StartOptions {
+  /**
+   * Send viewers and requests straight to the workerd runtime, past wrangler's dev proxy
+   * (which a deployed Worker does not have); no effect on a plain Node server.
+   */
+  direct: boolean;
 }

@@ -1,7 +1,8 @@
 /**
  * Many viewer sockets in this one process: opened with bounded concurrency and a deadline,
  * each message booked as it arrives. The client is kept light: the `ws` package without
- * compression or UTF-8 validation, one JSON parse per message, no per-socket timers.
+ * compression or UTF-8 validation, each message read once (viewer-protocol.ts), no
+ * per-socket timers.
  */
 import WebSocket from "ws";
 import type { DeliveryLedger } from "./delivery-ledger.ts";
@@ -18,7 +19,7 @@ export interface FleetOptions {
   concurrency: number;
   /** Longest wait for one handshake, in ms. */
   handshakeTimeoutMs: number;
-  /** Longest the whole connect phase may take, in ms; sockets not started by then are not opened. */
+  /** No handshake starts later than this many ms after the first; the rest are not opened. */
   connectDeadlineMs: number;
 }
 
@@ -32,27 +33,25 @@ export class ViewerFleet {
   readonly failures = new Map<string, number>();
   /** Sockets that closed while the run was still measuring. */
   closedEarly = 0;
-  /** Messages of any kind received, and when the latest came (performance.now()). */
-  messages = 0;
+  /** When the latest message of any kind came (performance.now()). */
   lastMessageAt = 0;
   private measuring = true;
 
-  private constructor(options: FleetOptions) {
+  constructor(options: FleetOptions) {
     this.options = options;
     this.open = new Uint8Array(options.count);
     this.ready = new Uint8Array(options.count);
   }
 
-  /** Opens the fleet's sockets; resolves once every handshake has ended one way or another. */
-  static async open(options: FleetOptions): Promise<ViewerFleet> {
-    const fleet = new ViewerFleet(options);
-    const deadline = performance.now() + options.connectDeadlineMs;
+  /** Opens the fleet's sockets; resolves once every handshake started has ended one way or another. */
+  async connectAll(): Promise<void> {
+    const { count, concurrency, connectDeadlineMs } = this.options;
+    const deadline = performance.now() + connectDeadlineMs;
     let next = 0;
     const opener = async () => {
-      while (next < options.count && performance.now() < deadline) await fleet.connect(next++);
+      while (next < count && performance.now() < deadline) await this.connect(next++);
     };
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, opener));
-    return fleet;
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, opener));
   }
 
   /** Sockets open now. */
@@ -97,7 +96,6 @@ export class ViewerFleet {
     this.sockets[index] = socket;
     socket.on("message", (data: Buffer) => {
       const at = performance.now();
-      this.messages++;
       this.lastMessageAt = at;
       if (readMessage(protocol, ledger, index, data, at)) this.ready[index] = 1;
     });

@@ -1,5 +1,5 @@
-import type { Panel } from "./dashboard-config";
-import type { Tags } from "./protocol";
+import type { Panel } from "./dashboard-config.ts";
+import type { Tags } from "./protocol.ts";
 
 /** A series as the API lists it (without points). */
 export interface SeriesInfo {

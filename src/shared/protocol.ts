@@ -3,7 +3,7 @@
  * This file is shared by the server and the page, so it may use neither DOM nor Workers APIs.
  * Documented for outside clients in docs/protocol.md.
  */
-import type { Panel } from "./dashboard-config";
+import type { Panel } from "./dashboard-config.ts";
 
 /** Text a viewer sends to check the connection; answered without waking the object. */
 export const HEARTBEAT_REQUEST = "ping";
