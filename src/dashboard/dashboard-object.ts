@@ -35,6 +35,8 @@ export type ConfigureOutcome = { status: "ok"; config: { id: string; title: stri
 /** Outcome of a history call. */
 export type HistoryOutcome = { status: "ok"; result: HistoryResult } | { status: "not_found" } | { status: "invalid"; field: string; message: string };
 
+/** Shortest time between two viewer-count announcements. */
+const PRESENCE_INTERVAL_MS = 250;
 /** Most points in one replay frame sent to a resuming viewer. */
 const REPLAY_FRAME_POINTS = 5000;
 /** Most points one live frame carries when catching up from storage. */
@@ -58,6 +60,8 @@ export class Dashboard extends DurableObject<Env> {
   private pending: StoredBatch[] = [];
   /** Every point up to this sequence number has gone out (mirrors the stored watermark). */
   private broadcastSeq: number;
+  /** Pending viewer-count announcement, if any. */
+  private presenceTimer: ReturnType<typeof setTimeout> | null = null;
   /** Whether an alarm is known to be scheduled, so ingest need not ask storage each time. */
   private alarmKnown = false;
 
@@ -66,7 +70,7 @@ export class Dashboard extends DurableObject<Env> {
     this.config = deliveryConfig(env as unknown as Record<string, unknown>);
     this.store = new DashboardStore(ctx.storage);
     this.viewers = new ViewerRegistry(() => ctx.getWebSockets());
-    this.pacer = new FramePacer(1000 / this.config.maxFramesPerSecond, () => this.flush());
+    this.pacer = new FramePacer(this.config.maxFramesPerSecond, () => this.flush());
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
     // Two seconds' worth of burst: a sensor catching up after a short outage is not refused.
     this.requestRate = new TokenBucket(this.config.requestsPerSecond, 2 * this.config.requestsPerSecond, Date.now());
@@ -95,7 +99,7 @@ export class Dashboard extends DurableObject<Env> {
       title: meta.title,
       createdAt: meta.createdAt,
       seq: meta.seq,
-      viewers: this.viewers.open().length,
+      viewers: this.viewers.count(),
       series: this.store.listSeries(),
       panels: meta.panels,
     };
@@ -184,8 +188,8 @@ export class Dashboard extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ joinedAt: Date.now(), series, invalid: 0 } satisfies ViewerAttachment);
-    this.viewers.changed();
-    const count = this.viewers.open().length;
+    this.viewers.joined(server, series);
+    const count = this.viewers.count();
     send(server, {
       type: "hello",
       dashboard: meta.id,
@@ -198,7 +202,7 @@ export class Dashboard extends DurableObject<Env> {
     });
     if (since === null) this.sendSnapshot(server, series, false);
     else this.resume(server, Number(since), series);
-    this.announceViewers(server);
+    this.announceViewers();
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -219,14 +223,14 @@ export class Dashboard extends DurableObject<Env> {
   override webSocketClose(socket: WebSocket, code: number, reason: string): void {
     // The Hibernation API does not answer a peer's close frame for us on any compat date.
     closeQuietly(socket, code, reason);
-    this.viewers.changed();
-    this.announceViewers(undefined, socket);
+    this.viewers.left(socket);
+    this.announceViewers();
   }
 
   override webSocketError(socket: WebSocket): void {
     closeQuietly(socket, CloseCode.sendFailed, "socket error");
-    this.viewers.changed();
-    this.announceViewers(undefined, socket);
+    this.viewers.left(socket);
+    this.announceViewers();
   }
 
   override async alarm(): Promise<void> {
@@ -255,7 +259,7 @@ export class Dashboard extends DurableObject<Env> {
         return this.resume(socket, message.since, attachment.series);
       case "subscribe": {
         socket.serializeAttachment({ ...attachment, series: message.series, invalid: 0 } satisfies ViewerAttachment);
-        this.viewers.changed();
+        this.viewers.resubscribed(socket, message.series);
         send(socket, { type: "subscribed", series: message.series });
         return this.sendSnapshot(socket, message.series, false);
       }
@@ -320,10 +324,18 @@ export class Dashboard extends DurableObject<Env> {
     if (frame.to < seq) this.pacer.notify();
   }
 
-  private announceViewers(joined?: WebSocket, leaving?: WebSocket): void {
-    const open = this.viewers.open(leaving);
-    const others = joined ? open.filter((socket) => socket !== joined) : open;
-    broadcastText(others, JSON.stringify({ type: "viewers", count: open.length } satisfies ServerMessage));
+  /**
+   * Tells every viewer the new count, at most every {@link PRESENCE_INTERVAL_MS}: a crowd
+   * joining at once costs one message per viewer per interval, not one per viewer per join
+   * (which grows with the square of the crowd). A joining viewer has its count in `hello`.
+   */
+  private announceViewers(): void {
+    if (this.presenceTimer !== null) return;
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      const open = this.viewers.open();
+      broadcastText(open, JSON.stringify({ type: "viewers", count: open.length } satisfies ServerMessage));
+    }, PRESENCE_INTERVAL_MS);
   }
 
   private scheduleMaintenance(): void {

@@ -28,40 +28,71 @@ export function attachmentOf(socket: WebSocket): ViewerAttachment {
 
 /**
  * Viewers grouped by subscription, derived from the runtime's socket list and the sockets'
- * attachments. The grouping is cached between broadcasts and dropped whenever a viewer
- * joins, leaves or resubscribes, so the broadcast loop does no per-socket bookkeeping.
+ * attachments (so it survives hibernation: a woken object rebuilds it on first use), then
+ * kept up to date as viewers join, leave or resubscribe, so neither a broadcast nor a join
+ * walks every socket.
  */
 export class ViewerRegistry {
-  private groups: ViewerGroup[] | null = null;
+  private groups: Map<string, ViewerGroup> | null = null;
 
   constructor(private readonly sockets: () => WebSocket[]) {}
 
   /** Open viewers, grouped by subscription. */
   current(): ViewerGroup[] {
+    return [...this.built().values()];
+  }
+
+  /** Open viewers. */
+  open(): WebSocket[] {
+    return this.current().flatMap((group) => group.sockets);
+  }
+
+  /** How many viewers are open. */
+  count(): number {
+    let count = 0;
+    for (const group of this.built().values()) count += group.sockets.length;
+    return count;
+  }
+
+  /** A viewer joined (already accepted, its attachment written). */
+  joined(socket: WebSocket, patterns: string[]): void {
+    // Before the first build the runtime's list already holds the socket.
+    if (this.groups) this.add(this.groups, socket, patterns);
+  }
+
+  /** A viewer left, or is leaving (its close is being handled). */
+  left(socket: WebSocket): void {
+    if (!this.groups) return;
+    for (const [id, group] of this.groups) {
+      const index = group.sockets.indexOf(socket);
+      if (index < 0) continue;
+      group.sockets.splice(index, 1);
+      if (group.sockets.length === 0) this.groups.delete(id);
+      return;
+    }
+  }
+
+  /** A viewer changed its subscription. */
+  resubscribed(socket: WebSocket, patterns: string[]): void {
+    this.left(socket);
+    this.joined(socket, patterns);
+  }
+
+  private built(): Map<string, ViewerGroup> {
     if (!this.groups) {
-      const byPatterns = new Map<string, ViewerGroup>();
-      for (const socket of this.open()) {
-        const { series } = attachmentOf(socket);
-        const id = JSON.stringify(series);
-        let group = byPatterns.get(id);
-        if (!group) {
-          group = { patterns: series, matcher: seriesMatcher(series), everything: series.includes("*"), sockets: [] };
-          byPatterns.set(id, group);
-        }
-        group.sockets.push(socket);
+      const groups = new Map<string, ViewerGroup>();
+      for (const socket of this.sockets()) {
+        if (socket.readyState === WebSocket.OPEN) this.add(groups, socket, attachmentOf(socket).series);
       }
-      this.groups = [...byPatterns.values()];
+      this.groups = groups;
     }
     return this.groups;
   }
 
-  /** Open viewer sockets, excluding `leaving` (whose close is being handled). */
-  open(leaving?: WebSocket): WebSocket[] {
-    return this.sockets().filter((socket) => socket !== leaving && socket.readyState === WebSocket.OPEN);
-  }
-
-  /** Forget the grouping: a viewer joined, left or changed its subscription. */
-  changed(): void {
-    this.groups = null;
+  private add(groups: Map<string, ViewerGroup>, socket: WebSocket, patterns: string[]): void {
+    const id = JSON.stringify(patterns);
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = { patterns, matcher: seriesMatcher(patterns), everything: patterns.includes("*"), sockets: [] }));
+    group.sockets.push(socket);
   }
 }

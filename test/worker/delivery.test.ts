@@ -99,9 +99,10 @@ describe("coalescing", () => {
         }
       }),
     );
-    const seconds = (Date.now() - started) / 1000;
     for (const viewer of viewers) {
       await viewer.until(() => viewer.position() === total, "every point", 5000);
+      // The span over which frames went out: from the first request to the last arrival.
+      const seconds = (Date.now() - started) / 1000;
       const values = viewer.receivedValues(0).get("burst")!;
       expect(values).toHaveLength(total);
       expect(new Set(values).size).toBe(total);

@@ -5,7 +5,7 @@ import { Viewer } from "./viewer";
 // Runs in the project with MAX_FRAMES_PER_SECOND=1 (see vitest.config.ts).
 
 describe("frame pacing at one frame per second", () => {
-  it("sends a lone point on a quiet dashboard at once, and holds the next one for the interval", async () => {
+  it("sends a lone point on a quiet dashboard at once, and holds the next ones until a frame is due", async () => {
     const { id, token } = await createDashboard();
     const viewer = await Viewer.open(id);
     expect((await viewer.nth("hello")).maxFramesPerSecond).toBe(1);
@@ -20,8 +20,9 @@ describe("frame pacing at one frame per second", () => {
     const second = await viewer.nth("points", 2);
     const held = Date.now() - start;
 
-    expect(first).toBeLessThan(500);
-    expect(held).toBeGreaterThanOrEqual(900);
+    // Half a token is left after the first frame: the next waits about half a second.
+    expect(first).toBeLessThan(300);
+    expect(held).toBeGreaterThanOrEqual(400);
     // Both points that waited travel together in the one frame.
     expect(second).toMatchObject({ from: 2, to: 3, series: [{ key: "lone", values: [2, 3] }] });
     viewer.close();
