@@ -11,8 +11,6 @@ export class FramePacer {
   private tokens: number;
   private updatedAt: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** Smoothed time one flush keeps the object busy, in ms. */
-  private busyMs = 0;
 
   constructor(
     private readonly perSecond: number,
@@ -29,7 +27,7 @@ export class FramePacer {
     if (this.timer !== null) return;
     this.refill();
     if (this.tokens >= 1) return this.run();
-    const wait = Math.ceil(((1 - this.tokens) * 1000) / this.rate());
+    const wait = Math.ceil(((1 - this.tokens) * 1000) / this.perSecond);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.refill();
@@ -37,26 +35,14 @@ export class FramePacer {
     }, wait);
   }
 
-  /**
-   * Frames per second in force: the configured rate, lowered when sending a frame to every
-   * viewer takes so long that flushing would take more than half the object's time (a large
-   * audience on a busy object). Fewer, larger frames then carry the same points, and ingest
-   * keeps its share of the object instead of queueing behind the sends.
-   */
-  rate(): number {
-    return this.busyMs > 0 ? Math.min(this.perSecond, 500 / this.busyMs) : this.perSecond;
-  }
-
   private run(): void {
     this.tokens = Math.max(0, this.tokens - 1);
-    const started = this.now();
     this.flush();
-    this.busyMs = 0.7 * this.busyMs + 0.3 * (this.now() - started);
   }
 
   private refill(): void {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.rate());
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
     this.updatedAt = now;
   }
 }
