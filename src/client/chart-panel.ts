@@ -6,6 +6,7 @@
 import uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
 import { formatValue } from "./format-value.ts";
+import { centreLoneTime } from "./lone-time-range.ts";
 import type { StoredSeries } from "./series-store.ts";
 import { formatTimeTicks } from "./time-ticks.ts";
 
@@ -116,15 +117,4 @@ export class ChartPanel {
     };
     return new uPlot(options, data, this.#chartHost);
   }
-}
-
-/**
- * The x range: the data's own, except that a single time gets 30 s either side so it sits
- * in the middle (uPlot would put it at the left edge of a range it extends to the right).
- */
-function centreLoneTime(chart: uPlot, min: number, max: number): uPlot.Range.MinMax {
-  const ts = chart.data[0];
-  const first = ts[0];
-  if (first === undefined || first !== ts[ts.length - 1]) return [min, max];
-  return [first - 30_000, first + 30_000];
 }

@@ -1,15 +1,24 @@
 /**
  * Entry of the dashboard page (public/dashboard.html, served for /d/<id>): look the
- * dashboard up, then open its viewer socket and draw every series live, resuming from the
- * last sequence number held whenever the socket reconnects.
+ * dashboard up, then open its viewer socket and draw its saved panels and every other series
+ * live, resuming from the last sequence number held whenever the socket reconnects.
  *
  * DOM contract, relied on by test/e2e; keep it stable:
  * - `[data-testid="connection"]`: connection badge; `data-state` is one of `connecting`,
  *   `live`, `reconnecting`, `offline`, and its text says the same for people.
  * - `[data-testid="viewers"]`: text is the number of connected viewers.
- * - `[data-testid="panel"]` with `data-series="<series key>"`: one per series, containing
+ * - `[data-testid="panel"]` with `data-series="<series key>"`: one automatic panel per series
+ *   that no saved panel matches (every series when none are saved), containing
  *   `[data-testid="latest"]` whose text is the formatted latest value (raw number in
  *   `data-value`).
+ * - `[data-testid="saved-panel"]` with `data-panel-id` and `data-panel-type`: one per saved
+ *   panel, in saved order, before the automatic panels; rebuilt live when the list changes.
+ *   - `line`: `data-series-keys` on the panel lists its series keys, comma-separated.
+ *   - `stat`: `[data-testid="stat-value"]`, text the formatted latest value with its unit;
+ *     `data-color` the threshold colour in force (`#rrggbb`), empty below every threshold.
+ *   - `gauge`: `[data-testid="gauge-value"]`, same text and `data-color` as a stat.
+ *   - `table`: `[data-testid="table-row"]` with `data-series="<series key>"` per series,
+ *     containing `[data-testid="latest"]` (formatted latest value, `data-color` as a stat).
  * - `[data-testid="not-found"]`: shown instead of charts when the dashboard does not exist.
  * - `[data-testid="empty"]`: shown while the dashboard has no series.
  * - `[data-testid="failed"]`: shown when the dashboard could not be loaded.
@@ -69,6 +78,7 @@ async function main(): Promise<void> {
   const store = new SeriesStore();
   exposeDebugHook(store);
   const panels = new PanelGrid(grid, store, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
+  panels.setPanels(dashboard.panels);
   panels.reserve(dashboard.series);
 
   const handle = (message: ServerMessage): void => {
@@ -76,10 +86,13 @@ async function main(): Promise<void> {
       case "hello":
         showTitle(message.title || message.dashboard);
         viewers.textContent = String(message.viewers);
+        // Panels may have changed while the socket was down; an unchanged list is a no-op.
+        panels.setPanels(message.panels);
         break;
       case "config":
-        // Panels are laid out one per series for now; the title follows edits live.
+        // Someone saved the dashboard: relayout in place; the data stays in the store.
         showTitle(message.title);
+        panels.setPanels(message.panels);
         break;
       case "snapshot":
         panels.apply(store.applySnapshot(message.seq, message.series));

@@ -1,70 +1,173 @@
 /**
- * The grid of series panels: adds a panel the first time a series is seen, removes panels
- * a snapshot no longer lists, and redraws changed panels once per animation frame.
+ * The grid of panels: the dashboard's saved panels first, in their saved order, then one
+ * automatic chart per series that no saved panel matches (in key order), so every series
+ * shows somewhere. Panels are views on the series store: a new panel list (`setPanels`)
+ * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame.
  */
+import type { Panel } from "../shared/dashboard-config.ts";
+import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern.ts";
 import { ChartPanel } from "./chart-panel.ts";
 import { onChartThemeChange, readChartTheme } from "./chart-theme.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";
+import type { SavedPanelView, SeriesRef } from "./saved-panel.ts";
+import { createSavedPanelView } from "./saved-panel-views.ts";
 import type { SeriesStore, StoreChange } from "./series-store.ts";
+
+/** A saved panel on the page with the series it currently shows. */
+interface PlacedPanel {
+  /** Whether a series belongs on this panel (from its patterns). */
+  matches: SeriesMatcher;
+  /** Series shown, in key order. */
+  series: SeriesRef[];
+  /** The drawing. */
+  view: SavedPanelView;
+}
 
 export class PanelGrid {
   #host: HTMLElement;
   #store: SeriesStore;
-  #panels = new Map<string, ChartPanel>();
-  #dirty = new Set<string>();
+  /** Every series the page knows of, listed up front or seen in the data. */
+  #known = new Map<string, SeriesRef>();
+  #saved: PlacedPanel[] = [];
+  /** The saved panel list as laid out, to skip relayouts that change nothing (e.g. on reconnect). */
+  #layout = "[]";
+  /** Saved panels showing each series; a known series missing here gets an automatic panel. */
+  #routes = new Map<string, PlacedPanel[]>();
+  #automatic = new Map<string, ChartPanel>();
+  #dirtyAutomatic = new Set<string>();
+  #dirtySaved = new Set<PlacedPanel>();
   #theme = readChartTheme();
   #scheduler = new FrameScheduler(() => this.#flush());
   #onCountChange: (count: number) => void;
 
-  /** `onCountChange` hears the number of panels, e.g. to show the empty state at zero. */
+  /** `onCountChange` hears the number of series, e.g. to show the empty state at zero. */
   constructor(host: HTMLElement, store: SeriesStore, onCountChange: (count: number) => void) {
     this.#host = host;
     this.#store = store;
     this.#onCountChange = onCountChange;
     onChartThemeChange((theme) => {
       this.#theme = theme;
-      for (const panel of this.#panels.values()) panel.restyle(theme);
+      for (const panel of this.#automatic.values()) panel.restyle(theme);
+      for (const placed of this.#saved) placed.view.restyle(theme);
     });
   }
 
-  /** Creates empty panels for series known before any data, so the layout is set up front. */
-  reserve(series: { key: string; name: string }[]): void {
-    for (const s of series) this.#ensure(s);
-    this.#onCountChange(this.#panels.size);
+  /** Lays out `panels` (the whole saved list, in order) in place of the previous ones. */
+  setPanels(panels: readonly Panel[]): void {
+    const layout = JSON.stringify(panels);
+    if (layout === this.#layout) return;
+    this.#layout = layout;
+    for (const placed of this.#saved) placed.view.destroy();
+    this.#dirtySaved.clear();
+    this.#saved = panels.map((panel) => ({
+      matches: seriesMatcher(panel.series),
+      series: [],
+      view: createSavedPanelView(panel, this.#theme),
+    }));
+    this.#routes.clear();
+    for (const series of [...this.#known.values()].sort(byKey)) this.#route(series);
+    // Saved panels come before every automatic one.
+    this.#host.prepend(...this.#saved.map((placed) => placed.view.element));
+    for (const placed of this.#saved) {
+      placed.view.setSeries(placed.series);
+      // Drawn at once from the data already held, so a relayout never shows empty panels.
+      placed.view.draw(this.#store);
+    }
+    for (const key of [...this.#automatic.keys()]) {
+      if (this.#routes.has(key)) this.#dropAutomatic(key);
+    }
+    for (const series of this.#known.values()) {
+      if (!this.#routes.has(series.key) && !this.#automatic.has(series.key)) {
+        this.#ensureAutomatic(series);
+        this.#dirtyAutomatic.add(series.key);
+      }
+    }
+    if (this.#dirtyAutomatic.size > 0) this.#scheduler.request();
   }
 
-  /** Applies a store change: panels are added and removed now, charts redrawn on the next frame. */
+  /** Places series known before any data, so the layout is set up front. */
+  reserve(series: SeriesRef[]): void {
+    for (const s of series) this.#learn(s);
+    this.#onCountChange(this.#known.size);
+  }
+
+  /** Applies a store change: panels are added and removed now, redrawn on the next frame. */
   apply(change: StoreChange): void {
-    for (const key of change.removed) {
-      this.#panels.get(key)?.destroy();
-      this.#panels.delete(key);
-      this.#dirty.delete(key);
-    }
+    for (const key of change.removed) this.#forget(key);
     for (const key of change.changed) {
       const series = this.#store.get(key);
       if (!series) continue;
-      this.#ensure(series);
-      this.#dirty.add(key);
+      this.#learn(series);
+      const routes = this.#routes.get(key);
+      if (routes) for (const placed of routes) this.#dirtySaved.add(placed);
+      else this.#dirtyAutomatic.add(key);
     }
-    if (change.removed.length > 0 || change.changed.length > 0) this.#onCountChange(this.#panels.size);
-    if (this.#dirty.size > 0) this.#scheduler.request();
+    if (change.removed.length > 0 || change.changed.length > 0) this.#onCountChange(this.#known.size);
+    if (this.#dirtyAutomatic.size > 0 || this.#dirtySaved.size > 0) this.#scheduler.request();
   }
 
-  #ensure(series: { key: string; name: string }): void {
-    if (this.#panels.has(series.key)) return;
+  /** Records a series the first time it is seen and gives it its panels. */
+  #learn(series: SeriesRef): void {
+    if (this.#known.has(series.key)) return;
+    const ref = { key: series.key, name: series.name };
+    this.#known.set(ref.key, ref);
+    const routes = this.#route(ref);
+    if (routes.length === 0) {
+      this.#ensureAutomatic(ref);
+      return;
+    }
+    for (const placed of routes) {
+      placed.series.sort(byKey);
+      placed.view.setSeries(placed.series);
+    }
+  }
+
+  /** Adds `series` to every saved panel matching it; returns those panels. */
+  #route(series: SeriesRef): PlacedPanel[] {
+    const routes = this.#saved.filter((placed) => placed.matches(series));
+    for (const placed of routes) placed.series.push(series);
+    if (routes.length > 0) this.#routes.set(series.key, routes);
+    return routes;
+  }
+
+  #forget(key: string): void {
+    this.#known.delete(key);
+    this.#dropAutomatic(key);
+    for (const placed of this.#routes.get(key) ?? []) {
+      placed.series = placed.series.filter((s) => s.key !== key);
+      placed.view.setSeries(placed.series);
+      this.#dirtySaved.add(placed);
+    }
+    this.#routes.delete(key);
+  }
+
+  #ensureAutomatic(series: SeriesRef): void {
+    if (this.#automatic.has(series.key)) return;
     const panel = new ChartPanel(series, this.#theme);
-    this.#panels.set(series.key, panel);
-    // Panels stay in key order so a series keeps its place across reloads.
-    const after = [...this.#panels.keys()].filter((key) => key > series.key).sort()[0];
-    const before = after === undefined ? null : this.#panels.get(after)!.element;
+    this.#automatic.set(series.key, panel);
+    // Automatic panels stay in key order so a series keeps its place across reloads.
+    const after = [...this.#automatic.keys()].filter((key) => key > series.key).sort()[0];
+    const before = after === undefined ? null : this.#automatic.get(after)!.element;
     this.#host.insertBefore(panel.element, before);
   }
 
-  #flush(): void {
-    for (const key of this.#dirty) {
-      const series = this.#store.get(key);
-      if (series) this.#panels.get(key)?.update(series);
-    }
-    this.#dirty.clear();
+  #dropAutomatic(key: string): void {
+    this.#automatic.get(key)?.destroy();
+    this.#automatic.delete(key);
+    this.#dirtyAutomatic.delete(key);
   }
+
+  #flush(): void {
+    for (const key of this.#dirtyAutomatic) {
+      const series = this.#store.get(key);
+      if (series) this.#automatic.get(key)?.update(series);
+    }
+    this.#dirtyAutomatic.clear();
+    for (const placed of this.#dirtySaved) placed.view.draw(this.#store);
+    this.#dirtySaved.clear();
+  }
+}
+
+function byKey(a: SeriesRef, b: SeriesRef): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }

@@ -10,7 +10,7 @@ import {
   type ServerMessage,
 } from "../shared/protocol";
 import { seriesMatcher } from "../shared/series-pattern";
-import { constantTimeEqual } from "../worker/tokens";
+import { constantTimeEqual, sha256Hex } from "../worker/tokens";
 import { parseClientMessage } from "./client-message";
 import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { DashboardInfo } from "../shared/dashboard-info";
@@ -27,13 +27,22 @@ import { pointCount } from "./point";
 import { TokenBucket } from "./rate-limiter";
 import { nextMaintenance, prune, rollUp, type MaintenanceReport } from "./retention";
 import { admitSeries } from "./series-cap";
+import { viewError } from "./view-error";
+import { VIEWER_PROTOCOL, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-registry";
 
 /** Outcome of a configure call. */
 export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden" };
 
+/** Outcome of a describe call. */
+export type DescribeOutcome = { status: "ok"; info: DashboardInfo } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
+
 /** Outcome of a history call. */
-export type HistoryOutcome = { status: "ok"; result: HistoryResult } | { status: "not_found" } | { status: "invalid"; field: string; message: string };
+export type HistoryOutcome =
+  | { status: "ok"; result: HistoryResult }
+  | { status: "not_found" }
+  | { status: Exclude<ViewVerdict, "allowed"> }
+  | { status: "invalid"; field: string; message: string };
 
 /** Shortest time between two viewer-count announcements. */
 const PRESENCE_INTERVAL_MS = 250;
@@ -83,18 +92,20 @@ export class Dashboard extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
   }
 
-  /** Creates the dashboard; false when it already exists. */
-  create(input: { id: string; title: string; tokenHash: string; now: number }): boolean {
+  /** Creates the dashboard (private when a view key hash is given); false when it already exists. */
+  create(input: { id: string; title: string; tokenHash: string; viewKeyHash: string | null; now: number }): boolean {
     if (this.store.meta()) return false;
-    this.store.create({ id: input.id, title: input.title, tokenHash: input.tokenHash, createdAt: input.now });
+    this.store.create({ id: input.id, title: input.title, tokenHash: input.tokenHash, viewKeyHash: input.viewKeyHash, createdAt: input.now });
     return true;
   }
 
-  /** The dashboard's description, or null when it was never created. */
-  describe(): DashboardInfo | null {
+  /** The dashboard's description, for a reader allowed to see it. */
+  describe(access: ViewAccess = {}): DescribeOutcome {
     const meta = this.store.meta();
-    if (!meta) return null;
-    return {
+    if (!meta) return { status: "not_found" };
+    const verdict = viewVerdict(meta, access);
+    if (verdict !== "allowed") return { status: verdict };
+    const info: DashboardInfo = {
       id: meta.id,
       title: meta.title,
       createdAt: meta.createdAt,
@@ -102,7 +113,9 @@ export class Dashboard extends DurableObject<Env> {
       viewers: this.viewers.count(),
       series: this.store.listSeries(),
       panels: meta.panels,
+      private: meta.viewKeyHash !== null,
     };
+    return { status: "ok", info };
   }
 
   /** Replaces the title and/or panels and shows the change to every viewer at once. */
@@ -156,9 +169,16 @@ export class Dashboard extends DurableObject<Env> {
     return answer;
   }
 
-  /** Bucketed history of the series matching `patterns`. */
-  history(patterns: string[], from: number, to: number, step?: number): HistoryOutcome {
-    if (!this.store.meta()) return { status: "not_found" };
+  /** Bucketed history of the series matching `patterns`, for a reader allowed to see it. */
+  history(access: ViewAccess, patterns: string[], from: number, to: number, step?: number): HistoryOutcome {
+    const meta = this.store.meta();
+    if (!meta) return { status: "not_found" };
+    const verdict = viewVerdict(meta, access);
+    if (verdict !== "allowed") return { status: verdict };
+    return this.queryHistory(patterns, from, to, step);
+  }
+
+  private queryHistory(patterns: string[], from: number, to: number, step?: number): HistoryOutcome {
     const range = resolveHistoryRange(from, to, step);
     if ("error" in range) return { status: "invalid", field: range.field, message: range.error };
     const rawSince = Date.now() - this.config.rawRetentionMs;
@@ -175,6 +195,11 @@ export class Dashboard extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return Response.json({ error: { code: "upgrade_required", message: "expected Upgrade: websocket" } }, { status: 426 });
     }
+    // A private dashboard's viewers offer its key as a subprotocol: browsers cannot set
+    // headers on a WebSocket, and a query string would end up in logs.
+    const offeredKey = viewKeyFromProtocols(request.headers.get("Sec-WebSocket-Protocol"));
+    const verdict = viewVerdict(meta, offeredKey === undefined ? {} : { viewKeyHash: await sha256Hex(offeredKey) });
+    if (verdict !== "allowed") return Response.json({ error: viewError(verdict) }, { status: verdict === "view_key_required" ? 401 : 403 });
     const params = new URL(request.url).searchParams;
     const since = params.get("since");
     if (since !== null && !/^\d{1,15}$/.test(since)) {
@@ -203,7 +228,10 @@ export class Dashboard extends DurableObject<Env> {
     if (since === null) this.sendSnapshot(server, series, false);
     else this.resume(server, Number(since), series);
     this.announceViewers();
-    return new Response(null, { status: 101, webSocket: client });
+    const offered = request.headers.get("Sec-WebSocket-Protocol")?.split(",").map((protocol) => protocol.trim()) ?? [];
+    // A browser that offered subprotocols fails the handshake unless one is selected.
+    const headers: HeadersInit = offered.includes(VIEWER_PROTOCOL) ? { "Sec-WebSocket-Protocol": VIEWER_PROTOCOL } : {};
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   override webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): void {
@@ -264,7 +292,7 @@ export class Dashboard extends DurableObject<Env> {
         return this.sendSnapshot(socket, message.series, false);
       }
       case "history": {
-        const outcome = this.history(message.series, message.from, message.to, message.step);
+        const outcome = this.queryHistory(message.series, message.from, message.to, message.step);
         if (outcome.status === "ok") send(socket, { type: "history", id: message.id, ...outcome.result });
         else if (outcome.status === "invalid") this.refuse(socket, `${outcome.field}: ${outcome.message}`, message.id);
         return;

@@ -13,6 +13,8 @@ export interface DashboardMeta {
   title: string;
   /** SHA-256 hex of the ingest token. */
   tokenHash: string;
+  /** SHA-256 hex of the view key of a private dashboard; null for a public one. */
+  viewKeyHash: string | null;
   /** Creation time, milliseconds since the epoch. */
   createdAt: number;
   /** Panels, in display order. */
@@ -43,6 +45,7 @@ CREATE TABLE IF NOT EXISTS dashboard (
   id TEXT NOT NULL,
   title TEXT NOT NULL,
   token_hash TEXT NOT NULL,
+  view_key_hash TEXT,
   created_at INTEGER NOT NULL,
   panels TEXT NOT NULL DEFAULT '[]',
   seq INTEGER NOT NULL DEFAULT 0,
@@ -86,6 +89,7 @@ type MetaRow = {
   id: string;
   title: string;
   token_hash: string;
+  view_key_hash: string | null;
   created_at: number;
   panels: string;
   seq: number;
@@ -117,6 +121,7 @@ export class DashboardStore {
       id: row.id,
       title: row.title,
       tokenHash: row.token_hash,
+      viewKeyHash: row.view_key_hash,
       createdAt: row.created_at,
       panels: JSON.parse(row.panels) as Panel[],
       seq: row.seq,
@@ -126,12 +131,13 @@ export class DashboardStore {
     };
   }
 
-  create(meta: { id: string; title: string; tokenHash: string; createdAt: number }): void {
+  create(meta: { id: string; title: string; tokenHash: string; viewKeyHash: string | null; createdAt: number }): void {
     this.sql.exec(
-      "INSERT INTO dashboard (singleton, id, title, token_hash, created_at) VALUES (1, ?, ?, ?, ?)",
+      "INSERT INTO dashboard (singleton, id, title, token_hash, view_key_hash, created_at) VALUES (1, ?, ?, ?, ?, ?)",
       meta.id,
       meta.title,
       meta.tokenHash,
+      meta.viewKeyHash,
       meta.createdAt,
     );
   }

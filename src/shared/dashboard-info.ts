@@ -27,4 +27,6 @@ export interface DashboardInfo {
   series: SeriesInfo[];
   /** Panels, in display order (empty: the page shows one automatic chart per series). */
   panels: Panel[];
+  /** Whether reading the dashboard needs its view key. */
+  private: boolean;
 }

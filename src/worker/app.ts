@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Dashboard } from "../dashboard/dashboard-object";
 import { limits } from "../shared/limits";
-import { requireAdmin, writeCredential } from "./auth";
+import { viewError } from "../dashboard/view-error";
+import { readAccess, requireAdmin, writeCredential } from "./auth";
 import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard-id";
 import { readBodyText } from "../ingest/request-body";
 import { ApiError, errorResponse } from "./errors";
@@ -12,13 +13,14 @@ import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { ingest, nativeIngestResponse } from "./ingest-handler";
 import { parsePrecision } from "./precision";
-import { sha256Hex, newIngestToken } from "./tokens";
+import { newIngestToken, newViewKey, sha256Hex } from "./tokens";
 
 type AppEnv = { Bindings: Env };
 
 /** Body of `POST /api/dashboards`. */
 const createDashboardSchema = z.strictObject({
   id: dashboardIdSchema.optional(),
+  private: z.boolean({ error: "private must be true or false" }).optional(),
   title: z.string().trim().min(1, "title must not be empty").max(limits.maxTitleLength, `title is at most ${limits.maxTitleLength} characters`).optional(),
 });
 
@@ -34,6 +36,11 @@ async function readJson(request: Request, maxBytes: number): Promise<unknown> {
   } catch (err) {
     throw new ApiError(400, "invalid_json", `the body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+function viewRefused(verdict: "view_key_required" | "invalid_view_key"): ApiError {
+  const { code, message } = viewError(verdict);
+  return new ApiError(verdict === "view_key_required" ? 401 : 403, code, message);
 }
 
 function notFound(id: string): ApiError {
@@ -64,7 +71,14 @@ app.post("/api/dashboards", async (c) => {
   const id = input.data.id ?? newDashboardId();
   const title = input.data.title ?? id;
   const ingestToken = newIngestToken();
-  const created = await dashboard(c.env, id).create({ id, title, tokenHash: await sha256Hex(ingestToken), now: Date.now() });
+  const viewKey = input.data.private ? newViewKey() : null;
+  const created = await dashboard(c.env, id).create({
+    id,
+    title,
+    tokenHash: await sha256Hex(ingestToken),
+    viewKeyHash: viewKey === null ? null : await sha256Hex(viewKey),
+    now: Date.now(),
+  });
   if (!created) throw new ApiError(409, "dashboard_exists", `dashboard "${id}" already exists`, { field: "id" });
   const origin = new URL(c.req.url).origin;
   return c.json(
@@ -72,8 +86,10 @@ app.post("/api/dashboards", async (c) => {
       id,
       title,
       ingestToken,
+      ...(viewKey === null ? {} : { viewKey }),
       urls: {
-        dashboard: `${origin}/d/${id}`,
+        // The key rides in the fragment, which browsers never send to the server.
+        dashboard: viewKey === null ? `${origin}/d/${id}` : `${origin}/d/${id}#key=${viewKey}`,
         metrics: `${origin}/api/dashboards/${id}/metrics`,
         ws: `${origin.replace(/^http/, "ws")}/api/dashboards/${id}/ws`,
       },
@@ -84,9 +100,10 @@ app.post("/api/dashboards", async (c) => {
 
 app.get("/api/dashboards/:id", async (c) => {
   const id = parseDashboardId(c.req.param("id"));
-  const info = await dashboard(c.env, id).describe();
-  if (!info) throw notFound(id);
-  return c.json(info);
+  const outcome = await dashboard(c.env, id).describe(await readAccess(c));
+  if (outcome.status === "not_found") throw notFound(id);
+  if (outcome.status !== "ok") throw viewRefused(outcome.status);
+  return c.json(outcome.info);
 });
 
 app.put("/api/dashboards/:id", async (c) => {
@@ -106,10 +123,11 @@ app.put("/api/dashboards/:id", async (c) => {
 app.get("/api/dashboards/:id/series", async (c) => {
   const id = parseDashboardId(c.req.param("id"));
   const params = parseHistoryParams(new URL(c.req.url).searchParams, Date.now());
-  const outcome = await dashboard(c.env, id).history(params.patterns, params.from, params.to, params.step);
+  const outcome = await dashboard(c.env, id).history(await readAccess(c), params.patterns, params.from, params.to, params.step);
+  if (outcome.status === "ok") return c.json(outcome.result);
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "invalid") throw new ApiError(400, "invalid_parameter", outcome.message, { field: outcome.field });
-  return c.json(outcome.result);
+  throw viewRefused(outcome.status);
 });
 
 app.get("/api/dashboards/:id/ws", async (c) => {

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Credential } from "../dashboard/credential";
+import type { ViewAccess } from "../dashboard/view-access";
 import { ApiError } from "./errors";
 import { constantTimeEqual, sha256Hex } from "./tokens";
 
@@ -55,4 +56,21 @@ export async function writeCredential(c: Context<{ Bindings: Env }>): Promise<Cr
   const expected = adminToken(c.env, new URL(c.req.url));
   if (expected !== null && constantTimeEqual(token, expected)) return { kind: "admin" };
   return { kind: "ingest", tokenHash: await sha256Hex(token) };
+}
+
+/**
+ * What a read request presents for a private dashboard: its view key in the
+ * `X-Pulseboard-View-Key` header (headers stay out of logs), and/or a write token in
+ * `Authorization`. Nothing is required here; the dashboard decides whether it is enough.
+ */
+export async function readAccess(c: Context<{ Bindings: Env }>): Promise<ViewAccess> {
+  const access: ViewAccess = {};
+  const viewKey = c.req.header("X-Pulseboard-View-Key");
+  if (viewKey) access.viewKeyHash = await sha256Hex(viewKey);
+  const token = bearerToken(c.req.header("Authorization"));
+  if (token) {
+    const expected = adminToken(c.env, new URL(c.req.url));
+    access.credential = expected !== null && constantTimeEqual(token, expected) ? { kind: "admin" } : { kind: "ingest", tokenHash: await sha256Hex(token) };
+  }
+  return access;
 }

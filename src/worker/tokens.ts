@@ -6,11 +6,21 @@
 
 const encoder = new TextEncoder();
 
-/** A new ingest token: `pb_` and 32 random bytes, base64url. */
-export function newIngestToken(): string {
+/** A new secret: `prefix` and 32 random bytes, base64url. */
+function newSecret(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const base64 = btoa(String.fromCharCode(...bytes));
-  return "pb_" + base64.replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  return prefix + base64.replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+/** A new ingest token, `pb_…`. */
+export function newIngestToken(): string {
+  return newSecret("pb_");
+}
+
+/** A new view key of a private dashboard, `pbv_…` (a valid WebSocket subprotocol token). */
+export function newViewKey(): string {
+  return newSecret("pbv_");
 }
 
 /** Hex SHA-256 of a text (a token's hash is what a dashboard keeps). */

@@ -30,12 +30,17 @@ export class Viewer {
   }
 
   /** Opens a viewer; `query` is the socket URL's query string (`since`, `series`). */
-  static async open(dashboard: string, query: Record<string, string> = {}): Promise<Viewer> {
-    const search = new URLSearchParams(query).toString();
-    const response = await SELF.fetch(`http://localhost/api/dashboards/${dashboard}/ws${search ? `?${search}` : ""}`, { headers: { Upgrade: "websocket" } });
+  static async open(dashboard: string, query: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Viewer> {
+    const response = await Viewer.handshake(dashboard, query, headers);
     if (response.status !== 101 || !response.webSocket) throw new Error(`expected 101, got ${response.status}: ${await response.text()}`);
     response.webSocket.accept();
     return new Viewer(response.webSocket);
+  }
+
+  /** The upgrade request a viewer makes, answered but not yet accepted. */
+  static handshake(dashboard: string, query: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
+    const search = new URLSearchParams(query).toString();
+    return SELF.fetch(`http://localhost/api/dashboards/${dashboard}/ws${search ? `?${search}` : ""}`, { headers: { Upgrade: "websocket", ...headers } });
   }
 
   /** Frames of one type received so far. */

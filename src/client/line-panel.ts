@@ -1,0 +1,110 @@
+/**
+ * A `line` panel: one uPlot chart with a line per matching series on a shared time axis, a
+ * legend, and the cursor's exact time and values in it. The chart is rebuilt only when the
+ * set of series changes (or the colour scheme does); points go through `setData`, once per
+ * frame at most. The panel lists its series in `data-series-keys` (comma-separated).
+ */
+import uPlot from "uplot";
+import type { Panel } from "../shared/dashboard-config.ts";
+import { alignColumns } from "./aligned-data.ts";
+import type { ChartTheme } from "./chart-theme.ts";
+import { formatValue } from "./format-value.ts";
+import { centreLoneTime } from "./lone-time-range.ts";
+import { formatExactValue } from "./panel-value.ts";
+import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
+import { seriesColor } from "./series-colors.ts";
+import type { SeriesStore } from "./series-store.ts";
+import { formatTimeTicks } from "./time-ticks.ts";
+
+/** Canvas height in CSS pixels; with the legend it fills `.panel-body` (styles.css). */
+const CHART_HEIGHT = 116;
+/** Width used until the ResizeObserver reports the real one (before first layout). */
+const FALLBACK_WIDTH = 320;
+
+export class LinePanel implements SavedPanelView {
+  readonly element: HTMLElement;
+  #panel: Panel;
+  #host: HTMLElement;
+  #keys: string[] = [];
+  #theme: ChartTheme;
+  #chart: uPlot;
+  #resize: ResizeObserver;
+
+  constructor(panel: Panel, theme: ChartTheme) {
+    this.#panel = panel;
+    this.#theme = theme;
+    const { element, body } = savedPanelFrame(panel);
+    this.element = element;
+    this.element.dataset.seriesKeys = "";
+    this.#host = body;
+    this.#chart = this.#build([[]]);
+    this.#resize = new ResizeObserver(([entry]) => {
+      const width = Math.floor(entry?.contentRect.width ?? 0);
+      if (width > 0 && width !== this.#chart.width) this.#chart.setSize({ width, height: CHART_HEIGHT });
+    });
+    this.#resize.observe(this.#host);
+  }
+
+  setSeries(series: readonly SeriesRef[]): void {
+    const keys = series.map((s) => s.key);
+    if (keys.join("\n") === this.#keys.join("\n")) return;
+    this.#keys = keys;
+    this.element.dataset.seriesKeys = keys.join(",");
+    // uPlot's series list is fixed at build; a new set means a new chart (rare: layout changes).
+    this.#chart.destroy();
+    this.#chart = this.#build([[], ...keys.map(() => [])]);
+  }
+
+  draw(store: SeriesStore): void {
+    const columns = this.#keys.map((key) => store.get(key) ?? { ts: [], values: [] });
+    this.#chart.setData(alignColumns(columns));
+  }
+
+  restyle(theme: ChartTheme): void {
+    this.#theme = theme;
+    const data = this.#chart.data as uPlot.AlignedData;
+    this.#chart.destroy();
+    this.#chart = this.#build(data);
+  }
+
+  destroy(): void {
+    this.#resize.disconnect();
+    this.#chart.destroy();
+    this.element.remove();
+  }
+
+  #build(data: uPlot.AlignedData): uPlot {
+    const theme = this.#theme;
+    const panel = this.#panel;
+    const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
+    const options: uPlot.Options = {
+      width: this.#host.clientWidth || FALLBACK_WIDTH,
+      height: CHART_HEIGHT,
+      ms: 1, // the protocol's times are milliseconds
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true, range: centreLoneTime } },
+      axes: [
+        {
+          ...axis,
+          size: 28,
+          space: 72, // px between ticks; an `hh:mm:ss` label is about 60 px wide
+          values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing),
+        },
+        { ...axis, size: 56, values: (_chart, ticks) => ticks.map(formatValue) },
+      ],
+      series: [
+        { label: "Time" },
+        ...this.#keys.map((key, i) => ({
+          label: key,
+          stroke: seriesColor(i),
+          width: 1.5,
+          // Series rarely share times exactly, so the aligned data has gaps; draw across them.
+          spanGaps: true,
+          value: (_chart: uPlot, value: number | null) => formatExactValue(value, panel),
+        })),
+      ],
+    };
+    return new uPlot(options, data, this.#host);
+  }
+}

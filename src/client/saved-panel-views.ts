@@ -1,0 +1,21 @@
+/** Picks the view class for a saved panel's type. */
+import type { Panel } from "../shared/dashboard-config.ts";
+import type { ChartTheme } from "./chart-theme.ts";
+import { GaugePanel } from "./gauge-panel.ts";
+import { LinePanel } from "./line-panel.ts";
+import type { SavedPanelView } from "./saved-panel.ts";
+import { StatPanel } from "./stat-panel.ts";
+import { TablePanel } from "./table-panel.ts";
+
+export function createSavedPanelView(panel: Panel, theme: ChartTheme): SavedPanelView {
+  switch (panel.type) {
+    case "line":
+      return new LinePanel(panel, theme);
+    case "stat":
+      return new StatPanel(panel);
+    case "gauge":
+      return new GaugePanel(panel);
+    case "table":
+      return new TablePanel(panel);
+  }
+}

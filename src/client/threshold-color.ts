@@ -1,0 +1,13 @@
+/** Which threshold colour a value is in: the highest threshold at or below it. */
+import type { Panel } from "../shared/dashboard-config.ts";
+
+/** The colour in force for `value`, or `undefined` below every threshold (or with none). */
+export function thresholdColor(thresholds: Panel["thresholds"], value: number | undefined): string | undefined {
+  if (!thresholds || value === undefined || !Number.isFinite(value)) return undefined;
+  let best: { value: number; color: string } | undefined;
+  // The schema asks for ascending thresholds but does not enforce it, so look at each.
+  for (const threshold of thresholds) {
+    if (threshold.value <= value && (!best || threshold.value >= best.value)) best = threshold;
+  }
+  return best?.color;
+}
