@@ -30,6 +30,7 @@ export class GaugePanel implements SavedPanelView {
   readonly element: HTMLElement;
   #panel: Panel;
   #shown: SeriesRef | undefined;
+  #svg: SVGSVGElement;
   #fill: SVGPathElement;
   #value: SVGTextElement;
   #source: HTMLElement;
@@ -39,7 +40,7 @@ export class GaugePanel implements SavedPanelView {
     const { element, body } = savedPanelFrame(panel);
     this.element = element;
 
-    const svg = document.createElementNS(SVG, "svg");
+    const svg = (this.#svg = document.createElementNS(SVG, "svg"));
     svg.setAttribute("class", "gauge");
     svg.setAttribute("viewBox", "0 0 120 100");
     svg.setAttribute("role", "img");
@@ -81,7 +82,7 @@ export class GaugePanel implements SavedPanelView {
     const latest = series?.values[series.values.length - 1];
     const text = formatPanelValue(latest, this.#panel);
     this.#value.textContent = text;
-    this.element.querySelector("svg")?.setAttribute("aria-label", `${text} on a scale of ${this.#min} to ${this.#max}`);
+    this.#svg.setAttribute("aria-label", `${text} on a scale of ${this.#min} to ${this.#max}`);
     // A value outside the scale pins the arc at an end rather than overrunning it.
     const share = latest === undefined ? 0 : Math.min(1, Math.max(0, (latest - this.#min) / (this.#max - this.#min)));
     this.#fill.setAttribute("stroke-dasharray", `${(share * 100).toFixed(2)} 100`);

@@ -17,9 +17,11 @@ import type { SeriesStore } from "./series-store.ts";
 import { formatTimeTicks } from "./time-ticks.ts";
 
 /** Canvas height in CSS pixels; with the legend it fills `.panel-body` (styles.css). */
-const CHART_HEIGHT = 116;
+const CHART_HEIGHT = 108;
 /** Width used until the ResizeObserver reports the real one (before first layout). */
 const FALLBACK_WIDTH = 320;
+/** The cursor's time to the millisecond, in the viewer's time zone: points are ms apart at best. */
+const exactTime = uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}.{fff}");
 
 export class LinePanel implements SavedPanelView {
   readonly element: HTMLElement;
@@ -88,13 +90,13 @@ export class LinePanel implements SavedPanelView {
         {
           ...axis,
           size: 28,
-          space: 72, // px between ticks; an `hh:mm:ss` label is about 60 px wide
+          space: 90, // px between ticks; an `hh:mm:ss.sss` label (sub-second spans) is about 80 px wide
           values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing),
         },
         { ...axis, size: 56, values: (_chart, ticks) => ticks.map(formatValue) },
       ],
       series: [
-        { label: "Time" },
+        { label: "Time", value: (_chart: uPlot, ms: number | null) => (ms === null ? "–" : exactTime(new Date(ms))) },
         ...this.#keys.map((key, i) => ({
           label: key,
           stroke: seriesColor(i),

@@ -87,39 +87,51 @@ export class PanelGrid {
 
   /** Places series known before any data, so the layout is set up front. */
   reserve(series: SeriesRef[]): void {
-    for (const s of series) this.#learn(s);
+    const relisted = new Set<PlacedPanel>();
+    for (const s of series) this.#learn(s, relisted);
+    this.#relist(relisted);
     this.#onCountChange(this.#known.size);
   }
 
   /** Applies a store change: panels are added and removed now, redrawn on the next frame. */
   apply(change: StoreChange): void {
-    for (const key of change.removed) this.#forget(key);
+    // Saved panels whose series list changed, relisted once after the whole change.
+    const relisted = new Set<PlacedPanel>();
+    for (const key of change.removed) this.#forget(key, relisted);
     for (const key of change.changed) {
       const series = this.#store.get(key);
       if (!series) continue;
-      this.#learn(series);
+      this.#learn(series, relisted);
       const routes = this.#routes.get(key);
       if (routes) for (const placed of routes) this.#dirtySaved.add(placed);
       else this.#dirtyAutomatic.add(key);
     }
+    this.#relist(relisted);
     if (change.removed.length > 0 || change.changed.length > 0) this.#onCountChange(this.#known.size);
     if (this.#dirtyAutomatic.size > 0 || this.#dirtySaved.size > 0) this.#scheduler.request();
   }
 
-  /** Records a series the first time it is seen and gives it its panels. */
-  #learn(series: SeriesRef): void {
+  /**
+   * Records a series the first time it is seen: an automatic panel if no saved panel takes
+   * it, else it joins the saved panels, noted in `relisted` (relisted once per batch, since a line
+   * chart is rebuilt for each new series list).
+   */
+  #learn(series: SeriesRef, relisted: Set<PlacedPanel>): void {
     if (this.#known.has(series.key)) return;
     const ref = { key: series.key, name: series.name };
     this.#known.set(ref.key, ref);
     const routes = this.#route(ref);
-    if (routes.length === 0) {
-      this.#ensureAutomatic(ref);
-      return;
-    }
-    for (const placed of routes) {
+    if (routes.length === 0) this.#ensureAutomatic(ref);
+    for (const placed of routes) relisted.add(placed);
+  }
+
+  #relist(relisted: Set<PlacedPanel>): void {
+    for (const placed of relisted) {
       placed.series.sort(byKey);
       placed.view.setSeries(placed.series);
+      this.#dirtySaved.add(placed);
     }
+    if (relisted.size > 0) this.#scheduler.request();
   }
 
   /** Adds `series` to every saved panel matching it; returns those panels. */
@@ -130,13 +142,12 @@ export class PanelGrid {
     return routes;
   }
 
-  #forget(key: string): void {
+  #forget(key: string, relisted: Set<PlacedPanel>): void {
     this.#known.delete(key);
     this.#dropAutomatic(key);
     for (const placed of this.#routes.get(key) ?? []) {
       placed.series = placed.series.filter((s) => s.key !== key);
-      placed.view.setSeries(placed.series);
-      this.#dirtySaved.add(placed);
+      relisted.add(placed);
     }
     this.#routes.delete(key);
   }

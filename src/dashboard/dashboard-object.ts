@@ -183,7 +183,7 @@ export class Dashboard extends DurableObject<Env> {
     if ("error" in range) return { status: "invalid", field: range.field, message: range.error };
     const rawSince = Date.now() - this.config.rawRetentionMs;
     // Rollups lag raw points by up to a minute; fold in the newest before reading them.
-    if (range.from < rawSince) rollUp(this.ctx.storage);
+    if (range.from < rawSince && rollUp(this.ctx.storage) > 0) this.store.reload();
     const series = this.store.matchingSeries(seriesMatcher(patterns));
     return { status: "ok", result: queryHistory(this.store.sql, { series, ...range }, rawSince) };
   }
@@ -270,7 +270,8 @@ export class Dashboard extends DurableObject<Env> {
     if (!this.store.meta()) return { rolledUp: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0 };
     const rolledUp = rollUp(this.ctx.storage);
     const pruned = prune(this.ctx.storage, now, this.config);
-    if (pruned.prunedSeries > 0) this.store.reload();
+    // Maintenance writes the tables directly: what the store caches may be stale.
+    this.store.reload();
     this.idempotency.prune(now);
     const dataDue = nextMaintenance(this.store.sql, now, this.config);
     const keysDue = this.idempotency.nextExpiry();

@@ -108,13 +108,21 @@ export class DashboardStore {
   /** Series rows by key and by id; derived from the `series` table, loaded on first use. */
   private byKey: Map<string, number> | null = null;
   private byId: Map<number, SeriesInfo> | null = null;
+  /** The `dashboard` row, read once and kept in step with this class's own writes. */
+  private cachedMeta: DashboardMeta | null | undefined;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
     this.sql.exec(SCHEMA);
   }
 
+  /** The dashboard's row; cached, since every ingest and every frame asks for it. */
   meta(): DashboardMeta | null {
+    if (this.cachedMeta === undefined) this.cachedMeta = this.readMeta();
+    return this.cachedMeta;
+  }
+
+  private readMeta(): DashboardMeta | null {
     const row = this.sql.exec<MetaRow>("SELECT * FROM dashboard").toArray()[0];
     if (!row) return null;
     return {
@@ -140,22 +148,27 @@ export class DashboardStore {
       meta.viewKeyHash,
       meta.createdAt,
     );
+    this.cachedMeta = undefined;
   }
 
   /** Replaces the title and/or the panels. */
   configure(update: DashboardUpdate): void {
     if (update.title !== undefined) this.sql.exec("UPDATE dashboard SET title = ?", update.title);
     if (update.panels !== undefined) this.sql.exec("UPDATE dashboard SET panels = ?", JSON.stringify(update.panels));
+    this.cachedMeta = undefined;
   }
 
-  /** Drops the cached series rows, after maintenance deleted some. */
+  /** Drops everything cached, after other code (maintenance) wrote to the tables. */
   reload(): void {
     this.byKey = this.byId = null;
+    this.cachedMeta = undefined;
   }
 
   /** Records that every point up to `seq` has gone out to the viewers. */
   markBroadcast(seq: number): void {
     this.sql.exec("UPDATE dashboard SET broadcast_seq = ? WHERE broadcast_seq < ?", seq, seq);
+    const meta = this.meta();
+    if (meta && meta.broadcastSeq < seq) meta.broadcastSeq = seq;
   }
 
   seriesCount(): number {
@@ -180,8 +193,8 @@ export class DashboardStore {
     try {
       return this.storage.transactionSync(() => this.insert(series));
     } catch (err) {
-      // The rollback may have removed series rows the caches already hold.
-      this.byKey = this.byId = null;
+      // The rollback may have removed rows the caches already hold.
+      this.reload();
       throw err;
     }
   }
@@ -294,6 +307,7 @@ export class DashboardStore {
     }
     const last = next - 1;
     this.sql.exec("UPDATE dashboard SET seq = ?", last);
+    this.meta()!.seq = last;
     return { from: first, to: last, series: stored };
   }
 
