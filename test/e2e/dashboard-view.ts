@@ -8,6 +8,7 @@ import { saveScreenshot } from "./browser.ts";
 
 type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
+const savedPanel = (id: string) => `[data-testid="saved-panel"][data-panel-id="${id}"]`;
 const panel = (key: string) => `[data-testid="panel"][data-series="${key.replaceAll('"', '\\"')}"]`;
 
 export class DashboardView {
@@ -54,6 +55,37 @@ export class DashboardView {
     await this.#until(`latest of ${key} to read ${text}`, timeout, async () => {
       return (await this.page.$(panel(key))) !== null && (await this.latest(key)) === text;
     });
+  }
+
+  /** Ids and types of the saved panels shown, in page order, e.g. `["cpu:line", "queue:stat"]`. */
+  savedPanels(): Promise<string[]> {
+    return this.page.$$eval('[data-testid="saved-panel"]', (panels) =>
+      panels.map((p) => `${p.getAttribute("data-panel-id")}:${p.getAttribute("data-panel-type")}`),
+    );
+  }
+
+  /** An attribute of the saved panel `id` itself, or of `selector` inside it; `null` when absent. */
+  async savedPanelAttribute(id: string, attribute: string, selector?: string): Promise<string | null> {
+    const found = await this.page.$(`${savedPanel(id)}${selector ? ` ${selector}` : ""}`);
+    return (await found?.getAttribute(attribute)) ?? null;
+  }
+
+  /** Trimmed text of `selector` inside the saved panel `id`; `null` when absent. */
+  async savedPanelText(id: string, selector: string): Promise<string | null> {
+    const found = await this.page.$(`${savedPanel(id)} ${selector}`);
+    return found ? ((await found.textContent())?.trim() ?? "") : null;
+  }
+
+  /** Series and latest text of each row of the table panel `id`, e.g. `["queue.depth=17"]`. */
+  tableRows(id: string): Promise<string[]> {
+    return this.page.$$eval(`${savedPanel(id)} [data-testid="table-row"]`, (rows) =>
+      rows.map((r) => `${r.getAttribute("data-series")}=${r.querySelector('[data-testid="latest"]')?.textContent?.trim()}`),
+    );
+  }
+
+  /** Waits until `check` holds, failing like the other waits (what the page shows, a screenshot). */
+  async waitUntil(what: string, check: () => Promise<boolean>, timeout = 15_000): Promise<void> {
+    await this.#until(what, timeout, check);
   }
 
   /** Polls `check` (cheap reads over CDP) until it holds or `timeout` passes. */
