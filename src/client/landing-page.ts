@@ -5,9 +5,15 @@
  * Each `[data-command]` block names the command it shows; `[data-origin]` elements get the
  * origin as text and `[data-demo-link]` links point at the demo dashboard (and read as its
  * full address when the attribute's value is `address`).
+ *
+ * It also runs the "Create a dashboard" form (`#create-form`, result in `#create-result`) and
+ * the "Dashboards you know" list (`#known-list`, `#known-empty`), which the form adds to.
  */
 import { fillCommandBlock } from "./command-block.ts";
 import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./curl-commands.ts";
+import { rememberDashboard } from "./known-dashboards.ts";
+import { setUpCreateForm } from "./landing-create-form.ts";
+import { showKnownDashboards } from "./landing-known-list.ts";
 
 const demoId = "demo";
 const origin = location.origin;
@@ -29,3 +35,20 @@ for (const link of document.querySelectorAll<HTMLAnchorElement>("a[data-demo-lin
 for (const note of document.querySelectorAll<HTMLElement>("[data-token-note]")) {
   note.hidden = (note.dataset.tokenNote === "local") !== tokensFor(origin).local;
 }
+
+function element<T extends HTMLElement>(id: string, type: new () => T): T {
+  const found = document.getElementById(id);
+  if (!(found instanceof type)) throw new Error(`index.html lacks #${id}`);
+  return found;
+}
+
+const knownList = element("known-list", HTMLUListElement);
+const knownEmpty = element("known-empty", HTMLElement);
+showKnownDashboards(knownList, knownEmpty, origin);
+
+// Only a loopback host accepts `dev-admin-token`; anywhere else prefilling it would mislead.
+const local = tokensFor(origin).local;
+setUpCreateForm(element("create-form", HTMLFormElement), element("create-result", HTMLElement), origin, local ? "dev-admin-token" : undefined, (created) => {
+  rememberDashboard(created.id, created.title, created.viewKey !== undefined);
+  showKnownDashboards(knownList, knownEmpty, origin);
+});

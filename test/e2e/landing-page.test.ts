@@ -1,11 +1,30 @@
 /** The landing page at `/`: it explains Pulseboard and gives commands that work as shown. */
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriesKey } from "../../src/shared/protocol.ts";
+import { createDashboard, uniqueId } from "./api.ts";
 import { launchBrowser, openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { DashboardView } from "./dashboard-view.ts";
 import { startDevServer, type DevServer } from "./dev-server.ts";
 import { hasCurl, runInShell } from "./shell-command.ts";
+
+/** Fills in the landing page's create form and submits it. */
+async function submitCreateForm(page: Page, fields: { id?: string; title?: string; private?: boolean }): Promise<void> {
+  await page.fill("#create-id", fields.id ?? "");
+  await page.fill("#create-title-input", fields.title ?? "");
+  await page.setChecked("#create-private", fields.private ?? false);
+  await page.click('#create-form button[type="submit"]');
+}
+
+/** Creates a dashboard through the form and waits for the result to show. */
+async function createThroughForm(page: Page, fields: { id: string; title?: string; private?: boolean }): Promise<void> {
+  await submitCreateForm(page, fields);
+  await page.waitForSelector('[data-testid="create-result"]:not([hidden]) [data-secret="ingest-token"]');
+}
+
+async function shown(page: Page, selector: string): Promise<string> {
+  return (await page.textContent(selector))?.trim() ?? "";
+}
 
 describe.skipIf(skipBrowserTests)("the landing page", () => {
   let server: DevServer;
@@ -50,5 +69,132 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     await view.waitForLatest(seriesKey("cpu.load", { host: "a" }), "0.42");
     await saveScreenshot(page, "landing-demo-dashboard");
     expect(errors).toEqual([]);
+  });
+
+  it("creates a dashboard from the form and shows its token once, its link and commands with the token filled in", async () => {
+    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    expect(await page.inputValue("#create-token")).toBe("dev-admin-token");
+    expect(await page.getAttribute("#create-token", "type")).toBe("password");
+    const id = uniqueId("form");
+    await createThroughForm(page, { id, title: "From the form" });
+
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("create-result-title");
+    expect(await shown(page, "#create-result-title")).toContain("From the form");
+    expect(await shown(page, "#create-result .warning")).toContain("shown only once");
+    const token = await shown(page, '[data-secret="ingest-token"] code');
+    expect(token).toMatch(/^pb_/);
+    expect(await page.$('[data-secret="view-key"]')).toBeNull();
+    expect(await page.getAttribute('[data-testid="dashboard-link"]', "href")).toBe(`${server.url}/d/${id}`);
+
+    const json = await shown(page, '[data-feed="json"] code');
+    expect(json).toContain(`${server.url}/api/dashboards/${id}/metrics`);
+    expect(json).toContain(`Authorization: Bearer ${token}`);
+    const lines = await shown(page, '[data-feed="line-protocol"] code');
+    expect(lines).toContain("Content-Type: text/plain");
+    expect(lines).toContain(`Authorization: Bearer ${token}`);
+    const telegraf = await shown(page, '[data-feed="telegraf"] code');
+    expect(telegraf).toContain("[[outputs.influxdb_v2]]");
+    expect(telegraf).toContain(`urls = ["${server.url}"]`);
+    expect(telegraf).toContain(`token = "${token}"`);
+    expect(telegraf).toContain('organization = "any"');
+    expect(telegraf).toContain(`bucket = "${id}"`);
+    await saveScreenshot(page, "landing-created-dashboard");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("shows the view key beside the token for a private dashboard", async () => {
+    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const id = uniqueId("private");
+    await createThroughForm(page, { id, private: true });
+    expect(await shown(page, '[data-secret="view-key"] code')).toMatch(/^pbv_/);
+    expect(await shown(page, "#create-result .warning")).toContain("ingest token and view key are shown only once");
+    expect(await page.getAttribute('[data-testid="dashboard-link"]', "href")).toMatch(new RegExp(`/d/${id}#key=pbv_`));
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it.skipIf(!hasCurl)("gives feed commands for the new dashboard that make points appear on its page when pasted", async () => {
+    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const id = uniqueId("fed");
+    await createThroughForm(page, { id });
+    const json = await shown(page, '[data-feed="json"] code');
+    const lines = await shown(page, '[data-feed="line-protocol"] code');
+    expect(JSON.parse(await runInShell(json))).toMatchObject({ accepted: 1 });
+    expect(JSON.parse(await runInShell(lines))).toMatchObject({ accepted: 1 });
+
+    await page.click('[data-testid="dashboard-link"]');
+    await page.waitForURL(`${server.url}/d/${id}`);
+    const view = new DashboardView(page);
+    await view.waitForState("live");
+    await view.waitForLatest(seriesKey("cpu.load", { host: "a" }), "0.42");
+    await view.waitForLatest(seriesKey("cpu.load", { host: "b" }), "0.58");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("can be filled in and sent with the keyboard alone", async () => {
+    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const id = uniqueId("keys");
+    await page.focus("#create-token");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("create-id");
+    await page.keyboard.type(id);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("create-title-input");
+    await page.keyboard.type("Typed");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-testid="create-result"]:not([hidden])');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("create-result-title");
+    expect(await page.getAttribute('[data-testid="dashboard-link"]', "href")).toBe(`${server.url}/d/${id}`);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("shows the server's message on the id field when the id is taken", async () => {
+    const id = uniqueId("taken");
+    await createDashboard(server.url, id);
+    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    await submitCreateForm(page, { id });
+    await page.waitForSelector("#create-id-error:not([hidden])");
+    expect(await shown(page, "#create-id-error")).toBe(`dashboard "${id}" already exists`);
+    expect(await page.getAttribute("#create-id", "aria-invalid")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("create-id");
+    expect(await page.isHidden('[data-testid="create-result"]')).toBe(true);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("refuses a malformed id before sending it, and a wrong admin token on the token field", async () => {
+    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const requests: string[] = [];
+    page.on("request", (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
+    await submitCreateForm(page, { id: "-Bad id" });
+    expect(await shown(page, "#create-id-error")).toContain("a-z 0-9 - _");
+    expect(requests).not.toContain("POST /api/dashboards");
+
+    await page.fill("#create-token", "not-the-token");
+    await submitCreateForm(page, { id: uniqueId("refused") });
+    await page.waitForSelector("#create-token-error:not([hidden])");
+    expect(await shown(page, "#create-token-error")).toBe("the admin token is not valid");
+    expect(await page.getAttribute("#create-token", "aria-invalid")).toBe("true");
+    expect(await page.isHidden("#create-id-error")).toBe(true);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("lists the dashboards this browser created under \"Dashboards you know\", also after a reload", async () => {
+    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    expect(await page.isVisible("#known-empty")).toBe(true);
+    const id = uniqueId("known");
+    await createThroughForm(page, { id, title: "Known one" });
+    await page.reload();
+    const link = `#known-list li[data-dashboard-id="${id}"] a`;
+    await page.waitForSelector(link);
+    expect(await shown(page, link)).toBe("Known one");
+    expect(await page.getAttribute(link, "href")).toBe(`${server.url}/d/${id}`);
+    expect(await page.isHidden("#known-empty")).toBe(true);
+    expect(errors).toEqual([]);
+    await close();
   });
 });

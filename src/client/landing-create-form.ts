@@ -1,0 +1,207 @@
+/**
+ * The landing page's "Create a dashboard" form: checks what it can before sending (the same
+ * id rule as the server), calls `POST /api/dashboards`, and then shows the new dashboard's
+ * secrets once, its link and the commands that feed it. A refusal shows the server's message
+ * on the field it names (`field` in the error body; the token field for 401/403).
+ */
+import { commandBlock } from "./command-block.ts";
+import { curlJsonCommand, curlLineProtocolCommand, telegrafOutput } from "./landing-feed-commands.ts";
+
+/** The 201 body of `POST /api/dashboards` (README, "HTTP API"). */
+export interface CreatedDashboard {
+  /** Dashboard id. */
+  id: string;
+  /** Title (the id when none was given). */
+  title: string;
+  /** Bearer token for sending metrics; the server keeps only its hash. */
+  ingestToken: string;
+  /** Private dashboards only: the key that reads it, also kept only as a hash. */
+  viewKey?: string;
+  /** Where to find it; `dashboard` carries the view key in its fragment when private. */
+  urls: { dashboard: string; metrics: string; ws: string };
+}
+
+/** The fields a refusal can point at; the names match the API's `field` values. */
+type FieldName = "token" | "id" | "title" | "private";
+
+/** Same rule as the server's `dashboardIdSchema` (src/worker/dashboard-id.ts). */
+const idPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** `limits.maxTitleLength` (src/shared/limits.ts). */
+const maxTitleLength = 120;
+/** Codes of `requireAdmin` (src/worker/auth.ts): all about the admin token. */
+const tokenCodes = new Set(["missing_token", "invalid_token", "admin_not_configured"]);
+
+/** A refusal to show: `field` is highlighted, or the message goes under the form when absent. */
+interface Refusal {
+  message: string;
+  field?: FieldName;
+}
+
+function input(form: HTMLFormElement, name: FieldName): HTMLInputElement {
+  const element = form.elements.namedItem(name);
+  if (!(element instanceof HTMLInputElement)) throw new Error(`index.html lacks input "${name}"`);
+  return element;
+}
+
+function errorSlot(form: HTMLFormElement, name: FieldName): HTMLElement | null {
+  return form.querySelector<HTMLElement>(`[data-error-for="${name}"]`);
+}
+
+/** Checks the form as the server would; the first problem found, if any. */
+function checkInput(form: HTMLFormElement): Refusal | undefined {
+  if (input(form, "token").value.trim() === "") return { field: "token", message: "Enter the admin token." };
+  const id = input(form, "id").value.trim();
+  if (id !== "" && !idPattern.test(id)) {
+    return { field: "id", message: "Ids are 1-64 characters of a-z 0-9 - _, starting with a letter or digit." };
+  }
+  if (input(form, "title").value.trim().length > maxTitleLength) {
+    return { field: "title", message: `Titles are at most ${maxTitleLength} characters.` };
+  }
+  return undefined;
+}
+
+/** Reads an error body `{ error: { code, message, field? } }` into a refusal. */
+async function refusalOf(response: Response): Promise<Refusal> {
+  const body = (await response.json().catch(() => undefined)) as
+    | { error?: { code?: unknown; message?: unknown; field?: unknown } }
+    | undefined;
+  const error = body?.error;
+  const message = typeof error?.message === "string" ? error.message : `The server answered HTTP ${response.status}.`;
+  if (typeof error?.code === "string" && tokenCodes.has(error.code)) return { message, field: "token" };
+  const field = typeof error?.field === "string" ? error.field : undefined;
+  return field === "id" || field === "title" || field === "private" ? { message, field } : { message };
+}
+
+function clearRefusals(form: HTMLFormElement, formError: HTMLElement): void {
+  for (const name of ["token", "id", "title", "private"] as const) {
+    input(form, name).removeAttribute("aria-invalid");
+    const slot = errorSlot(form, name);
+    if (slot) {
+      slot.textContent = "";
+      slot.hidden = true;
+    }
+  }
+  formError.textContent = "";
+  formError.hidden = true;
+}
+
+/** Shows `refusal` next to its field (marked invalid and focused) or under the form. */
+function showRefusal(form: HTMLFormElement, formError: HTMLElement, refusal: Refusal): void {
+  const slot = refusal.field && errorSlot(form, refusal.field);
+  if (refusal.field && slot) {
+    const field = input(form, refusal.field);
+    slot.textContent = refusal.message;
+    slot.hidden = false;
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+  } else {
+    formError.textContent = refusal.message;
+    formError.hidden = false;
+  }
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+/** A labelled copyable block, tagged for tests and styling with `data-<kind>="<name>"`. */
+function labelledBlock(label: string, text: string, kind: "secret" | "feed", name: string): HTMLElement[] {
+  const block = commandBlock(text);
+  block.dataset[kind] = name;
+  return [element("h4", label), block];
+}
+
+/** Fills `result` with what the reader needs from `created`, now, since the secrets never come back. */
+function showCreated(result: HTMLElement, created: CreatedDashboard, origin: string): void {
+  const heading = element("h3", `Dashboard "${created.title}" created`);
+  heading.id = "create-result-title";
+  heading.tabIndex = -1;
+
+  const secrets = created.viewKey === undefined ? "ingest token" : "ingest token and view key";
+  const warning = element("p", "", "warning");
+  warning.append(
+    element("strong", "Copy them now: "),
+    `the ${secrets} ${created.viewKey === undefined ? "is" : "are"} shown only once. ` +
+      "The server keeps only a hash, so nobody can show them again.",
+  );
+
+  const link = element("a", created.urls.dashboard);
+  link.href = created.urls.dashboard;
+  link.dataset.testid = "dashboard-link";
+  const open = element("p");
+  open.append("Open it at ", link);
+
+  const parts: Node[] = [heading, warning, ...labelledBlock("Ingest token", created.ingestToken, "secret", "ingest-token")];
+  if (created.viewKey !== undefined) {
+    parts.push(...labelledBlock("View key", created.viewKey, "secret", "view-key"));
+    parts.push(
+      element(
+        "p",
+        "The view key reads this private dashboard: send it as the X-Pulseboard-View-Key header. " +
+          "The link below carries it after #, which browsers never send to a server.",
+        "note",
+      ),
+    );
+  }
+  parts.push(
+    open,
+    element("h4", "Feed it"),
+    element("p", "Each of these sends a point with the new token; keep the dashboard open to watch it arrive.", "note"),
+    ...labelledBlock("curl, JSON", curlJsonCommand(origin, created.id, created.ingestToken), "feed", "json"),
+    ...labelledBlock("curl, InfluxDB line protocol", curlLineProtocolCommand(origin, created.id, created.ingestToken), "feed", "line-protocol"),
+    ...labelledBlock("Telegraf (telegraf.conf)", telegrafOutput(origin, created.id, created.ingestToken), "feed", "telegraf"),
+  );
+  result.replaceChildren(...parts);
+  result.hidden = false;
+  heading.focus();
+}
+
+/**
+ * Wires `form` (inputs named token, id, title, private; `[data-error-for]` slots; a
+ * `[data-form-error]` line) to create dashboards and show them in `result`.
+ * `onCreated` runs after each success (the page remembers the dashboard).
+ */
+export function setUpCreateForm(
+  form: HTMLFormElement,
+  result: HTMLElement,
+  origin: string,
+  prefillToken: string | undefined,
+  onCreated: (created: CreatedDashboard) => void,
+): void {
+  const formError = form.querySelector<HTMLElement>("[data-form-error]");
+  const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+  if (!formError || !submit) throw new Error("index.html's create form lacks [data-form-error] or its submit button");
+  if (prefillToken !== undefined) input(form, "token").value = prefillToken;
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearRefusals(form, formError);
+    const problem = checkInput(form);
+    if (problem) return showRefusal(form, formError, problem);
+
+    const id = input(form, "id").value.trim();
+    const title = input(form, "title").value.trim();
+    const body = { ...(id && { id }), ...(title && { title }), ...(input(form, "private").checked && { private: true }) };
+    submit.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch("/api/dashboards", {
+        method: "POST",
+        headers: { authorization: `Bearer ${input(form, "token").value.trim()}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) return showRefusal(form, formError, await refusalOf(response));
+      const created = (await response.json()) as CreatedDashboard;
+      onCreated(created);
+      showCreated(result, created, origin);
+    } catch (error) {
+      showRefusal(form, formError, { message: `Could not reach the server: ${error instanceof Error ? error.message : String(error)}` });
+    } finally {
+      submit.disabled = false;
+      form.removeAttribute("aria-busy");
+    }
+  });
+}
