@@ -6,9 +6,9 @@
 import uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
 import { formatValue } from "./format-value.ts";
-import { centreLoneTime } from "./lone-time-range.ts";
 import type { StoredSeries } from "./series-store.ts";
 import { formatTimeTicks } from "./time-ticks.ts";
+import type { Column, TimeWindow } from "./time-window.ts";
 
 /** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
 const CHART_HEIGHT = 160;
@@ -23,10 +23,15 @@ export class ChartPanel {
   #chart: uPlot;
   #resize: ResizeObserver;
   #theme: ChartTheme;
+  #window: TimeWindow;
+  /** The column last handed to the chart, for `drawn()`. */
+  #drawn: Column = { ts: [], values: [] };
 
-  constructor(series: Pick<StoredSeries, "key" | "name">, theme: ChartTheme) {
+  /** `window` sets the span of time the chart shows. */
+  constructor(series: Pick<StoredSeries, "key" | "name">, theme: ChartTheme, window: TimeWindow) {
     this.key = series.key;
     this.#theme = theme;
+    this.#window = window;
 
     this.element = document.createElement("article");
     this.element.className = "panel";
@@ -69,7 +74,8 @@ export class ChartPanel {
 
   /** Shows the series' current points; called from the frame scheduler only. */
   update(series: StoredSeries): void {
-    this.#chart.setData([series.ts, series.values]);
+    this.#drawn = this.#window.column(series.key, series);
+    this.#chart.setData([this.#drawn.ts, this.#drawn.values]);
     const last = series.values[series.values.length - 1];
     if (last === undefined) {
       this.#latest.textContent = "–";
@@ -78,6 +84,12 @@ export class ChartPanel {
       this.#latest.textContent = formatValue(last);
       this.#latest.dataset.value = String(last);
     }
+  }
+
+  /** What the chart draws now and its x range, for the debug hook. */
+  drawn(): Column & { xMin: number | undefined; xMax: number | undefined } {
+    const x = this.#chart.scales.x;
+    return { ts: [...this.#drawn.ts], values: [...this.#drawn.values], xMin: x?.min ?? undefined, xMax: x?.max ?? undefined };
   }
 
   /** Redraws with new colours; uPlot has no restyle, so the chart is rebuilt with its data. */
@@ -103,7 +115,7 @@ export class ChartPanel {
       ms: 1, // the protocol's times are milliseconds
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, range: centreLoneTime } },
+      scales: { x: { time: true, range: this.#window.xRange } },
       axes: [
         {
           ...axis,

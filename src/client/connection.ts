@@ -67,12 +67,21 @@ export class Connection {
   #silence: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
-  /** `url` is asked again before every attempt, so a reconnect can say where to resume. */
-  constructor(url: () => string, events: ConnectionEvents, timing: Partial<ConnectionTiming> = {}) {
+  /**
+   * `url` is asked again before every attempt, so a reconnect can say where to resume.
+   * `protocols` are the subprotocols offered on every attempt (a private dashboard's view key
+   * travels this way, since browsers cannot set headers on a WebSocket).
+   */
+  constructor(
+    url: () => string,
+    events: ConnectionEvents,
+    timing: Partial<ConnectionTiming> = {},
+    protocols?: string[],
+  ) {
     this.#events = events;
     this.#timing = { ...defaultTiming, ...timing };
     const t = this.#timing;
-    this.#socket = new ReconnectingWebSocket(url, undefined, {
+    this.#socket = new ReconnectingWebSocket(url, protocols, {
       minReconnectionDelay: t.reconnectMinMs * (1 + Math.random()), // spread a crowd's retries
       maxReconnectionDelay: t.reconnectMaxMs,
       reconnectionDelayGrowFactor: t.reconnectGrowth,

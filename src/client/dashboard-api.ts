@@ -1,23 +1,33 @@
 /** Reads a dashboard's description over HTTP before the page opens its socket. */
 import type { DashboardInfo } from "../shared/dashboard-info.ts";
+import { viewKeyHeaders } from "./view-key.ts";
 
-/** The three outcomes the page shows differently. */
+/** The outcomes the page shows differently. */
 export type DashboardLookup =
   | { kind: "found"; dashboard: DashboardInfo }
   | { kind: "not-found" }
+  /** The dashboard is private and no view key was presented (401 `view_key_required`). */
+  | { kind: "private" }
+  /** The view key presented is not this dashboard's (403 `invalid_view_key`). */
+  | { kind: "wrong-key" }
   | { kind: "failed"; message: string };
 
-/** Fetches `/api/dashboards/<id>`; never throws. */
-export async function lookUpDashboard(id: string): Promise<DashboardLookup> {
+/** Fetches `/api/dashboards/<id>`, presenting `viewKey` when there is one; never throws. */
+export async function lookUpDashboard(id: string, viewKey?: string): Promise<DashboardLookup> {
   let response: Response;
   try {
-    response = await fetch(`/api/dashboards/${encodeURIComponent(id)}`, { headers: { accept: "application/json" } });
+    response = await fetch(`/api/dashboards/${encodeURIComponent(id)}`, {
+      headers: { accept: "application/json", ...viewKeyHeaders(viewKey) },
+    });
   } catch (error) {
     return { kind: "failed", message: error instanceof Error ? error.message : String(error) };
   }
   if (response.status === 404) return { kind: "not-found" };
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
+    const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
+    if (code === "view_key_required") return { kind: "private" };
+    if (code === "invalid_view_key") return { kind: "wrong-key" };
     const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
     return { kind: "failed", message: typeof message === "string" ? message : `HTTP ${response.status}` };
   }

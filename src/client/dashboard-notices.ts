@@ -1,6 +1,7 @@
 /**
  * What the dashboard page shows in place of charts: the dashboard does not exist, it has no
- * series yet, or it could not be loaded. Each carries the command that gets the reader on.
+ * series yet, it is private and the link lacks (or has a wrong) view key, or it could not be
+ * loaded. Each carries the command that gets the reader on.
  */
 import { commandBlock } from "./command-block.ts";
 import { createDashboardCommand, sendMetricCommand, tokensFor } from "./curl-commands.ts";
@@ -82,4 +83,23 @@ export function failedNotice(message: string): HTMLElement {
   retry.textContent = "Try again";
   retry.addEventListener("click", () => location.reload());
   return notice("failed", "The dashboard could not be loaded", message, retry);
+}
+
+/** The dashboard is private and the page was opened without its view key. */
+export function privateNotice(): HTMLElement {
+  return notice(
+    "private",
+    "This dashboard is private",
+    "Open it with the link that carries its view key (it ends in #key=…). That link was returned when the dashboard was created; ask whoever created it to share it with you.",
+    { note: "The key stays in the part of the link after #, which browsers never send to a server." },
+  );
+}
+
+/** The dashboard is private and the view key in the link (or remembered by this tab) is wrong. */
+export function wrongKeyNotice(): HTMLElement {
+  return notice(
+    "wrong-key",
+    "This link's view key is wrong",
+    "The dashboard is private and did not accept the key in the link. Check that the whole link was copied, including everything after #key=, or ask for a fresh one.",
+  );
 }

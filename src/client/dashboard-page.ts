@@ -1,7 +1,8 @@
 /**
  * Entry of the dashboard page (public/dashboard.html, served for /d/<id>): look the
- * dashboard up, then open its viewer socket and draw its saved panels and every other series
- * live, resuming from the last sequence number held whenever the socket reconnects.
+ * dashboard up (with a private dashboard's view key from the link), then open its viewer
+ * socket and draw its saved panels and every other series live, resuming from the last
+ * sequence number held whenever the socket reconnects.
  *
  * DOM contract, relied on by test/e2e; keep it stable:
  * - `[data-testid="connection"]`: connection badge; `data-state` is one of `connecting`,
@@ -22,19 +23,44 @@
  * - `[data-testid="not-found"]`: shown instead of charts when the dashboard does not exist.
  * - `[data-testid="empty"]`: shown while the dashboard has no series.
  * - `[data-testid="failed"]`: shown when the dashboard could not be loaded.
+ * - `[data-testid="private"]`: shown instead of charts when the dashboard is private and the
+ *   page has no view key (the link lacks `#key=<view key>`); no socket is opened.
+ * - `[data-testid="wrong-key"]`: shown instead of charts when the view key is refused; no
+ *   socket is opened.
+ * - `[data-testid="staleness"]`: how long ago the last data frame arrived, e.g. `updated 3 s
+ *   ago` (`waiting for data` before the first); `data-updated-at` is that time in ms.
+ * - `[data-testid="resume-notice"]`: shown after a reconnect, e.g. `Back online: 37 missed
+ *   points filled in`, or that the view was reloaded when the gap was too old to replay.
+ * - `[data-testid="pause"]`: a toggle button, `aria-pressed` and `data-paused` say whether the
+ *   charts are frozen; frames still arrive and are stored (so `window.__pulseboard` sees
+ *   them) but panels, including their latest values, change only after resuming.
+ * - `[data-testid="range"]`: the time range `<select>`: `recent` (the points held, default),
+ *   `5m`, `1h`, `6h`, `24h`, `7d`. A fixed range pins the line charts' x axis to
+ *   [now − range, now] and loads the history route's buckets (their `avg`) for the older part;
+ *   `data-loaded` is the value whose history is drawn (`recent` needs none), `data-source` the
+ *   route's `raw` or `rollup`.
+ * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
+ *   `{ ts, values, xMin, xMax }` (see debug-hook.ts).
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
  *   (see debug-hook.ts).
  */
 import type { ServerMessage } from "../shared/protocol.ts";
 import { Connection } from "./connection.ts";
 import { showConnectionState } from "./connection-badge.ts";
-import { lookUpDashboard } from "./dashboard-api.ts";
+import { lookUpDashboard, type DashboardLookup } from "./dashboard-api.ts";
 import { parseDashboardPath, viewerSocketUrl } from "./dashboard-id.ts";
-import { emptyNotice, failedNotice, notFoundNotice } from "./dashboard-notices.ts";
+import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotice } from "./dashboard-notices.ts";
 import { exposeDebugHook } from "./debug-hook.ts";
 import { PanelGrid } from "./panel-grid.ts";
+import { PauseControl } from "./pause-control.ts";
+import { followRangePicker } from "./range-history.ts";
+import { ResumeNotice, reloadedText, resumedText } from "./resume-notice.ts";
 import { SeriesStore } from "./series-store.ts";
 import { parseServerMessage } from "./server-message.ts";
+import { StalenessLabel } from "./staleness-label.ts";
+import { TimeWindow } from "./time-window.ts";
+import { forgetViewKey, takeViewKey, viewerProtocols } from "./view-key.ts";
+import { rememberDashboard } from "./known-dashboards.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -47,6 +73,10 @@ const viewers = element("viewers");
 const title = element("title");
 const notices = element("notices");
 const grid = element("grid");
+const staleness = element("staleness");
+const toasts = element("toasts");
+const pause = element("pause") as HTMLButtonElement;
+const range = element("range") as HTMLSelectElement;
 
 function showTitle(text: string): void {
   title.textContent = text;
@@ -57,29 +87,51 @@ function showNotice(notice: HTMLElement | undefined): void {
   notices.replaceChildren(...(notice ? [notice] : []));
 }
 
+/** What to show instead of charts when the lookup found nothing to draw. */
+function refusalNotice(lookup: Exclude<DashboardLookup, { kind: "found" }>, id: string, valid: boolean): HTMLElement {
+  switch (lookup.kind) {
+    case "not-found":
+      return notFoundNotice(location.origin, id, valid);
+    case "private":
+      return privateNotice();
+    case "wrong-key":
+      return wrongKeyNotice();
+    case "failed":
+      return failedNotice(lookup.message);
+  }
+}
+
 async function main(): Promise<void> {
   const path = parseDashboardPath(location.pathname);
   const id = path?.id ?? location.pathname;
   showTitle(id);
 
-  const lookup = path?.valid ? await lookUpDashboard(path.id) : ({ kind: "not-found" } as const);
+  const viewKey = path?.valid ? takeViewKey(path.id) : undefined;
+  const lookup = path?.valid ? await lookUpDashboard(path.id, viewKey) : ({ kind: "not-found" } as const);
   if (lookup.kind !== "found") {
     showConnectionState(badge, "offline");
-    showNotice(
-      lookup.kind === "not-found" ? notFoundNotice(location.origin, id, path?.valid ?? false) : failedNotice(lookup.message),
-    );
+    if (lookup.kind === "wrong-key") forgetViewKey(id);
+    showNotice(refusalNotice(lookup, id, path?.valid ?? false));
     return;
   }
 
   const { dashboard } = lookup;
+  // The landing page lists the dashboards this browser has opened.
+  rememberDashboard(dashboard.id, dashboard.title, dashboard.private);
   showTitle(dashboard.title || dashboard.id);
   viewers.textContent = String(dashboard.viewers);
 
+  const age = new StalenessLabel(staleness);
+  const resumeNotice = new ResumeNotice(toasts);
   const store = new SeriesStore();
-  exposeDebugHook(store);
-  const panels = new PanelGrid(grid, store, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
+  const timeWindow = new TimeWindow();
+  const panels = new PanelGrid(grid, store, timeWindow, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
   panels.setPanels(dashboard.panels);
   panels.reserve(dashboard.series);
+  exposeDebugHook(store, (key) => panels.drawn(key));
+  new PauseControl(pause, (paused) => panels.setPaused(paused));
+
+  followRangePicker(range, { dashboardId: dashboard.id, viewKey, store, timeWindow, panels });
 
   const handle = (message: ServerMessage): void => {
     switch (message.type) {
@@ -96,12 +148,17 @@ async function main(): Promise<void> {
         break;
       case "snapshot":
         panels.apply(store.applySnapshot(message.seq, message.series));
+        age.markUpdated();
+        if (message.reset) resumeNotice.show(reloadedText);
         break;
       case "points":
         panels.apply(store.applyPoints(message.from, message.to, message.series));
+        age.markUpdated();
         break;
       case "resumed":
         store.applyResumed(message.seq);
+        age.markUpdated();
+        resumeNotice.show(resumedText(message.points));
         break;
       case "viewers":
         viewers.textContent = String(message.count);
@@ -118,13 +175,18 @@ async function main(): Promise<void> {
 
   // After a drop, resume from the last position held: the server replays only what was
   // missed (or sends a fresh snapshot if it no longer has it).
-  new Connection(() => viewerSocketUrl(dashboard.id, store.resumePoint), {
-    onState: (state) => showConnectionState(badge, state),
-    onText: (text) => {
-      const message = parseServerMessage(text);
-      if (message) handle(message);
+  new Connection(
+    () => viewerSocketUrl(dashboard.id, store.resumePoint),
+    {
+      onState: (state) => showConnectionState(badge, state),
+      onText: (text) => {
+        const message = parseServerMessage(text);
+        if (message) handle(message);
+      },
     },
-  });
+    {},
+    viewerProtocols(viewKey),
+  );
 }
 
 void main();

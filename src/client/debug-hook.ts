@@ -11,6 +11,11 @@ export interface PulseboardDebug {
   points(key: string): { ts: number[]; values: number[] };
   /** Keys of every series the page holds. */
   keys(): string[];
+  /**
+   * What the automatic panel of `key` draws (history buckets then live points, see
+   * time-window.ts) and its x range; `undefined` when the series has no automatic panel.
+   */
+  drawn(key: string): { ts: number[]; values: number[]; xMin: number | undefined; xMax: number | undefined } | undefined;
 }
 
 declare global {
@@ -19,13 +24,14 @@ declare global {
   }
 }
 
-/** Installs the hook over `store`. */
-export function exposeDebugHook(store: SeriesStore): void {
+/** Installs the hook over `store` and the grid's `drawn`. */
+export function exposeDebugHook(store: SeriesStore, drawn: PulseboardDebug["drawn"]): void {
   window.__pulseboard = Object.freeze({
     points(key: string) {
       const series = store.get(key);
       return { ts: [...(series?.ts ?? [])], values: [...(series?.values ?? [])] };
     },
     keys: () => store.keys(),
+    drawn,
   });
 }

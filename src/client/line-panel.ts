@@ -9,12 +9,12 @@ import type { Panel } from "../shared/dashboard-config.ts";
 import { alignColumns } from "./aligned-data.ts";
 import type { ChartTheme } from "./chart-theme.ts";
 import { formatValue } from "./format-value.ts";
-import { centreLoneTime } from "./lone-time-range.ts";
 import { formatExactValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { seriesColor } from "./series-colors.ts";
 import type { SeriesStore } from "./series-store.ts";
 import { formatTimeTicks } from "./time-ticks.ts";
+import type { TimeWindow } from "./time-window.ts";
 
 /** Canvas height in CSS pixels; with the legend it fills `.panel-body` (styles.css). */
 const CHART_HEIGHT = 108;
@@ -31,10 +31,12 @@ export class LinePanel implements SavedPanelView {
   #theme: ChartTheme;
   #chart: uPlot;
   #resize: ResizeObserver;
+  #window: TimeWindow;
 
-  constructor(panel: Panel, theme: ChartTheme) {
+  constructor(panel: Panel, theme: ChartTheme, window: TimeWindow) {
     this.#panel = panel;
     this.#theme = theme;
+    this.#window = window;
     const { element, body } = savedPanelFrame(panel);
     this.element = element;
     this.element.dataset.seriesKeys = "";
@@ -58,7 +60,7 @@ export class LinePanel implements SavedPanelView {
   }
 
   draw(store: SeriesStore): void {
-    const columns = this.#keys.map((key) => store.get(key) ?? { ts: [], values: [] });
+    const columns = this.#keys.map((key) => this.#window.column(key, store.get(key)));
     this.#chart.setData(alignColumns(columns));
   }
 
@@ -85,7 +87,7 @@ export class LinePanel implements SavedPanelView {
       ms: 1, // the protocol's times are milliseconds
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, range: centreLoneTime } },
+      scales: { x: { time: true, range: this.#window.xRange } },
       axes: [
         {
           ...axis,

@@ -2,7 +2,8 @@
  * The grid of panels: the dashboard's saved panels first, in their saved order, then one
  * automatic chart per series that no saved panel matches (in key order), so every series
  * shows somewhere. Panels are views on the series store: a new panel list (`setPanels`)
- * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame.
+ * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame,
+ * except while paused: then changes are only noted, and drawn together on resume.
  */
 import type { Panel } from "../shared/dashboard-config.ts";
 import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern.ts";
@@ -12,6 +13,7 @@ import { FrameScheduler } from "./frame-scheduler.ts";
 import type { SavedPanelView, SeriesRef } from "./saved-panel.ts";
 import { createSavedPanelView } from "./saved-panel-views.ts";
 import type { SeriesStore, StoreChange } from "./series-store.ts";
+import type { TimeWindow } from "./time-window.ts";
 
 /** A saved panel on the page with the series it currently shows. */
 interface PlacedPanel {
@@ -39,10 +41,16 @@ export class PanelGrid {
   #theme = readChartTheme();
   #scheduler = new FrameScheduler(() => this.#flush());
   #onCountChange: (count: number) => void;
+  #paused = false;
+  #window: TimeWindow;
 
-  /** `onCountChange` hears the number of series, e.g. to show the empty state at zero. */
-  constructor(host: HTMLElement, store: SeriesStore, onCountChange: (count: number) => void) {
+  /**
+   * `onCountChange` hears the number of series, e.g. to show the empty state at zero;
+   * `window` sets the span of time the line charts show.
+   */
+  constructor(host: HTMLElement, store: SeriesStore, window: TimeWindow, onCountChange: (count: number) => void) {
     this.#host = host;
+    this.#window = window;
     this.#store = store;
     this.#onCountChange = onCountChange;
     onChartThemeChange((theme) => {
@@ -62,7 +70,7 @@ export class PanelGrid {
     this.#saved = panels.map((panel) => ({
       matches: seriesMatcher(panel.series),
       series: [],
-      view: createSavedPanelView(panel, this.#theme),
+      view: createSavedPanelView(panel, this.#theme, this.#window),
     }));
     this.#routes.clear();
     for (const series of [...this.#known.values()].sort(byKey)) this.#route(series);
@@ -83,6 +91,27 @@ export class PanelGrid {
       }
     }
     if (this.#dirtyAutomatic.size > 0) this.#scheduler.request();
+  }
+
+  /**
+   * Freezes (or unfreezes) what the panels draw. The store keeps taking frames meanwhile;
+   * the panels they touched stay marked and are redrawn together when unpaused.
+   */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    if (!paused && (this.#dirtyAutomatic.size > 0 || this.#dirtySaved.size > 0)) this.#scheduler.request();
+  }
+
+  /** Redraws every panel on the next frame (unless paused), e.g. after the time window changed. */
+  redrawAll(): void {
+    for (const key of this.#automatic.keys()) this.#dirtyAutomatic.add(key);
+    for (const placed of this.#saved) this.#dirtySaved.add(placed);
+    this.#scheduler.request();
+  }
+
+  /** What the automatic panel of `key` draws and its x range; `undefined` without one. */
+  drawn(key: string): ReturnType<ChartPanel["drawn"]> | undefined {
+    return this.#automatic.get(key)?.drawn();
   }
 
   /** Places series known before any data, so the layout is set up front. */
@@ -154,7 +183,7 @@ export class PanelGrid {
 
   #ensureAutomatic(series: SeriesRef): void {
     if (this.#automatic.has(series.key)) return;
-    const panel = new ChartPanel(series, this.#theme);
+    const panel = new ChartPanel(series, this.#theme, this.#window);
     this.#automatic.set(series.key, panel);
     // Automatic panels stay in key order so a series keeps its place across reloads.
     const after = [...this.#automatic.keys()].filter((key) => key > series.key).sort()[0];
@@ -169,6 +198,7 @@ export class PanelGrid {
   }
 
   #flush(): void {
+    if (this.#paused) return;
     for (const key of this.#dirtyAutomatic) {
       const series = this.#store.get(key);
       if (series) this.#automatic.get(key)?.update(series);

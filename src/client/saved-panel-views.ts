@@ -6,11 +6,13 @@ import { LinePanel } from "./line-panel.ts";
 import type { SavedPanelView } from "./saved-panel.ts";
 import { StatPanel } from "./stat-panel.ts";
 import { TablePanel } from "./table-panel.ts";
+import type { TimeWindow } from "./time-window.ts";
 
-export function createSavedPanelView(panel: Panel, theme: ChartTheme): SavedPanelView {
+/** `window` sets the span of time the line charts show. */
+export function createSavedPanelView(panel: Panel, theme: ChartTheme, window: TimeWindow): SavedPanelView {
   switch (panel.type) {
     case "line":
-      return new LinePanel(panel, theme);
+      return new LinePanel(panel, theme, window);
     case "stat":
       return new StatPanel(panel);
     case "gauge":

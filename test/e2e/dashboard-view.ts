@@ -33,6 +33,38 @@ export class DashboardView {
     return (await this.page.textContent(`${panel(key)} [data-testid="latest"]`))?.trim() ?? "";
   }
 
+  /** Text of the staleness label, e.g. `updated 3 s ago`. */
+  async staleness(): Promise<string> {
+    return (await this.page.textContent('[data-testid="staleness"]'))?.trim() ?? "";
+  }
+
+  /** Text of the notice shown after a reconnect (without its dismiss button); `null` when none. */
+  async resumeNotice(): Promise<string | null> {
+    const found = await this.page.$('[data-testid="resume-notice"] span');
+    return found ? ((await found.textContent())?.trim() ?? "") : null;
+  }
+
+  /** Picks a time range (`recent`, `5m`, `1h`, `6h`, `24h`, `7d`) and waits for its history to be drawn. */
+  async chooseRange(value: string): Promise<void> {
+    await this.page.selectOption('[data-testid="range"]', value);
+    await this.#until(`the ${value} range to load`, 15_000, async () => (await this.page.getAttribute('[data-testid="range"]', "data-loaded")) === value);
+  }
+
+  /** What the automatic panel of `key` draws and its x range (see src/client/debug-hook.ts). */
+  async drawn(key: string): Promise<DrawnChart | undefined> {
+    return this.page.evaluate((k) => (globalThis as unknown as DebugWindow).__pulseboard.drawn(k), key);
+  }
+
+  /** Presses the Pause / Resume live button. */
+  async togglePause(): Promise<void> {
+    await this.page.click('[data-testid="pause"]');
+  }
+
+  /** Whether the charts are paused, as the pause button says (`aria-pressed`). */
+  async paused(): Promise<boolean> {
+    return (await this.page.getAttribute('[data-testid="pause"]', "aria-pressed")) === "true";
+  }
+
   /** Keys of the panels shown, in page order. */
   panelKeys(): Promise<string[]> {
     return this.page.$$eval('[data-testid="panel"]', (panels) => panels.map((p) => p.getAttribute("data-series") ?? ""));
@@ -110,7 +142,19 @@ export class DashboardView {
   }
 }
 
+/** What a line chart draws: times, values and the x axis' span. */
+export interface DrawnChart {
+  ts: number[];
+  values: number[];
+  xMin: number | undefined;
+  xMax: number | undefined;
+}
+
 /** The page's global as the debug hook leaves it (see src/client/debug-hook.ts). */
 interface DebugWindow {
-  __pulseboard: { points(key: string): { ts: number[]; values: number[] }; keys(): string[] };
+  __pulseboard: {
+    points(key: string): { ts: number[]; values: number[] };
+    keys(): string[];
+    drawn(key: string): DrawnChart | undefined;
+  };
 }

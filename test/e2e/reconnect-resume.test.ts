@@ -82,6 +82,8 @@ describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection
     const view = new DashboardView(page);
     await view.waitForState("live");
     await view.waitForLatest("orders", "1");
+    expect(await view.staleness()).toMatch(/^updated (just now|\d+ s ago)$/);
+    expect(await page.$('[data-testid="resume-notice"]')).toBeNull();
 
     await cutter.sever();
     await view.waitForState("reconnecting");
@@ -97,6 +99,7 @@ describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection
     const types = cutter.frames.slice(framesBefore).map((frame) => (JSON.parse(frame) as { type: string }).type);
     expect(types).toContain("resumed");
     expect(types).not.toContain("snapshot");
+    await view.waitUntil("the resume notice", async () => (await view.resumeNotice()) === "Back online: 2 missed points filled in");
     await saveScreenshot(page, "resume-after-drop");
     expect(errors).toEqual([]);
   });
