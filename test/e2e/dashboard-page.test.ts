@@ -2,13 +2,11 @@
  * The dashboard page against a real `wrangler dev`, in a real Chromium: what a person sees
  * when they open /d/<id> and metrics arrive over HTTP.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { seriesKey } from "../../src/shared/protocol.ts";
 import { createDashboard, postMetrics, uniqueId, type PointInput } from "./api.ts";
-import { launchBrowser, openPage, saveScreenshot, skipBrowserTests, type WatchedPage } from "./browser.ts";
-import { DashboardView } from "./dashboard-view.ts";
-import { startDevServer, type DevServer } from "./dev-server.ts";
+import { saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { browserSuite } from "./browser-suite.ts";
 import { hasCurl, runInShell } from "./shell-command.ts";
 
 /** Whole seconds a minute ago: well inside the accepted time window, and easy to read. */
@@ -18,30 +16,12 @@ function recentTimes(count: number): number[] {
 }
 
 describe.skipIf(skipBrowserTests)("the dashboard page", () => {
-  let server: DevServer;
-  let browser: Browser;
-  const pages: WatchedPage[] = [];
-
-  async function open(path: string): Promise<WatchedPage & { view: DashboardView }> {
-    const watched = await openPage(browser, `${server.url}${path}`);
-    pages.push(watched);
-    return { ...watched, view: new DashboardView(watched.page) };
-  }
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await startDevServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const suite = browserSuite();
 
   it("shows values posted over HTTP without a reload", async () => {
     const id = uniqueId("live");
-    const { ingestToken } = await createDashboard(server.url, id, "Live values");
-    const { page, view, errors } = await open(`/d/${id}`);
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Live values");
+    const { page, view, errors } = await suite.open(`/d/${id}`);
     await view.waitForState("live");
     // A marker on the window: it survives only if the page is never reloaded.
     await page.evaluate("window.loadedOnce = true");
@@ -49,7 +29,7 @@ describe.skipIf(skipBrowserTests)("the dashboard page", () => {
     const [t0, t1] = recentTimes(2) as [number, number];
     const cpu: PointInput = { name: "cpu.load", value: 0.42, ts: t0, tags: { host: "a" } };
     const mem: PointInput = { name: "mem.used", value: 512, ts: t0 };
-    await postMetrics(server.url, id, ingestToken, [cpu, mem]);
+    await postMetrics(suite.server.url, id, ingestToken, [cpu, mem]);
 
     const cpuKey = seriesKey("cpu.load", { host: "a" });
     await view.waitForLatest(cpuKey, "0.42");
@@ -58,7 +38,7 @@ describe.skipIf(skipBrowserTests)("the dashboard page", () => {
     expect(await view.points(cpuKey)).toEqual({ ts: [t0], values: [0.42] });
     expect(await view.points("mem.used")).toEqual({ ts: [t0], values: [512] });
 
-    await postMetrics(server.url, id, ingestToken, [{ ...cpu, value: 0.87, ts: t1 }]);
+    await postMetrics(suite.server.url, id, ingestToken, [{ ...cpu, value: 0.87, ts: t1 }]);
     await view.waitForLatest(cpuKey, "0.87");
     expect(await view.points(cpuKey)).toEqual({ ts: [t0, t1], values: [0.42, 0.87] });
     expect(await view.latest("mem.used")).toBe("512");
@@ -72,13 +52,13 @@ describe.skipIf(skipBrowserTests)("the dashboard page", () => {
 
   it("shows the recent history on first load", async () => {
     const id = uniqueId("history");
-    const { ingestToken } = await createDashboard(server.url, id, "History");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "History");
     const ts = recentTimes(30);
     const temperature = ts.map((t, i) => ({ name: "room.temp", value: 20 + Math.sin(i / 4), ts: t, tags: { room: "lab" } }));
     const requests = ts.map((t, i) => ({ name: "http.requests", value: 100 + i * 3, ts: t }));
-    await postMetrics(server.url, id, ingestToken, [...temperature, ...requests]);
+    await postMetrics(suite.server.url, id, ingestToken, [...temperature, ...requests]);
 
-    const { page, view, errors } = await open(`/d/${id}`);
+    const { page, view, errors } = await suite.open(`/d/${id}`);
     await view.waitForState("live");
     const tempKey = seriesKey("room.temp", { room: "lab" });
     await view.waitForLatest("http.requests", "187");
@@ -92,12 +72,12 @@ describe.skipIf(skipBrowserTests)("the dashboard page", () => {
 
   it("counts every open page as a viewer", async () => {
     const id = uniqueId("viewers");
-    await createDashboard(server.url, id, "Viewers");
-    const first = await open(`/d/${id}`);
+    await createDashboard(suite.server.url, id, "Viewers");
+    const first = await suite.open(`/d/${id}`);
     await first.view.waitForState("live");
     await first.view.waitForViewers(1);
 
-    const second = await open(`/d/${id}`);
+    const second = await suite.open(`/d/${id}`);
     await second.view.waitForState("live");
     await second.view.waitForViewers(2);
     await first.view.waitForViewers(2);
@@ -110,11 +90,11 @@ describe.skipIf(skipBrowserTests)("the dashboard page", () => {
 
   it("says that an unknown dashboard does not exist and opens no socket", async () => {
     const id = uniqueId("missing");
-    const { page, view, errors, sockets } = await open(`/d/${id}`);
+    const { page, view, errors, sockets } = await suite.open(`/d/${id}`);
     const notFound = page.locator('[data-testid="not-found"]');
     await notFound.waitFor({ timeout: 15_000 });
     expect(await notFound.textContent()).toContain(`Dashboard ${id} does not exist`);
-    expect(await notFound.textContent()).toContain(`curl -X POST ${server.url}/api/dashboards`);
+    expect(await notFound.textContent()).toContain(`curl -X POST ${suite.server.url}/api/dashboards`);
     expect(await view.state()).toBe("offline");
     expect(await page.$('[data-testid="panel"]')).toBeNull();
     expect(sockets).toEqual([]);
@@ -124,15 +104,15 @@ describe.skipIf(skipBrowserTests)("the dashboard page", () => {
 
   it.skipIf(!hasCurl)("shows an empty dashboard a command that sends its first metric", async () => {
     const id = uniqueId("empty");
-    await createDashboard(server.url, id, "Empty");
-    const { page, view, errors } = await open(`/d/${id}`);
+    await createDashboard(suite.server.url, id, "Empty");
+    const { page, view, errors } = await suite.open(`/d/${id}`);
     await view.waitForState("live");
     const empty = page.locator('[data-testid="empty"]');
     await empty.waitFor({ timeout: 15_000 });
     await saveScreenshot(page, "dashboard-empty");
 
     const command = (await empty.locator("code").textContent()) ?? "";
-    expect(command).toContain(`${server.url}/api/dashboards/${id}/metrics`);
+    expect(command).toContain(`${suite.server.url}/api/dashboards/${id}/metrics`);
     await runInShell(command);
     await view.waitForLatest(seriesKey("cpu.load", { host: "a" }), "0.42");
     expect(await page.$('[data-testid="empty"]')).toBeNull();

@@ -1,11 +1,11 @@
 /** The landing page at `/`: it explains Pulseboard and gives commands that work as shown. */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { seriesKey } from "../../src/shared/protocol.ts";
 import { createDashboard, uniqueId } from "./api.ts";
-import { launchBrowser, openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { browserSuite } from "./browser-suite.ts";
 import { DashboardView } from "./dashboard-view.ts";
-import { startDevServer, type DevServer } from "./dev-server.ts";
 import { hasCurl, runInShell } from "./shell-command.ts";
 
 /** Fills in the landing page's create form and submits it. */
@@ -27,28 +27,18 @@ async function shown(page: Page, selector: string): Promise<string> {
 }
 
 describe.skipIf(skipBrowserTests)("the landing page", () => {
-  let server: DevServer;
-  let browser: Browser;
+  const suite = browserSuite();
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await startDevServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
 
   it("shows the curl commands with the real host filled in", async () => {
-    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     const create = (await page.textContent('[data-command="create"] code')) ?? "";
-    expect(create).toContain(`curl -X POST ${server.url}/api/dashboards`);
+    expect(create).toContain(`curl -X POST ${suite.server.url}/api/dashboards`);
     expect(create).toContain("Authorization: Bearer dev-admin-token");
     expect(create).toContain(`'{"id":"demo","title":"Demo"}'`);
     const send = (await page.textContent('[data-command="send"] code')) ?? "";
-    expect(send).toContain(`curl -X POST ${server.url}/api/dashboards/demo/metrics`);
-    expect(await page.getAttribute("a[data-demo-link]", "href")).toBe(`${server.url}/d/demo`);
+    expect(send).toContain(`curl -X POST ${suite.server.url}/api/dashboards/demo/metrics`);
+    expect(await page.getAttribute("a[data-demo-link]", "href")).toBe(`${suite.server.url}/d/demo`);
     expect(await page.textContent("body")).not.toContain("your-host");
     await saveScreenshot(page, "landing-page");
     expect(errors).toEqual([]);
@@ -56,14 +46,14 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   });
 
   it.skipIf(!hasCurl)("gives commands that create the demo dashboard and fill it when pasted", async () => {
-    const { page, errors } = await openPage(browser, `${server.url}/`);
+    const { page, errors } = await openPage(suite.browser, `${suite.server.url}/`);
     const create = (await page.textContent('[data-command="create"] code')) ?? "";
     const send = (await page.textContent('[data-command="send"] code')) ?? "";
     expect(JSON.parse(await runInShell(create))).toMatchObject({ id: "demo", title: "Demo" });
     expect(JSON.parse(await runInShell(send))).toMatchObject({ accepted: 1 });
 
     await page.click("main a[data-demo-link]");
-    await page.waitForURL(`${server.url}/d/demo`);
+    await page.waitForURL(`${suite.server.url}/d/demo`);
     const view = new DashboardView(page);
     await view.waitForState("live");
     await view.waitForLatest(seriesKey("cpu.load", { host: "a" }), "0.42");
@@ -72,7 +62,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   });
 
   it("creates a dashboard from the form and shows its token once, its link and commands with the token filled in", async () => {
-    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     expect(await page.inputValue("#create-token")).toBe("dev-admin-token");
     expect(await page.getAttribute("#create-token", "type")).toBe("password");
     const id = uniqueId("form");
@@ -84,17 +74,17 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     const token = await shown(page, '[data-secret="ingest-token"] code');
     expect(token).toMatch(/^pb_/);
     expect(await page.$('[data-secret="view-key"]')).toBeNull();
-    expect(await page.getAttribute('[data-testid="dashboard-link"]', "href")).toBe(`${server.url}/d/${id}`);
+    expect(await page.getAttribute('[data-testid="dashboard-link"]', "href")).toBe(`${suite.server.url}/d/${id}`);
 
     const json = await shown(page, '[data-feed="json"] code');
-    expect(json).toContain(`${server.url}/api/dashboards/${id}/metrics`);
+    expect(json).toContain(`${suite.server.url}/api/dashboards/${id}/metrics`);
     expect(json).toContain(`Authorization: Bearer ${token}`);
     const lines = await shown(page, '[data-feed="line-protocol"] code');
     expect(lines).toContain("Content-Type: text/plain");
     expect(lines).toContain(`Authorization: Bearer ${token}`);
     const telegraf = await shown(page, '[data-feed="telegraf"] code');
     expect(telegraf).toContain("[[outputs.influxdb_v2]]");
-    expect(telegraf).toContain(`urls = ["${server.url}"]`);
+    expect(telegraf).toContain(`urls = ["${suite.server.url}"]`);
     expect(telegraf).toContain(`token = "${token}"`);
     expect(telegraf).toContain('organization = "any"');
     expect(telegraf).toContain(`bucket = "${id}"`);
@@ -104,7 +94,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   });
 
   it("shows the view key beside the token for a private dashboard", async () => {
-    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     const id = uniqueId("private");
     await createThroughForm(page, { id, private: true });
     expect(await shown(page, '[data-secret="view-key"] code')).toMatch(/^pbv_/);
@@ -115,7 +105,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   });
 
   it.skipIf(!hasCurl)("gives feed commands for the new dashboard that make points appear on its page when pasted", async () => {
-    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     const id = uniqueId("fed");
     await createThroughForm(page, { id });
     const json = await shown(page, '[data-feed="json"] code');
@@ -124,7 +114,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     expect(JSON.parse(await runInShell(lines))).toMatchObject({ accepted: 1 });
 
     await page.click('[data-testid="dashboard-link"]');
-    await page.waitForURL(`${server.url}/d/${id}`);
+    await page.waitForURL(`${suite.server.url}/d/${id}`);
     const view = new DashboardView(page);
     await view.waitForState("live");
     await view.waitForLatest(seriesKey("cpu.load", { host: "a" }), "0.42");
@@ -134,7 +124,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   });
 
   it("can be filled in and sent with the keyboard alone", async () => {
-    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     const id = uniqueId("keys");
     await page.focus("#create-token");
     await page.keyboard.press("Tab");
@@ -146,15 +136,15 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector('[data-testid="create-result"]:not([hidden])');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("create-result-title");
-    expect(await page.getAttribute('[data-testid="dashboard-link"]', "href")).toBe(`${server.url}/d/${id}`);
+    expect(await page.getAttribute('[data-testid="dashboard-link"]', "href")).toBe(`${suite.server.url}/d/${id}`);
     expect(errors).toEqual([]);
     await close();
   });
 
   it("shows the server's message on the id field when the id is taken", async () => {
     const id = uniqueId("taken");
-    await createDashboard(server.url, id);
-    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    await createDashboard(suite.server.url, id);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     await submitCreateForm(page, { id });
     await page.waitForSelector("#create-id-error:not([hidden])");
     expect(await shown(page, "#create-id-error")).toBe(`dashboard "${id}" already exists`);
@@ -166,7 +156,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   });
 
   it("refuses a malformed id before sending it, and a wrong admin token on the token field", async () => {
-    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     const requests: string[] = [];
     page.on("request", (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
     await submitCreateForm(page, { id: "-Bad id" });
@@ -184,7 +174,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   });
 
   it("lists the dashboards this browser created under \"Dashboards you know\", also after a reload", async () => {
-    const { page, errors, close } = await openPage(browser, `${server.url}/`);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     expect(await page.isVisible("#known-empty")).toBe(true);
     const id = uniqueId("known");
     await createThroughForm(page, { id, title: "Known one" });
@@ -192,7 +182,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     const link = `#known-list li[data-dashboard-id="${id}"] a`;
     await page.waitForSelector(link);
     expect(await shown(page, link)).toBe("Known one");
-    expect(await page.getAttribute(link, "href")).toBe(`${server.url}/d/${id}`);
+    expect(await page.getAttribute(link, "href")).toBe(`${suite.server.url}/d/${id}`);
     expect(await page.isHidden("#known-empty")).toBe(true);
     expect(errors).toEqual([]);
     await close();

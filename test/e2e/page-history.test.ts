@@ -3,37 +3,26 @@
  * a time range loads older history than the live snapshot holds, pausing freezes the charts
  * while data keeps arriving, and resuming catches them up.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDashboard, postMetrics, uniqueId } from "./api.ts";
-import { launchBrowser, openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { browserSuite } from "./browser-suite.ts";
 import { DashboardView } from "./dashboard-view.ts";
-import { startDevServer, type DevServer } from "./dev-server.ts";
 
 describe.skipIf(skipBrowserTests)("the dashboard page over time", () => {
-  let server: DevServer;
-  let browser: Browser;
+  const suite = browserSuite();
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await startDevServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
 
   it("draws the last hour from history, older than the live snapshot holds, and keeps appending live points", async () => {
     const id = uniqueId("range");
-    const { ingestToken } = await createDashboard(server.url, id, "Range");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Range");
     // 700 points 5 s apart over the last hour: more than the 600 a snapshot carries, so the
     // oldest ones reach the chart only through the history route.
     const now = Math.floor(Date.now() / 1000) * 1000;
     const start = now - 3_550_000;
     const points = Array.from({ length: 700 }, (_, i) => ({ name: "room.temp", value: 20 + (i % 10), ts: start + i * 5000 }));
-    await postMetrics(server.url, id, ingestToken, points);
-    const { page, errors } = await openPage(browser, `${server.url}/d/${id}`);
+    await postMetrics(suite.server.url, id, ingestToken, points);
+    const { page, errors } = await openPage(suite.browser, `${suite.server.url}/d/${id}`);
     const view = new DashboardView(page);
     await view.waitForState("live");
     await view.waitUntil("the snapshot", async () => (await view.points("room.temp")).ts.length === 600);
@@ -50,7 +39,7 @@ describe.skipIf(skipBrowserTests)("the dashboard page over time", () => {
     expect(drawn.xMin!).toBeLessThanOrEqual(start);
     await saveScreenshot(page, "range-last-hour");
 
-    await postMetrics(server.url, id, ingestToken, [{ name: "room.temp", value: 42, ts: now }]);
+    await postMetrics(suite.server.url, id, ingestToken, [{ name: "room.temp", value: 42, ts: now }]);
     await view.waitForLatest("room.temp", "42");
     const after = (await view.drawn("room.temp"))!;
     expect(after.ts.at(-1)).toBe(now);
@@ -65,17 +54,17 @@ describe.skipIf(skipBrowserTests)("the dashboard page over time", () => {
 
   it("keeps the charts still while paused, stores what arrives, and catches up on resume", async () => {
     const id = uniqueId("pause");
-    const { ingestToken } = await createDashboard(server.url, id, "Pause");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Pause");
     const t0 = Math.floor(Date.now() / 1000) * 1000 - 10_000;
-    await postMetrics(server.url, id, ingestToken, [{ name: "queue.depth", value: 10, ts: t0 }]);
-    const { page, errors } = await openPage(browser, `${server.url}/d/${id}`);
+    await postMetrics(suite.server.url, id, ingestToken, [{ name: "queue.depth", value: 10, ts: t0 }]);
+    const { page, errors } = await openPage(suite.browser, `${suite.server.url}/d/${id}`);
     const view = new DashboardView(page);
     await view.waitForState("live");
     await view.waitForLatest("queue.depth", "10");
 
     await view.togglePause();
     expect(await view.paused()).toBe(true);
-    await postMetrics(server.url, id, ingestToken, [{ name: "queue.depth", value: 20, ts: t0 + 1000 }]);
+    await postMetrics(suite.server.url, id, ingestToken, [{ name: "queue.depth", value: 20, ts: t0 + 1000 }]);
     // The frame arrives and is kept while the panel goes on showing the old value.
     await view.waitUntil("the paused page to store the new point", async () => (await view.points("queue.depth")).values.at(-1) === 20);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -91,8 +80,8 @@ describe.skipIf(skipBrowserTests)("the dashboard page over time", () => {
 
   it("can be paused and resumed from the keyboard", async () => {
     const id = uniqueId("pause-keys");
-    await createDashboard(server.url, id, "Pause by keyboard");
-    const { page, errors } = await openPage(browser, `${server.url}/d/${id}`);
+    await createDashboard(suite.server.url, id, "Pause by keyboard");
+    const { page, errors } = await openPage(suite.browser, `${suite.server.url}/d/${id}`);
     const view = new DashboardView(page);
     await view.waitForState("live");
     await page.focus('[data-testid="pause"]');

@@ -3,14 +3,12 @@
  * panel list saved with `PUT /api/dashboards/:id` is drawn by type, series no panel matches
  * still get an automatic chart, and a save by someone else relays the open page out live.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Panel } from "../../src/shared/dashboard-config.ts";
 import { seriesKey } from "../../src/shared/protocol.ts";
 import { createDashboard, postMetrics, uniqueId, type PointInput } from "./api.ts";
-import { launchBrowser, openPage, saveScreenshot, skipBrowserTests, type WatchedPage } from "./browser.ts";
-import { DashboardView } from "./dashboard-view.ts";
-import { startDevServer, type DevServer } from "./dev-server.ts";
+import { saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { browserSuite } from "./browser-suite.ts";
 
 /** Whole seconds a minute ago: well inside the accepted time window, and easy to read. */
 function recentTimes(count: number): number[] {
@@ -89,34 +87,16 @@ function firstPoints(t0: number, t1: number): PointInput[] {
 }
 
 describe.skipIf(skipBrowserTests)("saved panels on the dashboard page", () => {
-  let server: DevServer;
-  let browser: Browser;
-  const pages: WatchedPage[] = [];
-
-  async function open(path: string): Promise<WatchedPage & { view: DashboardView }> {
-    const watched = await openPage(browser, `${server.url}${path}`);
-    pages.push(watched);
-    return { ...watched, view: new DashboardView(watched.page) };
-  }
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await startDevServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
+  const suite = browserSuite();
 
   it("draws each saved panel with its series, values and threshold colours, and an automatic chart for the rest", async () => {
     const id = uniqueId("panels");
-    const { ingestToken } = await createDashboard(server.url, id, "Panels");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Panels");
     const [t0, t1] = recentTimes(2) as [number, number];
-    await postMetrics(server.url, id, ingestToken, firstPoints(t0, t1));
-    await savePanels(server.url, id, ingestToken, firstPanels);
+    await postMetrics(suite.server.url, id, ingestToken, firstPoints(t0, t1));
+    await savePanels(suite.server.url, id, ingestToken, firstPanels);
 
-    const { page, view, errors } = await open(`/d/${id}`);
+    const { page, view, errors } = await suite.open(`/d/${id}`);
     await view.waitForState("live");
     await view.waitForLatest("mem.free", "2,048");
     await view.waitUntil("the stat to read 17 jobs", async () => (await view.savedPanelText("queue", '[data-testid="stat-value"]')) === "17 jobs");
@@ -162,21 +142,21 @@ describe.skipIf(skipBrowserTests)("saved panels on the dashboard page", () => {
 
   it("relays out live when someone saves new panels, keeps the data, and keeps updating", async () => {
     const id = uniqueId("relayout");
-    const { ingestToken } = await createDashboard(server.url, id, "Relayout");
-    await savePanels(server.url, id, ingestToken, firstPanels);
-    const { page, view, errors } = await open(`/d/${id}`);
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Relayout");
+    await savePanels(suite.server.url, id, ingestToken, firstPanels);
+    const { page, view, errors } = await suite.open(`/d/${id}`);
     await view.waitForState("live");
     // A marker on the window: it survives only if the page is never reloaded.
     await page.evaluate("window.loadedOnce = true");
 
     const [t0, t1, t2] = recentTimes(3) as [number, number, number];
-    await postMetrics(server.url, id, ingestToken, firstPoints(t0, t1));
+    await postMetrics(suite.server.url, id, ingestToken, firstPoints(t0, t1));
     await view.waitForLatest("mem.free", "2,048");
     await view.waitUntil("the gauge to read 21.5°C", async () => (await view.savedPanelText("temp", '[data-testid="gauge-value"]')) === "21.5°C");
     expect(await view.savedPanelAttribute("cpu", "data-series-keys")).toBe(`${cpuA},${cpuB}`);
     await saveScreenshot(page, "panels-before-save");
 
-    await savePanels(server.url, id, ingestToken, secondPanels);
+    await savePanels(suite.server.url, id, ingestToken, secondPanels);
     await view.waitUntil("the new panel order", async () => (await view.savedPanels()).join() === "latest:table,queue:stat,temp:gauge,cpu:line");
     expect(await view.panelKeys()).toEqual([]);
     expect(await view.tableRows("latest")).toEqual([`${cpuA}=40.3`, `${cpuB}=70.0`, "mem.free=2,048.0", "queue.depth=17.0", `${roomX}=21.5`]);
@@ -189,7 +169,7 @@ describe.skipIf(skipBrowserTests)("saved panels on the dashboard page", () => {
     expect(await page.evaluate('performance.getEntriesByType("navigation").length')).toBe(1);
     await saveScreenshot(page, "panels-after-save");
 
-    await postMetrics(server.url, id, ingestToken, [
+    await postMetrics(suite.server.url, id, ingestToken, [
       { name: "queue.depth", value: 42, ts: t2 },
       { name: "temperature", tags: { room: "x" }, value: 33, ts: t2 },
       { name: "cpu.usage", tags: { host: "c" }, value: 5, ts: t2 },

@@ -3,12 +3,11 @@
  * that carries the view key in its fragment shows it live; without the key, or with a wrong
  * one, the page says why it shows nothing and opens no socket.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { devAdminToken, postMetrics, uniqueId, type CreatedDashboard } from "./api.ts";
-import { launchBrowser, openPage, saveScreenshot, skipBrowserTests, type WatchedPage } from "./browser.ts";
+import { openPage, saveScreenshot, skipBrowserTests, type WatchedPage } from "./browser.ts";
+import { browserSuite } from "./browser-suite.ts";
 import { DashboardView } from "./dashboard-view.ts";
-import { startDevServer, type DevServer } from "./dev-server.ts";
 
 /** What creating a private dashboard returns on top of a public one's answer. */
 interface CreatedPrivateDashboard extends CreatedDashboard {
@@ -28,28 +27,18 @@ async function createPrivateDashboard(base: string, id: string): Promise<Created
 }
 
 describe.skipIf(skipBrowserTests)("a private dashboard in the page", () => {
-  let server: DevServer;
-  let browser: Browser;
+  const suite = browserSuite();
 
   async function open(url: string): Promise<WatchedPage & { view: DashboardView }> {
-    const watched = await openPage(browser, url);
+    const watched = await openPage(suite.browser, url);
     return { ...watched, view: new DashboardView(watched.page) };
   }
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await startDevServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
 
   it("says the dashboard is private and opens no socket when the link has no key", async () => {
     const id = uniqueId("private");
-    await createPrivateDashboard(server.url, id);
-    const { page, view, errors, sockets, close } = await open(`${server.url}/d/${id}`);
+    await createPrivateDashboard(suite.server.url, id);
+    const { page, view, errors, sockets, close } = await open(`${suite.server.url}/d/${id}`);
     const notice = page.locator('[data-testid="private"]');
     await notice.waitFor({ timeout: 15_000 });
     expect(await notice.textContent()).toContain("private");
@@ -64,8 +53,8 @@ describe.skipIf(skipBrowserTests)("a private dashboard in the page", () => {
 
   it("says the key is wrong and opens no socket when the link's key is not the dashboard's", async () => {
     const id = uniqueId("private");
-    await createPrivateDashboard(server.url, id);
-    const { page, view, errors, sockets, close } = await open(`${server.url}/d/${id}#key=pbv_not-the-key`);
+    await createPrivateDashboard(suite.server.url, id);
+    const { page, view, errors, sockets, close } = await open(`${suite.server.url}/d/${id}#key=pbv_not-the-key`);
     const notice = page.locator('[data-testid="wrong-key"]');
     await notice.waitFor({ timeout: 15_000 });
     expect(await notice.textContent()).toContain("wrong");
@@ -79,15 +68,15 @@ describe.skipIf(skipBrowserTests)("a private dashboard in the page", () => {
 
   it("shows live values through the link with the key, hides the key and survives a reload", async () => {
     const id = uniqueId("private");
-    const created = await createPrivateDashboard(server.url, id);
-    expect(created.urls.dashboard).toBe(`${server.url}/d/${id}#key=${created.viewKey}`);
+    const created = await createPrivateDashboard(suite.server.url, id);
+    expect(created.urls.dashboard).toBe(`${suite.server.url}/d/${id}#key=${created.viewKey}`);
     const { page, view, errors, close } = await open(created.urls.dashboard);
     await view.waitForState("live");
     // The key leaves the address bar, so a copied URL or a screenshot does not give it away.
-    expect(page.url()).toBe(`${server.url}/d/${id}`);
+    expect(page.url()).toBe(`${suite.server.url}/d/${id}`);
 
     const ts = Math.floor(Date.now() / 1000) * 1000 - 5_000;
-    await postMetrics(server.url, id, created.ingestToken, [{ name: "vault.temp", value: 4.5, ts }]);
+    await postMetrics(suite.server.url, id, created.ingestToken, [{ name: "vault.temp", value: 4.5, ts }]);
     await view.waitForLatest("vault.temp", "4.5");
     // Nothing more is sent, so the header's age of the data keeps counting up.
     await view.waitUntil("the data to read as 2 s old or more", async () => /^updated [2-9] s ago$/.test(await view.staleness()));

@@ -3,12 +3,12 @@
  * socket drops, or the browser loses its network. The page's WebSocket is routed through
  * Playwright so a test can cut it without touching the server.
  */
-import type { Browser, WebSocketRoute } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WebSocketRoute } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { createDashboard, postMetrics, uniqueId } from "./api.ts";
-import { launchBrowser, openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { browserSuite } from "./browser-suite.ts";
 import { DashboardView } from "./dashboard-view.ts";
-import { startDevServer, type DevServer } from "./dev-server.ts";
 
 /**
  * A switch between the page and the server: while cut, every connection attempt is refused;
@@ -60,25 +60,15 @@ class SocketCutter {
 }
 
 describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection", () => {
-  let server: DevServer;
-  let browser: Browser;
+  const suite = browserSuite();
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await startDevServer();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.dispose();
-  });
 
   it("resumes where it left off and shows the points sent while it was cut off", async () => {
     const id = uniqueId("resume");
-    const { ingestToken } = await createDashboard(server.url, id, "Resume");
-    const first = await postMetrics(server.url, id, ingestToken, [{ name: "orders", value: 1 }]);
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Resume");
+    const first = await postMetrics(suite.server.url, id, ingestToken, [{ name: "orders", value: 1 }]);
     const cutter = new SocketCutter();
-    const { page, errors } = await openPage(browser, `${server.url}/d/${id}`, (p) => p.routeWebSocket(/\/ws(\?|$)/, cutter.handle));
+    const { page, errors } = await openPage(suite.browser, `${suite.server.url}/d/${id}`, (p) => p.routeWebSocket(/\/ws(\?|$)/, cutter.handle));
     const view = new DashboardView(page);
     await view.waitForState("live");
     await view.waitForLatest("orders", "1");
@@ -87,8 +77,8 @@ describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection
 
     await cutter.sever();
     await view.waitForState("reconnecting");
-    await postMetrics(server.url, id, ingestToken, [{ name: "orders", value: 2 }]);
-    await postMetrics(server.url, id, ingestToken, [{ name: "orders", value: 3 }]);
+    await postMetrics(suite.server.url, id, ingestToken, [{ name: "orders", value: 2 }]);
+    await postMetrics(suite.server.url, id, ingestToken, [{ name: "orders", value: 3 }]);
     const framesBefore = cutter.frames.length;
     cutter.cut = false;
 
@@ -106,16 +96,16 @@ describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection
 
   it("notices a socket that went silent and reconnects by itself", async () => {
     const id = uniqueId("silent");
-    const { ingestToken } = await createDashboard(server.url, id, "Silent");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Silent");
     const cutter = new SocketCutter();
-    const { page, errors } = await openPage(browser, `${server.url}/d/${id}`, (p) => p.routeWebSocket(/\/ws(\?|$)/, cutter.handle));
+    const { page, errors } = await openPage(suite.browser, `${suite.server.url}/d/${id}`, (p) => p.routeWebSocket(/\/ws(\?|$)/, cutter.handle));
     const view = new DashboardView(page);
     await view.waitForState("live");
 
     // No close frame will ever come: only the heartbeat (a ping every 15 s, 10 s to answer)
     // can tell that this socket is dead.
     cutter.mute();
-    await postMetrics(server.url, id, ingestToken, [{ name: "orders", value: 5 }]);
+    await postMetrics(suite.server.url, id, ingestToken, [{ name: "orders", value: 5 }]);
     const deadline = Date.now() + 40_000;
     while (cutter.urls.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(cutter.urls.length, "the page should open a new socket after a heartbeat went unanswered").toBe(2);
@@ -128,8 +118,8 @@ describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection
 
   it("says offline while the browser has no network and goes live again when it returns", async () => {
     const id = uniqueId("offline");
-    const { ingestToken } = await createDashboard(server.url, id, "Offline");
-    const { page, errors } = await openPage(browser, `${server.url}/d/${id}`);
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Offline");
+    const { page, errors } = await openPage(suite.browser, `${suite.server.url}/d/${id}`);
     const view = new DashboardView(page);
     await view.waitForState("live");
 
@@ -140,7 +130,7 @@ describe.skipIf(skipBrowserTests)("the dashboard page after a dropped connection
 
     await page.context().setOffline(false);
     await view.waitForState("live", 30_000);
-    await postMetrics(server.url, id, ingestToken, [{ name: "orders", value: 4 }]);
+    await postMetrics(suite.server.url, id, ingestToken, [{ name: "orders", value: 4 }]);
     await view.waitForLatest("orders", "4");
     expect(errors).toEqual([]);
   });
