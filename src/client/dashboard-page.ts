@@ -39,6 +39,7 @@
  *   [now − range, now] and loads the history route's buckets (their `avg`) for the older part;
  *   `data-loaded` is the value whose history is drawn (`recent` needs none), `data-source` the
  *   route's `raw` or `rollup`.
+ * - `[data-testid="edit"]` and the panel editor: see panel-editor.ts.
  * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
  *   `{ ts, values, xMin, xMax }` (see debug-hook.ts).
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
@@ -51,6 +52,7 @@ import { lookUpDashboard, type DashboardLookup } from "./dashboard-api.ts";
 import { parseDashboardPath, viewerSocketUrl } from "./dashboard-id.ts";
 import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotice } from "./dashboard-notices.ts";
 import { exposeDebugHook } from "./debug-hook.ts";
+import { PanelEditor } from "./panel-editor.ts";
 import { PanelGrid } from "./panel-grid.ts";
 import { PauseControl } from "./pause-control.ts";
 import { followRangePicker } from "./range-history.ts";
@@ -77,6 +79,8 @@ const staleness = element("staleness");
 const toasts = element("toasts");
 const pause = element("pause") as HTMLButtonElement;
 const range = element("range") as HTMLSelectElement;
+const edit = element("edit") as HTMLButtonElement;
+const editor = element("editor");
 
 function showTitle(text: string): void {
   title.textContent = text;
@@ -127,6 +131,8 @@ async function main(): Promise<void> {
   const timeWindow = new TimeWindow();
   const panels = new PanelGrid(grid, store, timeWindow, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
   panels.setPanels(dashboard.panels);
+  const panelEditor = new PanelEditor(edit, editor, { dashboardId: dashboard.id, onSaved: (saved) => panels.setPanels(saved) });
+  panelEditor.setSaved(dashboard.panels);
   panels.reserve(dashboard.series);
   exposeDebugHook(store, (key) => panels.drawn(key));
   new PauseControl(pause, (paused) => panels.setPaused(paused));
@@ -140,11 +146,13 @@ async function main(): Promise<void> {
         viewers.textContent = String(message.viewers);
         // Panels may have changed while the socket was down; an unchanged list is a no-op.
         panels.setPanels(message.panels);
+        panelEditor.setSaved(message.panels);
         break;
       case "config":
         // Someone saved the dashboard: relayout in place; the data stays in the store.
         showTitle(message.title);
         panels.setPanels(message.panels);
+        panelEditor.setSaved(message.panels);
         break;
       case "snapshot":
         panels.apply(store.applySnapshot(message.seq, message.series));

@@ -9,6 +9,7 @@ import { saveScreenshot } from "./browser.ts";
 type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
 const savedPanel = (id: string) => `[data-testid="saved-panel"][data-panel-id="${id}"]`;
+const editorPanel = (id: string) => `[data-testid="panel-editor"][data-panel-id="${id}"]`;
 const panel = (key: string) => `[data-testid="panel"][data-series="${key.replaceAll('"', '\\"')}"]`;
 
 export class DashboardView {
@@ -113,6 +114,33 @@ export class DashboardView {
     return this.page.$$eval(`${savedPanel(id)} [data-testid="table-row"]`, (rows) =>
       rows.map((r) => `${r.getAttribute("data-series")}=${r.querySelector('[data-testid="latest"]')?.textContent?.trim()}`),
     );
+  }
+
+  /** Opens or closes the panel editor with the Edit toggle (see src/client/panel-editor.ts). */
+  async toggleEditing(): Promise<void> {
+    await this.page.click('[data-testid="edit"]');
+  }
+
+  /** Ids of the panels in the editor, in its order. */
+  editorPanels(): Promise<string[]> {
+    return this.page.$$eval('[data-testid="panel-editor"]', (sets) => sets.map((s) => s.getAttribute("data-panel-id") ?? ""));
+  }
+
+  /** Types `value` into (or picks it in) the editor's `field` of panel `id`. */
+  async editField(id: string, field: string, value: string): Promise<void> {
+    const selector = `${editorPanel(id)} [data-field="${field}"]:is(input, select)`;
+    if (field === "type") await this.page.selectOption(selector, value);
+    else await this.page.fill(selector, value);
+  }
+
+  /** Presses a panel's `move-up`, `move-down` or `remove` button in the editor. */
+  async editorPanelButton(id: string, testid: "move-up" | "move-down" | "remove"): Promise<void> {
+    await this.page.click(`${editorPanel(id)} [data-testid="${testid}"]`);
+  }
+
+  /** The error shown under the editor's `field` of panel `id` (empty when none). */
+  async fieldError(id: string, field: string): Promise<string> {
+    return (await this.page.textContent(`${editorPanel(id)} [data-testid="field-error"][data-field="${field}"]`))?.trim() ?? "";
   }
 
   /** Waits until `check` holds, failing like the other waits (what the page shows, a screenshot). */

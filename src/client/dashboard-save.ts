@@ -1,0 +1,35 @@
+/** `PUT /api/dashboards/:id` from the page, with its answers sorted by what the editor shows. */
+import type { Panel } from "../shared/dashboard-config.ts";
+
+/** What a save came to. */
+export type SaveResult =
+  | { kind: "saved"; title: string; panels: Panel[] }
+  /** 401 or 403: the token is missing or not this dashboard's. */
+  | { kind: "refused"; message: string }
+  /** 400: `field` is the body path the server blames, e.g. `panels.0.type`. */
+  | { kind: "invalid"; message: string; field: string | undefined }
+  | { kind: "failed"; message: string };
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; field?: string };
+}
+
+export async function saveDashboardPanels(dashboardId: string, token: string, panels: Panel[]): Promise<SaveResult> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/dashboards/${encodeURIComponent(dashboardId)}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ panels }),
+    });
+  } catch (error) {
+    return { kind: "failed", message: `Could not reach the server: ${String(error)}` };
+  }
+  const body = (await response.json().catch(() => ({}))) as ErrorBody & { title?: string; panels?: Panel[] };
+  if (response.ok) return { kind: "saved", title: body.title ?? "", panels: body.panels ?? panels };
+  const message = body.error?.message ?? `HTTP ${response.status}`;
+  if (response.status === 401) return { kind: "refused", message: "A dashboard token is needed to save." };
+  if (response.status === 403) return { kind: "refused", message: "That token is not valid for this dashboard." };
+  if (response.status === 400) return { kind: "invalid", message, field: body.error?.field };
+  return { kind: "failed", message };
+}

@@ -1,0 +1,84 @@
+/**
+ * A saved panel as the editor's form holds it: every field a string, as typed. Turning drafts
+ * back into panels keeps what was typed (a non-number stays NaN, an empty list stays empty) so
+ * the shared schema, not this file, decides what is wrong and says so.
+ */
+import { PANEL_TYPES, type Panel } from "../shared/dashboard-config.ts";
+
+export interface PanelDraft {
+  /** The panel's id: kept for saved panels, made up for new ones. */
+  id: string;
+  /** Heading. */
+  title: string;
+  /** One of PANEL_TYPES. */
+  type: string;
+  /** Patterns, comma-separated. */
+  series: string;
+  /** Unit; empty for none. */
+  unit: string;
+  /** Decimals; empty for automatic. */
+  decimals: string;
+  /** Gauge scale's lower end; empty for none. */
+  min: string;
+  /** Gauge scale's upper end; empty for none. */
+  max: string;
+  /** `value #rrggbb` pairs, comma-separated, e.g. `50 #d97706, 80 #dc2626`. */
+  thresholds: string;
+}
+
+const text = (value: number | undefined) => (value === undefined ? "" : String(value));
+
+export function draftOf(panel: Panel): PanelDraft {
+  return {
+    id: panel.id,
+    title: panel.title,
+    type: panel.type,
+    series: panel.series.join(", "),
+    unit: panel.unit ?? "",
+    decimals: text(panel.decimals),
+    min: text(panel.min),
+    max: text(panel.max),
+    thresholds: (panel.thresholds ?? []).map((t) => `${t.value} ${t.color}`).join(", "),
+  };
+}
+
+/** A new panel's draft, with an id none of `taken` uses. */
+export function newDraft(taken: readonly string[]): PanelDraft {
+  let n = taken.length + 1;
+  while (taken.includes(`panel-${n}`)) n += 1;
+  return { id: `panel-${n}`, title: `Panel ${n}`, type: PANEL_TYPES[0], series: "*", unit: "", decimals: "", min: "", max: "", thresholds: "" };
+}
+
+/** Empty means absent; anything else is read as a number (NaN when it is not one). */
+function number(value: string): number | undefined {
+  return value.trim() === "" ? undefined : Number(value.trim());
+}
+
+function list(value: string): string[] {
+  return value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+}
+
+/** The panel the draft describes, unchecked: validate it with `panelSchema`. */
+export function panelOf(draft: PanelDraft): unknown {
+  const unit = draft.unit.trim();
+  const thresholds = list(draft.thresholds).map((pair) => {
+    const [value = "", color = ""] = pair.split(/\s+/);
+    return { value: number(value) ?? Number.NaN, color };
+  });
+  // Only gauges have a scale; a type change should not carry a stale one along.
+  const gauge = draft.type === "gauge";
+  return {
+    id: draft.id,
+    title: draft.title,
+    type: draft.type,
+    series: list(draft.series),
+    ...(unit ? { unit } : {}),
+    ...(number(draft.decimals) !== undefined ? { decimals: number(draft.decimals) } : {}),
+    ...(gauge && number(draft.min) !== undefined ? { min: number(draft.min) } : {}),
+    ...(gauge && number(draft.max) !== undefined ? { max: number(draft.max) } : {}),
+    ...(thresholds.length ? { thresholds } : {}),
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * The dashboard page's panel editor: the Edit toggle opens a form with one fieldset per saved
+ * panel (title, type, series, unit, decimals, gauge scale, thresholds; move up/down, remove),
+ * "Add panel", and Save. Save checks the list with the shared schema first, so a mistake is
+ * shown at its field and nothing is sent; then it asks once for a token and sends
+ * `PUT /api/dashboards/:id`. The page redraws from the `config` message every viewer gets.
+ *
+ * DOM contract, relied on by test/e2e; keep it stable:
+ * - `[data-testid="edit"]`: the toggle; `aria-pressed` says whether the editor is open.
+ * - `[data-testid="panel-editor"]` with `data-panel-id`: one fieldset per panel, in order,
+ *   its inputs named by `data-field` (`title`, `type`, `series`, `unit`, `decimals`, `min`,
+ *   `max`, `thresholds`), buttons `[data-testid="move-up"]`, `move-down`, `remove`, and
+ *   `[data-testid="field-error"]` with `data-field` beside each input.
+ * - `[data-testid="add-panel"]`, `[data-testid="save-panels"]`, `[data-testid="cancel-edit"]`.
+ * - `[data-testid="edit-token"]`: the token input, shown while no token is kept for this
+ *   dashboard or after one was refused; `[data-testid="token-error"]` says why.
+ * - `[data-testid="editor-error"]`: errors that belong to no single field.
+ */
+import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../shared/dashboard-config.ts";
+import { saveDashboardPanels } from "./dashboard-save.ts";
+import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
+import { draftOf, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
+
+type Field = Exclude<keyof PanelDraft, "id">;
+
+const fieldLabels: Record<Field, string> = {
+  title: "Title",
+  type: "Type",
+  series: "Series (comma-separated patterns)",
+  unit: "Unit",
+  decimals: "Decimals",
+  min: "Min",
+  max: "Max",
+  thresholds: "Thresholds (value #rrggbb, comma-separated)",
+};
+
+const gaugeOnly: ReadonlySet<Field> = new Set(["min", "max"]);
+
+function make<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, testid?: string): HTMLElementTagNameMap[K] {
+  const element = Object.assign(document.createElement(tag), props);
+  if (testid) element.setAttribute("data-testid", testid);
+  return element;
+}
+
+export interface PanelEditorOptions {
+  dashboardId: string;
+  /** Hears the list the server accepted (the `config` message follows for every viewer). */
+  onSaved(panels: Panel[]): void;
+}
+
+export class PanelEditor {
+  readonly #toggle: HTMLButtonElement;
+  readonly #root: HTMLElement;
+  readonly #options: PanelEditorOptions;
+  readonly #list = make("ol", { className: "editor-list" });
+  readonly #tokenRow = make("div", { className: "editor-token" });
+  readonly #token = make("input", { type: "password", id: "edit-token", autocomplete: "off" }, "edit-token");
+  readonly #tokenError = make("p", { className: "field-error", id: "edit-token-error" }, "token-error");
+  readonly #error = make("p", { className: "field-error" }, "editor-error");
+  readonly #save = make("button", { type: "button", className: "editor-save", textContent: "Save panels" }, "save-panels");
+  #saved: Panel[] = [];
+  #drafts: PanelDraft[] = [];
+  /** Error elements and inputs by `<index>.<field>`, rebuilt with the form. */
+  #fields = new Map<string, { input: HTMLInputElement | HTMLSelectElement; error: HTMLElement }>();
+
+  /** `toggle` and `root` are the (initially hidden) Edit button and editor section of dashboard.html. */
+  constructor(toggle: HTMLButtonElement, root: HTMLElement, options: PanelEditorOptions) {
+    this.#toggle = toggle;
+    this.#root = root;
+    this.#options = options;
+    this.#error.setAttribute("role", "alert");
+    this.#tokenError.setAttribute("role", "alert");
+    this.#token.setAttribute("aria-describedby", this.#tokenError.id);
+    const tokenLabel = make("label", { htmlFor: this.#token.id, textContent: "Dashboard token (ingest or admin)" });
+    this.#tokenRow.append(tokenLabel, this.#token, this.#tokenError);
+
+    const add = make("button", { type: "button", textContent: "Add panel" }, "add-panel");
+    add.addEventListener("click", () => this.#add());
+    const cancel = make("button", { type: "button", textContent: "Cancel" }, "cancel-edit");
+    cancel.addEventListener("click", () => this.close());
+    this.#save.addEventListener("click", () => void this.#submit());
+    const actions = make("div", { className: "editor-actions" });
+    actions.append(add, this.#save, cancel);
+    const heading = make("h2", { className: "editor-heading", textContent: "Edit panels", id: "editor-heading" });
+    this.#root.setAttribute("aria-labelledby", heading.id);
+    this.#root.append(heading, this.#list, this.#tokenRow, this.#error, actions);
+
+    this.#toggle.addEventListener("click", () => (this.#toggle.getAttribute("aria-pressed") === "true" ? this.close() : this.open()));
+    this.#toggle.hidden = false;
+  }
+
+  /** The list as last saved (by anyone): what the editor starts from when opened. */
+  setSaved(panels: readonly Panel[]): void {
+    this.#saved = [...panels];
+  }
+
+  open(): void {
+    this.#drafts = this.#saved.map(draftOf);
+    this.#token.value = "";
+    this.#tokenRow.hidden = storedEditToken(this.#options.dashboardId) !== undefined;
+    this.#render();
+    this.#root.hidden = false;
+    this.#toggle.setAttribute("aria-pressed", "true");
+    this.#root.querySelector<HTMLElement>("input, select, button")?.focus();
+  }
+
+  /** Closes without saving; unsaved edits are dropped. */
+  close(): void {
+    this.#root.hidden = true;
+    this.#toggle.setAttribute("aria-pressed", "false");
+    this.#toggle.focus();
+  }
+
+  #render(focus?: string): void {
+    this.#fields.clear();
+    this.#error.textContent = "";
+    this.#list.replaceChildren(...this.#drafts.map((draft, index) => this.#fieldset(draft, index)));
+    if (focus) this.#root.querySelector<HTMLElement>(focus)?.focus();
+  }
+
+  #fieldset(draft: PanelDraft, index: number): HTMLElement {
+    const item = make("li");
+    const set = make("fieldset", { className: "editor-panel" }, "panel-editor");
+    set.dataset.panelId = draft.id;
+    set.append(make("legend", { textContent: `Panel ${index + 1} (${draft.id})` }));
+    for (const field of Object.keys(fieldLabels) as Field[]) {
+      const id = `edit-${index}-${field}`;
+      const input: HTMLInputElement | HTMLSelectElement =
+        field === "type" ? make("select", { id }) : make("input", { id, type: "text", autocomplete: "off" });
+      if (input instanceof HTMLSelectElement) input.append(...PANEL_TYPES.map((type) => make("option", { value: type, textContent: type })));
+      input.value = draft[field];
+      input.dataset.field = field;
+      const error = make("p", { className: "field-error", id: `${id}-error` }, "field-error");
+      error.dataset.field = field;
+      input.setAttribute("aria-describedby", error.id);
+      const row = make("div", { className: `editor-field editor-field-${field}` });
+      row.append(make("label", { htmlFor: id, textContent: fieldLabels[field] }), input, error);
+      row.hidden = gaugeOnly.has(field) && draft.type !== "gauge";
+      input.addEventListener(field === "type" ? "change" : "input", () => {
+        draft[field] = input.value;
+        if (field === "type") {
+          for (const scale of set.querySelectorAll<HTMLElement>(".editor-field-min, .editor-field-max")) scale.hidden = input.value !== "gauge";
+        }
+      });
+      this.#fields.set(`${index}.${field}`, { input, error });
+      set.append(row);
+    }
+    const buttons = make("div", { className: "editor-panel-actions" });
+    const button = (testid: string, label: string, disabled: boolean, action: () => void) => {
+      const b = make("button", { type: "button", textContent: label, disabled }, testid);
+      b.setAttribute("aria-label", `${label}: panel ${index + 1}`);
+      b.addEventListener("click", action);
+      buttons.append(b);
+    };
+    button("move-up", "Move up", index === 0, () => this.#move(index, -1));
+    button("move-down", "Move down", index === this.#drafts.length - 1, () => this.#move(index, 1));
+    button("remove", "Remove", false, () => this.#remove(index));
+    set.append(buttons);
+    item.append(set);
+    return item;
+  }
+
+  #add(): void {
+    this.#drafts.push(newDraft(this.#drafts.map((draft) => draft.id)));
+    this.#render(`#edit-${this.#drafts.length - 1}-title`);
+  }
+
+  #move(index: number, by: -1 | 1): void {
+    const [moved] = this.#drafts.splice(index, 1);
+    if (!moved) return;
+    this.#drafts.splice(index + by, 0, moved);
+    // Keep focus on the moved panel's same button so repeated presses keep moving it; at an
+    // end that button is disabled, so focus goes to the other direction's.
+    const to = index + by;
+    const atEnd = by < 0 ? to === 0 : to === this.#drafts.length - 1;
+    const testid = (by < 0) !== atEnd ? "move-up" : "move-down";
+    this.#render(`[data-panel-id="${moved.id}"] [data-testid="${testid}"]`);
+  }
+
+  #remove(index: number): void {
+    this.#drafts.splice(index, 1);
+    this.#render('[data-testid="add-panel"]');
+  }
+
+  #clearErrors(): void {
+    this.#error.textContent = "";
+    this.#tokenError.textContent = "";
+    this.#token.removeAttribute("aria-invalid");
+    for (const { input, error } of this.#fields.values()) {
+      error.textContent = "";
+      input.removeAttribute("aria-invalid");
+    }
+  }
+
+  /** Shows `message` at the field a body path names (`panels.0.type`); elsewhere when none fits. */
+  #showError(path: readonly PropertyKey[], message: string): HTMLElement {
+    const [top, index, field] = path;
+    const found = top === "panels" ? this.#fields.get(`${String(index)}.${String(field)}`) : undefined;
+    if (!found) {
+      this.#error.textContent = this.#error.textContent ? `${this.#error.textContent} ${message}` : message;
+      return this.#save;
+    }
+    found.error.textContent = found.error.textContent ? `${found.error.textContent}; ${message}` : message;
+    found.input.setAttribute("aria-invalid", "true");
+    return found.input;
+  }
+
+  #showTokenError(message: string): void {
+    this.#tokenRow.hidden = false;
+    this.#tokenError.textContent = message;
+    this.#token.setAttribute("aria-invalid", "true");
+    this.#token.focus();
+  }
+
+  async #submit(): Promise<void> {
+    this.#clearErrors();
+    const checked = dashboardUpdateSchema.safeParse({ panels: this.#drafts.map(panelOf) });
+    if (!checked.success) {
+      const first = checked.error.issues.map((issue) => this.#showError(issue.path, issue.message))[0];
+      first?.focus();
+      return;
+    }
+    const { dashboardId } = this.#options;
+    const token = this.#token.value.trim() || storedEditToken(dashboardId);
+    if (!token) return this.#showTokenError("Enter the dashboard's ingest token or the admin token to save.");
+
+    this.#save.disabled = true;
+    const result = await saveDashboardPanels(dashboardId, token, checked.data.panels ?? []);
+    this.#save.disabled = false;
+    switch (result.kind) {
+      case "saved":
+        storeEditToken(dashboardId, token);
+        this.setSaved(result.panels);
+        this.#options.onSaved(result.panels);
+        this.close();
+        break;
+      case "refused":
+        forgetEditToken(dashboardId);
+        this.#showTokenError(result.message);
+        break;
+      case "invalid":
+        this.#showError(result.field?.split(".") ?? [], result.message).focus();
+        break;
+      case "failed":
+        this.#error.textContent = `Could not save: ${result.message}`;
+        break;
+    }
+  }
+}

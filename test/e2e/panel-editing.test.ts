@@ -1,0 +1,118 @@
+/**
+ * Editing saved panels on the dashboard page, against a real `wrangler dev` in two real
+ * Chromium pages: one edits and saves with the dashboard's token, the other redraws live.
+ */
+import { describe, expect, it } from "vitest";
+import type { Panel } from "../../src/shared/dashboard-config.ts";
+import { createDashboard, postMetrics, uniqueId } from "./api.ts";
+import { saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { browserSuite } from "./browser-suite.ts";
+
+/** Saves `panels` through the API, as any other client would. */
+async function savePanels(base: string, id: string, token: string, panels: Panel[]): Promise<void> {
+  const response = await fetch(`${base}/api/dashboards/${id}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ panels }),
+  });
+  if (response.status !== 200) throw new Error(`save panels of ${id}: HTTP ${response.status}: ${await response.text()}`);
+}
+
+describe.skipIf(skipBrowserTests)("panel editing", () => {
+  const suite = browserSuite();
+
+  it("saves edited, added and reordered panels with the ingest token, and another open page follows without reloading", async () => {
+    const id = uniqueId("edit");
+    const { ingestToken } = await createDashboard(suite.server.url, id);
+    const now = Math.floor(Date.now() / 1000) * 1000 - 30_000;
+    await postMetrics(suite.server.url, id, ingestToken, [
+      { name: "cpu.usage", tags: { host: "a" }, value: 12.5, ts: now },
+      { name: "queue.depth", value: 17, ts: now },
+    ]);
+    await savePanels(suite.server.url, id, ingestToken, [{ id: "cpu", title: "CPU usage", type: "line", series: ["cpu.*"], unit: "%" }]);
+
+    const editor = await suite.open(`/d/${id}`);
+    const watcher = await suite.open(`/d/${id}`);
+    try {
+      await editor.view.waitForState("live");
+      await watcher.view.waitForState("live");
+      await watcher.page.evaluate(() => ((globalThis as unknown as { marker: string }).marker = "not reloaded"));
+      expect(await watcher.view.savedPanels()).toEqual(["cpu:line"]);
+      expect(await editor.page.isVisible('[data-testid="panel-editor"]')).toBe(false);
+      await saveScreenshot(editor.page, "panel-editing-1-before");
+
+      const { view, page } = editor;
+      // The toggle works from the keyboard, and opening the editor moves focus into it.
+      await page.focus('[data-testid="edit"]');
+      await page.keyboard.press("Enter");
+      expect(await page.getAttribute('[data-testid="edit"]', "aria-pressed")).toBe("true");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-0-title");
+      expect(await view.editorPanels()).toEqual(["cpu"]);
+      await view.editField("cpu", "title", "CPU now");
+      await view.editField("cpu", "type", "stat");
+      await page.click('[data-testid="add-panel"]');
+      const [, added] = await view.editorPanels();
+      if (!added) throw new Error("Add panel added no panel");
+      await view.editField(added, "title", "Queue");
+      await view.editField(added, "type", "gauge");
+      await view.editField(added, "series", "queue.depth");
+      await view.editField(added, "min", "0");
+      await view.editField(added, "max", "100");
+      await view.editField(added, "thresholds", "50 #d97706, 80 #dc2626");
+      await view.editorPanelButton(added, "move-up");
+      expect(await view.editorPanels()).toEqual([added, "cpu"]);
+      // At the top, "Move up" is disabled, so focus stays on the moved panel's other move button.
+      expect(await page.evaluate(() => document.activeElement?.closest("fieldset")?.getAttribute("data-panel-id"))).toBe(added);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("move-down");
+      await saveScreenshot(page, "panel-editing-2-edited");
+
+      // A wrong token is refused at the token input and nothing changes for the watcher.
+      await page.fill('[data-testid="edit-token"]', "not-the-token");
+      await page.click('[data-testid="save-panels"]');
+      await view.waitUntil("the wrong token to be refused", async () => ((await page.textContent('[data-testid="token-error"]')) ?? "").includes("not valid"));
+      expect(await page.getAttribute('[data-testid="edit-token"]', "aria-invalid")).toBe("true");
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("edit-token");
+      expect(await watcher.view.savedPanels()).toEqual(["cpu:line"]);
+      await saveScreenshot(page, "panel-editing-3-wrong-token");
+
+      await page.fill('[data-testid="edit-token"]', ingestToken);
+      await page.click('[data-testid="save-panels"]');
+      await view.waitUntil("the editor to close after saving", async () => !(await page.isVisible('[data-testid="panel-editor"]')));
+      expect(await page.getAttribute('[data-testid="edit"]', "aria-pressed")).toBe("false");
+      await watcher.view.waitUntil("the watcher to show the new panels", async () => {
+        return JSON.stringify(await watcher.view.savedPanels()) === JSON.stringify([`${added}:gauge`, "cpu:stat"]);
+      });
+      expect(await watcher.view.savedPanelAttribute("cpu", "aria-label")).toBe("CPU now (stat)");
+      expect(await watcher.page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe("not reloaded");
+      expect(await view.savedPanels()).toEqual([`${added}:gauge`, "cpu:stat"]);
+      await saveScreenshot(watcher.page, "panel-editing-4-watcher-follows");
+
+      // The token is kept for the tab, never in the URL.
+      expect(page.url()).not.toContain(ingestToken);
+      expect(watcher.page.url()).not.toContain(ingestToken);
+
+      // An empty series list is caught in the page: the error sits at the field and no PUT is sent.
+      const puts: string[] = [];
+      page.on("request", (request) => {
+        if (request.method() === "PUT") puts.push(request.url());
+      });
+      await view.toggleEditing();
+      expect(await page.isVisible('[data-testid="edit-token"]')).toBe(false);
+      await view.editField("cpu", "series", " , ");
+      await page.click('[data-testid="save-panels"]');
+      await view.waitUntil("the series error to show", async () => (await view.fieldError("cpu", "series")) !== "");
+      expect(await view.fieldError("cpu", "series")).toBe("series needs at least one pattern");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-1-series");
+      await saveScreenshot(page, "panel-editing-5-field-error");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(puts).toEqual([]);
+      expect(await watcher.view.savedPanels()).toEqual([`${added}:gauge`, "cpu:stat"]);
+
+      expect(editor.errors).toEqual([]);
+      expect(watcher.errors).toEqual([]);
+    } finally {
+      await editor.close();
+      await watcher.close();
+    }
+  });
+});
