@@ -7,7 +7,7 @@ import uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
 import { formatValue } from "./format-value.ts";
 import type { StoredSeries } from "./series-store.ts";
-import { formatTimeTicks } from "./time-ticks.ts";
+import { timeChartOptions } from "./time-chart-options.ts";
 import type { Column, TimeWindow } from "./time-window.ts";
 
 /** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
@@ -108,25 +108,15 @@ export class ChartPanel {
 
   #build(data: uPlot.AlignedData): uPlot {
     const theme = this.#theme;
-    const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
-    const options: uPlot.Options = {
+    const options = timeChartOptions({
+      theme,
       width: this.#chartHost.clientWidth || FALLBACK_WIDTH,
       height: CHART_HEIGHT,
-      ms: 1, // the protocol's times are milliseconds
+      xRange: this.#window.xRange,
+      tickSpace: 72, // an `hh:mm:ss` label is about 60 px wide
       legend: { show: false },
-      cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, range: this.#window.xRange } },
-      axes: [
-        {
-          ...axis,
-          size: 28,
-          space: 72, // px between ticks; an `hh:mm:ss` label is about 60 px wide
-          values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing),
-        },
-        { ...axis, size: 56, values: (_chart, ticks) => ticks.map(formatValue) },
-      ],
       series: [{}, { label: this.key, stroke: theme.line, fill: theme.fill, width: 1.5 }],
-    };
+    });
     return new uPlot(options, data, this.#chartHost);
   }
 }

@@ -8,12 +8,11 @@ import uPlot from "uplot";
 import type { Panel } from "../shared/dashboard-config.ts";
 import { alignColumns } from "./aligned-data.ts";
 import type { ChartTheme } from "./chart-theme.ts";
-import { formatValue } from "./format-value.ts";
 import { formatExactValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { seriesColor } from "./series-colors.ts";
 import type { SeriesStore } from "./series-store.ts";
-import { formatTimeTicks } from "./time-ticks.ts";
+import { timeChartOptions } from "./time-chart-options.ts";
 import type { TimeWindow } from "./time-window.ts";
 
 /** Canvas height in CSS pixels; with the legend it fills `.panel-body` (styles.css). */
@@ -78,25 +77,14 @@ export class LinePanel implements SavedPanelView {
   }
 
   #build(data: uPlot.AlignedData): uPlot {
-    const theme = this.#theme;
     const panel = this.#panel;
-    const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
-    const options: uPlot.Options = {
+    const options = timeChartOptions({
+      theme: this.#theme,
       width: this.#host.clientWidth || FALLBACK_WIDTH,
       height: CHART_HEIGHT,
-      ms: 1, // the protocol's times are milliseconds
+      xRange: this.#window.xRange,
+      tickSpace: 90, // an `hh:mm:ss.sss` label (sub-second spans) is about 80 px wide
       legend: { show: true, live: true },
-      cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, range: this.#window.xRange } },
-      axes: [
-        {
-          ...axis,
-          size: 28,
-          space: 90, // px between ticks; an `hh:mm:ss.sss` label (sub-second spans) is about 80 px wide
-          values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing),
-        },
-        { ...axis, size: 56, values: (_chart, ticks) => ticks.map(formatValue) },
-      ],
       series: [
         { label: "Time", value: (_chart: uPlot, ms: number | null) => (ms === null ? "–" : exactTime(new Date(ms))) },
         ...this.#keys.map((key, i) => ({
@@ -108,7 +96,7 @@ export class LinePanel implements SavedPanelView {
           value: (_chart: uPlot, value: number | null) => formatExactValue(value, panel),
         })),
       ],
-    };
+    });
     return new uPlot(options, data, this.#host);
   }
 }
