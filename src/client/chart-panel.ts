@@ -7,7 +7,7 @@ import uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
 import { formatValue } from "./format-value.ts";
 import type { StoredSeries } from "./series-store.ts";
-import { timeChartOptions } from "./time-chart-options.ts";
+import { shownRange, timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
 import type { Column, TimeWindow } from "./time-window.ts";
 
 /** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
@@ -15,7 +15,7 @@ const CHART_HEIGHT = 160;
 /** Width used until the ResizeObserver reports the real one (before first layout). */
 const FALLBACK_WIDTH = 320;
 
-export class ChartPanel {
+export class ChartPanel implements TimeChart {
   readonly key: string;
   readonly element: HTMLElement;
   #latest: HTMLElement;
@@ -74,7 +74,10 @@ export class ChartPanel {
 
   /** Shows the series' current points; called from the frame scheduler only. */
   update(series: StoredSeries): void {
-    this.#drawn = this.#window.column(series.key, series);
+    const column = this.#window.column(series.key, series);
+    // The store appends to its arrays in place; the chart keeps copies, so that what it drew
+    // stays as drawn (a paused chart can be re-ranged over exactly the data it froze).
+    this.#drawn = { ts: column.ts.slice(), values: column.values.slice() };
     this.#chart.setData([this.#drawn.ts, this.#drawn.values]);
     const last = series.values[series.values.length - 1];
     if (last === undefined) {
@@ -88,8 +91,17 @@ export class ChartPanel {
 
   /** What the chart draws now and its x range, for the debug hook. */
   drawn(): Column & { xMin: number | undefined; xMax: number | undefined } {
-    const x = this.#chart.scales.x;
-    return { ts: [...this.#drawn.ts], values: [...this.#drawn.values], xMin: x?.min ?? undefined, xMax: x?.max ?? undefined };
+    const { xMin, xMax } = this.shown();
+    return { ts: [...this.#drawn.ts], values: [...this.#drawn.values], xMin, xMax };
+  }
+
+  rescale(): void {
+    // Resetting the scales runs the time window's x range over the data already drawn.
+    this.#chart.setData(this.#chart.data);
+  }
+
+  shown(): ShownRange {
+    return shownRange(this.#chart);
   }
 
   /** Redraws with new colours; uPlot has no restyle, so the chart is rebuilt with its data. */
@@ -113,6 +125,8 @@ export class ChartPanel {
       width: this.#chartHost.clientWidth || FALLBACK_WIDTH,
       height: CHART_HEIGHT,
       xRange: this.#window.xRange,
+      zoom: this.#window,
+      label: `${this.key} over time. Drag across the chart to zoom every chart; double-click to return to now.`,
       tickSpace: 72, // an `hh:mm:ss` label is about 60 px wide
       legend: { show: false },
       series: [{}, { label: this.key, stroke: theme.line, fill: theme.fill, width: 1.5 }],

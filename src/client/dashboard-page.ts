@@ -52,6 +52,7 @@ import { lookUpDashboard, type DashboardLookup } from "./dashboard-api.ts";
 import { parseDashboardPath, viewerSocketUrl } from "./dashboard-id.ts";
 import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotice } from "./dashboard-notices.ts";
 import { exposeDebugHook } from "./debug-hook.ts";
+import { JumpToNow } from "./jump-to-now.ts";
 import { PanelEditor } from "./panel-editor.ts";
 import { PanelGrid } from "./panel-grid.ts";
 import { PauseControl } from "./pause-control.ts";
@@ -78,6 +79,8 @@ const grid = element("grid");
 const staleness = element("staleness");
 const toasts = element("toasts");
 const pause = element("pause") as HTMLButtonElement;
+const jump = element("jump-to-now") as HTMLButtonElement;
+const followState = element("follow-state");
 const range = element("range") as HTMLSelectElement;
 const edit = element("edit") as HTMLButtonElement;
 const editor = element("editor");
@@ -134,8 +137,26 @@ async function main(): Promise<void> {
   const panelEditor = new PanelEditor(edit, editor, { dashboardId: dashboard.id, onSaved: (saved) => panels.setPanels(saved) });
   panelEditor.setSaved(dashboard.panels);
   panels.reserve(dashboard.series);
-  exposeDebugHook(store, (key) => panels.drawn(key));
-  new PauseControl(pause, (paused) => panels.setPaused(paused));
+  exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts() });
+
+  // One view for every chart: a drag on any chart zooms them all; "Jump to now", a double-click
+  // on a chart, a new range and "Resume live" all go back to following now.
+  const pauseControl = new PauseControl(pause, (paused) => {
+    panels.setPaused(paused);
+    if (!paused) timeWindow.followNow();
+    showFollowing();
+  });
+  const jumpToNow = new JumpToNow({
+    button: jump,
+    state: followState,
+    focusAfter: range,
+    onJump: () => {
+      pauseControl.resume();
+      timeWindow.followNow();
+    },
+  });
+  const showFollowing = () => jumpToNow.show({ zoom: timeWindow.zoom, paused: pauseControl.paused });
+  timeWindow.onZoomChange(showFollowing);
 
   followRangePicker(range, { dashboardId: dashboard.id, viewKey, store, timeWindow, panels });
 

@@ -4,6 +4,7 @@
  * what the charts draw.
  */
 import type { SeriesStore } from "./series-store.ts";
+import type { ShownRange } from "./time-chart-options.ts";
 
 /** The hook's shape. */
 export interface PulseboardDebug {
@@ -16,6 +17,12 @@ export interface PulseboardDebug {
    * time-window.ts) and its x range; `undefined` when the series has no automatic panel.
    */
   drawn(key: string): { ts: number[]; values: number[]; xMin: number | undefined; xMax: number | undefined } | undefined;
+  /**
+   * Every time chart on the page (saved line panels, then automatic panels, each in page
+   * order): `chart` is `saved:<panel id>` or `series:<series key>`, `shown` its x axis span
+   * and how many times it holds.
+   */
+  timeCharts(): { chart: string; shown: ShownRange }[];
 }
 
 declare global {
@@ -24,14 +31,15 @@ declare global {
   }
 }
 
-/** Installs the hook over `store` and the grid's `drawn`. */
-export function exposeDebugHook(store: SeriesStore, drawn: PulseboardDebug["drawn"]): void {
+/** Installs the hook over `store` and what the grid reports of its charts. */
+export function exposeDebugHook(store: SeriesStore, charts: Pick<PulseboardDebug, "drawn" | "timeCharts">): void {
   window.__pulseboard = Object.freeze({
     points(key: string) {
       const series = store.get(key);
       return { ts: [...(series?.ts ?? [])], values: [...(series?.values ?? [])] };
     },
     keys: () => store.keys(),
-    drawn,
+    drawn: charts.drawn,
+    timeCharts: charts.timeCharts,
   });
 }

@@ -12,7 +12,7 @@ import { formatExactValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { seriesColor } from "./series-colors.ts";
 import type { SeriesStore } from "./series-store.ts";
-import { timeChartOptions } from "./time-chart-options.ts";
+import { shownRange, timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
 import type { TimeWindow } from "./time-window.ts";
 
 /** Canvas height in CSS pixels; with the legend it fills `.panel-body` (styles.css). */
@@ -22,7 +22,7 @@ const FALLBACK_WIDTH = 320;
 /** The cursor's time to the millisecond, in the viewer's time zone: points are ms apart at best. */
 const exactTime = uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}.{fff}");
 
-export class LinePanel implements SavedPanelView {
+export class LinePanel implements SavedPanelView, TimeChart {
   readonly element: HTMLElement;
   #panel: Panel;
   #host: HTMLElement;
@@ -63,6 +63,20 @@ export class LinePanel implements SavedPanelView {
     this.#chart.setData(alignColumns(columns));
   }
 
+  /** The panel is itself the time chart the grid rescales. */
+  get timeChart(): TimeChart {
+    return this;
+  }
+
+  rescale(): void {
+    // Resetting the scales runs the time window's x range over the data already drawn.
+    this.#chart.setData(this.#chart.data);
+  }
+
+  shown(): ShownRange {
+    return shownRange(this.#chart);
+  }
+
   restyle(theme: ChartTheme): void {
     this.#theme = theme;
     const data = this.#chart.data as uPlot.AlignedData;
@@ -83,6 +97,8 @@ export class LinePanel implements SavedPanelView {
       width: this.#host.clientWidth || FALLBACK_WIDTH,
       height: CHART_HEIGHT,
       xRange: this.#window.xRange,
+      zoom: this.#window,
+      label: `${panel.title}: ${this.#keys.length === 1 ? "1 series" : `${this.#keys.length} series`} over time. Drag across the chart to zoom every chart; double-click to return to now.`,
       tickSpace: 90, // an `hh:mm:ss.sss` label (sub-second spans) is about 80 px wide
       legend: { show: true, live: true },
       series: [

@@ -3,7 +3,8 @@
  * automatic chart per series that no saved panel matches (in key order), so every series
  * shows somewhere. Panels are views on the series store: a new panel list (`setPanels`)
  * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame,
- * except while paused: then changes are only noted, and drawn together on resume.
+ * except while paused: then changes are only noted, and drawn together on resume. A zoom (or
+ * a return to now) reaches every time chart on the next frame, paused or not.
  */
 import type { Panel } from "../shared/dashboard-config.ts";
 import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern.ts";
@@ -13,6 +14,7 @@ import { FrameScheduler } from "./frame-scheduler.ts";
 import type { SavedPanelView, SeriesRef } from "./saved-panel.ts";
 import { createSavedPanelView } from "./saved-panel-views.ts";
 import type { SeriesStore, StoreChange } from "./series-store.ts";
+import type { ShownRange } from "./time-chart-options.ts";
 import type { TimeWindow } from "./time-window.ts";
 
 /** A saved panel on the page with the series it currently shows. */
@@ -42,6 +44,8 @@ export class PanelGrid {
   #scheduler = new FrameScheduler(() => this.#flush());
   #onCountChange: (count: number) => void;
   #paused = false;
+  /** The time window zoomed or went back to now since the last frame. */
+  #rescale = false;
   #window: TimeWindow;
 
   /**
@@ -53,6 +57,10 @@ export class PanelGrid {
     this.#window = window;
     this.#store = store;
     this.#onCountChange = onCountChange;
+    window.onZoomChange(() => {
+      this.#rescale = true;
+      this.#scheduler.request();
+    });
     onChartThemeChange((theme) => {
       this.#theme = theme;
       for (const panel of this.#automatic.values()) panel.restyle(theme);
@@ -112,6 +120,21 @@ export class PanelGrid {
   /** What the automatic panel of `key` draws and its x range; `undefined` without one. */
   drawn(key: string): ReturnType<ChartPanel["drawn"]> | undefined {
     return this.#automatic.get(key)?.drawn();
+  }
+
+  /**
+   * Every time chart's x axis span and size, keyed `series:<key>` for automatic panels and
+   * `saved:<id>` for saved line panels, in page order.
+   */
+  timeCharts(): { chart: string; shown: ShownRange }[] {
+    const saved = this.#saved.flatMap((placed) => {
+      const chart = placed.view.timeChart;
+      return chart ? [{ chart: `saved:${placed.view.element.dataset.panelId}`, shown: chart.shown() }] : [];
+    });
+    const automatic = [...this.#automatic.values()]
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((panel) => ({ chart: `series:${panel.key}`, shown: panel.shown() }));
+    return [...saved, ...automatic];
   }
 
   /** Places series known before any data, so the layout is set up front. */
@@ -198,7 +221,21 @@ export class PanelGrid {
   }
 
   #flush(): void {
-    if (this.#paused) return;
+    if (this.#paused) {
+      // Frozen data, but the x range follows a zoom: each chart re-ranges what it drew.
+      if (this.#rescale) {
+        for (const panel of this.#automatic.values()) panel.rescale();
+        for (const placed of this.#saved) placed.view.timeChart?.rescale();
+      }
+      this.#rescale = false;
+      return;
+    }
+    if (this.#rescale) {
+      // Drawing from the store resets every chart's scales through the time window.
+      for (const key of this.#automatic.keys()) this.#dirtyAutomatic.add(key);
+      for (const placed of this.#saved) if (placed.view.timeChart) this.#dirtySaved.add(placed);
+      this.#rescale = false;
+    }
     for (const key of this.#dirtyAutomatic) {
       const series = this.#store.get(key);
       if (series) this.#automatic.get(key)?.update(series);

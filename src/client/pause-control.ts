@@ -22,6 +22,11 @@ export class PauseControl {
     return this.#paused;
   }
 
+  /** Unfreezes the charts, as pressing "Resume live" does; a no-op while live. */
+  resume(): void {
+    if (this.#paused) this.#set(false);
+  }
+
   #set(paused: boolean): void {
     this.#paused = paused;
     this.#render();

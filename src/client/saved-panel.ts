@@ -6,6 +6,7 @@
 import type { Panel } from "../shared/dashboard-config.ts";
 import type { ChartTheme } from "./chart-theme.ts";
 import type { SeriesStore } from "./series-store.ts";
+import type { TimeChart } from "./time-chart-options.ts";
 
 /** A series as a panel lists it before any data is drawn. */
 export interface SeriesRef {
@@ -25,6 +26,8 @@ export interface SavedPanelView {
   /** Follows a light/dark switch (canvas charts need it; SVG and HTML use CSS colours). */
   restyle(theme: ChartTheme): void;
   destroy(): void;
+  /** Line panels only: the time chart, which follows the page's time window. */
+  readonly timeChart?: TimeChart;
 }
 
 /** Readable names of the panel types, for `aria-label`s. */

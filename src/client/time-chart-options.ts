@@ -1,10 +1,11 @@
 /**
- * The uPlot options every time chart on the page shares: millisecond time on x (pinned by
- * the time window), themed axes with readable ticks, fixed height, no drag-zoom. Each panel
- * adds its own legend and series.
+ * The uPlot options every time chart on the page shares: millisecond time on x (set by the
+ * page's time window), themed axes with readable ticks, fixed height, drag to zoom every
+ * chart and double-click to go back to now. Each panel adds its own legend and series.
  */
 import type uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
+import { chartZoom, type ZoomTarget } from "./chart-zoom.ts";
 import { formatValue } from "./format-value.ts";
 import { formatTimeTicks } from "./time-ticks.ts";
 
@@ -18,6 +19,10 @@ export interface TimeChartParts {
   height: number;
   /** The x range in force (the time window's). */
   xRange: uPlot.Range.Function;
+  /** Hears drags (zoom) and double-clicks (back to now): the time window. */
+  zoom: ZoomTarget;
+  /** What the chart shows, for screen readers (the canvas is otherwise silent). */
+  label: string;
   /** Px between x ticks: wide enough for the longest time label the chart shows. */
   tickSpace: number;
   /** uPlot's legend settings. */
@@ -29,12 +34,22 @@ export interface TimeChartParts {
 export function timeChartOptions(parts: TimeChartParts): uPlot.Options {
   const { theme } = parts;
   const axis = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
+  const zoom = chartZoom(parts.zoom);
   return {
     width: parts.width,
     height: parts.height,
     ms: 1, // the protocol's times are milliseconds
     legend: parts.legend,
-    cursor: { drag: { x: false, y: false } },
+    cursor: zoom.cursor,
+    hooks: {
+      ...zoom.hooks,
+      init: [
+        (chart) => {
+          chart.ctx.canvas.setAttribute("role", "img");
+          chart.ctx.canvas.setAttribute("aria-label", parts.label);
+        },
+      ],
+    },
     scales: { x: { time: true, range: parts.xRange } },
     axes: [
       { ...axis, size: 28, space: parts.tickSpace, values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing) },
@@ -42,4 +57,28 @@ export function timeChartOptions(parts: TimeChartParts): uPlot.Options {
     ],
     series: parts.series,
   };
+}
+
+/** What the page asks of every time chart beyond new data. */
+export interface TimeChart {
+  /** Re-runs the x range on the data already drawn, e.g. after a zoom while paused. */
+  rescale(): void;
+  /** The x axis' span now and how many times the chart holds, for the debug hook. */
+  shown(): ShownRange;
+}
+
+/** A time chart's x axis span and how many times (x values) it holds. */
+export interface ShownRange {
+  /** Left edge of the x axis, ms. */
+  xMin: number | undefined;
+  /** Right edge of the x axis, ms. */
+  xMax: number | undefined;
+  /** Number of x values in the chart's data. */
+  times: number;
+}
+
+/** The span and size of `chart`'s x axis. */
+export function shownRange(chart: uPlot): ShownRange {
+  const x = chart.scales.x;
+  return { xMin: x?.min ?? undefined, xMax: x?.max ?? undefined, times: chart.data[0]?.length ?? 0 };
 }

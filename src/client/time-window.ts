@@ -1,9 +1,11 @@
 /**
- * What span of time the line charts show. By default ("Recent points") a chart spans the
- * points the page holds, as it always did. With a range picked (5 min … 7 d) the x axis is
- * pinned to [now − range, now], and each series is drawn as the history route's buckets for
- * the part older than the live points, followed by the live points themselves, so the live
- * tail keeps appending on top of the loaded history.
+ * What span of time the line charts show, one view for the whole page. By default ("Recent
+ * points") a chart spans the points the page holds. With a range picked (5 min … 7 d) the x
+ * axis is pinned to [now − range, now], and each series is drawn as the history route's
+ * buckets for the part older than the live points, followed by the live points themselves,
+ * so the live tail keeps appending on top of the loaded history. Either way the view follows
+ * now, until someone zooms into a stretch of time: then every chart holds that stretch while
+ * live points keep arriving, until the view is sent back to now.
  */
 import type uPlot from "uplot";
 import type { HistoryResult } from "../shared/protocol.ts";
@@ -38,27 +40,68 @@ export function stepFor(rangeMs: number): number {
   return STEPS_MS.find((step) => rangeMs / step <= 600) ?? STEPS_MS[STEPS_MS.length - 1]!;
 }
 
+/** A stretch of time zoomed into, in ms since the epoch. */
+export interface Zoom {
+  /** Left edge of the x axis. */
+  min: number;
+  /** Right edge of the x axis. */
+  max: number;
+}
+
 export class TimeWindow {
   /** The pinned span in ms; `undefined` means "the points held". */
   #span: number | undefined;
   /** Per series key, the history buckets' times and averages for the current span. */
   #history = new Map<string, Column>();
+  /** The stretch every chart holds instead of following now; `undefined` while following. */
+  #zoom: Zoom | undefined;
+  #listeners: (() => void)[] = [];
 
   get span(): number | undefined {
     return this.#span;
   }
 
-  /** Back to spanning the points held; loaded history is dropped. */
+  /** The stretch zoomed into, or `undefined` while the charts follow now. */
+  get zoom(): Zoom | undefined {
+    return this.#zoom;
+  }
+
+  /** Calls `listener` after every zoom or return to now. */
+  onZoomChange(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Holds every chart at [min, max] (in either order); a stretch under 1 ms is ignored. */
+  zoomTo(min: number, max: number): void {
+    const [from, to] = min <= max ? [min, max] : [max, min];
+    if (!(to - from >= 1)) return;
+    this.#zoom = { min: from, max: to };
+    this.#notify();
+  }
+
+  /** Back to following now with the range in force; a no-op while already following. */
+  followNow(): void {
+    if (this.#zoom === undefined) return;
+    this.#zoom = undefined;
+    this.#notify();
+  }
+
+  /** Back to spanning the points held, following now; loaded history is dropped. */
   showRecent(): void {
     this.#span = undefined;
     this.#history.clear();
+    this.followNow();
   }
 
-  /** Pins the span and keeps `result`'s buckets (their averages) as the older part of each series. */
+  /**
+   * Pins the span, following now, and keeps `result`'s buckets (their averages) as the older
+   * part of each series.
+   */
   showRange(span: number, result: HistoryResult): void {
     this.#span = span;
     this.#history.clear();
     for (const series of result.series) this.#history.set(series.key, { ts: series.ts, values: series.avg });
+    this.followNow();
   }
 
   /** What to draw for `key`: history older than the first live point, then the live points. */
@@ -74,10 +117,18 @@ export class TimeWindow {
     };
   }
 
-  /** The x scale's range function for uPlot: the pinned span up to now, else the data's own. */
+  /**
+   * The x scale's range function for uPlot, run on every `setData` and `setScale`: the zoomed
+   * stretch, else the pinned span up to now, else the data's own.
+   */
   readonly xRange = (chart: uPlot, min: number, max: number): uPlot.Range.MinMax => {
+    if (this.#zoom !== undefined) return [this.#zoom.min, this.#zoom.max];
     if (this.#span === undefined) return centreLoneTime(chart, min, max);
     const now = Date.now();
     return [now - this.#span, now];
   };
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
 }

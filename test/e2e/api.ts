@@ -64,3 +64,18 @@ export async function postMetrics(
   });
   return expectJson(response, 200, `post metrics to ${id}`);
 }
+
+/** Changes a dashboard's title and/or panels with `token` (`PUT /api/dashboards/:id`). */
+export async function updateDashboard(
+  base: string,
+  id: string,
+  token: string,
+  update: { title?: string; panels?: unknown[] },
+): Promise<{ id: string; title: string; panels: unknown[] }> {
+  const response = await fetch(`${base}/api/dashboards/${id}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(update),
+  });
+  return expectJson(response, 200, `update dashboard ${id}`);
+}

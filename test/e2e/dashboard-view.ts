@@ -56,6 +56,39 @@ export class DashboardView {
     return this.page.evaluate((k) => (globalThis as unknown as DebugWindow).__pulseboard.drawn(k), key);
   }
 
+  /**
+   * Every time chart's x axis span and how many times it holds, keyed `saved:<id>` or
+   * `series:<key>` (see src/client/debug-hook.ts).
+   */
+  timeCharts(): Promise<TimeChartShown[]> {
+    return this.page.evaluate(() => (globalThis as unknown as DebugWindow).__pulseboard.timeCharts());
+  }
+
+  /**
+   * Drags the mouse across the plot of the chart inside `panelSelector`, from `from` to `to`
+   * (fractions of the plot's width), as a person selects a stretch of time to zoom into.
+   */
+  async dragAcrossChart(panelSelector: string, from: number, to: number): Promise<void> {
+    const box = await this.page.locator(`${panelSelector} .u-over`).boundingBox();
+    if (!box) throw new Error(`no chart plot in ${panelSelector}`);
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(box.x + box.width * from, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + box.width * ((from + to) / 2), y, { steps: 4 });
+    await this.page.mouse.move(box.x + box.width * to, y, { steps: 4 });
+    await this.page.mouse.up();
+  }
+
+  /** Double-clicks the middle of the plot of the chart inside `panelSelector`. */
+  async doubleClickChart(panelSelector: string): Promise<void> {
+    await this.page.locator(`${panelSelector} .u-over`).dblclick();
+  }
+
+  /** Whether the "Jump to now" button shows. */
+  jumpToNowShown(): Promise<boolean> {
+    return this.page.isVisible('[data-testid="jump-to-now"]');
+  }
+
   /** Presses the Pause / Resume live button. */
   async togglePause(): Promise<void> {
     await this.page.click('[data-testid="pause"]');
@@ -178,11 +211,20 @@ export interface DrawnChart {
   xMax: number | undefined;
 }
 
+/** One time chart as the debug hook reports it. */
+export interface TimeChartShown {
+  /** `saved:<panel id>` or `series:<series key>`. */
+  chart: string;
+  /** The x axis span and the number of times held. */
+  shown: { xMin: number | undefined; xMax: number | undefined; times: number };
+}
+
 /** The page's global as the debug hook leaves it (see src/client/debug-hook.ts). */
 interface DebugWindow {
   __pulseboard: {
     points(key: string): { ts: number[]; values: number[] };
     keys(): string[];
     drawn(key: string): DrawnChart | undefined;
+    timeCharts(): TimeChartShown[];
   };
 }

@@ -1,0 +1,61 @@
+/**
+ * "Jump to now", floating over the page: shown whenever the charts do not follow now
+ * (zoomed into a stretch of time, or paused), with a line saying what they show instead.
+ * Pressing it (or double-clicking a chart) sends every chart back to now with the range picked.
+ */
+import type { Zoom } from "./time-window.ts";
+
+/** What the charts show instead of following now, if anything. */
+export interface FollowState {
+  /** The stretch zoomed into, if any. */
+  zoom: Zoom | undefined;
+  /** Whether the charts are frozen by Pause. */
+  paused: boolean;
+}
+
+const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const dayAndTime = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+/** A zoomed stretch as people read it, with the day only when it is not today. */
+export function zoomText(zoom: Zoom, now = Date.now()): string {
+  const today = new Date(now).toDateString();
+  const format = (ms: number) => (new Date(ms).toDateString() === today ? timeOfDay : dayAndTime).format(ms);
+  return `Zoomed: ${format(zoom.min)} – ${format(zoom.max)}`;
+}
+
+/** Where the button and its status line are, and what pressing it does. */
+export interface JumpToNowParts {
+  /** The (initially hidden) button of dashboard.html. */
+  button: HTMLButtonElement;
+  /** The line beside it saying what is zoomed into; a polite live region, so it is announced. */
+  state: HTMLElement;
+  /** Takes the focus when the button goes away under it (the next control in the header). */
+  focusAfter: HTMLElement;
+  /** Sends the charts back to now. */
+  onJump(): void;
+}
+
+export class JumpToNow {
+  #button: HTMLButtonElement;
+  #state: HTMLElement;
+
+  constructor(parts: JumpToNowParts) {
+    this.#button = parts.button;
+    this.#state = parts.state;
+    this.#button.addEventListener("click", () => {
+      const focused = document.activeElement === this.#button;
+      parts.onJump();
+      // A hidden button drops the focus to <body>; keyboard users keep their place instead.
+      if (focused && this.#button.hidden) parts.focusAfter.focus();
+    });
+  }
+
+  /** Shows the button while the charts do not follow now, and what they show instead. */
+  show(state: FollowState): void {
+    const following = state.zoom === undefined && !state.paused;
+    this.#button.hidden = following;
+    this.#state.textContent = state.zoom ? zoomText(state.zoom) : state.paused ? "Paused" : "";
+    const bar = this.#button.parentElement;
+    if (bar) bar.dataset.following = String(following);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Zooming the time charts, against a real `wrangler dev` in a real Chromium while a sensor
+ * keeps posting: a drag on one chart zooms every chart to the same stretch, which then holds
+ * still while the data keeps growing; "Jump to now", a double-click and "Resume live" each
+ * send the charts back to following now.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createDashboard, postMetrics, uniqueId, updateDashboard } from "./api.ts";
+import { saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { browserSuite } from "./browser-suite.ts";
+import type { DashboardView, TimeChartShown } from "./dashboard-view.ts";
+
+const savedLine = '[data-testid="saved-panel"][data-panel-id="cpu"]';
+const automatic = '[data-testid="panel"][data-series="room.temp"]';
+
+/** A sensor posting both series every 200 ms until stopped; `last` is the newest time sent. */
+function startSensor(base: string, id: string, token: string): { stop(): Promise<void>; last(): number } {
+  let running = true;
+  let last = 0;
+  let value = 0;
+  const loop = (async () => {
+    while (running) {
+      const ts = Date.now();
+      value += 1;
+      await postMetrics(base, id, token, [
+        { name: "cpu.load", tags: { host: "a" }, value: value % 10, ts },
+        { name: "room.temp", value: 20 + (value % 5), ts },
+      ]);
+      last = ts;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+    last: () => last,
+  };
+}
+
+/** The one x span every chart shows; fails when the charts disagree. */
+function commonSpan(charts: TimeChartShown[]): { xMin: number; xMax: number } {
+  const spans = new Set(charts.map((c) => `${c.shown.xMin}..${c.shown.xMax}`));
+  if (spans.size !== 1) throw new Error(`the charts show different spans: ${JSON.stringify(charts)}`);
+  const { xMin, xMax } = charts[0]!.shown;
+  if (xMin === undefined || xMax === undefined) throw new Error("the charts have no x span");
+  return { xMin, xMax };
+}
+
+/** Waits until every chart shows one and the same x span; returns it. */
+async function waitForOneSpan(view: DashboardView): Promise<{ xMin: number; xMax: number }> {
+  await view.waitUntil("every chart to show the same span", async () => {
+    const charts = await view.timeCharts();
+    return new Set(charts.map((c) => `${c.shown.xMin}..${c.shown.xMax}`)).size === 1;
+  });
+  return commonSpan(await view.timeCharts());
+}
+
+/** Waits until every chart's right edge reaches `ts` or later: the charts follow now. */
+async function waitForFollowing(view: DashboardView, ts: number): Promise<void> {
+  await view.waitUntil(`every chart to reach ${ts}`, async () => {
+    const charts = await view.timeCharts();
+    return charts.length === 2 && charts.every((c) => (c.shown.xMax ?? 0) >= ts);
+  });
+}
+
+describe.skipIf(skipBrowserTests)("zooming the time charts", () => {
+  const suite = browserSuite();
+  let sensor: { stop(): Promise<void> } | undefined;
+  afterEach(async () => {
+    await sensor?.stop();
+    sensor = undefined;
+  });
+
+  async function openFlowingDashboard(prefix: string) {
+    const id = uniqueId(prefix);
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Zoom");
+    await updateDashboard(suite.server.url, id, ingestToken, { panels: [{ id: "cpu", title: "CPU", type: "line", series: ["cpu.*"] }] });
+    // A minute of history, one point a second, so there is something to zoom into; the CPU
+    // series starts 20 s earlier, so before any zoom the two charts span different times.
+    const start = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    const history = [
+      ...Array.from({ length: 80 }, (_, i) => ({ name: "cpu.load", tags: { host: "a" }, value: i % 7, ts: start - 20_000 + i * 1000 })),
+      ...Array.from({ length: 60 }, (_, i) => ({ name: "room.temp", value: 18 + (i % 3), ts: start + i * 1000 })),
+    ];
+    await postMetrics(suite.server.url, id, ingestToken, history);
+    const opened = await suite.open(`/d/${id}`);
+    await opened.view.waitForState("live");
+    await opened.view.waitUntil("both charts to hold the history", async () => {
+      const charts = await opened.view.timeCharts();
+      return charts.length === 2 && charts.every((c) => c.shown.times >= 60);
+    });
+    const running = startSensor(suite.server.url, id, ingestToken);
+    sensor = running;
+    return { ...opened, id, ingestToken, sensor: running, start };
+  }
+
+  it("zooms every chart to the stretch dragged across one, holds it while data keeps arriving, and jumps back to now", async () => {
+    const { page, view, errors, close, sensor, start } = await openFlowingDashboard("zoom");
+    try {
+      expect((await view.timeCharts()).map((c) => c.chart)).toEqual(["saved:cpu", "series:room.temp"]);
+      expect(await view.jumpToNowShown()).toBe(false);
+      await waitForFollowing(view, sensor.last() || start);
+      // Following now, each chart spans its own data: the CPU chart reaches further back.
+      const [cpu, temp] = await view.timeCharts();
+      expect(cpu!.shown.xMin).toBeLessThan(temp!.shown.xMin!);
+
+      await view.dragAcrossChart(automatic, 0.2, 0.5);
+      await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
+      const zoomed = await waitForOneSpan(view);
+      // The stretch lies inside the minute of history, well behind now.
+      expect(zoomed.xMin).toBeGreaterThanOrEqual(start);
+      expect(zoomed.xMax).toBeLessThan(Date.now() - 10_000);
+      expect(zoomed.xMax - zoomed.xMin).toBeGreaterThan(5_000);
+      expect(await page.textContent('[data-testid="follow-state"]')).toMatch(/^Zoomed: /);
+      const jump = page.getByRole("button", { name: "Jump to now" });
+      expect(await jump.isVisible()).toBe(true);
+
+      // Data keeps flowing into the store and the charts while the view holds still.
+      const heldBefore = (await view.points("room.temp")).ts.length;
+      const timesBefore = (await view.timeCharts()).map((c) => c.shown.times);
+      await view.waitUntil("more points to arrive while zoomed", async () => (await view.points("room.temp")).ts.length >= heldBefore + 5);
+      await view.waitUntil("the charts' data to grow while zoomed", async () => {
+        const times = (await view.timeCharts()).map((c) => c.shown.times);
+        return times.every((t, i) => t > timesBefore[i]!);
+      });
+      expect(commonSpan(await view.timeCharts())).toEqual(zoomed);
+      await saveScreenshot(page, "chart-zoom-1-zoomed");
+
+      await jump.click();
+      await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
+      const afterJump = sensor.last();
+      await waitForFollowing(view, afterJump);
+      const following = await view.timeCharts();
+      for (const chart of following) expect(chart.shown.xMin!).toBeLessThan(zoomed.xMin);
+      expect(following[0]!.shown.xMin).toBeLessThan(following[1]!.shown.xMin!);
+      expect(await page.textContent('[data-testid="follow-state"]')).toBe("");
+      await saveScreenshot(page, "chart-zoom-2-back-to-now");
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("goes back to now on a double-click on any chart", async () => {
+    const { page, view, errors, close, sensor } = await openFlowingDashboard("zoom-dbl");
+    try {
+      await view.dragAcrossChart(savedLine, 0.1, 0.4);
+      await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
+      const zoomed = await waitForOneSpan(view);
+      expect(zoomed.xMax).toBeLessThan(Date.now() - 10_000);
+      await saveScreenshot(page, "chart-zoom-3-zoomed-from-line-panel");
+
+      await view.doubleClickChart(automatic);
+      await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
+      await waitForFollowing(view, sensor.last());
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("zooms a paused page over its frozen data, and Resume live returns to now", async () => {
+    const { page, view, errors, close, sensor } = await openFlowingDashboard("zoom-pause");
+    try {
+      await view.togglePause();
+      expect(await view.paused()).toBe(true);
+      // Paused is not following now either.
+      expect(await view.jumpToNowShown()).toBe(true);
+      const frozen = (await view.timeCharts()).map((c) => c.shown.times);
+
+      await view.dragAcrossChart(automatic, 0.3, 0.6);
+      const zoomed = await waitForOneSpan(view);
+      expect(zoomed.xMax).toBeLessThan(Date.now() - 10_000);
+      // Still frozen: the charts hold the data they had when paused.
+      expect((await view.timeCharts()).map((c) => c.shown.times)).toEqual(frozen);
+      await saveScreenshot(page, "chart-zoom-4-paused-and-zoomed");
+
+      await view.togglePause();
+      expect(await view.paused()).toBe(false);
+      await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
+      await waitForFollowing(view, sensor.last());
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
