@@ -34,14 +34,26 @@
  * - `[data-testid="pause"]`: a toggle button, `aria-pressed` and `data-paused` say whether the
  *   charts are frozen; frames still arrive and are stored (so `window.__pulseboard` sees
  *   them) but panels, including their latest values, change only after resuming.
+ *   Resuming also goes back to following now.
  * - `[data-testid="range"]`: the time range `<select>`: `recent` (the points held, default),
  *   `5m`, `1h`, `6h`, `24h`, `7d`. A fixed range pins the line charts' x axis to
- *   [now − range, now] and loads the history route's buckets (their `avg`) for the older part;
+ *   [now − range, now] (any zoom ends) and loads the history route's buckets (their `avg`)
+ *   for the older part;
  *   `data-loaded` is the value whose history is drawn (`recent` needs none), `data-source` the
  *   route's `raw` or `rollup`.
- * - `[data-testid="edit"]` and the panel editor: see panel-editor.ts.
+ * - Time charts (automatic panels and saved line panels): dragging across one zooms every
+ *   time chart to that stretch; live points keep arriving but the x axis stays put. A
+ *   double-click on a chart goes back to following now. Each chart's canvas has `role="img"`
+ *   and an `aria-label`.
+ * - `[data-testid="jump-to-now"]`: the "Jump to now" button, shown while the charts do not
+ *   follow now (zoomed or paused); pressing it resumes and follows now with the range picked.
+ *   `[data-testid="follow-state"]` says what is shown instead (`Zoomed: <from> – <to>`,
+ *   `Paused`), empty while following.
+ * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
+ * - `[data-testid="edit"]` and the editor (dashboard title and panels): see panel-editor.ts.
  * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
  *   `{ ts, values, xMin, xMax }` (see debug-hook.ts).
+ * - `window.__pulseboard.timeCharts()`: every time chart's x span, see debug-hook.ts.
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
  *   (see debug-hook.ts).
  */
@@ -134,8 +146,14 @@ async function main(): Promise<void> {
   const timeWindow = new TimeWindow();
   const panels = new PanelGrid(grid, store, timeWindow, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
   panels.setPanels(dashboard.panels);
-  const panelEditor = new PanelEditor(edit, editor, { dashboardId: dashboard.id, onSaved: (saved) => panels.setPanels(saved) });
-  panelEditor.setSaved(dashboard.panels);
+  const panelEditor = new PanelEditor(edit, editor, {
+    dashboardId: dashboard.id,
+    onSaved: (saved) => {
+      showTitle(saved.title || dashboard.id);
+      panels.setPanels(saved.panels);
+    },
+  });
+  panelEditor.setSaved(dashboard);
   panels.reserve(dashboard.series);
   exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts() });
 
@@ -160,20 +178,27 @@ async function main(): Promise<void> {
 
   followRangePicker(range, { dashboardId: dashboard.id, viewKey, store, timeWindow, panels });
 
+  const retitle = (text: string): void => {
+    showTitle(text || dashboard.id);
+    // The landing page lists this dashboard under the title it has now.
+    rememberDashboard(dashboard.id, text, dashboard.private);
+  };
+
   const handle = (message: ServerMessage): void => {
     switch (message.type) {
       case "hello":
-        showTitle(message.title || message.dashboard);
+        // The title and panels may have changed while the socket was down; an unchanged
+        // list is a no-op.
+        retitle(message.title);
         viewers.textContent = String(message.viewers);
-        // Panels may have changed while the socket was down; an unchanged list is a no-op.
         panels.setPanels(message.panels);
-        panelEditor.setSaved(message.panels);
+        panelEditor.setSaved(message);
         break;
       case "config":
-        // Someone saved the dashboard: relayout in place; the data stays in the store.
-        showTitle(message.title);
+        // Someone saved the dashboard: retitle and relayout in place; the data stays in the store.
+        retitle(message.title);
         panels.setPanels(message.panels);
-        panelEditor.setSaved(message.panels);
+        panelEditor.setSaved(message);
         break;
       case "snapshot":
         panels.apply(store.applySnapshot(message.seq, message.series));

@@ -1,5 +1,5 @@
 /** `PUT /api/dashboards/:id` from the page, with its answers sorted by what the editor shows. */
-import type { Panel } from "../shared/dashboard-config.ts";
+import type { DashboardUpdate, Panel } from "../shared/dashboard-config.ts";
 
 /** What a save came to. */
 export type SaveResult =
@@ -14,19 +14,20 @@ interface ErrorBody {
   error?: { code?: string; message?: string; field?: string };
 }
 
-export async function saveDashboardPanels(dashboardId: string, token: string, panels: Panel[]): Promise<SaveResult> {
+/** Sends `update` (already checked with the shared schema) with `token`. */
+export async function saveDashboard(dashboardId: string, token: string, update: DashboardUpdate): Promise<SaveResult> {
   let response: Response;
   try {
     response = await fetch(`/api/dashboards/${encodeURIComponent(dashboardId)}`, {
       method: "PUT",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ panels }),
+      body: JSON.stringify(update),
     });
   } catch (error) {
     return { kind: "failed", message: `Could not reach the server: ${String(error)}` };
   }
   const body = (await response.json().catch(() => ({}))) as ErrorBody & { title?: string; panels?: Panel[] };
-  if (response.ok) return { kind: "saved", title: body.title ?? "", panels: body.panels ?? panels };
+  if (response.ok) return { kind: "saved", title: body.title ?? update.title ?? "", panels: body.panels ?? update.panels ?? [] };
   const message = body.error?.message ?? `HTTP ${response.status}`;
   if (response.status === 401) return { kind: "refused", message: "A dashboard token is needed to save." };
   if (response.status === 403) return { kind: "refused", message: "That token is not valid for this dashboard." };

@@ -1,12 +1,15 @@
 /**
- * The dashboard page's panel editor: the Edit toggle opens a form with one fieldset per saved
- * panel (title, type, series, unit, decimals, gauge scale, thresholds; move up/down, remove),
- * "Add panel", and Save. Save checks the list with the shared schema first, so a mistake is
- * shown at its field and nothing is sent; then it asks once for a token and sends
- * `PUT /api/dashboards/:id`. The page redraws from the `config` message every viewer gets.
+ * The dashboard page's editor: the Edit toggle opens a form with the dashboard's title, one
+ * fieldset per saved panel (title, type, series, unit, decimals, gauge scale, thresholds;
+ * move up/down, remove), "Add panel", and Save. Save checks the title and the list with the
+ * shared schema first, so a mistake is shown at its field and nothing is sent; then it asks
+ * once for a token and sends `PUT /api/dashboards/:id`. The page redraws (and retitles) from
+ * the `config` message every viewer gets.
  *
  * DOM contract, relied on by test/e2e; keep it stable:
  * - `[data-testid="edit"]`: the toggle; `aria-pressed` says whether the editor is open.
+ * - `[data-testid="dashboard-title"]`: the dashboard title input, its error in
+ *   `[data-testid="title-error"]`.
  * - `[data-testid="panel-editor"]` with `data-panel-id`: one fieldset per panel, in order,
  *   its inputs named by `data-field` (`title`, `type`, `series`, `unit`, `decimals`, `min`,
  *   `max`, `thresholds`), buttons `[data-testid="move-up"]`, `move-down`, `remove`, and
@@ -17,7 +20,7 @@
  * - `[data-testid="editor-error"]`: errors that belong to no single field.
  */
 import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../shared/dashboard-config.ts";
-import { saveDashboardPanels } from "./dashboard-save.ts";
+import { saveDashboard } from "./dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
 import { draftOf, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
 
@@ -42,10 +45,18 @@ function make<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTML
   return element;
 }
 
+/** A dashboard's title and panels, as saved. */
+export interface DashboardConfig {
+  /** The dashboard's title. */
+  title: string;
+  /** Its panels, in display order. */
+  panels: readonly Panel[];
+}
+
 export interface PanelEditorOptions {
   dashboardId: string;
-  /** Hears the list the server accepted (the `config` message follows for every viewer). */
-  onSaved(panels: Panel[]): void;
+  /** Hears what the server accepted (the `config` message follows for every viewer). */
+  onSaved(config: DashboardConfig): void;
 }
 
 export class PanelEditor {
@@ -57,8 +68,10 @@ export class PanelEditor {
   readonly #token = make("input", { type: "password", id: "edit-token", autocomplete: "off" }, "edit-token");
   readonly #tokenError = make("p", { className: "field-error", id: "edit-token-error" }, "token-error");
   readonly #error = make("p", { className: "field-error" }, "editor-error");
-  readonly #save = make("button", { type: "button", className: "editor-save", textContent: "Save panels" }, "save-panels");
-  #saved: Panel[] = [];
+  readonly #title = make("input", { type: "text", id: "edit-dashboard-title", autocomplete: "off" }, "dashboard-title");
+  readonly #titleError = make("p", { className: "field-error", id: "edit-dashboard-title-error" }, "title-error");
+  readonly #save = make("button", { type: "button", className: "editor-save", textContent: "Save" }, "save-panels");
+  #saved: DashboardConfig = { title: "", panels: [] };
   #drafts: PanelDraft[] = [];
   /** Error elements and inputs by `<index>.<field>`, rebuilt with the form. */
   #fields = new Map<string, { input: HTMLInputElement | HTMLSelectElement; error: HTMLElement }>();
@@ -73,6 +86,9 @@ export class PanelEditor {
     this.#token.setAttribute("aria-describedby", this.#tokenError.id);
     const tokenLabel = make("label", { htmlFor: this.#token.id, textContent: "Dashboard token (ingest or admin)" });
     this.#tokenRow.append(tokenLabel, this.#token, this.#tokenError);
+    this.#title.setAttribute("aria-describedby", this.#titleError.id);
+    const titleRow = make("div", { className: "editor-field editor-title" });
+    titleRow.append(make("label", { htmlFor: this.#title.id, textContent: "Dashboard title" }), this.#title, this.#titleError);
 
     const add = make("button", { type: "button", textContent: "Add panel" }, "add-panel");
     add.addEventListener("click", () => this.#add());
@@ -81,21 +97,22 @@ export class PanelEditor {
     this.#save.addEventListener("click", () => void this.#submit());
     const actions = make("div", { className: "editor-actions" });
     actions.append(add, this.#save, cancel);
-    const heading = make("h2", { className: "editor-heading", textContent: "Edit panels", id: "editor-heading" });
+    const heading = make("h2", { className: "editor-heading", textContent: "Edit dashboard", id: "editor-heading" });
     this.#root.setAttribute("aria-labelledby", heading.id);
-    this.#root.append(heading, this.#list, this.#tokenRow, this.#error, actions);
+    this.#root.append(heading, titleRow, this.#list, this.#tokenRow, this.#error, actions);
 
     this.#toggle.addEventListener("click", () => (this.#toggle.getAttribute("aria-pressed") === "true" ? this.close() : this.open()));
     this.#toggle.hidden = false;
   }
 
-  /** The list as last saved (by anyone): what the editor starts from when opened. */
-  setSaved(panels: readonly Panel[]): void {
-    this.#saved = [...panels];
+  /** The title and list as last saved (by anyone): what the editor starts from when opened. */
+  setSaved(config: DashboardConfig): void {
+    this.#saved = { title: config.title, panels: [...config.panels] };
   }
 
   open(): void {
-    this.#drafts = this.#saved.map(draftOf);
+    this.#title.value = this.#saved.title;
+    this.#drafts = this.#saved.panels.map(draftOf);
     this.#token.value = "";
     this.#tokenRow.hidden = storedEditToken(this.#options.dashboardId) !== undefined;
     this.#render();
@@ -184,6 +201,8 @@ export class PanelEditor {
 
   #clearErrors(): void {
     this.#error.textContent = "";
+    this.#titleError.textContent = "";
+    this.#title.removeAttribute("aria-invalid");
     this.#tokenError.textContent = "";
     this.#token.removeAttribute("aria-invalid");
     for (const { input, error } of this.#fields.values()) {
@@ -192,10 +211,15 @@ export class PanelEditor {
     }
   }
 
-  /** Shows `message` at the field a body path names (`panels.0.type`); elsewhere when none fits. */
+  /** Shows `message` at the field a body path names (`title`, `panels.0.type`); elsewhere when none fits. */
   #showError(path: readonly PropertyKey[], message: string): HTMLElement {
     const [top, index, field] = path;
-    const found = top === "panels" ? this.#fields.get(`${String(index)}.${String(field)}`) : undefined;
+    const found =
+      top === "title"
+        ? { input: this.#title, error: this.#titleError }
+        : top === "panels"
+          ? this.#fields.get(`${String(index)}.${String(field)}`)
+          : undefined;
     if (!found) {
       this.#error.textContent = this.#error.textContent ? `${this.#error.textContent} ${message}` : message;
       return this.#save;
@@ -214,7 +238,7 @@ export class PanelEditor {
 
   async #submit(): Promise<void> {
     this.#clearErrors();
-    const checked = dashboardUpdateSchema.safeParse({ panels: this.#drafts.map(panelOf) });
+    const checked = dashboardUpdateSchema.safeParse({ title: this.#title.value, panels: this.#drafts.map(panelOf) });
     if (!checked.success) {
       const first = checked.error.issues.map((issue) => this.#showError(issue.path, issue.message))[0];
       first?.focus();
@@ -225,13 +249,13 @@ export class PanelEditor {
     if (!token) return this.#showTokenError("Enter the dashboard's ingest token or the admin token to save.");
 
     this.#save.disabled = true;
-    const result = await saveDashboardPanels(dashboardId, token, checked.data.panels ?? []);
+    const result = await saveDashboard(dashboardId, token, checked.data);
     this.#save.disabled = false;
     switch (result.kind) {
       case "saved":
         storeEditToken(dashboardId, token);
-        this.setSaved(result.panels);
-        this.#options.onSaved(result.panels);
+        this.setSaved(result);
+        this.#options.onSaved(result);
         this.close();
         break;
       case "refused":

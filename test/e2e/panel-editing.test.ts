@@ -46,7 +46,8 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       await page.focus('[data-testid="edit"]');
       await page.keyboard.press("Enter");
       expect(await page.getAttribute('[data-testid="edit"]', "aria-pressed")).toBe("true");
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-0-title");
+      // The form starts with the dashboard's title, so that is where focus lands.
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-dashboard-title");
       expect(await view.editorPanels()).toEqual(["cpu"]);
       await view.editField("cpu", "title", "CPU now");
       await view.editField("cpu", "type", "stat");
