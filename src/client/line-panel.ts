@@ -8,6 +8,7 @@ import uPlot from "uplot";
 import type { Panel } from "../shared/dashboard-config.ts";
 import { alignColumns } from "./aligned-data.ts";
 import type { ChartTheme } from "./chart-theme.ts";
+import { legendButtons } from "./legend-buttons.ts";
 import { formatExactValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { seriesColor } from "./series-colors.ts";
@@ -113,6 +114,8 @@ export class LinePanel implements SavedPanelView, TimeChart {
         })),
       ],
     });
-    return new uPlot(options, data, this.#host);
+    const chart = new uPlot(options, data, this.#host);
+    legendButtons(chart);
+    return chart;
   }
 }
