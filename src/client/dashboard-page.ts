@@ -42,7 +42,8 @@
  *   `data-loaded` is the value whose history is drawn (`recent` needs none), `data-source` the
  *   route's `raw` or `rollup`.
  * - Time charts (automatic panels and saved line panels): dragging across one zooms every
- *   time chart to that stretch; live points keep arriving but the x axis stays put. A
+ *   time chart to that stretch (inside a fixed range, loading its history at a finer step);
+ *   live points keep arriving but the x axis stays put. A
  *   double-click on a chart goes back to following now. Each chart's canvas has `role="img"`
  *   and an `aria-label`.
  * - `[data-testid="jump-to-now"]`: the "Jump to now" button, shown while the charts do not

@@ -2,6 +2,10 @@
  * Ties the range picker to the charts: a fixed range loads the history route's buckets for
  * every series held and pins the charts to it; "Recent points" drops them again. The picker's
  * `data-loaded` names the choice once it is drawn, `data-source` where the buckets came from.
+ * Zooming into a stretch of a fixed range loads that stretch again at a finer step (an hour's
+ * buckets are 10 s wide; a few minutes' are 1 s), so a zoom shows detail, not wider lines;
+ * the charts show the range's buckets until it arrives. "Recent points" needs none: the page
+ * holds every point it draws.
  */
 import { fetchHistory } from "./history-api.ts";
 import type { PanelGrid } from "./panel-grid.ts";
@@ -25,28 +29,49 @@ export interface RangeHistoryContext {
 
 export function followRangePicker(select: HTMLSelectElement, context: RangeHistoryContext): void {
   const { dashboardId, viewKey, store, timeWindow, panels } = context;
+  const seriesNames = () => [...new Set(store.keys().map((key) => store.get(key)!.name))];
   // Each choice supersedes any history still loading for an earlier one.
   let choice = 0;
+  timeWindow.onZoomChange(() => {
+    const zoom = timeWindow.zoom;
+    if (zoom === undefined || timeWindow.span === undefined) return;
+    const range = { from: Math.floor(zoom.min), to: Math.ceil(zoom.max), step: stepFor(zoom.max - zoom.min) };
+    fetchHistory(dashboardId, seriesNames(), range, viewKey).then(
+      (result) => {
+        // Kept only if this is still the zoom in force.
+        if (timeWindow.showZoomHistory(zoom, result)) panels.redrawAll();
+      },
+      (error: unknown) => {
+        // The range's coarser buckets still show across the stretch.
+        console.warn(`pulseboard: could not load history for the zoom: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
+  });
   select.dataset.loaded = RECENT;
+  // Named once drawn: the grid redraws on the next animation frame, and a frame callback
+  // asked for after its own runs after it.
+  const markDrawn = (mine: number, value: string) =>
+    requestAnimationFrame(() => {
+      if (mine === choice) select.dataset.loaded = value;
+    });
   setUpRangePicker(select, (span, value) => {
     const mine = ++choice;
     delete select.dataset.loaded;
     if (span === undefined) {
       timeWindow.showRecent();
       panels.redrawAll();
-      select.dataset.loaded = value;
+      markDrawn(mine, value);
       return;
     }
     const to = Date.now();
     const range = { from: to - span, to, step: stepFor(span) };
-    const names = [...new Set(store.keys().map((key) => store.get(key)!.name))];
-    fetchHistory(dashboardId, names, range, viewKey).then(
+    fetchHistory(dashboardId, seriesNames(), range, viewKey).then(
       (result) => {
         if (mine !== choice) return;
         timeWindow.showRange(span, result);
         panels.redrawAll();
-        select.dataset.loaded = value;
         select.dataset.source = result.source;
+        markDrawn(mine, value);
       },
       (error: unknown) => {
         if (mine !== choice) return;

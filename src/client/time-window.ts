@@ -5,7 +5,8 @@
  * buckets for the part older than the live points, followed by the live points themselves,
  * so the live tail keeps appending on top of the loaded history. Either way the view follows
  * now, until someone zooms into a stretch of time: then every chart holds that stretch while
- * live points keep arriving, until the view is sent back to now.
+ * live points keep arriving, until the view is sent back to now. Finer buckets loaded for the
+ * stretch (range-history.ts) replace the range's coarser ones inside it while zoomed.
  */
 import type uPlot from "uplot";
 import type { HistoryResult } from "../shared/protocol.ts";
@@ -55,6 +56,10 @@ export class TimeWindow {
   #history = new Map<string, Column>();
   /** The stretch every chart holds instead of following now; `undefined` while following. */
   #zoom: Zoom | undefined;
+  /** Per series key, finer buckets loaded for the zoomed stretch; dropped with the zoom. */
+  #zoomHistory = new Map<string, Column>();
+  /** The times [from, to) those finer buckets cover. */
+  #zoomHistoryRange = { from: 0, to: 0 };
   #listeners: (() => void)[] = [];
 
   get span(): number | undefined {
@@ -76,13 +81,27 @@ export class TimeWindow {
     const [from, to] = min <= max ? [min, max] : [max, min];
     if (!(to - from >= 1)) return;
     this.#zoom = { min: from, max: to };
+    this.#zoomHistory.clear();
     this.#notify();
+  }
+
+  /**
+   * Keeps `result`'s buckets as the history inside `zoom`, if that is still the zoom in force
+   * (a later zoom or a return to now makes an answer stale); returns whether it was kept.
+   */
+  showZoomHistory(zoom: Zoom, result: HistoryResult): boolean {
+    if (this.#zoom !== zoom) return false;
+    this.#zoomHistory.clear();
+    this.#zoomHistoryRange = { from: result.from, to: result.to };
+    for (const series of result.series) this.#zoomHistory.set(series.key, { ts: series.ts, values: series.avg });
+    return true;
   }
 
   /** Back to following now with the range in force; a no-op while already following. */
   followNow(): void {
     if (this.#zoom === undefined) return;
     this.#zoom = undefined;
+    this.#zoomHistory.clear();
     this.#notify();
   }
 
@@ -106,7 +125,7 @@ export class TimeWindow {
 
   /** What to draw for `key`: history older than the first live point, then the live points. */
   column(key: string, live: Column | undefined): Column {
-    const history = this.#history.get(key);
+    const history = this.#historyOf(key);
     if (!history) return live ?? { ts: [], values: [] };
     const firstLive = live?.ts[0] ?? Infinity;
     let end = 0;
@@ -127,6 +146,23 @@ export class TimeWindow {
     const now = Date.now();
     return [now - this.#span, now];
   };
+
+  /** The range's buckets for `key`, with the zoomed stretch's finer ones in their place. */
+  #historyOf(key: string): Column | undefined {
+    const coarse = this.#history.get(key);
+    const fine = this.#zoomHistory.get(key);
+    if (!coarse || !fine) return fine ?? coarse;
+    const { from, to } = this.#zoomHistoryRange;
+    // Coarse buckets are kept only outside the stretch the fine ones cover.
+    const inside = coarse.ts.findIndex((t) => t >= from);
+    const outside = coarse.ts.findIndex((t) => t >= to);
+    const end = inside === -1 ? coarse.ts.length : inside;
+    const start = outside === -1 ? coarse.ts.length : outside;
+    return {
+      ts: [...coarse.ts.slice(0, end), ...fine.ts, ...coarse.ts.slice(start)],
+      values: [...coarse.values.slice(0, end), ...fine.values, ...coarse.values.slice(start)],
+    };
+  }
 
   #notify(): void {
     for (const listener of this.#listeners) listener();

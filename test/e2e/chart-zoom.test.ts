@@ -2,7 +2,8 @@
  * Zooming the time charts, against a real `wrangler dev` in a real Chromium while a sensor
  * keeps posting: a drag on one chart zooms every chart to the same stretch, which then holds
  * still while the data keeps growing; "Jump to now", a double-click and "Resume live" each
- * send the charts back to following now.
+ * send the charts back to following now. Inside a picked range, a zoom loads its stretch
+ * again at a finer step.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createDashboard, postMetrics, uniqueId, updateDashboard } from "./api.ts";
@@ -181,6 +182,53 @@ describe.skipIf(skipBrowserTests)("zooming the time charts", () => {
       expect(await view.paused()).toBe(false);
       await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
       await waitForFollowing(view, sensor.last());
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("loads finer history for a stretch zoomed into inside a picked range, and jumps back to the whole range", async () => {
+    const id = uniqueId("zoom-range");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Zoom in range");
+    // 700 points 5 s apart over the last hour: the hour's buckets are 10 s wide, so two
+    // points share each, while a few minutes' buckets (1 s) hold one point each.
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const start = now - 3_550_000;
+    const points = Array.from({ length: 700 }, (_, i) => ({ name: "room.temp", value: 20 + (i % 10), ts: start + i * 5000 }));
+    await postMetrics(suite.server.url, id, ingestToken, points);
+    const { page, view, errors, close } = await suite.open(`/d/${id}`);
+    try {
+      await view.waitForState("live");
+      await view.waitUntil("the snapshot", async () => (await view.points("room.temp")).ts.length === 600);
+      await view.chooseRange("1h");
+      const spacing = (ts: number[], from: number, to: number) => {
+        const inside = ts.filter((t) => t >= from && t <= to);
+        return Math.min(...inside.slice(1).map((t, i) => t - inside[i]!));
+      };
+      const firstLive = (await view.points("room.temp")).ts[0]!;
+      const whole = (await view.drawn("room.temp"))!;
+      expect(spacing(whole.ts, whole.xMin!, firstLive - 1)).toBe(10_000);
+
+      // 5 % to 12 % of the hour: about four minutes, all older than the snapshot's first point.
+      await view.dragAcrossChart(automatic, 0.05, 0.12);
+      await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
+      await view.waitUntil("the stretch's finer history to be drawn", async () => {
+        const drawn = (await view.drawn("room.temp"))!;
+        return drawn.xMax! < firstLive && spacing(drawn.ts, drawn.xMin!, drawn.xMax!) === 5_000;
+      });
+      const zoomed = (await view.drawn("room.temp"))!;
+      expect(zoomed.xMax! - zoomed.xMin!).toBeLessThan(600_000);
+      // Every point posted inside the stretch is drawn, at its own time.
+      const posted = points.map((p) => p.ts).filter((t) => t >= Math.ceil(zoomed.xMin! / 1000) * 1000 && t <= zoomed.xMax!);
+      expect(zoomed.ts.filter((t) => t >= zoomed.xMin! && t <= zoomed.xMax!)).toEqual(expect.arrayContaining(posted));
+      await saveScreenshot(page, "chart-zoom-5-finer-history");
+
+      await page.getByRole("button", { name: "Jump to now" }).click();
+      await view.waitUntil("the whole hour again", async () => {
+        const drawn = (await view.drawn("room.temp"))!;
+        return drawn.xMax! - drawn.xMin! === 3_600_000 && spacing(drawn.ts, drawn.xMin!, firstLive - 1) === 10_000;
+      });
       expect(errors).toEqual([]);
     } finally {
       await close();
