@@ -38,14 +38,13 @@
  * - `[data-testid="range"]`: the time range `<select>`: `recent` (the points held, default),
  *   `5m`, `1h`, `6h`, `24h`, `7d`. A fixed range pins the line charts' x axis to
  *   [now − range, now] (any zoom ends) and loads the history route's buckets (their `avg`)
- *   for the older part;
- *   `data-loaded` is the value whose history is drawn (`recent` needs none), `data-source` the
- *   route's `raw` or `rollup`.
+ *   for the older part; `data-loaded` is the value whose history is drawn (`recent` needs
+ *   none), `data-source` the route's `raw` or `rollup`.
  * - Time charts (automatic panels and saved line panels): dragging across one zooms every
  *   time chart to that stretch (inside a fixed range, loading its history at a finer step);
- *   live points keep arriving but the x axis stays put. A
- *   double-click on a chart goes back to following now. Each chart's canvas has `role="img"`
- *   and an `aria-label`.
+ *   live points keep arriving but the x axis stays put. A double-click on a chart goes back
+ *   to following now. Each chart's canvas has `role="img"` and an `aria-label`; a line
+ *   panel's legend entries are `.legend-toggle` buttons (`aria-pressed`: series shown).
  * - `[data-testid="jump-to-now"]`: the "Jump to now" button, shown while the charts do not
  *   follow now (zoomed or paused); pressing it resumes and follows now with the range picked.
  *   `[data-testid="follow-state"]` says what is shown instead (`Zoomed: <from> – <to>`,

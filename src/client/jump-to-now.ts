@@ -29,7 +29,7 @@ export interface JumpToNowParts {
   button: HTMLButtonElement;
   /** The line beside it saying what is zoomed into; a polite live region, so it is announced. */
   state: HTMLElement;
-  /** Takes the focus when the button goes away under it (the next control in the header). */
+  /** Takes the focus when the button goes away under it (the header's range picker). */
   focusAfter: HTMLElement;
   /** Sends the charts back to now. */
   onJump(): void;
