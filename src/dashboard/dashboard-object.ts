@@ -79,7 +79,7 @@ export class Dashboard extends DurableObject<Env> {
     this.config = deliveryConfig(env as unknown as Record<string, unknown>);
     this.store = new DashboardStore(ctx.storage);
     this.viewers = new ViewerRegistry(() => ctx.getWebSockets());
-    this.pacer = new FramePacer(this.config.maxFramesPerSecond, () => this.flush());
+    this.pacer = new FramePacer(this.config.maxFramesPerSecond, () => this.flush(), { share: this.config.fanOutShare });
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
     // Two seconds' worth of burst: a sensor catching up after a short outage is not refused.
     this.requestRate = new TokenBucket(this.config.requestsPerSecond, 2 * this.config.requestsPerSecond, Date.now());

@@ -1,3 +1,5 @@
+import { DEFAULT_FAN_OUT_SHARE } from "./frame-pacer";
+
 /**
  * Tunables of delivery, retention and ingest rates, read from Worker vars (wrangler.toml `[vars]`) so an
  * operator can change them without code. Invalid values fall back to the default with a log
@@ -6,6 +8,8 @@
 export interface DeliveryConfig {
   /** Most frames per second each viewer receives (`MAX_FRAMES_PER_SECOND`, default 10). */
   maxFramesPerSecond: number;
+  /** Most of a dashboard object's time its frames may take, in (0, 1] (`FAN_OUT_SHARE`, default 0.7). */
+  fanOutShare: number;
   /** How long raw points are kept, in ms (`RAW_RETENTION_HOURS`, default 24 h). */
   rawRetentionMs: number;
   /** Most raw points kept per series (`RAW_POINTS_PER_SERIES`, default 100,000). */
@@ -29,11 +33,19 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
   return fallback;
 }
 
+function share(raw: string | undefined, fallback: number, name: string): number {
+  const value = positive(raw, fallback, name);
+  if (value <= 1) return value;
+  console.warn(`${name}="${raw}" is more than 1; using ${fallback}`);
+  return fallback;
+}
+
 /** The delivery settings in force for `vars` (missing or invalid ones take their defaults). */
 export function deliveryConfig(vars: Partial<Record<string, unknown>>): DeliveryConfig {
   const text = (name: string) => (typeof vars[name] === "string" ? (vars[name] as string) : undefined);
   return {
     maxFramesPerSecond: positive(text("MAX_FRAMES_PER_SECOND"), 10, "MAX_FRAMES_PER_SECOND"),
+    fanOutShare: share(text("FAN_OUT_SHARE"), DEFAULT_FAN_OUT_SHARE, "FAN_OUT_SHARE"),
     rawRetentionMs: positive(text("RAW_RETENTION_HOURS"), 24, "RAW_RETENTION_HOURS") * HOUR_MS,
     rawPointsPerSeries: Math.floor(positive(text("RAW_POINTS_PER_SERIES"), 100_000, "RAW_POINTS_PER_SERIES")),
     rollupRetentionMs: positive(text("ROLLUP_RETENTION_DAYS"), 30, "ROLLUP_RETENTION_DAYS") * DAY_MS,
