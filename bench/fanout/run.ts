@@ -42,8 +42,9 @@ const full = args.scenario === undefined && args.server === undefined && args.se
 
 // wrangler dev streams a trace of every invocation (each request, RPC call and alarm) to a
 // local observability collector for its explorer page, unless told not to. It cost the
-// runtime about 1.6 ms of CPU per ingest request here (4.4 → 2.7 ms), which is a debugging
-// aid's price, not the server's: both servers under wrangler dev run without it.
+// runtime about 1.8 ms of CPU per ingest request here (4.05 → 2.23 ms, see
+// bench/results/request-cost.md): a debugging aid's price, not the server's, so both servers
+// under wrangler dev run without it.
 process.env.X_LOCAL_OBSERVABILITY = "false";
 
 const started = performance.now();
