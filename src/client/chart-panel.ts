@@ -4,6 +4,7 @@
  * styles.css so nothing moves when data arrives.
  */
 import uPlot from "uplot";
+import { chartKeys } from "./chart-keys.ts";
 import type { ChartTheme } from "./chart-theme.ts";
 import { formatValue } from "./format-value.ts";
 import type { StoredSeries } from "./series-store.ts";
@@ -62,6 +63,8 @@ export class ChartPanel implements TimeChart {
 
     this.#chartHost = document.createElement("div");
     this.#chartHost.className = "panel-chart";
+    this.#chartHost.setAttribute("aria-label", `${series.key} over time`);
+    chartKeys(this.#chartHost, () => this.shown(), window);
     this.element.append(head, this.#chartHost);
 
     this.#chart = this.#build([[], []]);
@@ -126,7 +129,7 @@ export class ChartPanel implements TimeChart {
       height: CHART_HEIGHT,
       xRange: this.#window.xRange,
       zoom: this.#window,
-      label: `${this.key} over time. Drag across the chart to zoom every chart; double-click to return to now.`,
+      label: `${this.key} over time`,
       tickSpace: 72, // an `hh:mm:ss` label is about 60 px wide
       legend: { show: false },
       series: [{}, { label: this.key, stroke: theme.line, fill: theme.fill, width: 1.5 }],

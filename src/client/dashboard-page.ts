@@ -43,8 +43,16 @@
  * - Time charts (automatic panels and saved line panels): dragging across one zooms every
  *   time chart to that stretch (inside a fixed range, loading its history at a finer step);
  *   live points keep arriving but the x axis stays put. A double-click on a chart goes back
- *   to following now. Each chart's canvas has `role="img"` and an `aria-label`; a line
- *   panel's legend entries are `.legend-toggle` buttons (`aria-pressed`: series shown).
+ *   to following now. Each chart's canvas has `role="img"` and an `aria-label`. Its plot's
+ *   holder, `.time-chart`, is a focusable `role="group"` with the same `aria-label` and an
+ *   `aria-describedby` naming the mouse and the keys: focused, `+`/`=` halves the span
+ *   around its centre, `-` doubles it, ArrowLeft/ArrowRight move it a quarter (never past
+ *   now), Escape/`0` go back to following now; every chart moves together, as with a drag.
+ * - A line panel's legend (`.u-legend`): one `tr.u-series` per series, in key order, whose
+ *   `.legend-toggle` button (`aria-pressed`: series shown) holds the key in `.u-label`, and
+ *   whose `.u-value` reads the series' latest value in the panel's unit and decimals while
+ *   the cursor is off the chart, the exact value under it otherwise. The panel header's
+ *   `[data-testid="cursor-time"]` reads the time under the cursor, empty off the chart.
  * - `[data-testid="jump-to-now"]`: the "Jump to now" button, shown while the charts do not
  *   follow now (zoomed or paused); pressing it resumes and follows now with the range picked.
  *   `[data-testid="follow-state"]` says what is shown instead (`Zoomed: <from> – <to>`,

@@ -6,9 +6,12 @@
  */
 import type uPlot from "uplot";
 
-/** Turns every series label of `chart`'s legend (not the time row) into a toggle button. */
-export function legendButtons(chart: uPlot): void {
-  const rows = chart.root.querySelectorAll<HTMLTableRowElement>(".u-legend tr.u-series");
+/**
+ * Turns every series label of `chart`'s legend (not the time row) into a toggle button;
+ * `legend` is the legend's table, wherever it is mounted.
+ */
+export function legendButtons(chart: uPlot, legend: HTMLElement): void {
+  const rows = legend.querySelectorAll<HTMLTableRowElement>("tr.u-series");
   const buttons: (HTMLButtonElement | undefined)[] = [];
   rows.forEach((row, index) => {
     const label = row.querySelector("th");

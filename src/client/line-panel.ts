@@ -1,32 +1,54 @@
 /**
- * A `line` panel: one uPlot chart with a line per matching series on a shared time axis, a
- * legend, and the cursor's exact time and values in it. The chart is rebuilt only when the
- * set of series changes (or the colour scheme does); points go through `setData`, once per
- * frame at most. The panel lists its series in `data-series-keys` (comma-separated).
+ * A `line` panel: one uPlot chart with a line per matching series on a shared time axis, and
+ * a legend under it. Off the chart the legend shows each series' latest value in the panel's
+ * unit and decimals; with the cursor on the chart, the exact values under it, and the header
+ * the exact time. The chart is rebuilt only when the set of series changes (or the colour
+ * scheme does); points go through `setData`, once per frame at most, which also refreshes the
+ * legend. The legend takes the height its rows need (styles.css caps it and scrolls beyond)
+ * and the plot the rest of the panel's fixed body, so neither is ever clipped and nothing
+ * moves when values change. The panel lists its series in `data-series-keys` (comma-separated).
  */
 import uPlot from "uplot";
 import type { Panel } from "../shared/dashboard-config.ts";
 import { alignColumns } from "./aligned-data.ts";
+import { chartKeys } from "./chart-keys.ts";
 import type { ChartTheme } from "./chart-theme.ts";
 import { legendButtons } from "./legend-buttons.ts";
-import { formatExactValue } from "./panel-value.ts";
+import { formatExactValue, formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { seriesColor } from "./series-colors.ts";
 import type { SeriesStore } from "./series-store.ts";
 import { shownRange, timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
 import type { TimeWindow } from "./time-window.ts";
 
-/** Canvas height in CSS pixels; with the legend it fills `.panel-body` (styles.css). */
-const CHART_HEIGHT = 108;
-/** Width used until the ResizeObserver reports the real one (before first layout). */
+/** Size used until the ResizeObserver reports the plot's real one (before first layout). */
 const FALLBACK_WIDTH = 320;
+const FALLBACK_HEIGHT = 108;
 /** The cursor's time to the millisecond, in the viewer's time zone: points are ms apart at best. */
 const exactTime = uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}.{fff}");
+
+/** The newest value of series `index` in aligned data (series rarely share times, so it may end in gaps). */
+function latestValue(data: uPlot.AlignedData, index: number): number | null {
+  const values = data[index];
+  if (!values) return null;
+  for (let i = values.length - 1; i >= 0; i--) {
+    const value = values[i];
+    if (value !== null && value !== undefined) return value;
+  }
+  return null;
+}
 
 export class LinePanel implements SavedPanelView, TimeChart {
   readonly element: HTMLElement;
   #panel: Panel;
-  #host: HTMLElement;
+  /** Holds the plot (and takes the focus for the keyboard zoom); the legend follows it. */
+  #plot: HTMLElement;
+  #body: HTMLElement;
+  /**
+   * The header's readout of the time under the cursor, empty off the chart. A plain span, not
+   * a live region: announcing every cursor move would drown out everything else.
+   */
+  #cursorTime: HTMLElement;
   #keys: string[] = [];
   #theme: ChartTheme;
   #chart: uPlot;
@@ -37,16 +59,27 @@ export class LinePanel implements SavedPanelView, TimeChart {
     this.#panel = panel;
     this.#theme = theme;
     this.#window = window;
-    const { element, body } = savedPanelFrame(panel);
+    const { element, head, body } = savedPanelFrame(panel);
     this.element = element;
     this.element.dataset.seriesKeys = "";
-    this.#host = body;
+    this.#body = body;
+    this.#cursorTime = document.createElement("span");
+    this.#cursorTime.className = "panel-cursor-time";
+    this.#cursorTime.dataset.testid = "cursor-time";
+    head.append(this.#cursorTime);
+    this.#plot = document.createElement("div");
+    this.#plot.className = "line-plot";
+    chartKeys(this.#plot, () => this.shown(), window);
+    body.append(this.#plot);
     this.#chart = this.#build([[]]);
+    // The plot's box is the body less the legend's rows: it changes with the panel's width or
+    // the number of series, never with values (legend rows have a fixed height).
     this.#resize = new ResizeObserver(([entry]) => {
       const width = Math.floor(entry?.contentRect.width ?? 0);
-      if (width > 0 && width !== this.#chart.width) this.#chart.setSize({ width, height: CHART_HEIGHT });
+      const height = Math.floor(entry?.contentRect.height ?? 0);
+      if (width > 0 && height > 0 && (width !== this.#chart.width || height !== this.#chart.height)) this.#chart.setSize({ width, height });
     });
-    this.#resize.observe(this.#host);
+    this.#resize.observe(this.#plot);
   }
 
   setSeries(series: readonly SeriesRef[]): void {
@@ -93,29 +126,52 @@ export class LinePanel implements SavedPanelView, TimeChart {
 
   #build(data: uPlot.AlignedData): uPlot {
     const panel = this.#panel;
+    let legend: HTMLElement | undefined;
+    const label = `${panel.title}: ${this.#keys.length === 1 ? "1 series" : `${this.#keys.length} series`} over time`;
+    this.#plot.setAttribute("aria-label", label);
     const options = timeChartOptions({
       theme: this.#theme,
-      width: this.#host.clientWidth || FALLBACK_WIDTH,
-      height: CHART_HEIGHT,
+      width: this.#plot.clientWidth || FALLBACK_WIDTH,
+      height: this.#plot.clientHeight || FALLBACK_HEIGHT,
       xRange: this.#window.xRange,
       zoom: this.#window,
-      label: `${panel.title}: ${this.#keys.length === 1 ? "1 series" : `${this.#keys.length} series`} over time. Drag across the chart to zoom every chart; double-click to return to now.`,
+      label,
       tickSpace: 90, // an `hh:mm:ss.sss` label (sub-second spans) is about 80 px wide
-      legend: { show: true, live: true },
+      legend: {
+        show: true,
+        live: true,
+        // Below the plot's box rather than inside it, so the plot's height leaves room for it.
+        mount: (_chart, table) => {
+          legend = table;
+          this.#body.append(table);
+        },
+      },
       series: [
-        { label: "Time", value: (_chart: uPlot, ms: number | null) => (ms === null ? "–" : exactTime(new Date(ms))) },
+        // The time goes to the header (see #showCursorTime); its legend row is hidden.
+        { label: "Time", value: () => "" },
         ...this.#keys.map((key, i) => ({
           label: key,
           stroke: seriesColor(i),
           width: 1.5,
           // Series rarely share times exactly, so the aligned data has gaps; draw across them.
           spanGaps: true,
-          value: (_chart: uPlot, value: number | null) => formatExactValue(value, panel),
+          // Off the chart (no index) the latest value, as the panel writes values; on it, the exact one.
+          value: (chart: uPlot, value: number | null, series: number, index: number | null) =>
+            index === null ? formatPanelValue(latestValue(chart.data, series), panel) : formatExactValue(value, panel),
         })),
       ],
     });
-    const chart = new uPlot(options, data, this.#host);
-    legendButtons(chart);
+    (options.hooks!.setLegend ??= []).push((chart) => this.#showCursorTime(chart));
+    const chart = new uPlot(options, data, this.#plot);
+    if (legend) legendButtons(chart, legend);
     return chart;
+  }
+
+  /** Runs with every legend update (a data frame or a cursor move); touches the DOM only on change. */
+  #showCursorTime(chart: uPlot): void {
+    const index = chart.legend.idx;
+    const ms = index === null || index === undefined ? undefined : chart.data[0][index];
+    const text = ms === undefined ? "" : exactTime(new Date(ms));
+    if (this.#cursorTime.textContent !== text) this.#cursorTime.textContent = text;
   }
 }

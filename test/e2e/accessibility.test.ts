@@ -1,9 +1,10 @@
 /**
  * The pages against axe-core's rules (WCAG 2.x A and AA, and axe's best practices), in a real
  * Chromium against a real `wrangler dev`: the landing page; a dashboard with live data in
- * light and dark colour schemes, zoomed, and with the editor open; and the pages that refuse
- * to show a dashboard. Then the keyboard: every control of the dashboard page is reached with
- * Tab, works with Enter or Space, and shows where the focus is.
+ * light and dark colour schemes, zoomed (by mouse, and by keyboard on a focused chart), and with
+ * the editor open; and the pages that refuse to show a dashboard. Then the keyboard: every
+ * control of the dashboard page is reached with Tab, works with Enter or Space, and shows where
+ * the focus is.
  */
 import { createRequire } from "node:module";
 import type { AxeResults, Result } from "axe-core";
@@ -151,6 +152,12 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
         expect(await audit(page)).toEqual([]);
         await saveScreenshot(page, `a11y-dashboard-${colorScheme}-zoomed`);
+        // A chart focused and zoomed out from the keyboard.
+        await page.focus('[data-testid="saved-panel"][data-panel-id="cpu"] .time-chart');
+        const zoomed = JSON.stringify(await view.timeCharts());
+        await page.keyboard.press("-");
+        await view.waitUntil("the keyboard zoom to take", async () => JSON.stringify(await view.timeCharts()) !== zoomed);
+        expect(await audit(page)).toEqual([]);
         // Paused as well (the button then reads "Resume live" in the warning colour).
         await view.togglePause();
         expect(await view.paused()).toBe(true);
@@ -222,9 +229,23 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       const badge = page.getByRole("status", { name: "Connection status" });
       expect(await badge.textContent()).toContain("Live");
       const charts = await page.$$eval("canvas", (canvases) => canvases.map((c) => `${c.getAttribute("role")}: ${c.getAttribute("aria-label")}`));
-      expect(charts).toHaveLength(2);
-      expect(charts[0]).toMatch(/^img: CPU: 2 series over time\./);
-      expect(charts[1]).toMatch(/^img: room\.temp over time\./);
+      expect(charts).toEqual(["img: CPU: 2 series over time", "img: room.temp over time"]);
+      // Each chart is a focusable group, named, whose description gives the mouse and keys.
+      const groups = await page.$$eval(".time-chart", (found) =>
+        found.map((g) => ({
+          role: g.getAttribute("role"),
+          name: g.getAttribute("aria-label"),
+          tabIndex: (g as HTMLElement).tabIndex,
+          description: document.getElementById(g.getAttribute("aria-describedby") ?? "")?.textContent ?? "",
+        })),
+      );
+      expect(groups.map((g) => `${g.role}: ${g.name} (${g.tabIndex})`)).toEqual(["group: CPU: 2 series over time (0)", "group: room.temp over time (0)"]);
+      for (const group of groups) {
+        expect(group.description).toContain("Drag across the chart");
+        expect(group.description).toContain("plus zooms in, minus zooms out");
+        expect(group.description).toContain("left and right arrows");
+        expect(group.description).toContain("Escape or 0 returns to now");
+      }
       expect(await page.getByRole("region", { name: "Panels" }).count()).toBe(1);
       expect(errors).toEqual([]);
     } finally {
@@ -238,20 +259,34 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
     try {
       await waitForCharts(view);
 
-      // The header's controls, then the line panel's legend, in reading order, each with a ring.
+      // The header's controls, then the line panel's chart and legend, then the automatic
+      // chart, in reading order, each with a ring.
       const order: Focused[] = [];
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 8; i++) {
         await page.keyboard.press("Tab");
         order.push(await focused(page));
       }
-      expect(order.map((f) => f.name)).toEqual(["Pulseboard home", "range", "edit", "pause", "cpu.load{host=a}", "cpu.load{host=b}"]);
+      expect(order.map((f) => f.name)).toEqual([
+        "Pulseboard home",
+        "range",
+        "edit",
+        "pause",
+        "CPU: 2 series over time",
+        "cpu.load{host=a}",
+        "cpu.load{host=b}",
+        "room.temp over time",
+      ]);
       for (const stop of order) expect(stop, `focus ring on ${stop.name}`).toMatchObject({ ring: true });
 
+      // The focused automatic chart zooms in with "+", which shows Jump to now; Escape returns.
+      await page.keyboard.press("+");
+      await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
+      await page.keyboard.press("Escape");
+      await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
+      expect((await focused(page)).name).toBe("room.temp over time");
+
       // Range picker: arrow keys pick a range, which loads.
-      await page.keyboard.press("Shift+Tab");
-      await page.keyboard.press("Shift+Tab");
-      await page.keyboard.press("Shift+Tab");
-      await page.keyboard.press("Shift+Tab");
+      for (let i = 0; i < 6; i++) await page.keyboard.press("Shift+Tab");
       expect((await focused(page)).name).toBe("range");
       await page.keyboard.press("ArrowDown");
       await view.waitUntil("the 5 minute range to load", async () => (await page.getAttribute('[data-testid="range"]', "data-loaded")) === "5m");

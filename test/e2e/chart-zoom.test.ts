@@ -3,7 +3,8 @@
  * keeps posting: a drag on one chart zooms every chart to the same stretch, which then holds
  * still while the data keeps growing; "Jump to now", a double-click and "Resume live" each
  * send the charts back to following now. Inside a picked range, a zoom loads its stretch
- * again at a finer step.
+ * again at a finer step. The keyboard does the same on a focused chart: "+" and "-" halve and
+ * double the span, the arrows move it by a quarter, Escape and "0" go back to now.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createDashboard, postMetrics, uniqueId, updateDashboard } from "./api.ts";
@@ -64,6 +65,23 @@ async function waitForFollowing(view: DashboardView, ts: number): Promise<void> 
     const charts = await view.timeCharts();
     return charts.length === 2 && charts.every((c) => (c.shown.xMax ?? 0) >= ts);
   });
+}
+
+/** Fails unless `span` is [min, max] (to well under a millisecond: both sides do the same sums). */
+function expectSpan(span: { xMin: number; xMax: number }, min: number, max: number): void {
+  expect(Math.abs(span.xMin - min), `left edge ${span.xMin} should be ${min}`).toBeLessThan(0.001);
+  expect(Math.abs(span.xMax - max), `right edge ${span.xMax} should be ${max}`).toBeLessThan(0.001);
+}
+
+/** Presses `key` and waits until every chart shows one span other than `from`; returns it. */
+async function pressForSpan(view: DashboardView, key: string, from: { xMin: number; xMax: number }): Promise<{ xMin: number; xMax: number }> {
+  await view.page.keyboard.press(key);
+  await view.waitUntil(`every chart to move after ${key}`, async () => {
+    const charts = await view.timeCharts();
+    const spans = new Set(charts.map((c) => `${c.shown.xMin}..${c.shown.xMax}`));
+    return spans.size === 1 && !spans.has(`${from.xMin}..${from.xMax}`);
+  });
+  return commonSpan(await view.timeCharts());
 }
 
 describe.skipIf(skipBrowserTests)("zooming the time charts", () => {
@@ -154,6 +172,68 @@ describe.skipIf(skipBrowserTests)("zooming the time charts", () => {
       await saveScreenshot(page, "chart-zoom-3-zoomed-from-line-panel");
 
       await view.doubleClickChart(automatic);
+      await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
+      await waitForFollowing(view, sensor.last());
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("zooms in and out, pans and returns to now with the keys of a focused chart, moving every chart together", async () => {
+    const { page, view, errors, close, sensor, start } = await openFlowingDashboard("zoom-keys");
+    try {
+      await waitForFollowing(view, sensor.last() || start);
+      // Keys pressed with no chart focused do nothing.
+      await page.keyboard.press("+");
+      await page.keyboard.press("ArrowLeft");
+      expect(await view.jumpToNowShown()).toBe(false);
+
+      // "+" on the line panel halves its span around its centre (the chart follows now, so its
+      // span moves on by a point or two between reading it and the key arriving).
+      await view.focusChart(savedLine);
+      const before = (await view.timeCharts())[0]!.shown;
+      const beforeWidth = before.xMax! - before.xMin!;
+      await page.keyboard.press("+");
+      await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
+      const zoomed = await waitForOneSpan(view);
+      const width = zoomed.xMax - zoomed.xMin;
+      expect(Math.abs(width - beforeWidth / 2)).toBeLessThan(1_000);
+      expect((zoomed.xMin + zoomed.xMax) / 2).toBeGreaterThanOrEqual((before.xMin! + before.xMax!) / 2);
+      expect((zoomed.xMin + zoomed.xMax) / 2).toBeLessThan((before.xMin! + before.xMax!) / 2 + 1_000);
+      expect(await page.textContent('[data-testid="follow-state"]')).toMatch(/^Zoomed: /);
+      await saveScreenshot(page, "chart-zoom-6-keyboard-zoomed");
+
+      // From here the span holds still, so each key's effect is exact.
+      const centre = (zoomed.xMin + zoomed.xMax) / 2;
+      const inner = await pressForSpan(view, "=", zoomed);
+      expectSpan(inner, centre - width / 4, centre + width / 4);
+      const outer = await pressForSpan(view, "-", inner);
+      expectSpan(outer, zoomed.xMin, zoomed.xMax);
+      const earlier = await pressForSpan(view, "ArrowLeft", outer);
+      expectSpan(earlier, outer.xMin - width / 4, outer.xMax - width / 4);
+
+      // The automatic chart takes the keys too, and moves the line panel with it.
+      await view.focusChart(automatic);
+      const later = await pressForSpan(view, "ArrowRight", earlier);
+      expectSpan(later, outer.xMin, outer.xMax);
+
+      // Zooming out never reaches past now: the view stops at the time of the key.
+      let wide = later;
+      const pressedAt = Date.now();
+      for (let i = 0; i < 3; i++) wide = await pressForSpan(view, "-", wide);
+      expect(wide.xMax - wide.xMin).toBeCloseTo(width * 8, 3);
+      expect(wide.xMax).toBeGreaterThanOrEqual(pressedAt - 1_000);
+      expect(wide.xMax).toBeLessThanOrEqual(Date.now());
+      await saveScreenshot(page, "chart-zoom-7-keyboard-zoomed-out");
+
+      // Escape goes back to now, as does "0".
+      await page.keyboard.press("Escape");
+      await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
+      await waitForFollowing(view, sensor.last());
+      await page.keyboard.press("+");
+      await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
+      await page.keyboard.press("0");
       await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
       await waitForFollowing(view, sensor.last());
       expect(errors).toEqual([]);

@@ -123,6 +123,21 @@ export class DashboardView {
     });
   }
 
+  /**
+   * The legend of the saved line panel `id`, one `<series key>=<value>` per series in legend
+   * order: latest values while the cursor is off the chart, the values under it otherwise.
+   */
+  legendValues(id: string): Promise<string[]> {
+    return this.page.$$eval(`${savedPanel(id)} .u-legend tr.u-series:has(.legend-toggle)`, (rows) =>
+      rows.map((r) => `${r.querySelector(".u-label")?.textContent?.trim()}=${r.querySelector(".u-value")?.textContent?.trim()}`),
+    );
+  }
+
+  /** Gives the keyboard focus to the time chart inside `panelSelector`, as Tab would. */
+  async focusChart(panelSelector: string): Promise<void> {
+    await this.page.focus(`${panelSelector} .time-chart`);
+  }
+
   /** Ids and types of the saved panels shown, in page order, e.g. `["cpu:line", "queue:stat"]`. */
   savedPanels(): Promise<string[]> {
     return this.page.$$eval('[data-testid="saved-panel"]', (panels) =>

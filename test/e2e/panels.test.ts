@@ -115,20 +115,25 @@ describe.skipIf(skipBrowserTests)("saved panels on the dashboard page", () => {
     expect(await view.savedPanelAttribute("temp", "data-color", '[data-testid="gauge-value"]')).toBe("");
     expect(await view.tableRows("latest")).toEqual([`${cpuA}=40.3`, `${cpuB}=70.0`, "queue.depth=17.0", `${roomX}=21.5`]);
 
-    // The line chart's cursor shows exact values and the time under it.
+    // Off the chart the legend shows each series' latest value; the header shows no time.
+    expect(await view.legendValues("cpu")).toEqual([`${cpuA}=40.25%`, `${cpuB}=70%`]);
+    expect(await view.savedPanelText("cpu", '[data-testid="cursor-time"]')).toBe("");
+
+    // The line chart's cursor shows exact values in the legend and the time under it in the header.
     const chart = page.locator('[data-panel-id="cpu"] .u-over');
     const box = await chart.boundingBox();
     if (!box) throw new Error("the line chart has no plot area");
     await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
-    await view.waitUntil("the cursor to show host a's exact last value", async () => {
-      return ((await view.savedPanelText("cpu", ".u-legend")) ?? "").includes("40.25%");
-    });
-    const cursor = (await view.savedPanelText("cpu", ".u-legend")) ?? "";
-    expect(cursor).toContain("70%");
+    await view.waitUntil("the cursor's time to show", async () => ((await view.savedPanelText("cpu", '[data-testid="cursor-time"]')) ?? "") !== "");
+    expect(await view.legendValues("cpu")).toEqual([`${cpuA}=40.25%`, `${cpuB}=70%`]);
     const at = new Date(t1);
     const pad = (n: number, width = 2) => String(n).padStart(width, "0");
     // The browser and the test share the machine's time zone.
-    expect(cursor).toContain(`${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.000`);
+    expect(await view.savedPanelText("cpu", '[data-testid="cursor-time"]')).toBe(
+      `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.000`,
+    );
+    await page.mouse.move(0, 0);
+    await view.waitUntil("the cursor's time to go", async () => (await view.savedPanelText("cpu", '[data-testid="cursor-time"]')) === "");
 
     await saveScreenshot(page, "panels-saved-layout");
 
