@@ -1,4 +1,4 @@
-// Unit tests of pure modules (parsers, encoders, the frame pacer): plain Node, not the Workers pool, because the
+// Unit tests of pure modules (parsers, encoders, the frame pacer, the settings): plain Node, not the Workers pool, because the
 // code under test uses nothing but the language and runs the same in both.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
