@@ -25,7 +25,7 @@ export const pulseboard: TargetKind = {
         protocol: "pulseboard",
         pids,
         output: () => server.output(),
-      stop: () => server.dispose(),
+        stop: () => server.dispose(),
       };
     } catch (error) {
       await server.dispose();

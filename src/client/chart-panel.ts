@@ -8,7 +8,8 @@ import { chartKeys } from "./chart-keys.ts";
 import type { ChartTheme } from "./chart-theme.ts";
 import { formatValue } from "./format-value.ts";
 import type { StoredSeries } from "./series-store.ts";
-import { shownRange, timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
+import { HostedChart } from "./hosted-chart.ts";
+import { timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
 import type { Column, TimeWindow } from "./time-window.ts";
 
 /** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
@@ -21,8 +22,7 @@ export class ChartPanel implements TimeChart {
   readonly element: HTMLElement;
   #latest: HTMLElement;
   #chartHost: HTMLElement;
-  #chart: uPlot;
-  #resize: ResizeObserver;
+  #chart: HostedChart;
   #theme: ChartTheme;
   #window: TimeWindow;
   /** The column last handed to the chart, for `drawn()`. */
@@ -67,12 +67,7 @@ export class ChartPanel implements TimeChart {
     chartKeys(this.#chartHost, () => this.shown(), window);
     this.element.append(head, this.#chartHost);
 
-    this.#chart = this.#build([[], []]);
-    this.#resize = new ResizeObserver(([entry]) => {
-      const width = Math.floor(entry?.contentRect.width ?? 0);
-      if (width > 0 && width !== this.#chart.width) this.#chart.setSize({ width, height: CHART_HEIGHT });
-    });
-    this.#resize.observe(this.#chartHost);
+    this.#chart = new HostedChart(this.#chartHost, (data) => this.#build(data), [[], []], (box) => ({ width: Math.floor(box.width), height: CHART_HEIGHT }));
   }
 
   /** Shows the series' current points; called from the frame scheduler only. */
@@ -99,24 +94,20 @@ export class ChartPanel implements TimeChart {
   }
 
   rescale(): void {
-    // Resetting the scales runs the time window's x range over the data already drawn.
-    this.#chart.setData(this.#chart.data);
+    this.#chart.rescale();
   }
 
   shown(): ShownRange {
-    return shownRange(this.#chart);
+    return this.#chart.shown();
   }
 
-  /** Redraws with new colours; uPlot has no restyle, so the chart is rebuilt with its data. */
+  /** Redraws with new colours (the chart is rebuilt with its data). */
   restyle(theme: ChartTheme): void {
     this.#theme = theme;
-    const data = this.#chart.data as uPlot.AlignedData;
-    this.#chart.destroy();
-    this.#chart = this.#build(data);
+    this.#chart.rebuild();
   }
 
   destroy(): void {
-    this.#resize.disconnect();
     this.#chart.destroy();
     this.element.remove();
   }

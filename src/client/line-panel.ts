@@ -18,7 +18,8 @@ import { formatExactValue, formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { seriesColor } from "./series-colors.ts";
 import type { SeriesStore } from "./series-store.ts";
-import { shownRange, timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
+import { HostedChart } from "./hosted-chart.ts";
+import { timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
 import type { TimeWindow } from "./time-window.ts";
 
 /** Size used until the ResizeObserver reports the plot's real one (before first layout). */
@@ -51,8 +52,7 @@ export class LinePanel implements SavedPanelView, TimeChart {
   #cursorTime: HTMLElement;
   #keys: string[] = [];
   #theme: ChartTheme;
-  #chart: uPlot;
-  #resize: ResizeObserver;
+  #chart: HostedChart;
   #window: TimeWindow;
 
   constructor(panel: Panel, theme: ChartTheme, window: TimeWindow) {
@@ -71,15 +71,9 @@ export class LinePanel implements SavedPanelView, TimeChart {
     this.#plot.className = "line-plot";
     chartKeys(this.#plot, () => this.shown(), window);
     body.append(this.#plot);
-    this.#chart = this.#build([[]]);
     // The plot's box is the body less the legend's rows: it changes with the panel's width or
     // the number of series, never with values (legend rows have a fixed height).
-    this.#resize = new ResizeObserver(([entry]) => {
-      const width = Math.floor(entry?.contentRect.width ?? 0);
-      const height = Math.floor(entry?.contentRect.height ?? 0);
-      if (width > 0 && height > 0 && (width !== this.#chart.width || height !== this.#chart.height)) this.#chart.setSize({ width, height });
-    });
-    this.#resize.observe(this.#plot);
+    this.#chart = new HostedChart(this.#plot, (data) => this.#build(data), [[]], (box) => ({ width: Math.floor(box.width), height: Math.floor(box.height) }));
   }
 
   setSeries(series: readonly SeriesRef[]): void {
@@ -88,8 +82,7 @@ export class LinePanel implements SavedPanelView, TimeChart {
     this.#keys = keys;
     this.element.dataset.seriesKeys = keys.join(",");
     // uPlot's series list is fixed at build; a new set means a new chart (rare: layout changes).
-    this.#chart.destroy();
-    this.#chart = this.#build([[], ...keys.map(() => [])]);
+    this.#chart.rebuild([[], ...keys.map(() => [])]);
   }
 
   draw(store: SeriesStore): void {
@@ -103,23 +96,19 @@ export class LinePanel implements SavedPanelView, TimeChart {
   }
 
   rescale(): void {
-    // Resetting the scales runs the time window's x range over the data already drawn.
-    this.#chart.setData(this.#chart.data);
+    this.#chart.rescale();
   }
 
   shown(): ShownRange {
-    return shownRange(this.#chart);
+    return this.#chart.shown();
   }
 
   restyle(theme: ChartTheme): void {
     this.#theme = theme;
-    const data = this.#chart.data as uPlot.AlignedData;
-    this.#chart.destroy();
-    this.#chart = this.#build(data);
+    this.#chart.rebuild();
   }
 
   destroy(): void {
-    this.#resize.disconnect();
     this.#chart.destroy();
     this.element.remove();
   }

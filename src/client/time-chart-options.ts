@@ -76,9 +76,3 @@ export interface ShownRange {
   /** Number of x values in the chart's data. */
   times: number;
 }
-
-/** The span and size of `chart`'s x axis. */
-export function shownRange(chart: uPlot): ShownRange {
-  const x = chart.scales.x;
-  return { xMin: x?.min ?? undefined, xMax: x?.max ?? undefined, times: chart.data[0]?.length ?? 0 };
-}
