@@ -43,11 +43,12 @@
  * - Time charts (automatic panels and saved line panels): dragging across one zooms every
  *   time chart to that stretch (inside a fixed range, loading its history at a finer step);
  *   live points keep arriving but the x axis stays put. A double-click on a chart goes back
- *   to following now. Each chart's canvas has `role="img"` and an `aria-label`. Its plot's
+ *   to following now, resuming a paused page. Each chart's canvas has `role="img"` and an `aria-label`. Its plot's
  *   holder, `.time-chart`, is a focusable `role="group"` with the same `aria-label` and an
  *   `aria-describedby` naming the mouse and the keys: focused, `+`/`=` halves the span
  *   around its centre, `-` doubles it, ArrowLeft/ArrowRight move it a quarter (never past
- *   now), Escape/`0` go back to following now; every chart moves together, as with a drag.
+ *   now), Escape/`0` go back to following now (resuming a paused page, like a double-click);
+ *   every chart moves together, as with a drag.
  * - A line panel's legend (`.u-legend`): one `tr.u-series` per series, in key order, whose
  *   `.legend-toggle` button (`aria-pressed`: series shown) holds the key in `.u-label`, and
  *   whose `.u-value` reads the series' latest value in the panel's unit and decimals while
@@ -166,20 +167,19 @@ async function main(): Promise<void> {
   exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts() });
 
   // One view for every chart: a drag on any chart zooms them all; "Jump to now", a double-click
-  // on a chart, a new range and "Resume live" all go back to following now.
+  // on a chart, Escape on a focused one, a new range and "Resume live" all go back to following
+  // now. Each of those but a new range also resumes a paused page: now is live.
   const pauseControl = new PauseControl(pause, (paused) => {
     panels.setPaused(paused);
     if (!paused) timeWindow.followNow();
     showFollowing();
   });
+  timeWindow.onNowAsked(() => pauseControl.resume());
   const jumpToNow = new JumpToNow({
     button: jump,
     state: followState,
     focusAfter: range,
-    onJump: () => {
-      pauseControl.resume();
-      timeWindow.followNow();
-    },
+    onJump: () => timeWindow.followNow(),
   });
   const showFollowing = () => jumpToNow.show({ zoom: timeWindow.zoom, paused: pauseControl.paused });
   timeWindow.onZoomChange(showFollowing);

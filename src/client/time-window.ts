@@ -61,6 +61,7 @@ export class TimeWindow {
   /** The times [from, to) those finer buckets cover. */
   #zoomHistoryRange = { from: 0, to: 0 };
   #listeners: (() => void)[] = [];
+  #nowListeners: (() => void)[] = [];
 
   get span(): number | undefined {
     return this.#span;
@@ -74,6 +75,14 @@ export class TimeWindow {
   /** Calls `listener` after every zoom or return to now. */
   onZoomChange(listener: () => void): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Calls `listener` each time someone asks for now (a double-click or Escape on a chart,
+   * "Jump to now"), zoomed or not: the page resumes a paused view then.
+   */
+  onNowAsked(listener: () => void): void {
+    this.#nowListeners.push(listener);
   }
 
   /** Holds every chart at [min, max] (in either order); a stretch under 1 ms is ignored. */
@@ -97,8 +106,17 @@ export class TimeWindow {
     return true;
   }
 
-  /** Back to following now with the range in force; a no-op while already following. */
+  /**
+   * Someone asked for now: back to following now with the range in force (a no-op on the
+   * charts while already following), and the listeners of `onNowAsked` hear it.
+   */
   followNow(): void {
+    this.#unzoom();
+    for (const listener of this.#nowListeners) listener();
+  }
+
+  /** Back to following now with the range in force; a no-op while already following. */
+  #unzoom(): void {
     if (this.#zoom === undefined) return;
     this.#zoom = undefined;
     this.#zoomHistory.clear();
@@ -109,7 +127,7 @@ export class TimeWindow {
   showRecent(): void {
     this.#span = undefined;
     this.#history.clear();
-    this.followNow();
+    this.#unzoom();
   }
 
   /**
@@ -120,7 +138,7 @@ export class TimeWindow {
     this.#span = span;
     this.#history.clear();
     for (const series of result.series) this.#history.set(series.key, { ts: series.ts, values: series.avg });
-    this.followNow();
+    this.#unzoom();
   }
 
   /** What to draw for `key`: history older than the first live point, then the live points. */

@@ -272,6 +272,42 @@ describe.skipIf(skipBrowserTests)("zooming the time charts", () => {
     }
   });
 
+  it("resumes a paused page on Escape on a focused chart and on a double-click, but not on a new range", async () => {
+    const { page, view, errors, close, sensor } = await openFlowingDashboard("zoom-pause-keys");
+    try {
+      // Escape on a focused chart, paused and zoomed: live again and following now.
+      await view.togglePause();
+      await view.dragAcrossChart(automatic, 0.3, 0.6);
+      await waitForOneSpan(view);
+      await view.focusChart(savedLine);
+      await page.keyboard.press("Escape");
+      await view.waitUntil("the page to resume", async () => !(await view.paused()));
+      await view.waitUntil("Jump to now to go", async () => !(await view.jumpToNowShown()));
+      await waitForFollowing(view, sensor.last());
+
+      // A double-click on a chart of a paused (not zoomed) page does the same.
+      await view.togglePause();
+      expect(await view.jumpToNowShown()).toBe(true);
+      const frozenAt = (await view.timeCharts()).map((c) => c.shown.times);
+      await view.doubleClickChart(automatic);
+      await view.waitUntil("the page to resume", async () => !(await view.paused()));
+      await view.waitUntil("the charts to take the points sent while paused", async () => {
+        const times = (await view.timeCharts()).map((c) => c.shown.times);
+        return times.every((t, i) => t > frozenAt[i]!);
+      });
+      expect(await view.jumpToNowShown()).toBe(false);
+
+      // Picking a range is not a request for now: the page stays paused.
+      await view.togglePause();
+      await view.chooseRange("5m");
+      expect(await view.paused()).toBe(true);
+      expect(await page.textContent('[data-testid="follow-state"]')).toBe("Paused");
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it("loads finer history for a stretch zoomed into inside a picked range, and jumps back to the whole range", async () => {
     const id = uniqueId("zoom-range");
     const { ingestToken } = await createDashboard(suite.server.url, id, "Zoom in range");
