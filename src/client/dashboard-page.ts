@@ -20,6 +20,8 @@
  *   - `gauge`: `[data-testid="gauge-value"]`, same text and `data-color` as a stat.
  *   - `table`: `[data-testid="table-row"]` with `data-series="<series key>"` per series,
  *     containing `[data-testid="latest"]` (formatted latest value, `data-color` as a stat).
+ * - A panel (of either kind) more than half a screen out of view is not redrawn: its values and
+ *   chart data stay as last drawn until it is scrolled near, then catch up on the next frame.
  * - `[data-testid="not-found"]`: shown instead of charts when the dashboard does not exist.
  * - `[data-testid="empty"]`: shown while the dashboard has no series.
  * - `[data-testid="failed"]`: shown when the dashboard could not be loaded.

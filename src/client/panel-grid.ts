@@ -5,6 +5,10 @@
  * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame,
  * except while paused: then changes are only noted, and drawn together on resume. A zoom (or
  * a return to now) reaches every time chart on the next frame, paused or not.
+ *
+ * Panels scrolled far out of view are not drawn: their changes stay noted until they come
+ * within half a screen of the viewport, and are drawn on the frame after that, before they
+ * show. A long dashboard then costs about what its visible part does.
  */
 import type { Panel } from "../shared/dashboard-config.ts";
 import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern.ts";
@@ -47,6 +51,9 @@ export class PanelGrid {
   /** The time window zoomed or went back to now since the last frame. */
   #rescale = false;
   #window: TimeWindow;
+  /** Panel elements more than half a screen out of view; their changes wait. */
+  #offscreen = new WeakSet<Element>();
+  #visibility = new IntersectionObserver((entries) => this.#onVisibility(entries), { rootMargin: "50% 0px" });
 
   /**
    * `onCountChange` hears the number of series, e.g. to show the empty state at zero;
@@ -73,7 +80,10 @@ export class PanelGrid {
     const layout = JSON.stringify(panels);
     if (layout === this.#layout) return;
     this.#layout = layout;
-    for (const placed of this.#saved) placed.view.destroy();
+    for (const placed of this.#saved) {
+      this.#visibility.unobserve(placed.view.element);
+      placed.view.destroy();
+    }
     this.#dirtySaved.clear();
     this.#saved = panels.map((panel) => ({
       matches: seriesMatcher(panel.series),
@@ -85,6 +95,7 @@ export class PanelGrid {
     // Saved panels come before every automatic one.
     this.#host.prepend(...this.#saved.map((placed) => placed.view.element));
     for (const placed of this.#saved) {
+      this.#visibility.observe(placed.view.element);
       placed.view.setSeries(placed.series);
       // Drawn at once from the data already held, so a relayout never shows empty panels.
       placed.view.draw(this.#store);
@@ -212,10 +223,13 @@ export class PanelGrid {
     const after = [...this.#automatic.keys()].filter((key) => key > series.key).sort()[0];
     const before = after === undefined ? null : this.#automatic.get(after)!.element;
     this.#host.insertBefore(panel.element, before);
+    this.#visibility.observe(panel.element);
   }
 
   #dropAutomatic(key: string): void {
-    this.#automatic.get(key)?.destroy();
+    const panel = this.#automatic.get(key);
+    if (panel) this.#visibility.unobserve(panel.element);
+    panel?.destroy();
     this.#automatic.delete(key);
     this.#dirtyAutomatic.delete(key);
   }
@@ -236,13 +250,29 @@ export class PanelGrid {
       for (const placed of this.#saved) if (placed.view.timeChart) this.#dirtySaved.add(placed);
       this.#rescale = false;
     }
+    // Panels far out of view keep their marks until they come near it (#onVisibility).
     for (const key of this.#dirtyAutomatic) {
+      const panel = this.#automatic.get(key);
+      if (panel && this.#offscreen.has(panel.element)) continue;
       const series = this.#store.get(key);
-      if (series) this.#automatic.get(key)?.update(series);
+      if (panel && series) panel.update(series);
+      this.#dirtyAutomatic.delete(key);
     }
-    this.#dirtyAutomatic.clear();
-    for (const placed of this.#dirtySaved) placed.view.draw(this.#store);
-    this.#dirtySaved.clear();
+    for (const placed of this.#dirtySaved) {
+      if (this.#offscreen.has(placed.view.element)) continue;
+      placed.view.draw(this.#store);
+      this.#dirtySaved.delete(placed);
+    }
+  }
+
+  /** Notes panels leaving the viewport's neighbourhood, and draws those coming back to it. */
+  #onVisibility(entries: IntersectionObserverEntry[]): void {
+    let back = false;
+    for (const entry of entries) {
+      if (!entry.isIntersecting) this.#offscreen.add(entry.target);
+      else if (this.#offscreen.delete(entry.target)) back = true;
+    }
+    if (back) this.#scheduler.request();
   }
 }
 
