@@ -3,7 +3,7 @@ import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { SeriesInfo } from "../shared/dashboard-info";
 import type { SeriesMatcher } from "../shared/series-pattern";
 import type { SeriesBatch } from "./point";
-import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_POINTS, type ChunkRow } from "./point-chunk";
+import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** A dashboard's own description and positions, one row. */
 export interface DashboardMeta {
@@ -67,7 +67,9 @@ CREATE TABLE IF NOT EXISTS chunks (
   min_ts INTEGER NOT NULL,
   max_ts INTEGER NOT NULL,
   ts BLOB NOT NULL,
-  vals BLOB NOT NULL
+  vals BLOB NOT NULL,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  seqs BLOB
 );
 CREATE INDEX IF NOT EXISTS chunks_by_series_time ON chunks (series_id, max_ts);
 CREATE TABLE IF NOT EXISTS rollups (
@@ -114,6 +116,7 @@ export class DashboardStore {
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
     this.sql.exec(SCHEMA);
+    addChunkSequenceColumns(this.sql);
   }
 
   /** The dashboard's row; cached, since every ingest and every frame asks for it. */
@@ -219,14 +222,15 @@ export class DashboardStore {
     let threshold = -Infinity;
     const byTime = (a: { ts: number; seq: number }, b: { ts: number; seq: number }) => a.ts - b.ts || a.seq - b.seq;
     for (const row of this.sql.exec<ChunkRow & { max_ts: number }>(
-      "SELECT first_seq, series_id, max_ts, ts, vals FROM chunks WHERE series_id = ? AND first_seq <= ? ORDER BY max_ts DESC",
+      "SELECT first_seq, series_id, max_ts, ts, vals, seqs FROM chunks WHERE series_id = ? AND first_seq <= ? ORDER BY max_ts DESC",
       seriesId,
       through,
     )) {
       if (row.max_ts < threshold) break;
       const chunk = chunkOf(row);
       for (let i = 0; i < chunk.ts.length; i++) {
-        if (chunk.firstSeq + i <= through) points.push({ ts: chunk.ts[i]!, seq: chunk.firstSeq + i, value: chunk.values[i]! });
+        const seq = seqAt(chunk, i);
+        if (seq <= through) points.push({ ts: chunk.ts[i]!, seq, value: chunk.values[i]! });
       }
       if (threshold === -Infinity && points.length >= count) {
         points.sort(byTime);
@@ -239,34 +243,42 @@ export class DashboardStore {
 
   /**
    * Stored points with sequence numbers in (`after`, `through`], whole chunks up to about
-   * `limit` points, grouped by series in sequence order. The batch's range ends at the last
-   * chunk read, or at `through` when the read reached it, so consecutive calls cover the
-   * range without gap or overlap.
+   * `limit` points, grouped by series in sequence order. The batch's range ends before the
+   * first chunk left unread, or at `through` when the read reached it, so consecutive calls
+   * cover the range without gap or overlap. Merged chunks interleave their sequence numbers
+   * with other series' chunks, so points of chunks read past that end wait for the next call.
    */
   range(after: number, through: number, limit: number, matcher: SeriesMatcher): StoredBatch & { count: number } {
-    const grouped = new Map<number, SeriesPoints>();
     const series = this.series();
-    let count = 0;
-    let read = 0;
+    const read: PointChunk[] = [];
+    let points = 0;
     let to = through;
-    // A chunk holding `after + 1` starts at most MAX_CHUNK_POINTS - 1 before it.
     for (const row of this.sql.exec<ChunkRow>(
-      "SELECT first_seq, series_id, ts, vals FROM chunks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq",
-      after - MAX_CHUNK_POINTS,
+      "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq",
+      after - MAX_CHUNK_SEQ_SPAN,
       through,
     )) {
       const chunk = chunkOf(row);
       if (lastSeq(chunk) <= after) continue;
-      if (read >= limit) {
+      // Never end before `after + 1`: chunks starting at or before it are always read.
+      if (points >= limit && chunk.firstSeq > after + 1) {
         to = chunk.firstSeq - 1;
         break;
       }
+      read.push(chunk);
+      points += chunk.ts.length;
+    }
+    const grouped = new Map<number, SeriesPoints>();
+    let count = 0;
+    for (const chunk of read) {
       const info = series.get(chunk.seriesId)!;
-      read += chunk.ts.length;
       if (!matcher(info)) continue;
       let entry = grouped.get(chunk.seriesId);
-      if (!entry) grouped.set(chunk.seriesId, (entry = { ...info, ts: [], values: [] }));
-      for (let i = Math.max(0, after + 1 - chunk.firstSeq); i < chunk.ts.length && chunk.firstSeq + i <= through; i++) {
+      for (let i = 0; i < chunk.ts.length; i++) {
+        const seq = seqAt(chunk, i);
+        if (seq <= after) continue;
+        if (seq > to) break;
+        if (!entry) grouped.set(chunk.seriesId, (entry = { ...info, ts: [], values: [] }));
         entry.ts.push(chunk.ts[i]!);
         entry.values.push(chunk.values[i]!);
         count++;
@@ -292,8 +304,9 @@ export class DashboardStore {
       }
       const seriesId = this.seriesId(batch);
       this.sql.exec(
-        "INSERT INTO chunks (first_seq, series_id, count, min_ts, max_ts, ts, vals) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO chunks (first_seq, last_seq, series_id, count, min_ts, max_ts, ts, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         next,
+        next + batch.ts.length - 1,
         seriesId,
         batch.ts.length,
         min,
@@ -338,4 +351,16 @@ export class DashboardStore {
     }
     return id;
   }
+}
+
+/**
+ * Gives a `chunks` table from before merged chunks its `last_seq` and `seqs` columns; every
+ * chunk then still has consecutive sequence numbers, so `seqs` stays empty.
+ */
+function addChunkSequenceColumns(sql: SqlStorage): void {
+  const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").one().sql;
+  if (table.includes("last_seq")) return;
+  sql.exec("ALTER TABLE chunks ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0");
+  sql.exec("ALTER TABLE chunks ADD COLUMN seqs BLOB");
+  sql.exec("UPDATE chunks SET last_seq = first_seq + count - 1");
 }

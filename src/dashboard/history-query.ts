@@ -1,7 +1,7 @@
 import type { HistoryResult, HistorySeries } from "../shared/protocol";
 import type { SeriesInfo } from "../shared/dashboard-info";
 import { bucketOf, fold, type Bucket } from "./bucket-fold";
-import { chunkOf, type ChunkRow } from "./point-chunk";
+import { chunkOf, seqAt, type ChunkRow } from "./point-chunk";
 
 /** A validated history request. */
 export interface HistoryRequest {
@@ -59,7 +59,7 @@ function rawBuckets(sql: SqlStorage, request: HistoryRequest, from: number, step
   for (const id of request.series.keys()) {
     const own = new Map<number, Bucket>();
     for (const row of sql.exec<ChunkRow>(
-      "SELECT first_seq, series_id, ts, vals FROM chunks WHERE series_id = ? AND max_ts >= ? AND min_ts < ?",
+      "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE series_id = ? AND max_ts >= ? AND min_ts < ?",
       id,
       from,
       request.to,
@@ -69,7 +69,7 @@ function rawBuckets(sql: SqlStorage, request: HistoryRequest, from: number, step
         const ts = chunk.ts[i]!;
         if (ts < from || ts >= request.to) continue;
         const value = chunk.values[i]!;
-        const seq = chunk.firstSeq + i;
+        const seq = seqAt(chunk, i);
         const start = ts - (ts % step);
         const bucket = own.get(start);
         if (bucket) fold(bucket, ts, seq, value);

@@ -1,6 +1,6 @@
 import type { DeliveryConfig } from "./delivery-config";
 import { bucketOf, fold, type Bucket } from "./bucket-fold";
-import { chunkOf, MAX_CHUNK_POINTS, type ChunkRow } from "./point-chunk";
+import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, mergeChunks, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** What one maintenance pass did, for logs and tests. */
 export interface MaintenanceReport {
@@ -16,11 +16,18 @@ export interface MaintenanceReport {
 
 const MINUTE_MS = 60_000;
 
+/** Chunks of fewer points than this are merged with their series' neighbours. */
+export const SMALL_CHUNK_POINTS = 64;
+/** A merged chunk holds at most this many points... */
+export const MERGED_CHUNK_POINTS = 1_024;
+/** ...spanning at most this long, so retention, which drops whole chunks, stays close to its window. */
+export const MERGED_CHUNK_SPAN_MS = 10 * MINUTE_MS;
 
 /**
  * Folds raw points with sequence numbers after the rollup watermark into per-minute rollups
  * and advances the watermark, in one transaction. Each point is counted exactly once: a
  * retried pass (alarms are at-least-once) finds the watermark already moved and adds nothing.
+ * The same transaction merges the small chunks the pass read (`mergeSmallChunks`).
  */
 export function rollUp(storage: DurableObjectStorage): number {
   return storage.transactionSync(() => {
@@ -29,14 +36,19 @@ export function rollUp(storage: DurableObjectStorage): number {
     if (through <= after) return 0;
     const minutes = new Map<string, Bucket & { seriesId: number; minute: number }>();
     let count = 0;
+    // Chunks stored since the last pass, in sequence order: each is whole, and all its points are new.
+    const arrived: PointChunk[] = [];
     for (const row of sql.exec<ChunkRow>(
-      "SELECT first_seq, series_id, ts, vals FROM chunks WHERE first_seq > ? AND first_seq <= ?",
-      after - MAX_CHUNK_POINTS,
+      "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq",
+      after - MAX_CHUNK_SEQ_SPAN,
       through,
     )) {
       const chunk = chunkOf(row);
-      for (let i = Math.max(0, after + 1 - chunk.firstSeq); i < chunk.ts.length && chunk.firstSeq + i <= through; i++) {
-        const seq = chunk.firstSeq + i;
+      if (chunk.firstSeq > after) arrived.push(chunk);
+      for (let i = 0; i < chunk.ts.length; i++) {
+        const seq = seqAt(chunk, i);
+        if (seq <= after) continue;
+        if (seq > through) break;
         const ts = chunk.ts[i]!;
         const value = chunk.values[i]!;
         count++;
@@ -67,8 +79,75 @@ export function rollUp(storage: DurableObjectStorage): number {
       );
     }
     sql.exec("UPDATE dashboard SET rollup_seq = ?", through);
+    mergeSmallChunks(sql, arrived);
     return count;
   });
+}
+
+/**
+ * Merges runs of one series' small chunks among `chunks` (whole chunks, in sequence order)
+ * into one row each, within the size, sequence and time limits above; chunks of a sensor
+ * posting a point at a time become a row a minute. Every point keeps its time, value and
+ * sequence number. Returns the number of rows it removed.
+ */
+export function mergeSmallChunks(sql: SqlStorage, chunks: readonly PointChunk[]): number {
+  const open = new Map<number, { chunks: PointChunk[]; points: number; minTs: number; maxTs: number }>();
+  let removed = 0;
+  const close = (run: { chunks: PointChunk[] } | undefined) => {
+    if (!run || run.chunks.length < 2) return;
+    for (const chunk of run.chunks) sql.exec("DELETE FROM chunks WHERE first_seq = ?", chunk.firstSeq);
+    const merged = mergeChunks(run.chunks);
+    const { min, max } = timeSpan(merged.ts);
+    sql.exec(
+      "INSERT INTO chunks (first_seq, last_seq, series_id, count, min_ts, max_ts, ts, vals, seqs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      merged.firstSeq,
+      lastSeq(merged),
+      merged.seriesId,
+      merged.ts.length,
+      min,
+      max,
+      bytesOf(merged.ts),
+      bytesOf(merged.values),
+      merged.seqs ? bytesOf(merged.seqs) : null,
+    );
+    removed += run.chunks.length - 1;
+  };
+  for (const chunk of chunks) {
+    const run = open.get(chunk.seriesId);
+    if (chunk.ts.length >= SMALL_CHUNK_POINTS) {
+      // A chunk big enough on its own stays, and ends the run before it.
+      close(run);
+      open.delete(chunk.seriesId);
+      continue;
+    }
+    const { min, max } = timeSpan(chunk.ts);
+    const fits =
+      run !== undefined &&
+      run.points + chunk.ts.length <= MERGED_CHUNK_POINTS &&
+      lastSeq(chunk) - run.chunks[0]!.firstSeq < MAX_CHUNK_SEQ_SPAN &&
+      Math.max(max, run.maxTs) - Math.min(min, run.minTs) <= MERGED_CHUNK_SPAN_MS;
+    if (run && fits) {
+      run.chunks.push(chunk);
+      run.points += chunk.ts.length;
+      run.minTs = Math.min(min, run.minTs);
+      run.maxTs = Math.max(max, run.maxTs);
+    } else {
+      close(run);
+      open.set(chunk.seriesId, { chunks: [chunk], points: chunk.ts.length, minTs: min, maxTs: max });
+    }
+  }
+  for (const run of open.values()) close(run);
+  return removed;
+}
+
+function timeSpan(ts: Float64Array): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const t of ts) {
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return { min, max };
 }
 
 /**
@@ -85,10 +164,10 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
     const rawCutoff = now - config.rawRetentionMs;
     let prunedPoints = 0;
     let highest = 0;
-    const drop = (row: { first_seq: number; count: number }) => {
+    const drop = (row: { first_seq: number; last_seq: number; count: number }) => {
       sql.exec("DELETE FROM chunks WHERE first_seq = ?", row.first_seq);
       prunedPoints += row.count;
-      highest = Math.max(highest, row.first_seq + row.count - 1);
+      highest = Math.max(highest, row.last_seq);
     };
 
     // Series by series, along the (series_id, max_ts) index, so a pass reads only what it
@@ -97,8 +176,8 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
       let points = series.points;
       // Chunks whose newest point is older than the raw window.
       for (const row of sql
-        .exec<{ first_seq: number; count: number }>(
-          "SELECT first_seq, count FROM chunks WHERE series_id = ? AND max_ts < ? AND first_seq + count - 1 <= ?",
+        .exec<{ first_seq: number; last_seq: number; count: number }>(
+          "SELECT first_seq, last_seq, count FROM chunks WHERE series_id = ? AND max_ts < ? AND last_seq <= ?",
           series.id,
           rawCutoff,
           rolled,
@@ -112,11 +191,11 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
       let more = points > config.rawPointsPerSeries;
       while (more) {
         const page = sql
-          .exec<{ first_seq: number; count: number }>("SELECT first_seq, count FROM chunks WHERE series_id = ? ORDER BY max_ts LIMIT 500", series.id)
+          .exec<{ first_seq: number; last_seq: number; count: number }>("SELECT first_seq, last_seq, count FROM chunks WHERE series_id = ? ORDER BY max_ts LIMIT 500", series.id)
           .toArray();
         more = page.length === 500;
         for (const row of page) {
-          if (points - row.count < config.rawPointsPerSeries || row.first_seq + row.count - 1 > rolled) {
+          if (points - row.count < config.rawPointsPerSeries || row.last_seq > rolled) {
             more = false;
             break;
           }

@@ -2,28 +2,15 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { deliveryConfig } from "../../src/dashboard/delivery-config";
-import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
-import { prune, rollUp } from "../../src/dashboard/retention";
+import { prune, rollUp, SMALL_CHUNK_POINTS } from "../../src/dashboard/retention";
 import { createDashboard, postMetrics } from "./api";
+import { point, store, type Point } from "./direct-ingest";
 import { readStoredPoints } from "./stored-points";
 import { Viewer } from "./viewer";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-type Point = { name: string; ts: number; value: number };
-
-function point(name: string, ts: number, value: number): Point {
-  return { name, ts, value };
-}
-
-/** Stores points straight through the object's ingest, with times the Worker would refuse. */
-function store(instance: Dashboard, points: Point[]) {
-  const builder = new SeriesBatchBuilder();
-  points.forEach((p, i) => builder.add(p.name, p.name, {}, p.ts, p.value, i));
-  return instance.ingest({ credential: { kind: "admin" }, series: builder.build(), rejected: [], unit: "index", total: points.length });
-}
 
 function count(state: DurableObjectState, table: "points" | "rollups" | "series"): number {
   if (table === "points") return readStoredPoints(state).length;
@@ -111,13 +98,16 @@ describe("retention over simulated days", () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
       const now = Date.now();
-      // Thirty requests of one point each: thirty chunks the cap can take one by one.
-      for (let i = 0; i < 30; i++) store(instance, [point("busy", now - (30 - i) * 1000, i)]);
+      // Thirty requests of a chunk each, big enough to stay unmerged: chunks the cap can take one by one.
+      const size = SMALL_CHUNK_POINTS;
+      for (let r = 0; r < 30; r++) {
+        store(instance, Array.from({ length: size }, (_, i) => point("busy", now - (30 - r) * 1000 + i, r * size + i)));
+      }
       rollUp(state.storage);
-      const report = prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 10 });
-      expect(report.prunedPoints).toBe(20);
-      expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: 10 }, (_, i) => 20 + i));
-      expect(state.storage.sql.exec<{ pruned_seq: number }>("SELECT pruned_seq FROM dashboard").one().pruned_seq).toBe(20);
+      const report = prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 10 * size });
+      expect(report.prunedPoints).toBe(20 * size);
+      expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: 10 * size }, (_, i) => 20 * size + i));
+      expect(state.storage.sql.exec<{ pruned_seq: number }>("SELECT pruned_seq FROM dashboard").one().pruned_seq).toBe(20 * size);
     });
   });
 
@@ -125,13 +115,14 @@ describe("retention over simulated days", () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
       const now = Date.now();
-      store(instance, Array.from({ length: 8 }, (_, i) => point("busy", now - 20_000 + i, i)));
-      store(instance, Array.from({ length: 8 }, (_, i) => point("busy", now - 10_000 + i, 8 + i)));
+      const size = SMALL_CHUNK_POINTS;
+      store(instance, Array.from({ length: size }, (_, i) => point("busy", now - 20_000 + i, i)));
+      store(instance, Array.from({ length: size }, (_, i) => point("busy", now - 10_000 + i, size + i)));
       rollUp(state.storage);
-      // The newest chunk alone holds fewer than 10 points, so the older one stays too.
-      expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 10 }).prunedPoints).toBe(0);
-      expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 8 }).prunedPoints).toBe(8);
-      expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: 8 }, (_, i) => 8 + i));
+      // The newest chunk alone holds fewer points than the cap, so the older one stays too.
+      expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: size + 2 }).prunedPoints).toBe(0);
+      expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: size }).prunedPoints).toBe(size);
+      expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: size }, (_, i) => size + i));
     });
   });
 
