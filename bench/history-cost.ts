@@ -64,7 +64,7 @@ try {
   let buckets = 0;
   for (let q = 0; q < queries; q++) {
     const began = performance.now();
-    const response = await fetch(`${server.url}/api/dashboards/history-cost/series?from=${start}&to=${now + 1}`, { headers });
+    const response = await fetch(`${server.url}/api/dashboards/history-cost/series?from=${start}&to=${now}`, { headers });
     const body = (await response.json()) as { source: string; series: { ts: number[]; count: number[] }[] };
     historyMs.push(performance.now() - began);
     if (!response.ok || body.source !== "raw") throw new Error(`history answered ${response.status} from ${body.source}`);
