@@ -50,6 +50,8 @@ const PRESENCE_INTERVAL_MS = 250;
 const REPLAY_FRAME_POINTS = 5000;
 /** Most points one live frame carries when catching up from storage. */
 const CATCH_UP_FRAME_POINTS = 50_000;
+/** New points are rolled up and merged at most this long after they arrive. */
+const MAINTENANCE_DELAY_MS = 60_000;
 
 /**
  * One dashboard: its SQLite history and its viewers' sockets. An adapter only: storage,
@@ -71,8 +73,13 @@ export class Dashboard extends DurableObject<Env> {
   private broadcastSeq: number;
   /** Pending viewer-count announcement, if any. */
   private presenceTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Whether an alarm is known to be scheduled, so ingest need not ask storage each time. */
-  private alarmKnown = false;
+  /**
+   * When the alarm is set for, as this instance last set or read it (`null`: none), so that
+   * ingest need not ask storage each time; `undefined` until known.
+   */
+  private alarmAt: number | null | undefined;
+  /** A read of the alarm under way, so a burst of requests makes one. */
+  private alarmCheck: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -276,7 +283,7 @@ export class Dashboard extends DurableObject<Env> {
     const dataDue = nextMaintenance(this.store.sql, now, this.config);
     const keysDue = this.idempotency.nextExpiry();
     const next = dataDue === null ? keysDue : keysDue === null ? dataDue : Math.min(dataDue, Math.max(keysDue, now + 1000));
-    this.alarmKnown = next !== null;
+    this.alarmAt = next;
     if (next === null) void this.ctx.storage.deleteAlarm();
     else void this.ctx.storage.setAlarm(next);
     return { rolledUp, ...pruned };
@@ -367,9 +374,24 @@ export class Dashboard extends DurableObject<Env> {
     }, PRESENCE_INTERVAL_MS);
   }
 
+  /**
+   * Makes sure maintenance runs within a minute of new points (or keys): an alarm set further
+   * out, for the expiry of old rows, is brought forward.
+   */
   private scheduleMaintenance(): void {
-    if (this.alarmKnown) return;
-    this.alarmKnown = true;
-    void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + 60_000) : undefined));
+    const within = (at: number | null | undefined): at is number => typeof at === "number" && at <= Date.now() + MAINTENANCE_DELAY_MS;
+    if (within(this.alarmAt) || this.alarmCheck) return;
+    this.alarmCheck = this.ctx.storage
+      .getAlarm()
+      .then(async (at) => {
+        if (within(at)) {
+          this.alarmAt = at;
+          return;
+        }
+        const due = Date.now() + MAINTENANCE_DELAY_MS;
+        await this.ctx.storage.setAlarm(due);
+        this.alarmAt = due;
+      })
+      .finally(() => (this.alarmCheck = null));
   }
 }

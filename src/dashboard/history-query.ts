@@ -65,15 +65,24 @@ function rawBuckets(sql: SqlStorage, request: HistoryRequest, from: number, step
       request.to,
     )) {
       const chunk = chunkOf(row);
+      // Points mostly come in time order, so the previous point's bucket is tried first.
+      let bucket: Bucket | undefined;
+      let bucketStart = NaN;
       for (let i = 0; i < chunk.ts.length; i++) {
         const ts = chunk.ts[i]!;
         if (ts < from || ts >= request.to) continue;
         const value = chunk.values[i]!;
         const seq = seqAt(chunk, i);
         const start = ts - (ts % step);
-        const bucket = own.get(start);
-        if (bucket) fold(bucket, ts, seq, value);
-        else own.set(start, bucketOf(ts, seq, value));
+        if (start !== bucketStart || !bucket) {
+          bucketStart = start;
+          bucket = own.get(start);
+          if (!bucket) {
+            own.set(start, (bucket = bucketOf(ts, seq, value)));
+            continue;
+          }
+        }
+        fold(bucket, ts, seq, value);
       }
     }
     if (own.size > 0) result.set(id, own);

@@ -149,6 +149,21 @@ describe("retention over simulated days", () => {
     expect(rollups).toBe(1);
   });
 
+  it("brings a far alarm forward when points arrive, so they are rolled up within a minute", async () => {
+    const { id, token } = await createDashboard();
+    const stub = env.DASHBOARD.getByName(id);
+    await postMetrics(id, token, { name: "a", value: 1 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // Everything rolled up: the next pass is due when the oldest row expires, a day out.
+    const far = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(far).toBeGreaterThan(Date.now() + HOUR);
+
+    await postMetrics(id, token, { name: "b", value: 2 });
+    await expect.poll(() => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeLessThanOrEqual(Date.now() + MINUTE);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runInDurableObject(stub, (_instance, state) => count(state, "rollups"))).toBe(2);
+  });
+
   it("resets a viewer that resumes from before what was pruned", async () => {
     const { id } = await createDashboard();
     const stub = env.DASHBOARD.getByName(id);
