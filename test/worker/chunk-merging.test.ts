@@ -24,6 +24,17 @@ function chunkRows(state: DurableObjectState): ChunkShape[] {
     .toArray();
 }
 
+/**
+ * 1,000 requests of six sensors, each sensor's 1,000 points spanning 6,000 sequence numbers
+ * (6,000 in all, values `request * 10 + sensor`), then a maintenance pass.
+ */
+function storeSixSensorsAndMerge(instance: Dashboard): void {
+  const now = Date.now();
+  const names = ["s0", "s1", "s2", "s3", "s4", "s5"];
+  for (let r = 0; r < 1000; r++) store(instance, names.map((name, s) => point(name, now - 5 * MINUTE + r, r * 10 + s)));
+  instance.maintain(now);
+}
+
 describe("merging small chunks", () => {
   it("merges one-point requests into a row per series and pass, keeping each point's time, value and sequence number", async () => {
     const { id } = await createDashboard();
@@ -80,11 +91,7 @@ describe("merging small chunks", () => {
   it("keeps every merged row within the sequence span that reads by sequence number rely on", async () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
-      const now = Date.now();
-      const names = ["s0", "s1", "s2", "s3", "s4", "s5"];
-      // 1,000 requests of six sensors: each sensor's 1,000 points span 6,000 sequence numbers.
-      for (let r = 0; r < 1000; r++) store(instance, names.map((name, s) => point(name, now - 5 * MINUTE + r, r * 10 + s)));
-      instance.maintain(now);
+      storeSixSensorsAndMerge(instance);
       const rows = chunkRows(state);
       for (const row of rows) expect(row.last_seq - row.first_seq).toBeLessThan(MAX_CHUNK_SEQ_SPAN);
       expect(rows.filter((row) => row.key === "s0").map((row) => row.count)).toEqual([834, 166]);
@@ -95,10 +102,7 @@ describe("merging small chunks", () => {
   it("replays from merged rows in frames that follow one another, every point once and in order", async () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
-      const now = Date.now();
-      const names = ["s0", "s1", "s2", "s3", "s4", "s5"];
-      for (let r = 0; r < 1000; r++) store(instance, names.map((name, s) => point(name, now - 5 * MINUTE + r, r * 10 + s)));
-      instance.maintain(now);
+      storeSixSensorsAndMerge(instance);
       const stored = readStoredPoints(state);
       const reader = new DashboardStore(state.storage);
       for (const since of [0, 1, 1234, 5999]) {
