@@ -41,7 +41,10 @@ it("times a 6-hour history query over one-point chunks, then over merged ones", 
   };
   const unmergedRows = await rows();
   const unmerged = await time();
-  await runInDurableObject(stub, (instance: Dashboard) => instance.maintain(Date.now()));
+  // As the alarm does, pass after pass until every point is rolled up and merged.
+  await runInDurableObject(stub, (instance: Dashboard) => {
+    while (instance.maintain(Date.now()).pending > 0);
+  });
   const mergedRows = await rows();
   const merged = await time();
   expect(merged.body).toBe(unmerged.body);
@@ -49,5 +52,5 @@ it("times a 6-hour history query over one-point chunks, then over merged ones", 
     `${label}: ${rowCount} chunk rows, query median ${ms[Math.floor(ms.length / 2)]!.toFixed(1)} ms (${ms.map((m) => m.toFixed(1)).join(", ")})`;
   console.log(`6-hour history query, ${SERIES} series × ${REQUESTS} one-point requests, inside workerd (performance.now advances across I/O only)`);
   console.log(line("one-point chunks", unmergedRows, unmerged.ms));
-  console.log(line("after a maintenance pass", mergedRows, merged.ms));
+  console.log(line("after maintenance", mergedRows, merged.ms));
 });

@@ -6,6 +6,8 @@ import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, mergeChunks, seqAt, type
 export interface MaintenanceReport {
   /** Raw points folded into rollups. */
   rolledUp: number;
+  /** Points left for the next pass, which follows at once (a pass takes a bounded slice). */
+  pending: number;
   /** Raw points deleted (older than the window or over the per-series cap). */
   prunedPoints: number;
   /** Rollup rows deleted (older than their window). */
@@ -27,16 +29,19 @@ export const MERGED_CHUNK_SPAN_MS = 10 * MINUTE_MS;
  * Folds raw points with sequence numbers after the rollup watermark into per-minute rollups
  * and advances the watermark, in one transaction. Each point is counted exactly once: a
  * retried pass (alarms are at-least-once) finds the watermark already moved and adds nothing.
- * The same transaction merges the small chunks the pass read (`mergeSmallChunks`).
+ * The same transaction merges the small chunks the pass read (`mergeSmallChunks`). With
+ * `limit`, the pass stops after that many sequence numbers, so that it holds the object up
+ * for a bounded time; the rest waits for the next pass.
  */
-export function rollUp(storage: DurableObjectStorage): number {
+export function rollUp(storage: DurableObjectStorage, limit = Infinity): number {
   return storage.transactionSync(() => {
     const sql = storage.sql;
-    const { rollup_seq: after, seq: through } = sql.exec<{ rollup_seq: number; seq: number }>("SELECT rollup_seq, seq FROM dashboard").one();
+    const { rollup_seq: after, seq } = sql.exec<{ rollup_seq: number; seq: number }>("SELECT rollup_seq, seq FROM dashboard").one();
+    const through = Math.min(seq, after + limit);
     if (through <= after) return 0;
     const minutes = new Map<string, Bucket & { seriesId: number; minute: number }>();
     let count = 0;
-    // Chunks stored since the last pass, in sequence order: each is whole, and all its points are new.
+    // Chunks stored since the last pass, in sequence order, whose points are all new.
     const arrived: PointChunk[] = [];
     for (const row of sql.exec<ChunkRow>(
       "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq",
@@ -44,7 +49,8 @@ export function rollUp(storage: DurableObjectStorage): number {
       through,
     )) {
       const chunk = chunkOf(row);
-      if (chunk.firstSeq > after) arrived.push(chunk);
+      // A chunk the limit cuts through is rolled up in two passes, and left as it is.
+      if (chunk.firstSeq > after && lastSeq(chunk) <= through) arrived.push(chunk);
       for (let i = 0; i < chunk.ts.length; i++) {
         const seq = seqAt(chunk, i);
         if (seq <= after) continue;
@@ -157,7 +163,7 @@ function timeSpan(ts: Float64Array): { min: number; max: number } {
  * rollups older than their window; and series with nothing left. Idempotent: a second pass at the same time deletes
  * nothing more. Records the highest pruned sequence number so resumes from before it reset.
  */
-export function prune(storage: DurableObjectStorage, now: number, config: DeliveryConfig): Omit<MaintenanceReport, "rolledUp"> {
+export function prune(storage: DurableObjectStorage, now: number, config: DeliveryConfig): Omit<MaintenanceReport, "rolledUp" | "pending"> {
   return storage.transactionSync(() => {
     const sql = storage.sql;
     const { rollup_seq: rolled } = sql.exec<{ rollup_seq: number }>("SELECT rollup_seq FROM dashboard").one();

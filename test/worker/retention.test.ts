@@ -88,8 +88,8 @@ describe("retention over simulated days", () => {
       const now = Date.now();
       store(instance, [point("old", now - 2 * DAY, 1), point("new", now, 2)]);
       const first = instance.maintain(now);
-      expect(first).toEqual({ rolledUp: 2, prunedPoints: 1, prunedRollups: 0, prunedSeries: 0 });
-      expect(instance.maintain(now)).toEqual({ rolledUp: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0 });
+      expect(first).toEqual({ rolledUp: 2, pending: 0, prunedPoints: 1, prunedRollups: 0, prunedSeries: 0 });
+      expect(instance.maintain(now)).toEqual({ rolledUp: 0, pending: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0 });
       expect(count(state, "points")).toBe(1);
     });
   });
@@ -147,6 +147,40 @@ describe("retention over simulated days", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const rollups = await runInDurableObject(stub, (_instance, state) => count(state, "rollups"));
     expect(rollups).toBe(1);
+  });
+
+  it("rolls up a busy minute in slices, each pass followed at once by the next, and prunes after the last", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      // 25,000 points, five requests of 5,000; and one point old enough to be pruned.
+      store(instance, [point("old", now - 2 * DAY, 1)]);
+      for (let r = 0; r < 5; r++) store(instance, Array.from({ length: 5000 }, (_, i) => point("busy", now - 60_000 + r * 5000 + i, i)));
+      const reports = [instance.maintain(now), instance.maintain(now), instance.maintain(now)];
+      expect(reports.map((r) => [r.rolledUp, r.pending, r.prunedPoints])).toEqual([
+        [10_000, 15_001, 0],
+        [10_000, 5_001, 0],
+        [5_001, 0, 1],
+      ]);
+      const rolled = state.storage.sql.exec<{ n: number }>("SELECT sum(count) AS n FROM rollups").one().n;
+      expect(rolled).toBe(25_001);
+      expect(count(state, "points")).toBe(25_000);
+    });
+  });
+
+  it("sets the alarm for now while a pass leaves points for the next", async () => {
+    const { id } = await createDashboard();
+    const stub = env.DASHBOARD.getByName(id);
+    const before = Date.now();
+    const alarm = await runInDurableObject(stub, async (instance: Dashboard, state) => {
+      for (let r = 0; r < 3; r++) store(instance, Array.from({ length: 5000 }, (_, i) => point("busy", before - 60_000 + r * 5000 + i, i)));
+      instance.maintain(Date.now());
+      return state.storage.getAlarm();
+    });
+    expect(alarm).toBeLessThanOrEqual(Date.now());
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const rolled = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT sum(count) AS n FROM rollups").one().n);
+    expect(rolled).toBe(15_000);
   });
 
   it("brings a far alarm forward when points arrive, so they are rolled up within a minute", async () => {
