@@ -92,12 +92,14 @@ export function rollUp(storage: DurableObjectStorage, limit = Infinity): number 
 
 /**
  * Merges runs of one series' small chunks among `chunks` (whole chunks, in sequence order)
- * into one row each, within the size, sequence and time limits above; chunks of a sensor
- * posting a point at a time become a row a minute. Every point keeps its time, value and
- * sequence number. Returns the number of rows it removed.
+ * into one row each, within the size, sequence and time limits above. A series' first run
+ * starts from its newest row already stored, while that has room, so a sensor posting a point
+ * every ten seconds also fills rows of ten minutes, pass after pass. Every point keeps its
+ * time, value and sequence number. Returns the number of rows it removed.
  */
 export function mergeSmallChunks(sql: SqlStorage, chunks: readonly PointChunk[]): number {
   const open = new Map<number, { chunks: PointChunk[]; points: number; minTs: number; maxTs: number }>();
+  const looked = new Set<number>();
   let removed = 0;
   const close = (run: { chunks: PointChunk[] } | undefined) => {
     if (!run || run.chunks.length < 2) return;
@@ -119,8 +121,16 @@ export function mergeSmallChunks(sql: SqlStorage, chunks: readonly PointChunk[])
     removed += run.chunks.length - 1;
   };
   for (const chunk of chunks) {
+    const small = chunk.ts.length < SMALL_CHUNK_POINTS;
+    if (!looked.has(chunk.seriesId)) {
+      // Only ahead of the series' first chunk in the pass: a row merged past a later one
+      // would cover that one's sequence numbers, and reads by sequence need rows apart.
+      looked.add(chunk.seriesId);
+      const stored = small ? newestStoredRow(sql, chunk) : undefined;
+      if (stored) open.set(chunk.seriesId, stored);
+    }
     const run = open.get(chunk.seriesId);
-    if (chunk.ts.length >= SMALL_CHUNK_POINTS) {
+    if (!small) {
       // A chunk big enough on its own stays, and ends the run before it.
       close(run);
       open.delete(chunk.seriesId);
@@ -144,6 +154,22 @@ export function mergeSmallChunks(sql: SqlStorage, chunks: readonly PointChunk[])
   }
   for (const run of open.values()) close(run);
   return removed;
+}
+
+/**
+ * The series' last row before `chunk`, by sequence number, as a run to extend, if it has
+ * room; `chunk` is the series' first in the pass, so no row of the series lies between them.
+ */
+function newestStoredRow(sql: SqlStorage, chunk: PointChunk): { chunks: PointChunk[]; points: number; minTs: number; maxTs: number } | undefined {
+  const row = sql
+    .exec<ChunkRow & { count: number; min_ts: number; max_ts: number }>(
+      "SELECT first_seq, series_id, ts, vals, seqs, count, min_ts, max_ts FROM chunks WHERE series_id = ? AND first_seq < ? ORDER BY first_seq DESC LIMIT 1",
+      chunk.seriesId,
+      chunk.firstSeq,
+    )
+    .toArray()[0];
+  if (!row || row.count >= MERGED_CHUNK_POINTS) return undefined;
+  return { chunks: [chunkOf(row)], points: row.count, minTs: row.min_ts, maxTs: row.max_ts };
 }
 
 function timeSpan(ts: Float64Array): { min: number; max: number } {

@@ -55,17 +55,53 @@ describe("merging small chunks", () => {
         ["big", SMALL_CHUNK_POINTS, 81, 80 + SMALL_CHUNK_POINTS, 0],
       ]);
 
-      // The next pass merges what arrived since, into a new row: older rows are not rewritten.
+      // The next pass adds what arrived since to the series' last row, which has room.
       for (let i = 0; i < 10; i++) store(instance, [point("a", now + i, 100 + i)]);
       instance.maintain(now + MINUTE);
-      const a = chunkRows(state).filter((row) => row.key === "a");
-      expect(a.map((row) => row.count)).toEqual([40, 10]);
-      // Sequence numbers without a gap need no list.
-      expect(a[1]!.listed).toBe(0);
+      expect(chunkRows(state).map((row) => [row.key, row.count, row.first_seq])).toEqual([
+        ["a", 50, 1],
+        ["b", 40, 2],
+        ["big", SMALL_CHUNK_POINTS, 81],
+      ]);
       expect(readStoredPoints(state).filter((p) => p.key === "a").map((p) => p.value)).toEqual([
         ...Array.from({ length: 40 }, (_, i) => i + 0.5),
         ...Array.from({ length: 10 }, (_, i) => 100 + i),
       ]);
+    });
+  });
+
+  it("extends only the series' last row by sequence number, and never past a chunk of its own", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      const rows = () => chunkRows(state).map((row) => [row.count, row.first_seq, row.last_seq]);
+      // Sequence 1-3, the latest times of all.
+      for (let i = 0; i < 3; i++) store(instance, [point("a", now - 1000 + i, i)]);
+      instance.maintain(now);
+      // A pass that starts with a big chunk (4-67) leaves the row before it alone, and merges
+      // the small ones after it (68-70, backfilled minutes earlier) among themselves.
+      store(instance, Array.from({ length: SMALL_CHUNK_POINTS }, (_, i) => point("a", now - 500_000 + i, 100 + i)));
+      for (let i = 0; i < 3; i++) store(instance, [point("a", now - 400_000 + i, 200 + i)]);
+      instance.maintain(now);
+      expect(rows()).toEqual([
+        [3, 1, 3],
+        [SMALL_CHUNK_POINTS, 4, 67],
+        [3, 68, 70],
+      ]);
+      // The next pass extends the last row by sequence number (68-70), not the one with the
+      // latest times (1-3), which would then span the big chunk's numbers.
+      for (let i = 0; i < 2; i++) store(instance, [point("a", now + i, 300 + i)]);
+      instance.maintain(now);
+      expect(rows()).toEqual([
+        [3, 1, 3],
+        [SMALL_CHUNK_POINTS, 4, 67],
+        [5, 68, 72],
+      ]);
+
+      // Reads by sequence number get the series' points in sequence order.
+      const stored = readStoredPoints(state);
+      const frame = new DashboardStore(state.storage).range(0, stored.length, 10_000, () => true);
+      expect(frame.series.map((s) => s.values)).toEqual([stored.map((p) => p.value)]);
     });
   });
 
