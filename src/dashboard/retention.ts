@@ -1,6 +1,7 @@
 import type { DeliveryConfig } from "./delivery-config";
 import { bucketOf, fold, type Bucket } from "./bucket-fold";
-import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, mergeChunks, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
+import { mergeSmallChunks } from "./chunk-merging";
+import { chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** What one maintenance pass did, for logs and tests. */
 export interface MaintenanceReport {
@@ -18,12 +19,6 @@ export interface MaintenanceReport {
 
 const MINUTE_MS = 60_000;
 
-/** Chunks of fewer points than this are merged with their series' neighbours. */
-export const SMALL_CHUNK_POINTS = 64;
-/** A merged chunk holds at most this many points... */
-export const MERGED_CHUNK_POINTS = 1_024;
-/** ...spanning at most this long, so retention, which drops whole chunks, stays close to its window. */
-export const MERGED_CHUNK_SPAN_MS = 10 * MINUTE_MS;
 
 /**
  * Folds raw points with sequence numbers after the rollup watermark into per-minute rollups
@@ -88,98 +83,6 @@ export function rollUp(storage: DurableObjectStorage, limit = Infinity): number 
     mergeSmallChunks(sql, arrived);
     return count;
   });
-}
-
-/**
- * Merges runs of one series' small chunks among `chunks` (whole chunks, in sequence order)
- * into one row each, within the size, sequence and time limits above. A series' first run
- * starts from its newest row already stored, while that has room, so a sensor posting a point
- * every ten seconds also fills rows of ten minutes, pass after pass. Every point keeps its
- * time, value and sequence number. Returns the number of rows it removed.
- */
-export function mergeSmallChunks(sql: SqlStorage, chunks: readonly PointChunk[]): number {
-  const open = new Map<number, { chunks: PointChunk[]; points: number; minTs: number; maxTs: number }>();
-  const looked = new Set<number>();
-  let removed = 0;
-  const close = (run: { chunks: PointChunk[] } | undefined) => {
-    if (!run || run.chunks.length < 2) return;
-    for (const chunk of run.chunks) sql.exec("DELETE FROM chunks WHERE first_seq = ?", chunk.firstSeq);
-    const merged = mergeChunks(run.chunks);
-    const { min, max } = timeSpan(merged.ts);
-    sql.exec(
-      "INSERT INTO chunks (first_seq, last_seq, series_id, count, min_ts, max_ts, ts, vals, seqs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      merged.firstSeq,
-      lastSeq(merged),
-      merged.seriesId,
-      merged.ts.length,
-      min,
-      max,
-      bytesOf(merged.ts),
-      bytesOf(merged.values),
-      merged.seqs ? bytesOf(merged.seqs) : null,
-    );
-    removed += run.chunks.length - 1;
-  };
-  for (const chunk of chunks) {
-    const small = chunk.ts.length < SMALL_CHUNK_POINTS;
-    if (!looked.has(chunk.seriesId)) {
-      // Only ahead of the series' first chunk in the pass: a row merged past a later one
-      // would cover that one's sequence numbers, and reads by sequence need rows apart.
-      looked.add(chunk.seriesId);
-      const stored = small ? newestStoredRow(sql, chunk) : undefined;
-      if (stored) open.set(chunk.seriesId, stored);
-    }
-    const run = open.get(chunk.seriesId);
-    if (!small) {
-      // A chunk big enough on its own stays, and ends the run before it.
-      close(run);
-      open.delete(chunk.seriesId);
-      continue;
-    }
-    const { min, max } = timeSpan(chunk.ts);
-    const fits =
-      run !== undefined &&
-      run.points + chunk.ts.length <= MERGED_CHUNK_POINTS &&
-      lastSeq(chunk) - run.chunks[0]!.firstSeq < MAX_CHUNK_SEQ_SPAN &&
-      Math.max(max, run.maxTs) - Math.min(min, run.minTs) <= MERGED_CHUNK_SPAN_MS;
-    if (run && fits) {
-      run.chunks.push(chunk);
-      run.points += chunk.ts.length;
-      run.minTs = Math.min(min, run.minTs);
-      run.maxTs = Math.max(max, run.maxTs);
-    } else {
-      close(run);
-      open.set(chunk.seriesId, { chunks: [chunk], points: chunk.ts.length, minTs: min, maxTs: max });
-    }
-  }
-  for (const run of open.values()) close(run);
-  return removed;
-}
-
-/**
- * The series' last row before `chunk`, by sequence number, as a run to extend, if it has
- * room; `chunk` is the series' first in the pass, so no row of the series lies between them.
- */
-function newestStoredRow(sql: SqlStorage, chunk: PointChunk): { chunks: PointChunk[]; points: number; minTs: number; maxTs: number } | undefined {
-  const row = sql
-    .exec<ChunkRow & { count: number; min_ts: number; max_ts: number }>(
-      "SELECT first_seq, series_id, ts, vals, seqs, count, min_ts, max_ts FROM chunks WHERE series_id = ? AND first_seq < ? ORDER BY first_seq DESC LIMIT 1",
-      chunk.seriesId,
-      chunk.firstSeq,
-    )
-    .toArray()[0];
-  if (!row || row.count >= MERGED_CHUNK_POINTS) return undefined;
-  return { chunks: [chunkOf(row)], points: row.count, minTs: row.min_ts, maxTs: row.max_ts };
-}
-
-function timeSpan(ts: Float64Array): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const t of ts) {
-    if (t < min) min = t;
-    if (t > max) max = t;
-  }
-  return { min, max };
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { DashboardStore } from "../../src/dashboard/dashboard-store";
 import { MAX_CHUNK_SEQ_SPAN } from "../../src/dashboard/point-chunk";
-import { MERGED_CHUNK_POINTS, MERGED_CHUNK_SPAN_MS, SMALL_CHUNK_POINTS } from "../../src/dashboard/retention";
+import { MERGED_CHUNK_POINTS, MERGED_CHUNK_SPAN_MS, SMALL_CHUNK_POINTS } from "../../src/dashboard/chunk-merging";
 import type { HistoryResult } from "../../src/shared/protocol";
 import { createDashboard, postMetrics } from "./api";
 import { point, store } from "./direct-ingest";

@@ -2,7 +2,8 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { deliveryConfig } from "../../src/dashboard/delivery-config";
-import { prune, rollUp, SMALL_CHUNK_POINTS } from "../../src/dashboard/retention";
+import { SMALL_CHUNK_POINTS } from "../../src/dashboard/chunk-merging";
+import { prune, rollUp } from "../../src/dashboard/retention";
 import { createDashboard, postMetrics } from "./api";
 import { point, store, type Point } from "./direct-ingest";
 import { readStoredPoints } from "./stored-points";
