@@ -19,7 +19,6 @@ export interface MaintenanceReport {
 
 const MINUTE_MS = 60_000;
 
-
 /**
  * Folds raw points with sequence numbers after the rollup watermark into per-minute rollups
  * and advances the watermark, in one transaction. Each point is counted exactly once: a
