@@ -78,8 +78,7 @@ export class GaugePanel implements SavedPanelView {
   }
 
   draw(store: SeriesStore): void {
-    const series = this.#shown && store.get(this.#shown.key);
-    const latest = series?.values[series.values.length - 1];
+    const latest = this.#shown && store.latest(this.#shown.key);
     const text = formatPanelValue(latest, this.#panel);
     this.#value.textContent = text;
     this.#svg.setAttribute("aria-label", `${text} on a scale of ${this.#min} to ${this.#max}`);

@@ -59,6 +59,12 @@ export class SeriesStore {
     return this.#series.get(key);
   }
 
+  /** The newest value held for `key`, if any. */
+  latest(key: string): number | undefined {
+    const series = this.#series.get(key);
+    return series?.values[series.values.length - 1];
+  }
+
   keys(): string[] {
     return [...this.#series.keys()];
   }

@@ -8,7 +8,7 @@ import { formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import type { SeriesStore } from "./series-store.ts";
 import { Sparkline } from "./sparkline.ts";
-import { thresholdColor } from "./threshold-color.ts";
+import { paintThresholdColor, thresholdColor } from "./threshold-color.ts";
 
 export class StatPanel implements SavedPanelView {
   readonly element: HTMLElement;
@@ -39,12 +39,10 @@ export class StatPanel implements SavedPanelView {
 
   draw(store: SeriesStore): void {
     const series = this.#shown && store.get(this.#shown.key);
-    const latest = series?.values[series.values.length - 1];
+    const latest = this.#shown && store.latest(this.#shown.key);
     this.#value.textContent = formatPanelValue(latest, this.#panel);
     const color = thresholdColor(this.#panel.thresholds, latest);
-    this.#value.dataset.color = color ?? "";
-    // Unset falls back to the text colour in styles.css.
-    this.#value.style.color = color ?? "";
+    paintThresholdColor(this.#value, color);
     this.#sparkline.element.style.color = color ?? "";
     this.#sparkline.draw(series?.ts ?? [], series?.values ?? []);
   }

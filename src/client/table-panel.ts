@@ -7,7 +7,7 @@ import type { Panel } from "../shared/dashboard-config.ts";
 import { formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import type { SeriesStore } from "./series-store.ts";
-import { thresholdColor } from "./threshold-color.ts";
+import { paintThresholdColor, thresholdColor } from "./threshold-color.ts";
 
 export class TablePanel implements SavedPanelView {
   readonly element: HTMLElement;
@@ -57,13 +57,10 @@ export class TablePanel implements SavedPanelView {
 
   draw(store: SeriesStore): void {
     for (const [key, cell] of this.#cells) {
-      const series = store.get(key);
-      const latest = series?.values[series.values.length - 1];
+      const latest = store.latest(key);
       const text = formatPanelValue(latest, this.#panel);
       if (cell.textContent !== text) cell.textContent = text;
-      const color = thresholdColor(this.#panel.thresholds, latest);
-      cell.dataset.color = color ?? "";
-      cell.style.color = color ?? "";
+      paintThresholdColor(cell, thresholdColor(this.#panel.thresholds, latest));
     }
   }
 

@@ -11,3 +11,12 @@ export function thresholdColor(thresholds: Panel["thresholds"], value: number | 
   }
   return best?.color;
 }
+
+/**
+ * Shows `color` (from `thresholdColor`) on a value's text and in its `data-color`; unset
+ * falls back to the text colour in styles.css.
+ */
+export function paintThresholdColor(element: HTMLElement, color: string | undefined): void {
+  element.dataset.color = color ?? "";
+  element.style.color = color ?? "";
+}

@@ -3,20 +3,9 @@
  * Chromium pages: one edits and saves with the dashboard's token, the other redraws live.
  */
 import { describe, expect, it } from "vitest";
-import type { Panel } from "../../src/shared/dashboard-config.ts";
-import { createDashboard, postMetrics, uniqueId } from "./api.ts";
+import { createDashboard, postMetrics, uniqueId, updateDashboard } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";
-
-/** Saves `panels` through the API, as any other client would. */
-async function savePanels(base: string, id: string, token: string, panels: Panel[]): Promise<void> {
-  const response = await fetch(`${base}/api/dashboards/${id}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ panels }),
-  });
-  if (response.status !== 200) throw new Error(`save panels of ${id}: HTTP ${response.status}: ${await response.text()}`);
-}
 
 describe.skipIf(skipBrowserTests)("panel editing", () => {
   const suite = browserSuite();
@@ -29,7 +18,7 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       { name: "cpu.usage", tags: { host: "a" }, value: 12.5, ts: now },
       { name: "queue.depth", value: 17, ts: now },
     ]);
-    await savePanels(suite.server.url, id, ingestToken, [{ id: "cpu", title: "CPU usage", type: "line", series: ["cpu.*"], unit: "%" }]);
+    await updateDashboard(suite.server.url, id, ingestToken, { panels: [{ id: "cpu", title: "CPU usage", type: "line", series: ["cpu.*"], unit: "%" }] });
 
     const editor = await suite.open(`/d/${id}`);
     const watcher = await suite.open(`/d/${id}`);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Panel } from "../../src/shared/dashboard-config.ts";
 import { seriesKey } from "../../src/shared/protocol.ts";
-import { createDashboard, postMetrics, uniqueId, type PointInput } from "./api.ts";
+import { createDashboard, postMetrics, uniqueId, updateDashboard, type PointInput } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";
 
@@ -14,16 +14,6 @@ import { browserSuite } from "./browser-suite.ts";
 function recentTimes(count: number): number[] {
   const start = Math.floor(Date.now() / 1000) * 1000 - 60_000;
   return Array.from({ length: count }, (_, i) => start + i * 1000);
-}
-
-/** Saves `panels` as the dashboard's whole panel list, as any other user of the API would. */
-async function savePanels(base: string, id: string, token: string, panels: Panel[]): Promise<void> {
-  const response = await fetch(`${base}/api/dashboards/${id}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ panels }),
-  });
-  if (response.status !== 200) throw new Error(`save panels of ${id}: HTTP ${response.status}: ${await response.text()}`);
 }
 
 const green = "#16a34a";
@@ -94,7 +84,7 @@ describe.skipIf(skipBrowserTests)("saved panels on the dashboard page", () => {
     const { ingestToken } = await createDashboard(suite.server.url, id, "Panels");
     const [t0, t1] = recentTimes(2) as [number, number];
     await postMetrics(suite.server.url, id, ingestToken, firstPoints(t0, t1));
-    await savePanels(suite.server.url, id, ingestToken, firstPanels);
+    await updateDashboard(suite.server.url, id, ingestToken, { panels: firstPanels });
 
     const { page, view, errors } = await suite.open(`/d/${id}`);
     await view.waitForState("live");
@@ -148,7 +138,7 @@ describe.skipIf(skipBrowserTests)("saved panels on the dashboard page", () => {
   it("relays out live when someone saves new panels, keeps the data, and keeps updating", async () => {
     const id = uniqueId("relayout");
     const { ingestToken } = await createDashboard(suite.server.url, id, "Relayout");
-    await savePanels(suite.server.url, id, ingestToken, firstPanels);
+    await updateDashboard(suite.server.url, id, ingestToken, { panels: firstPanels });
     const { page, view, errors } = await suite.open(`/d/${id}`);
     await view.waitForState("live");
     // A marker on the window: it survives only if the page is never reloaded.
@@ -161,7 +151,7 @@ describe.skipIf(skipBrowserTests)("saved panels on the dashboard page", () => {
     expect(await view.savedPanelAttribute("cpu", "data-series-keys")).toBe(`${cpuA},${cpuB}`);
     await saveScreenshot(page, "panels-before-save");
 
-    await savePanels(suite.server.url, id, ingestToken, secondPanels);
+    await updateDashboard(suite.server.url, id, ingestToken, { panels: secondPanels });
     await view.waitUntil("the new panel order", async () => (await view.savedPanels()).join() === "latest:table,queue:stat,temp:gauge,cpu:line");
     expect(await view.panelKeys()).toEqual([]);
     expect(await view.tableRows("latest")).toEqual([`${cpuA}=40.3`, `${cpuB}=70.0`, "mem.free=2,048.0", "queue.depth=17.0", `${roomX}=21.5`]);
