@@ -12,7 +12,7 @@ import { hasLoneSurrogate } from "../../src/ingest/utf8-decode";
 
 const CORPUS_PATH =
   process.env.LINE_PROTOCOL_CORPUS ??
-  fileURLToPath(new URL("../../../shared/testdata/influx-line-protocol/corpus.json", import.meta.url));
+  fileURLToPath(new URL("../fixtures/influx-line-protocol/corpus.json", import.meta.url));
 
 /**
  * Corpus keys where we are sure the reference's answer is wrong, each with the reason. A case
