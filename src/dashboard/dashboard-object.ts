@@ -4,7 +4,6 @@ import {
   CloseCode,
   HEARTBEAT_REQUEST,
   HEARTBEAT_RESPONSE,
-  MAX_INVALID_MESSAGES,
   type ClientMessage,
   type HistoryResult,
   type ServerMessage,
@@ -22,12 +21,17 @@ import { FramePacer } from "./frame-pacer";
 import { queryHistory, resolveHistoryRange } from "./history-query";
 import { mergeBatches } from "./merge-batches";
 import { IdempotencyStore } from "./idempotency-store";
+import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer } from "./ingest-replay";
 import type { IngestAnswer, IngestRequest } from "./ingest-answer";
 import { pointCount } from "./point";
 import { TokenBucket } from "./rate-limiter";
-import { nextMaintenance, prune, rollUp, type MaintenanceReport } from "./retention";
+import { nextMaintenance, prune, PRUNE_SLICE_ROWS, rollUp, type MaintenanceReport } from "./retention";
 import { admitSeries } from "./series-cap";
+import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
+import { SlicedWork } from "./sliced-work";
+import { freshBudget, spend, type BudgetVerdict, type Cost } from "./socket-budget";
 import { viewError } from "./view-error";
+import { planSnapshot, replayFeed, resumeKind, snapshotFeed, type FeedTarget } from "./viewer-feed";
 import { VIEWER_PROTOCOL, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-registry";
 
@@ -46,8 +50,6 @@ export type HistoryOutcome =
 
 /** Shortest time between two viewer-count announcements. */
 const PRESENCE_INTERVAL_MS = 250;
-/** Most points in one replay frame sent to a resuming viewer. */
-const REPLAY_FRAME_POINTS = 5000;
 /** Most points one live frame carries when catching up from storage. */
 const CATCH_UP_FRAME_POINTS = 50_000;
 /** New points are rolled up and merged at most this long after they arrive. */
@@ -79,6 +81,11 @@ export class Dashboard extends DurableObject<Env> {
   private broadcastSeq: number;
   /** Pending viewer-count announcement, if any. */
   private presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Snapshots and replays being sent, one slice per turn; a viewer's newer request replaces its older one. */
+  private readonly feeds = new SlicedWork<WebSocket>((socket, err) => {
+    console.error("viewer feed failed", err);
+    closeQuietly(socket, CloseCode.sendFailed, "the server failed to send this viewer's history");
+  });
   /**
    * When the alarm is set for, as this instance last set or read it (`null`: none), so that
    * ingest need not ask storage each time; `undefined` until known.
@@ -108,8 +115,26 @@ export class Dashboard extends DurableObject<Env> {
   /** Creates the dashboard (private when a view key hash is given); false when it already exists. */
   create(input: { id: string; title: string; tokenHash: string; viewKeyHash: string | null; now: number }): boolean {
     if (this.store.meta()) return false;
-    this.store.create({ id: input.id, title: input.title, tokenHash: input.tokenHash, viewKeyHash: input.viewKeyHash, createdAt: input.now });
+    // The only place tables are made: a request to an unknown id leaves no database behind.
+    this.ctx.storage.transactionSync(() => {
+      this.store.create({ id: input.id, title: input.title, tokenHash: input.tokenHash, viewKeyHash: input.viewKeyHash, createdAt: input.now });
+      this.idempotency.create();
+    });
     return true;
+  }
+
+  /** Refusals of wrong tokens, limited so a caller who keeps sending one is told to back off. */
+  private readonly refusals = new RefusalLimit(Date.now());
+
+  /**
+   * Whether `credential` may write here, asked by the Worker before it reads a body. The
+   * Worker may remember a yes for a few seconds; `ingest` and `configure` check again.
+   */
+  authorize(credential: Credential): AuthorizeOutcome {
+    const meta = this.store.meta();
+    if (!meta) return { status: "not_found" };
+    if (credential.kind === "ingest" && !constantTimeEqual(credential.tokenHash, meta.tokenHash)) return this.refusals.refuse(Date.now());
+    return { status: "ok" };
   }
 
   /** The dashboard's description, for a reader allowed to see it. */
@@ -150,18 +175,19 @@ export class Dashboard extends DurableObject<Env> {
   ingest(request: IngestRequest): IngestAnswer {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (request.credential.kind === "ingest" && !constantTimeEqual(request.credential.tokenHash, meta.tokenHash)) return { status: "forbidden" };
+    if (request.credential.kind === "ingest" && !constantTimeEqual(request.credential.tokenHash, meta.tokenHash)) return this.refusals.refuse(Date.now());
     const now = Date.now();
     if (request.idempotency) {
       const earlier = this.idempotency.lookup(request.idempotency.key, now);
       if (earlier && earlier.bodyHash !== request.idempotency.bodyHash) return { status: "idempotency_mismatch" };
-      if (earlier && earlier.answer.status === "stored") return { ...earlier.answer, replayed: true };
+      if (earlier) return replayAnswer(earlier, request, limits.maxSeriesPerDashboard);
     }
-    const points = pointCount(request.series);
-    const wait = Math.max(this.requestRate.wait(1, now), this.pointRate.wait(points, now));
+    // Every item counts, stored or refused: refusing costs the object work and answer bytes too.
+    const items = Math.max(request.total, pointCount(request.series) + request.rejected.length);
+    const wait = Math.max(this.requestRate.wait(1, now), this.pointRate.wait(items, now));
     if (wait > 0) return { status: "rate_limited", retryAfterSeconds: Math.ceil(wait) };
     this.requestRate.take(1, now);
-    this.pointRate.take(points, now);
+    this.pointRate.take(items, now);
 
     const { admitted, rejected } = admitSeries(request.series, request.unit, (key) => this.store.hasSeries(key), this.store.seriesCount(), limits.maxSeriesPerDashboard);
     let seq: { from: number; to: number } | null = null;
@@ -172,14 +198,16 @@ export class Dashboard extends DurableObject<Env> {
       this.pacer.notify();
       this.scheduleMaintenance();
     }
-    const all = [...request.rejected, ...rejected].sort((a, b) => (a.index ?? a.line!) - (b.index ?? b.line!));
-    const answer: IngestAnswer = { status: "stored", accepted: pointCount(admitted), seq, rejected: all, total: request.total, replayed: false };
-    // Written in the same event as the points, so both are committed together.
+    const all = allRejections(request.rejected, rejected);
+    const accepted = pointCount(admitted);
+    // Written in the same event as the points, so both are committed together. Only what a
+    // replay cannot rebuild from the retried body is kept (see ingest-replay.ts).
     if (request.idempotency) {
-      this.idempotency.remember(request.idempotency.key, request.idempotency.bodyHash, answer, now);
+      const record = { accepted, seq, total: request.total, rejectedDigest: rejectionDigest(all), refusedSeries: refusedSeriesBits(request.series, admitted) };
+      this.idempotency.remember(request.idempotency.key, request.idempotency.bodyHash, record, now);
       this.scheduleMaintenance();
     }
-    return answer;
+    return { status: "stored", accepted, seq, rejected: all, total: request.total, replayed: false };
   }
 
   /** Bucketed history of the series matching `patterns`, for a reader allowed to see it. */
@@ -225,7 +253,7 @@ export class Dashboard extends DurableObject<Env> {
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ joinedAt: Date.now(), series, invalid: 0 } satisfies ViewerAttachment);
+    server.serializeAttachment({ joinedAt: Date.now(), series, budget: freshBudget(Date.now()) } satisfies ViewerAttachment);
     this.viewers.joined(server, series);
     const count = this.viewers.count();
     send(server, {
@@ -248,12 +276,15 @@ export class Dashboard extends DurableObject<Env> {
   }
 
   override webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): void {
+    // A socket being closed (over its budget, or by its peer) is owed nothing more: what it
+    // still had queued is dropped unread, so a flood costs nothing once the close is sent.
+    if (socket.readyState !== WebSocket.OPEN) return;
     try {
+      // Counted before parsing: the budget, not the parser, bounds what a flood costs.
+      if (!this.spend(socket, { messages: 1 })) return;
       const parsed = parseClientMessage(raw);
       if ("error" in parsed) return this.refuse(socket, parsed.error, parsed.id);
-      const attachment = attachmentOf(socket);
-      if (attachment.invalid > 0) socket.serializeAttachment({ ...attachment, invalid: 0 } satisfies ViewerAttachment);
-      this.handle(socket, parsed.message, attachment);
+      this.handle(socket, parsed.message, attachmentOf(socket));
     } catch (err) {
       // A handler must never throw into the runtime; the viewer hears what went wrong.
       console.error("webSocketMessage failed", err);
@@ -262,6 +293,7 @@ export class Dashboard extends DurableObject<Env> {
   }
 
   override webSocketClose(socket: WebSocket, code: number, reason: string): void {
+    this.feeds.cancel(socket);
     // The Hibernation API does not answer a peer's close frame for us on any compat date.
     closeQuietly(socket, code, reason);
     this.viewers.left(socket);
@@ -269,41 +301,55 @@ export class Dashboard extends DurableObject<Env> {
   }
 
   override webSocketError(socket: WebSocket): void {
+    this.feeds.cancel(socket);
     closeQuietly(socket, CloseCode.sendFailed, "socket error");
     this.viewers.left(socket);
     this.announceViewers();
   }
 
+  /**
+   * Runs a maintenance pass and always leaves the next one armed. A handler that throws is
+   * retried by the runtime only a few times, with backoff, and then dropped
+   * (https://developers.cloudflare.com/durable-objects/api/alarms/), which would stop
+   * maintenance for good; so a failed pass is logged and re-armed here, and the handler returns.
+   */
   override async alarm(): Promise<void> {
-    this.maintain(Date.now());
+    try {
+      this.maintain(Date.now());
+    } catch (err) {
+      console.error("maintenance pass failed; retrying in a minute", err);
+      this.alarmAt = Date.now() + MAINTENANCE_DELAY_MS;
+      await this.ctx.storage.setAlarm(this.alarmAt);
+    }
   }
 
   /**
-   * Rolls up and merges a slice of new points, then, once none are left, prunes; schedules
-   * the next pass (at once while points are left). What the alarm runs, at a given time.
+   * Rolls up and merges a slice of new points, then prunes a slice of what retention no
+   * longer keeps; schedules the next pass (at once while work is left). Pruning does not wait
+   * for the roll-up to catch up: under sustained ingest points are always pending, and only
+   * rows already rolled up are deleted anyway. What the alarm runs, at a given time.
    */
   maintain(now: number): MaintenanceReport {
-    if (!this.store.meta()) return { rolledUp: 0, pending: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0 };
+    if (!this.store.meta()) return { rolledUp: 0, pending: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0, more: false };
     const rolledUp = rollUp(this.ctx.storage, MAINTENANCE_SLICE_POINTS);
     // Maintenance writes the tables directly: what the store caches may be stale.
     this.store.reload();
     const meta = this.store.meta()!;
     const pending = meta.seq - meta.rollupSeq;
-    if (pending > 0) {
-      this.alarmAt = now;
-      void this.ctx.storage.setAlarm(now);
-      return { rolledUp, pending, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0 };
-    }
-    const pruned = prune(this.ctx.storage, now, this.config);
+    const { more: morePruning, ...pruned } = prune(this.ctx.storage, now, this.config, PRUNE_SLICE_ROWS);
     this.store.reload();
-    this.idempotency.prune(now);
-    const dataDue = nextMaintenance(this.store.sql, now, this.config);
-    const keysDue = this.idempotency.nextExpiry();
-    const next = dataDue === null ? keysDue : keysDue === null ? dataDue : Math.min(dataDue, Math.max(keysDue, now + 1000));
+    const moreKeys = this.idempotency.prune(now, PRUNE_SLICE_ROWS) >= PRUNE_SLICE_ROWS;
+    const more = pending > 0 || morePruning || moreKeys;
+    let next: number | null = now;
+    if (!more) {
+      const dataDue = nextMaintenance(this.store.sql, now, this.config);
+      const keysDue = this.idempotency.nextExpiry();
+      next = dataDue === null ? keysDue : keysDue === null ? dataDue : Math.min(dataDue, Math.max(keysDue, now + 1000));
+    }
     this.alarmAt = next;
     if (next === null) void this.ctx.storage.deleteAlarm();
     else void this.ctx.storage.setAlarm(next);
-    return { rolledUp, pending, ...pruned };
+    return { rolledUp, pending, ...pruned, more };
   }
 
   private handle(socket: WebSocket, message: ClientMessage, attachment: ViewerAttachment): void {
@@ -311,24 +357,33 @@ export class Dashboard extends DurableObject<Env> {
       case "resume":
         return this.resume(socket, message.since, attachment.series);
       case "subscribe": {
-        socket.serializeAttachment({ ...attachment, series: message.series, invalid: 0 } satisfies ViewerAttachment);
+        socket.serializeAttachment({ ...attachment, series: message.series } satisfies ViewerAttachment);
         this.viewers.resubscribed(socket, message.series);
         send(socket, { type: "subscribed", series: message.series });
         return this.sendSnapshot(socket, message.series, false);
       }
       case "history": {
+        // A socket with no work left in its window is closed before the query runs.
+        if (!this.spend(socket, { work: 1 })) return;
         const outcome = this.queryHistory(message.series, message.from, message.to, message.step);
-        if (outcome.status === "ok") send(socket, { type: "history", id: message.id, ...outcome.result });
-        else if (outcome.status === "invalid") this.refuse(socket, `${outcome.field}: ${outcome.message}`, message.id);
+        if (outcome.status === "invalid") return this.refuse(socket, `${outcome.field}: ${outcome.message}`, message.id);
+        if (outcome.status !== "ok") return;
+        const buckets = outcome.result.series.reduce((sum, series) => sum + series.ts.length, 0);
+        if (this.spend(socket, { work: buckets })) send(socket, { type: "history", id: message.id, ...outcome.result });
         return;
       }
     }
   }
 
-  /** Sends the recent history of the subscribed series, up to what has been broadcast. */
+  /**
+   * Sends the recent history of the subscribed series (within the snapshot's point budget),
+   * read in slices; live frames reach this viewer once it has caught up. Replaces any
+   * snapshot or replay still being sent to it.
+   */
   private sendSnapshot(socket: WebSocket, patterns: string[], reset: boolean): void {
-    const series = this.store.recent(limits.snapshotPointsPerSeries, this.broadcastSeq, seriesMatcher(patterns));
-    send(socket, { type: "snapshot", seq: this.broadcastSeq, reset, series });
+    const plan = planSnapshot(this.store, patterns);
+    if (!this.spend(socket, { work: plan.points })) return;
+    this.feeds.start(socket, snapshotFeed(this.feedTarget(socket), plan, reset));
   }
 
   /**
@@ -337,26 +392,46 @@ export class Dashboard extends DurableObject<Env> {
    * or `since` is ahead of the stream, the viewer gets a snapshot marked `reset` instead.
    */
   private resume(socket: WebSocket, since: number, patterns: string[]): void {
-    const meta = this.store.meta()!;
-    if (since > this.broadcastSeq || since < meta.prunedSeq) return this.sendSnapshot(socket, patterns, true);
-    const matcher = seriesMatcher(patterns);
-    let after = since;
-    let points = 0;
-    while (after < this.broadcastSeq) {
-      const chunk = this.store.range(after, this.broadcastSeq, REPLAY_FRAME_POINTS, matcher);
-      if (chunk.count > 0 && !send(socket, { type: "points", from: chunk.from, to: chunk.to, replay: true, series: chunk.series })) return;
-      points += chunk.count;
-      after = chunk.to;
-    }
-    send(socket, { type: "resumed", since, seq: this.broadcastSeq, points });
+    if (resumeKind(since, this.broadcastSeq, this.store.meta()!.prunedSeq) === "reset") return this.sendSnapshot(socket, patterns, true);
+    // Sequence numbers count every series' points: the most this replay can carry.
+    if (!this.spend(socket, { work: this.broadcastSeq - since })) return;
+    this.feeds.start(socket, replayFeed(this.feedTarget(socket), since, patterns));
   }
 
+  /** Answers an invalid message with an error frame; too many in a window close the socket. */
   private refuse(socket: WebSocket, reason: string, id?: string): void {
-    const attachment = attachmentOf(socket);
-    const invalid = attachment.invalid + 1;
-    socket.serializeAttachment({ ...attachment, invalid } satisfies ViewerAttachment);
     send(socket, id === undefined ? { type: "error", code: "invalid_message", message: reason } : { type: "error", code: "invalid_message", message: reason, id });
-    if (invalid >= MAX_INVALID_MESSAGES) closeQuietly(socket, CloseCode.tooManyInvalidMessages, `${invalid} invalid messages in a row`);
+    this.spend(socket, { invalid: 1 });
+  }
+
+  /**
+   * Spends from the socket's budget (kept in its attachment); a socket over it is closed,
+   * with its feed dropped and its live frames stopped, and false returned.
+   */
+  private spend(socket: WebSocket, cost: Cost): boolean {
+    const attachment = attachmentOf(socket);
+    const { budget, verdict } = spend(attachment.budget, cost, Date.now());
+    socket.serializeAttachment({ ...attachment, budget } satisfies ViewerAttachment);
+    if (verdict === "ok") return true;
+    this.closeOverBudget(socket, verdict);
+    return false;
+  }
+
+  private closeOverBudget(socket: WebSocket, verdict: Exclude<BudgetVerdict, "ok">): void {
+    this.feeds.cancel(socket);
+    if (verdict === "too_many_invalid") closeQuietly(socket, CloseCode.tooManyInvalidMessages, "too many invalid messages");
+    else closeQuietly(socket, CloseCode.overBudget, "over budget: reconnect later");
+    this.viewers.left(socket);
+    this.announceViewers();
+  }
+
+  /** The viewer a feed writes to: its sends stop counting once the socket is closing. */
+  private feedTarget(socket: WebSocket): FeedTarget {
+    return {
+      store: this.store,
+      broadcastSeq: () => this.broadcastSeq,
+      send: (message) => socket.readyState === WebSocket.OPEN && send(socket, message),
+    };
   }
 
   /** Sends everything stored since the last frame, one serialisation per subscription group. */
@@ -369,7 +444,9 @@ export class Dashboard extends DurableObject<Env> {
     for (const group of this.viewers.current()) {
       const series = group.everything ? frame.series : frame.series.filter(group.matcher);
       const message: ServerMessage = { type: "points", from: frame.from, to: frame.to, replay: false, series };
-      broadcastText(group.sockets, JSON.stringify(message));
+      // A viewer still being sent its snapshot or replay gets this frame from its feed.
+      const sockets = this.feeds.size === 0 ? group.sockets : group.sockets.filter((socket) => !this.feeds.busy(socket));
+      broadcastText(sockets, JSON.stringify(message));
     }
     this.broadcastSeq = frame.to;
     this.store.markBroadcast(frame.to);
@@ -397,7 +474,9 @@ export class Dashboard extends DurableObject<Env> {
    */
   private scheduleMaintenance(): void {
     const within = (at: number | null | undefined): at is number => typeof at === "number" && at <= Date.now() + MAINTENANCE_DELAY_MS;
-    if (within(this.alarmAt) || this.alarmCheck) return;
+    // A time already past proves nothing: that alarm may have run, or run out of retries and
+    // been dropped by the runtime; storage says whether one is still set.
+    if ((within(this.alarmAt) && this.alarmAt >= Date.now()) || this.alarmCheck) return;
     this.alarmCheck = this.ctx.storage
       .getAlarm()
       .then(async (at) => {

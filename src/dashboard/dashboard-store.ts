@@ -112,11 +112,16 @@ export class DashboardStore {
   private byId: Map<number, SeriesInfo> | null = null;
   /** The `dashboard` row, read once and kept in step with this class's own writes. */
   private cachedMeta: DashboardMeta | null | undefined;
+  /** Whether tables made by an older version have been brought up to date by this instance. */
+  private upgraded = false;
 
+  /**
+   * Creates nothing: an object addressed by an unknown id must leave no database behind
+   * (SQLite-backed objects are billed for stored bytes, and an empty schema is ~44 KB), so
+   * tables are made only by {@link create}.
+   */
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
-    this.sql.exec(SCHEMA);
-    addChunkSequenceColumns(this.sql);
   }
 
   /** The dashboard's row; cached, since every ingest and every frame asks for it. */
@@ -125,9 +130,16 @@ export class DashboardStore {
     return this.cachedMeta;
   }
 
+  /** Reads the row without creating anything; brings tables of an older version up to date once found. */
   private readMeta(): DashboardMeta | null {
+    // Reading sqlite_master of a never-written object creates no database.
+    if (!tableExists(this.sql, "dashboard")) return null;
     const row = this.sql.exec<MetaRow>("SELECT * FROM dashboard").toArray()[0];
     if (!row) return null;
+    if (!this.upgraded) {
+      addChunkSequenceColumns(this.sql);
+      this.upgraded = true;
+    }
     return {
       id: row.id,
       title: row.title,
@@ -142,7 +154,10 @@ export class DashboardStore {
     };
   }
 
+  /** Makes the tables and the dashboard's row; the caller runs it in one transaction with any other schema. */
   create(meta: { id: string; title: string; tokenHash: string; viewKeyHash: string | null; createdAt: number }): void {
+    this.sql.exec(SCHEMA);
+    this.upgraded = true;
     this.sql.exec(
       "INSERT INTO dashboard (singleton, id, title, token_hash, view_key_hash, created_at) VALUES (1, ?, ?, ?, ?, ?)",
       meta.id,
@@ -202,10 +217,13 @@ export class DashboardStore {
     }
   }
 
-  /** The newest `perSeries` points (up to sequence `through`) of the matching series, in time order. */
-  recent(perSeries: number, through: number, matcher: SeriesMatcher): SeriesPoints[] {
-    return this.listSeries()
-      .filter(matcher)
+  /**
+   * The newest `perSeries` points (up to sequence `through`) of each of `series` (from
+   * {@link listSeries}), in time order; a caller reads a long list a slice at a time.
+   */
+  recent(perSeries: number, through: number, series: readonly SeriesInfo[]): SeriesPoints[] {
+    return series
+      .filter((info) => this.keys().has(info.key))
       .map((info) => {
         const newest = this.newestPoints(this.keys().get(info.key)!, perSeries, through);
         return { ...info, ts: newest.map((p) => p.ts), values: newest.map((p) => p.value) };
@@ -351,6 +369,11 @@ export class DashboardStore {
     }
     return id;
   }
+}
+
+/** Whether `name` is a table of this object's database; reading sqlite_master creates nothing. */
+export function tableExists(sql: SqlStorage, name: string): boolean {
+  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray().length > 0;
 }
 
 /**

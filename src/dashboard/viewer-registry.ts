@@ -1,4 +1,5 @@
 import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
+import { freshBudget, type SocketBudget } from "./socket-budget";
 
 /** What a viewer socket carries through hibernation: the only per-socket state there is. */
 export interface ViewerAttachment {
@@ -6,8 +7,8 @@ export interface ViewerAttachment {
   joinedAt: number;
   /** Subscribed series patterns; `["*"]` is everything. */
   series: string[];
-  /** Invalid messages received in a row (reset by a valid one). */
-  invalid: number;
+  /** What the viewer has asked of the dashboard in the current budget window. */
+  budget: SocketBudget;
 }
 
 /** Viewers that receive the same frames: one subscription, one serialisation. */
@@ -23,7 +24,9 @@ export interface ViewerGroup {
 }
 
 export function attachmentOf(socket: WebSocket): ViewerAttachment {
-  return (socket.deserializeAttachment() as ViewerAttachment | null) ?? { joinedAt: 0, series: ["*"], invalid: 0 };
+  const attachment = socket.deserializeAttachment() as Partial<ViewerAttachment> | null;
+  // Sockets accepted before budgets existed carry no budget: they start with a fresh one.
+  return { joinedAt: attachment?.joinedAt ?? 0, series: attachment?.series ?? ["*"], budget: attachment?.budget ?? freshBudget(0) };
 }
 
 /**

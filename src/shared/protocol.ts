@@ -65,8 +65,14 @@ export type ServerMessage =
       seq: number;
       /** True when the viewer asked to resume but what it missed is no longer kept: redraw. */
       reset: boolean;
-      /** Most recent points of each series (bounded per series). */
+      /** Most recent points of each series (at most `perSeries` each). */
       series: SeriesPoints[];
+      /**
+       * Most points any series may carry in this snapshot: 600, or fewer when many series
+       * share the snapshot's point budget (40,000 points), so a series with this many
+       * points may have older ones, which the history request can fetch.
+       */
+      perSeries: number;
     }
   | {
       /**
@@ -196,13 +202,23 @@ export const CloseCode = {
   normal: 1000,
   /** The viewer's socket failed to take a message and was dropped; reconnecting is safe. */
   sendFailed: 1011,
-  /** The viewer sent too many invalid messages in a row; fix the client before reconnecting. */
+  /** The viewer sent too many invalid messages in a window; fix the client before reconnecting. */
   tooManyInvalidMessages: 4008,
+  /**
+   * The viewer asked for more than its budget (messages, or snapshot, replay and history
+   * points per window). In the "reconnect" range: a new socket starts with a fresh budget,
+   * so a client that waits {@link OVER_BUDGET_RETRY_MS} and asks less is served again,
+   * while a flooder still costs at most one budget per connection.
+   */
+  overBudget: 4529,
 } as const;
+
+/** How long a client closed with {@link CloseCode.overBudget} waits before reconnecting: one budget window. */
+export const OVER_BUDGET_RETRY_MS = 10_000;
 
 /** Largest client message the server reads, in bytes; larger ones get an `error` frame. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
-/** Invalid client messages in a row after which the server closes with 4008. */
+/** Invalid client messages within one 10 s budget window after which the server closes with 4008. */
 export const MAX_INVALID_MESSAGES = 10;
 
 /** Builds the canonical key of a series from its name and tags (tags sorted by name). */

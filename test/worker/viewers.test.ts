@@ -27,6 +27,7 @@ describe("a viewer connecting", () => {
       type: "snapshot",
       seq: 3,
       reset: false,
+      perSeries: limits.snapshotPointsPerSeries,
       series: [
         { key: "rps", name: "rps", tags: {}, ts: [now - 1500], values: [300] },
         { key: "temp{room=a}", name: "temp", tags: { room: "a" }, ts: [now - 2000, now - 1000], values: [20.5, 21] },
