@@ -13,7 +13,9 @@ import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { ingest, nativeIngestResponse } from "./ingest-handler";
 import { parsePrecision } from "./precision";
+import { securityHeaders } from "./security-headers";
 import { newIngestToken, newViewKey, sha256Hex } from "./tokens";
+import { authorizeWrite, writeRefusedError } from "./write-authorization";
 
 type AppEnv = { Bindings: Env };
 
@@ -49,6 +51,8 @@ function notFound(id: string): ApiError {
 
 export const app = new Hono<AppEnv>();
 
+// First, so that it wraps every route, error and not-found answer.
+app.use(securityHeaders);
 app.onError(errorResponse);
 app.notFound((c) => errorResponse(new ApiError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), c));
 
@@ -62,7 +66,7 @@ app.get("/d/:id", async (c) => {
 });
 
 app.post("/api/dashboards", async (c) => {
-  requireAdmin(c);
+  await requireAdmin(c);
   const input = createDashboardSchema.safeParse(await readJson(c.req.raw, 16 * 1024));
   if (!input.success) {
     const issue = input.error.issues[0]!;
@@ -109,12 +113,16 @@ app.get("/api/dashboards/:id", async (c) => {
 app.put("/api/dashboards/:id", async (c) => {
   const id = parseDashboardId(c.req.param("id"));
   const credential = await writeCredential(c);
+  const stub = dashboard(c.env, id);
+  // Checked before the body is read, as for ingest.
+  const refusal = await authorizeWrite(stub, id, credential);
+  if (refusal) throw writeRefusedError(id, refusal);
   const update = dashboardUpdateSchema.safeParse(await readJson(c.req.raw, 64 * 1024));
   if (!update.success) {
     const issue = update.error.issues[0]!;
     throw new ApiError(400, "invalid_body", issue.message, { field: issue.path.map(String).join(".") || undefined });
   }
-  const outcome = await dashboard(c.env, id).configure(credential, update.data);
+  const outcome = await stub.configure(credential, update.data);
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "forbidden") throw new ApiError(403, "invalid_token", `the token is not valid for dashboard "${id}"`);
   return c.json(outcome.config);

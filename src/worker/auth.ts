@@ -2,21 +2,31 @@ import type { Context } from "hono";
 import type { Credential } from "../dashboard/credential";
 import type { ViewAccess } from "../dashboard/view-access";
 import { ApiError } from "./errors";
-import { constantTimeEqual, sha256Hex } from "./tokens";
+import { secretEquals, sha256Hex } from "./tokens";
 
 /**
- * The admin token accepted when no `ADMIN_TOKEN` secret is set and the request reached a
- * loopback host, i.e. under `wrangler dev`. A deployed Worker is only reachable through a
- * public hostname, so it never matches and, without the secret, refuses all admin calls.
+ * The admin token `npm start` writes to `.dev.vars` when that file has none, and the tests
+ * bind. It is only ever valid because a binding says so: the Worker never falls back to it,
+ * whatever host a request names (a `Host` header is the client's to choose, and a proxy or
+ * `wrangler dev --ip 0.0.0.0` would forward anyone's `Host: localhost`).
  */
 export const DEV_ADMIN_TOKEN = "dev-admin-token";
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+/** The admin token in force, or null when admin calls are disabled (no `ADMIN_TOKEN` bound). */
+export function adminToken(env: Env): string | null {
+  return env.ADMIN_TOKEN ? env.ADMIN_TOKEN : null;
+}
 
-/** The admin token in force for this request, or null when admin calls are disabled. */
-export function adminToken(env: Env, url: URL): string | null {
-  if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
-  return LOOPBACK.test(url.hostname) ? DEV_ADMIN_TOKEN : null;
+/** Whether `token` is the admin token (false when none is configured). */
+export async function isAdminToken(env: Env, token: string): Promise<boolean> {
+  const expected = adminToken(env);
+  return expected !== null && (await secretEquals(token, expected));
+}
+
+/** The admin credential for the admin token, otherwise an ingest token passed on as its hash. */
+export async function credentialOf(env: Env, token: string): Promise<Credential> {
+  if (await isAdminToken(env, token)) return { kind: "admin" };
+  return { kind: "ingest", tokenHash: await sha256Hex(token) };
 }
 
 /** The token of an `Authorization: Bearer <token>` (or `Token <token>`) header. */
@@ -36,13 +46,16 @@ function requireToken(c: Context): string {
 }
 
 /** Throws 401 without a token, 403 with a wrong one or when admin calls are disabled. */
-export function requireAdmin(c: Context<{ Bindings: Env }>): void {
+export async function requireAdmin(c: Context<{ Bindings: Env }>): Promise<void> {
   const token = requireToken(c);
-  const expected = adminToken(c.env, new URL(c.req.url));
-  if (expected === null) {
-    throw new ApiError(403, "admin_not_configured", "this deployment has no ADMIN_TOKEN secret; set one with `wrangler secret put ADMIN_TOKEN`");
+  if (adminToken(c.env) === null) {
+    throw new ApiError(
+      403,
+      "admin_not_configured",
+      "no ADMIN_TOKEN is set: deployed, set one with `wrangler secret put ADMIN_TOKEN`; under `wrangler dev`, put `ADMIN_TOKEN=<token>` in .dev.vars (`npm start` writes one)",
+    );
   }
-  if (!constantTimeEqual(token, expected)) {
+  if (!(await isAdminToken(c.env, token))) {
     throw new ApiError(403, "invalid_token", "the admin token is not valid");
   }
 }
@@ -52,10 +65,7 @@ export function requireAdmin(c: Context<{ Bindings: Env }>): void {
  * token, passed on as its hash for the dashboard's object to check. 401 without any token.
  */
 export async function writeCredential(c: Context<{ Bindings: Env }>): Promise<Credential> {
-  const token = requireToken(c);
-  const expected = adminToken(c.env, new URL(c.req.url));
-  if (expected !== null && constantTimeEqual(token, expected)) return { kind: "admin" };
-  return { kind: "ingest", tokenHash: await sha256Hex(token) };
+  return credentialOf(c.env, requireToken(c));
 }
 
 /**
@@ -68,9 +78,6 @@ export async function readAccess(c: Context<{ Bindings: Env }>): Promise<ViewAcc
   const viewKey = c.req.header("X-Pulseboard-View-Key");
   if (viewKey) access.viewKeyHash = await sha256Hex(viewKey);
   const token = bearerToken(c.req.header("Authorization"));
-  if (token) {
-    const expected = adminToken(c.env, new URL(c.req.url));
-    access.credential = expected !== null && constantTimeEqual(token, expected) ? { kind: "admin" } : { kind: "ingest", tokenHash: await sha256Hex(token) };
-  }
+  if (token) access.credential = await credentialOf(c.env, token);
   return access;
 }

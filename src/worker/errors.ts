@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { headerValue } from "./header-value";
 
 /**
  * The one error type of the HTTP API. Thrown anywhere in a handler and turned into
@@ -26,9 +27,14 @@ export interface ErrorBody {
 export function errorResponse(err: unknown, c: Context): Response {
   if (err instanceof ApiError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message, ...err.details } };
-    return c.json(body, err.status, err.headers);
+    return c.json(body, err.status, safeHeaders(err.headers));
   }
   console.error("unhandled error", err);
   const body: ErrorBody = { error: { code: "internal", message: "internal error" } };
   return c.json(body, 500);
+}
+
+/** Headers of an error answer, each value made safe: messages may echo what the client sent. */
+export function safeHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, headerValue(value)]));
 }

@@ -1,12 +1,11 @@
 import { Hono, type Context } from "hono";
 import type { Credential } from "../dashboard/credential";
 import type { IngestAnswer } from "../dashboard/ingest-answer";
-import { adminToken, bearerToken } from "./auth";
+import { bearerToken, credentialOf, isAdminToken } from "./auth";
 import { dashboardIdSchema } from "./dashboard-id";
-import { ApiError } from "./errors";
+import { ApiError, safeHeaders } from "./errors";
 import { ingest } from "./ingest-handler";
 import { parsePrecision } from "./precision";
-import { constantTimeEqual, sha256Hex } from "./tokens";
 
 /**
  * InfluxDB-compatible write endpoints, so Telegraf and the InfluxDB client libraries can write
@@ -32,31 +31,48 @@ const V2_CODES: Record<number, string> = {
 function influxError(flavour: Flavour, err: ApiError, c: InfluxContext): Response {
   const line = typeof err.details.line === "number" ? { line: err.details.line } : {};
   const body = flavour === "v2" ? { code: V2_CODES[err.status] ?? "invalid", message: err.message, ...line } : { error: err.message };
-  return c.json(body, err.status, { ...err.headers, "X-Influxdb-Error": err.message });
+  return c.json(body, err.status, safeHeaders({ ...err.headers, "X-Influxdb-Error": err.message }));
+}
+
+/** A token and where it came from: a URL (`p=`) ends up in logs and histories, a header does not. */
+interface PresentedToken {
+  token: string;
+  inUrl: boolean;
+}
+
+/** The token of a v2 request: an `Authorization: Token` (or `Bearer`) header. */
+function v2Token(c: InfluxContext): PresentedToken | null {
+  const token = bearerToken(c.req.header("Authorization"));
+  return token ? { token, inUrl: false } : null;
 }
 
 /** The token of a v1 request: `p=`, basic auth's password, or an `Authorization: Token` header. */
-function v1Token(c: InfluxContext): string | null {
+function v1Token(c: InfluxContext): PresentedToken | null {
   const p = c.req.query("p");
-  if (p) return p;
+  if (p) return { token: p, inUrl: true };
   const header = c.req.header("Authorization");
   const basic = header?.match(/^Basic\s+(\S+)$/i);
   if (basic) {
     try {
       const decoded = atob(basic[1]!);
-      return decoded.slice(decoded.indexOf(":") + 1) || null;
+      const password = decoded.slice(decoded.indexOf(":") + 1);
+      return password ? { token: password, inUrl: false } : null;
     } catch {
       return null;
     }
   }
-  return bearerToken(header);
+  const token = bearerToken(header);
+  return token ? { token, inUrl: false } : null;
 }
 
-async function credentialFor(c: InfluxContext, token: string | null): Promise<Credential> {
-  if (!token) throw new ApiError(401, "missing_token", "unauthorized access: send the dashboard's ingest token");
-  const expected = adminToken(c.env, new URL(c.req.url));
-  if (expected !== null && constantTimeEqual(token, expected)) return { kind: "admin" };
-  return { kind: "ingest", tokenHash: await sha256Hex(token) };
+async function credentialFor(c: InfluxContext, presented: PresentedToken | null): Promise<Credential> {
+  if (!presented) throw new ApiError(401, "missing_token", "unauthorized access: send the dashboard's ingest token");
+  // InfluxDB v1 clients put their password in `p=`, so ingest tokens may come that way; the
+  // admin token opens every dashboard and must not be left in a proxy's or a shell's history.
+  if (presented.inUrl && (await isAdminToken(c.env, presented.token))) {
+    throw new ApiError(401, "admin_token_in_url", "unauthorized access: the admin token is not accepted in the URL (p=); send it in a header, `Authorization: Token <token>`");
+  }
+  return credentialOf(c.env, presented.token);
 }
 
 function dashboardParam(c: InfluxContext, name: "bucket" | "db"): string {
@@ -97,8 +113,7 @@ function writeRoute(flavour: Flavour) {
   return async (c: InfluxContext) => {
     try {
       const id = dashboardParam(c, flavour === "v2" ? "bucket" : "db");
-      const token = flavour === "v2" ? bearerToken(c.req.header("Authorization")) : v1Token(c);
-      const credential = await credentialFor(c, token);
+      const credential = await credentialFor(c, flavour === "v2" ? v2Token(c) : v1Token(c));
       const precision = parsePrecision(c.req.query("precision") ?? "ns", flavour === "v2" ? ["ns", "us", "ms", "s"] : ["n", "ns", "u", "us", "µs", "ms", "s"]);
       return influxAnswer(c, id, flavour, await ingest(c, id, credential, "line-protocol", precision));
     } catch (err) {

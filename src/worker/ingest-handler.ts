@@ -5,22 +5,28 @@ import { decodeBody, type BodyFormat } from "../ingest/decode-body";
 import type { Precision } from "../ingest/line-protocol-points";
 import { ApiError } from "./errors";
 import { sha256Hex } from "./tokens";
+import { authorizeWrite } from "./write-authorization";
 
 type AppContext = Context<{ Bindings: Env }>;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * The ingest path every write route shares: read and validate the body, then hand it to the
- * dashboard's object, which checks the token, limits and `Idempotency-Key`, and stores.
+ * The ingest path every write route shares: check the token with the dashboard (before the
+ * body is read, so a refused request costs no read or validation), read and validate the
+ * body, then hand it to the dashboard's object, which checks the token again, limits and
+ * `Idempotency-Key`, and stores. A refusal comes back as the object's answer would.
  */
 export async function ingest(c: AppContext, id: string, credential: Credential, format: BodyFormat, precision: Precision): Promise<IngestAnswer> {
   const key = c.req.header("Idempotency-Key");
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(400, "invalid_header", "Idempotency-Key must be 1-200 visible ASCII characters", { field: "Idempotency-Key" });
   }
+  const stub = c.env.DASHBOARD.getByName(id);
+  const refusal = await authorizeWrite(stub, id, credential);
+  if (refusal) return refusal;
   const body = await decodeBody(c.req.raw, format, Date.now(), precision);
-  return c.env.DASHBOARD.getByName(id).ingest({
+  return stub.ingest({
     credential,
     series: body.series,
     rejected: body.rejected,
@@ -46,9 +52,11 @@ export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAn
     case "stored": {
       if (answer.replayed) c.header("Idempotency-Replayed", "true");
       const { accepted, seq, rejected, total } = answer;
-      if (rejected.length === 0) return c.json({ accepted, seq });
-      if (accepted === 0) throw new ApiError(400, "invalid_points", rejectedMessage(total, total), { rejected });
-      throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, seq, rejected });
+      // A replay whose rejections could not be rebuilt exactly says so; its counts stand.
+      const exactness = answer.rejectedExact === false ? { rejectedExact: false } : {};
+      if (rejected.length === 0 && accepted === total) return c.json({ accepted, seq, ...exactness });
+      if (accepted === 0) throw new ApiError(400, "invalid_points", rejectedMessage(total, total), { rejected, ...exactness });
+      throw new ApiError(422, "partially_rejected", rejectedMessage(total - accepted, total), { accepted, seq, rejected, ...exactness });
     }
   }
 }

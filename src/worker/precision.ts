@@ -7,6 +7,9 @@ const SPELLINGS: Record<string, Precision> = { ns: "ns", n: "ns", us: "us", u: "
 /** The precision named by a `precision` parameter, if it is one of `allowed`; otherwise 400. */
 export function parsePrecision(raw: string, allowed: string[]): Precision {
   const precision = allowed.includes(raw) ? SPELLINGS[raw] : undefined;
-  if (!precision) throw new ApiError(400, "invalid_parameter", `precision must be one of ${allowed.join(", ")}, not "${raw}"`, { field: "precision" });
+  if (!precision) {
+    const shown = raw.length > 20 ? `${raw.slice(0, 20)}...` : raw;
+    throw new ApiError(400, "invalid_parameter", `precision must be one of ${allowed.join(", ")}, not ${JSON.stringify(shown)}`, { field: "precision" });
+  }
   return precision;
 }

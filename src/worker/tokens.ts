@@ -29,10 +29,24 @@ export async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Constant-time equality of two strings (hashes of equal length compare every byte). */
+/**
+ * Constant-time equality of two hashes. Only for values of a fixed length, such as two hex
+ * SHA-256 digests: a length mismatch returns at once, which tells nothing when every value
+ * has the same length. Secrets of any length go through {@link secretEquals}.
+ */
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = encoder.encode(a);
   const right = encoder.encode(b);
   if (left.byteLength !== right.byteLength) return false;
+  return crypto.subtle.timingSafeEqual(left, right);
+}
+
+/**
+ * Equality of two secrets whose lengths vary (a presented token and the admin token):
+ * their SHA-256 digests are compared, always 32 bytes, so neither the time taken nor an
+ * early exit tells a guesser how long the secret is or how much of it was right.
+ */
+export async function secretEquals(presented: string, expected: string): Promise<boolean> {
+  const [left, right] = await Promise.all([crypto.subtle.digest("SHA-256", encoder.encode(presented)), crypto.subtle.digest("SHA-256", encoder.encode(expected))]);
   return crypto.subtle.timingSafeEqual(left, right);
 }

@@ -82,6 +82,15 @@ describe("creating a dashboard", () => {
     expect(await response.json()).toMatchObject({ error: { code: "admin_not_configured" } });
   });
 
+  it.each(["http://localhost", "http://127.0.0.1:8787", "http://[::1]:8787"])(
+    "is refused at %s when no ADMIN_TOKEN is bound: a loopback Host header makes no token valid",
+    async (base) => {
+      const response = await create({ id: uniqueId() }, DEV_ADMIN_TOKEN, base, { ...env, ADMIN_TOKEN: undefined });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: { code: "admin_not_configured" } });
+    },
+  );
+
   it("uses the ADMIN_TOKEN secret when one is set, locally too", async () => {
     const bindings = { ...env, ADMIN_TOKEN: "s3cret-admin" };
     expect((await create({ id: uniqueId() }, DEV_ADMIN_TOKEN, BASE, bindings)).status).toBe(403);
@@ -139,4 +148,28 @@ describe("other routes", () => {
     expect(response.status).toBe(404);
     expect(response.webSocket).toBeNull();
   });
+});
+
+describe("writing with no ADMIN_TOKEN bound", () => {
+  const unbound = { ...env, ADMIN_TOKEN: undefined };
+  const send = (base: string, id: string, token: string) =>
+    app.fetch(
+      new Request(`${base}/api/dashboards/${id}/metrics`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "a", value: 1 }),
+      }),
+      unbound,
+    );
+
+  it.each(["https://pulseboard.example.com", "http://localhost", "http://127.0.0.1:8787"])(
+    "at %s takes the built-in development token for a wrong ingest token, and the dashboard's own token still writes",
+    async (base) => {
+      const { id, token } = await createDashboard();
+      const refused = await send(base, id, DEV_ADMIN_TOKEN);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ error: { code: "invalid_token" } });
+      expect((await send(base, id, token)).status).toBe(200);
+    },
+  );
 });

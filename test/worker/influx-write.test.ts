@@ -1,6 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { limits } from "../../src/shared/limits";
+import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
+import { MAX_HEADER_VALUE_LENGTH } from "../../src/worker/header-value";
 import { BASE, createDashboard } from "./api";
 import { storedPoints } from "./stored-points";
 import { Viewer } from "./viewer";
@@ -132,5 +134,37 @@ describe("the InfluxDB v1 write API", () => {
     const missing = await write(`/write?db=does-not-exist&p=x`, "a v=1");
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: expect.stringContaining("not found") });
+  });
+});
+
+describe("the InfluxDB write APIs' error header", () => {
+  it.each([
+    ["a newline", "ms\nX-Injected: yes"],
+    ["a carriage return and a NUL", "s\r\u0000"],
+    ["characters outside ASCII", "µsé😀"],
+    ["a very long value", "n".repeat(8_000)],
+  ])("stays printable ASCII and bounded when precision holds %s, answering 400 not 500", async (_what, precision) => {
+    const { id, token } = await createDashboard();
+    for (const path of [`/api/v2/write?bucket=${id}`, `/write?db=${id}`]) {
+      const response = await write(`${path}&precision=${encodeURIComponent(precision)}`, "a v=1", { Authorization: `Token ${token}` });
+      expect(response.status).toBe(400);
+      const header = response.headers.get("X-Influxdb-Error")!;
+      expect(header).toMatch(/^[\x20-\x7e]+$/);
+      expect(header.length).toBeLessThanOrEqual(MAX_HEADER_VALUE_LENGTH);
+      expect(header).toContain("precision");
+      expect(response.headers.get("X-Injected")).toBeNull();
+    }
+  });
+});
+
+describe("the admin token on the InfluxDB v1 API", () => {
+  it("is refused in the URL (p=) with 401 saying to send it in a header, and accepted in one", async () => {
+    const { id } = await createDashboard();
+    const inUrl = await write(`/write?db=${id}&u=admin&p=${DEV_ADMIN_TOKEN}`, "a v=1");
+    expect(inUrl.status).toBe(401);
+    expect((await inUrl.json<{ error: string }>()).error).toMatch(/not accepted in the URL.*header/);
+    expect((await write(`/write?db=${id}`, "a v=2", { Authorization: `Token ${DEV_ADMIN_TOKEN}` })).status).toBe(204);
+    expect((await write(`/write?db=${id}`, "a v=3", { Authorization: `Basic ${btoa(`admin:${DEV_ADMIN_TOKEN}`)}` })).status).toBe(204);
+    expect((await stored(id)).map((row) => row.value)).toEqual([2, 3]);
   });
 });

@@ -1,5 +1,6 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { app } from "../../src/worker/app";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, postMetrics, uniqueId } from "./api";
 import { Viewer } from "./viewer";
@@ -48,6 +49,20 @@ describe("a private dashboard", () => {
     expect((await read(id, { Authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await read(id, { Authorization: `Bearer ${DEV_ADMIN_TOKEN}` })).status).toBe(200);
   });
+
+  it.each(["https://pulseboard.example.com", "http://localhost"])(
+    "at %s with no ADMIN_TOKEN bound stays closed to the built-in development token, and open to its own tokens",
+    async (base) => {
+      const { id, token, viewKey } = await createPrivate();
+      const unbound = { ...env, ADMIN_TOKEN: undefined };
+      const readAt = (headers: Record<string, string>) => app.fetch(new Request(`${base}/api/dashboards/${id}`, { headers }), unbound);
+      const refused = await readAt({ Authorization: `Bearer ${DEV_ADMIN_TOKEN}` });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ error: { code: "invalid_view_key" } });
+      expect((await readAt({ Authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await readAt({ "X-Pulseboard-View-Key": viewKey })).status).toBe(200);
+    },
+  );
 
   it("takes viewers only with the key as a subprotocol, and selects the pulseboard protocol", async () => {
     const { id, token, viewKey } = await createPrivate();

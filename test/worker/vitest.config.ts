@@ -3,16 +3,18 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 // Runs the Worker and its Durable Object inside real workerd, configured from wrangler.toml.
-// No ADMIN_TOKEN is bound, exactly as under `wrangler dev`, so the local default applies.
+// ADMIN_TOKEN is bound to the token `npm start` writes to .dev.vars, as a developer's
+// `wrangler dev` has it; tests of a Worker without one pass their own env to `app.request`.
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const wrangler = { configPath: "./wrangler.toml" };
+const ADMIN_TOKEN = "dev-admin-token";
 
 export default defineConfig({
   test: {
     projects: [
       {
         root,
-        plugins: [cloudflareTest({ wrangler })],
+        plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN } } })],
         test: { name: "workerd", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/rate-limits.test.ts", "test/worker/pacing.test.ts"] },
       },
       {
@@ -22,7 +24,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler,
-            miniflare: { bindings: { RATE_LIMIT_REQUESTS_PER_SECOND: "20", RATE_LIMIT_POINTS_PER_SECOND: "500", MAX_FRAMES_PER_SECOND: "1" } },
+            miniflare: { bindings: { ADMIN_TOKEN, RATE_LIMIT_REQUESTS_PER_SECOND: "20", RATE_LIMIT_POINTS_PER_SECOND: "500", MAX_FRAMES_PER_SECOND: "1" } },
           }),
         ],
         test: { name: "workerd-low-limits", include: ["test/worker/rate-limits.test.ts", "test/worker/pacing.test.ts"] },

@@ -1,0 +1,39 @@
+import { TokenBucket } from "./rate-limiter";
+
+/**
+ * Why a dashboard refuses a write before looking at its body: no such dashboard, a wrong
+ * token, or wrong tokens arriving faster than {@link RefusalLimit} lets through.
+ */
+export type WriteRefusal =
+  | { status: "not_found" }
+  | { status: "forbidden" }
+  | { status: "rate_limited"; /** Seconds until a refusal would be answered again. */ retryAfterSeconds: number };
+
+/** What `Dashboard.authorize` answers: go ahead, or the refusal. */
+export type AuthorizeOutcome = { status: "ok" } | WriteRefusal;
+
+/** Wrong-token refusals a dashboard answers per second, and how many in a burst. */
+export const REFUSALS_PER_SECOND = 10;
+export const REFUSAL_BURST = 20;
+
+/**
+ * Counts a dashboard's refusals of wrong tokens: past the burst, a caller with a wrong token
+ * is told to come back later (429 and `Retry-After`) rather than 403, so a misconfigured or
+ * guessing sender backs off. Writers with the right token never draw from it, so a flood of
+ * wrong tokens cannot lock out the dashboard's own senders.
+ */
+export class RefusalLimit {
+  private readonly bucket: TokenBucket;
+
+  constructor(now: number) {
+    this.bucket = new TokenBucket(REFUSALS_PER_SECOND, REFUSAL_BURST, now);
+  }
+
+  /** The answer to one more wrong token at `now`. */
+  refuse(now: number): Extract<WriteRefusal, { status: "forbidden" | "rate_limited" }> {
+    const wait = this.bucket.wait(1, now);
+    if (wait > 0) return { status: "rate_limited", retryAfterSeconds: Math.ceil(wait) };
+    this.bucket.take(1, now);
+    return { status: "forbidden" };
+  }
+}

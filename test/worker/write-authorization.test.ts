@@ -1,0 +1,103 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { REFUSAL_BURST } from "../../src/dashboard/write-refusal";
+import { app } from "../../src/worker/app";
+import { BASE, createDashboard } from "./api";
+import { storedPoints } from "./stored-points";
+
+/** A request body that records whether anything pulled it. */
+function watchedBody(text: string): { body: ReadableStream<Uint8Array>; pulled: () => boolean } {
+  let pulled = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        pulled = true;
+        controller.enqueue(new TextEncoder().encode(text));
+        controller.close();
+      },
+    },
+    // Nothing is pulled ahead of a read.
+    { highWaterMark: 0 },
+  );
+  return { body, pulled: () => pulled };
+}
+
+type Route = { name: string; method: string; path: (id: string) => string; contentType: string; body: string; refused: number };
+
+const routes: Route[] = [
+  { name: "POST /api/dashboards/:id/metrics", method: "POST", path: (id) => `/api/dashboards/${id}/metrics`, contentType: "application/json", body: '{"name":"a","value":1}', refused: 403 },
+  { name: "POST /api/v2/write", method: "POST", path: (id) => `/api/v2/write?bucket=${id}&precision=ms`, contentType: "text/plain", body: `a value=1 ${Date.now()}`, refused: 401 },
+  { name: "POST /write", method: "POST", path: (id) => `/write?db=${id}&precision=ms`, contentType: "text/plain", body: `a value=1 ${Date.now()}`, refused: 401 },
+  { name: "PUT /api/dashboards/:id", method: "PUT", path: (id) => `/api/dashboards/${id}`, contentType: "application/json", body: '{"title":"renamed"}', refused: 403 },
+];
+
+/** Sends `text` as a watched stream, straight into the Worker's app in this isolate. */
+async function send(route: Route, id: string, token: string, text = route.body): Promise<{ response: Response; pulled: boolean }> {
+  const { body, pulled } = watchedBody(text);
+  const request = new Request(`${BASE}${route.path(id)}`, {
+    method: route.method,
+    headers: { Authorization: `${route.name.includes("write") ? "Token" : "Bearer"} ${token}`, "Content-Type": route.contentType },
+    body,
+  });
+  const response = await app.fetch(request, env);
+  return { response, pulled: pulled() };
+}
+
+describe("a write with a wrong token", () => {
+  it.each(routes)("is refused by $name before its body is read", async (route) => {
+    const { id } = await createDashboard();
+    const { response, pulled } = await send(route, id, "pb_not-the-token");
+    expect(response.status).toBe(route.refused);
+    expect(pulled).toBe(false);
+  });
+
+  it.each(routes)("to an unknown dashboard is answered 404 by $name before its body is read", async (route) => {
+    const { response, pulled } = await send(route, `ghost-${crypto.randomUUID().slice(0, 8)}`, "pb_not-the-token");
+    expect(response.status).toBe(404);
+    expect(pulled).toBe(false);
+  });
+
+  it.each(routes)("with the right token still reaches $name and its body is read", async (route) => {
+    const { id, token } = await createDashboard();
+    const { response, pulled } = await send(route, id, token);
+    expect(response.status).toBeLessThan(300);
+    expect(pulled).toBe(true);
+  });
+
+  /**
+   * Wrong tokens until the first 429, at most `max`. How many pass before it depends on how
+   * fast they arrive (the exact figures are the unit tests' of RefusalLimit, on a fake clock).
+   */
+  async function guessUntilLimited(route: Route, id: string, max = 200): Promise<{ statuses: number[]; limited: { response: Response; pulled: boolean } }> {
+    const statuses: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const sent = await send(route, id, `pb_guess-${i}`);
+      if (sent.response.status === 429) return { statuses, limited: sent };
+      statuses.push(sent.response.status);
+    }
+    throw new Error(`no 429 after ${max} wrong tokens`);
+  }
+
+  it(`is answered 429 with Retry-After past ${REFUSAL_BURST} refusals in a burst, while the right token keeps writing`, async () => {
+    const { id, token } = await createDashboard();
+    const metrics = routes[0]!;
+    const { statuses, limited } = await guessUntilLimited(metrics, id);
+    expect(statuses.length).toBeGreaterThanOrEqual(REFUSAL_BURST);
+    expect(new Set(statuses)).toEqual(new Set([403]));
+    expect(Number(limited.response.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+    expect(limited.pulled).toBe(false);
+
+    const accepted = await send(metrics, id, token, '{"name":"ok","value":7}');
+    expect(accepted.response.status).toBe(200);
+    expect((await storedPoints(id)).map((point) => point.name)).toEqual(["ok"]);
+  });
+
+  it("counts against the refusal limit on the InfluxDB routes too, answered in InfluxDB's shape", async () => {
+    const { id } = await createDashboard();
+    const { statuses, limited } = await guessUntilLimited(routes[1]!, id);
+    expect(statuses.length).toBeGreaterThanOrEqual(REFUSAL_BURST);
+    expect(new Set(statuses)).toEqual(new Set([401]));
+    expect(limited.response.headers.get("Retry-After")).toMatch(/^[1-9]\d*$/);
+    expect(await limited.response.json()).toMatchObject({ code: "too many requests" });
+  });
+});
