@@ -1,45 +1,161 @@
+import { tableExists } from "./dashboard-store";
 import type { IngestAnswer } from "./ingest-answer";
 
 /** How long an `Idempotency-Key` is remembered: a retry within this window gets the first answer. */
 export const IDEMPOTENCY_WINDOW_MS = 10 * 60_000;
 
 /**
+ * What a replay needs of a first answer, and no more: the retry carries the same body (its
+ * SHA-256 is checked), so the rejections are rebuilt from it rather than stored.
+ */
+export interface IngestRecord {
+  /** Points stored. */
+  accepted: number;
+  /** Sequence numbers given to the stored points (null when none was stored). */
+  seq: { from: number; to: number } | null;
+  /** Items in the request. */
+  total: number;
+  /** Digest of the answer's list of rejections (`rejectionDigest`), to check a rebuilt list against. */
+  rejectedDigest: string;
+  /** Bit i set: the series cap refused the request's i-th series batch (null when it refused none). */
+  refusedSeries: Uint8Array | null;
+}
+
+/** A remembered answer: a record, or a whole answer kept by an older version (until it expires). */
+export type Remembered = { bodyHash: string } & ({ record: IngestRecord } | { answer: IngestAnswer });
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS idempotency (
+  key TEXT PRIMARY KEY,
+  body_hash TEXT NOT NULL,
+  accepted INTEGER NOT NULL,
+  seq_from INTEGER,
+  seq_to INTEGER,
+  total INTEGER NOT NULL,
+  rejected_digest TEXT NOT NULL,
+  refused_series BLOB,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency (created_at);
+`;
+
+/** The table of an older version, which kept each whole answer; read until its rows expire. */
+const LEGACY_TABLE = "idempotency_answers";
+
+type RecordRow = {
+  /** SHA-256 hex of the body the key first came with. */
+  body_hash: string;
+  /** Points stored. */
+  accepted: number;
+  /** First sequence number given, or null when nothing was stored. */
+  seq_from: number | null;
+  /** Last sequence number given, or null when nothing was stored. */
+  seq_to: number | null;
+  /** Items in the request. */
+  total: number;
+  /** Digest of the list of rejections. */
+  rejected_digest: string;
+  /** Bitset of the series batches the series cap refused, or null. */
+  refused_series: ArrayBuffer | null;
+};
+
+/**
  * Answers remembered by `Idempotency-Key`, in the dashboard's SQLite storage so they
- * survive eviction. A key is bound to the SHA-256 of the body it first came with.
+ * survive eviction. A key is bound to the SHA-256 of the body it first came with. A row is
+ * ~150 bytes whatever the request held: a request of 5,000 rejected items costs no more.
  */
 export class IdempotencyStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS idempotency (
-      key TEXT PRIMARY KEY,
-      body_hash TEXT NOT NULL,
-      answer TEXT NOT NULL,
-      created_at INTEGER NOT NULL
-    )`);
+  /** Whether this instance has checked the tables (made or upgraded them as needed). */
+  private ready = false;
+  /** Whether the older version's table of whole answers is still there. */
+  private legacy = false;
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Makes the table; part of creating a dashboard, since an unknown id must create nothing. */
+  create(): void {
+    this.sql.exec(SCHEMA);
+    this.ready = true;
   }
 
   /** The remembered answer for `key`, if any within the window. */
-  lookup(key: string, now: number): { bodyHash: string; answer: IngestAnswer } | null {
-    const row = this.sql
-      .exec<{ body_hash: string; answer: string }>("SELECT body_hash, answer FROM idempotency WHERE key = ? AND created_at > ?", key, now - IDEMPOTENCY_WINDOW_MS)
+  lookup(key: string, now: number): Remembered | null {
+    this.prepare();
+    const since = now - IDEMPOTENCY_WINDOW_MS;
+    const row = this.sql.exec<RecordRow>("SELECT * FROM idempotency WHERE key = ? AND created_at > ?", key, since).toArray()[0];
+    if (row) {
+      const seq = row.seq_from === null || row.seq_to === null ? null : { from: row.seq_from, to: row.seq_to };
+      const refusedSeries = row.refused_series === null ? null : new Uint8Array(row.refused_series);
+      return { bodyHash: row.body_hash, record: { accepted: row.accepted, seq, total: row.total, rejectedDigest: row.rejected_digest, refusedSeries } };
+    }
+    if (!this.legacy) return null;
+    const legacy = this.sql
+      .exec<{ body_hash: string; answer: string }>(`SELECT body_hash, answer FROM ${LEGACY_TABLE} WHERE key = ? AND created_at > ?`, key, since)
       .toArray()[0];
-    return row ? { bodyHash: row.body_hash, answer: JSON.parse(row.answer) as IngestAnswer } : null;
+    return legacy ? { bodyHash: legacy.body_hash, answer: JSON.parse(legacy.answer) as IngestAnswer } : null;
   }
 
-  remember(key: string, bodyHash: string, answer: IngestAnswer, now: number): void {
-    this.sql.exec("INSERT OR REPLACE INTO idempotency (key, body_hash, answer, created_at) VALUES (?, ?, ?, ?)", key, bodyHash, JSON.stringify(answer), now);
+  remember(key: string, bodyHash: string, record: IngestRecord, now: number): void {
+    this.prepare();
+    this.sql.exec(
+      "INSERT OR REPLACE INTO idempotency (key, body_hash, accepted, seq_from, seq_to, total, rejected_digest, refused_series, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      key,
+      bodyHash,
+      record.accepted,
+      record.seq?.from ?? null,
+      record.seq?.to ?? null,
+      record.total,
+      record.rejectedDigest,
+      record.refusedSeries,
+      now,
+    );
   }
 
-  /** Forgets keys older than the window; returns how many. */
-  prune(now: number): number {
+  /**
+   * Forgets at most `limit` keys older than the window, oldest first, so one pass holds the
+   * object for a bounded time; returns how many. The older version's table goes once empty.
+   */
+  prune(now: number, limit: number): number {
+    this.prepare();
     const cutoff = now - IDEMPOTENCY_WINDOW_MS;
-    const n = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM idempotency WHERE created_at <= ?", cutoff).one().n;
-    if (n > 0) this.sql.exec("DELETE FROM idempotency WHERE created_at <= ?", cutoff);
-    return n;
+    // RETURNING counts rows; the cursor's rowsWritten would count index entries too.
+    let pruned = this.sql
+      .exec("DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency WHERE created_at <= ? ORDER BY created_at LIMIT ?) RETURNING key", cutoff, limit)
+      .toArray().length;
+    if (this.legacy && pruned < limit) {
+      pruned += this.sql
+        .exec(`DELETE FROM ${LEGACY_TABLE} WHERE key IN (SELECT key FROM ${LEGACY_TABLE} WHERE created_at <= ? LIMIT ?) RETURNING key`, cutoff, limit - pruned)
+        .toArray().length;
+      if (this.sql.exec(`SELECT 1 FROM ${LEGACY_TABLE} LIMIT 1`).toArray().length === 0) {
+        this.sql.exec(`DROP TABLE ${LEGACY_TABLE}`);
+        this.legacy = false;
+      }
+    }
+    return pruned;
   }
 
   /** When the oldest remembered key expires, or null when none is kept. */
   nextExpiry(): number | null {
-    const oldest = this.sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM idempotency").one().at;
+    this.prepare();
+    let oldest = this.sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM idempotency").one().at;
+    if (this.legacy) {
+      const legacy = this.sql.exec<{ at: number | null }>(`SELECT min(created_at) AS at FROM ${LEGACY_TABLE}`).one().at;
+      if (legacy !== null && (oldest === null || legacy < oldest)) oldest = legacy;
+    }
     return oldest === null ? null : oldest + IDEMPOTENCY_WINDOW_MS;
+  }
+
+  /**
+   * Brings an existing dashboard's table up to date, once per instance (callers have checked
+   * the dashboard exists): an older version's table of whole answers is renamed aside and
+   * read until its rows expire, and the compact table is made beside it.
+   */
+  private prepare(): void {
+    if (this.ready) return;
+    const table = this.sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'idempotency'").toArray()[0];
+    if (table && /\banswer\b/.test(table.sql) && !tableExists(this.sql, LEGACY_TABLE)) this.sql.exec(`ALTER TABLE idempotency RENAME TO ${LEGACY_TABLE}`);
+    this.sql.exec(SCHEMA);
+    this.legacy = tableExists(this.sql, LEGACY_TABLE);
+    this.ready = true;
   }
 }

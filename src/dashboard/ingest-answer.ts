@@ -31,6 +31,11 @@ export type IngestAnswer =
       total: number;
       /** True when this is the remembered answer to an earlier request with the same key. */
       replayed: boolean;
+      /**
+       * Present (false) only on a replay whose rebuilt list of rejections differs from the
+       * first answer's: the list is then the retry's; `accepted` and `seq` are the first answer's.
+       */
+      rejectedExact?: false;
     }
   | { status: "not_found" }
   | { status: "forbidden" }

@@ -15,6 +15,8 @@ export interface MaintenanceReport {
   prunedRollups: number;
   /** Series deleted because nothing of theirs is kept any more. */
   prunedSeries: number;
+  /** Whether work is left (points to roll up, rows to prune), for a pass that follows at once. */
+  more: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -84,37 +86,54 @@ export function rollUp(storage: DurableObjectStorage, limit = Infinity): number 
   });
 }
 
+/** Most rows one pruning pass deletes, so that it holds the object for a bounded time. */
+export const PRUNE_SLICE_ROWS = 2_000;
+/** Chunks the per-series cap reads at a time; each page is read whole before any is deleted. */
+export const PRUNE_PAGE_ROWS = 500;
+
 /**
  * Deletes what the retention settings no longer keep: raw point chunks whose points are all
  * older than the raw window, or that lie beyond the per-series cap (which keeps at least the
  * newest `rawPointsPerSeries` points, and less than one chunk more), only once rolled up;
- * rollups older than their window; and series with nothing left. Idempotent: a second pass at the same time deletes
- * nothing more. Records the highest pruned sequence number so resumes from before it reset.
+ * rollups older than their window; and series with nothing left. At most `limit` rows go in
+ * one call (one transaction); `more` says rows may be left, for the next call to continue
+ * (each call starts over from what is still there, so nothing is remembered between them).
+ * Idempotent: a second pass at the same time deletes nothing more. Records the highest pruned
+ * sequence number so resumes from before it reset.
  */
-export function prune(storage: DurableObjectStorage, now: number, config: DeliveryConfig): Omit<MaintenanceReport, "rolledUp" | "pending"> {
+export function prune(
+  storage: DurableObjectStorage,
+  now: number,
+  config: DeliveryConfig,
+  limit = PRUNE_SLICE_ROWS,
+): Omit<MaintenanceReport, "rolledUp" | "pending" | "more"> & { more: boolean } {
   return storage.transactionSync(() => {
     const sql = storage.sql;
     const { rollup_seq: rolled } = sql.exec<{ rollup_seq: number }>("SELECT rollup_seq FROM dashboard").one();
     const rawCutoff = now - config.rawRetentionMs;
+    let budget = limit;
     let prunedPoints = 0;
     let highest = 0;
     const drop = (row: { first_seq: number; last_seq: number; count: number }) => {
       sql.exec("DELETE FROM chunks WHERE first_seq = ?", row.first_seq);
       prunedPoints += row.count;
       highest = Math.max(highest, row.last_seq);
+      budget--;
     };
 
     // Series by series, along the (series_id, max_ts) index, so a pass reads only what it
     // deletes. Only chunks wholly rolled up are ever deleted.
     for (const series of sql.exec<{ id: number; points: number }>("SELECT id, points FROM series").toArray()) {
+      if (budget <= 0) break;
       let points = series.points;
       // Chunks whose newest point is older than the raw window.
       for (const row of sql
         .exec<{ first_seq: number; last_seq: number; count: number }>(
-          "SELECT first_seq, last_seq, count FROM chunks WHERE series_id = ? AND max_ts < ? AND last_seq <= ?",
+          "SELECT first_seq, last_seq, count FROM chunks WHERE series_id = ? AND max_ts < ? AND last_seq <= ? LIMIT ?",
           series.id,
           rawCutoff,
           rolled,
+          budget,
         )
         .toArray()) {
         drop(row);
@@ -123,11 +142,12 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
       // Then the oldest chunks, while the newer ones still hold the per-series cap.
       // Read a page at a time and delete after reading: no cursor stays open across a delete.
       let more = points > config.rawPointsPerSeries;
-      while (more) {
+      while (more && budget > 0) {
+        const size = Math.min(PRUNE_PAGE_ROWS, budget);
         const page = sql
-          .exec<{ first_seq: number; last_seq: number; count: number }>("SELECT first_seq, last_seq, count FROM chunks WHERE series_id = ? ORDER BY max_ts LIMIT 500", series.id)
+          .exec<{ first_seq: number; last_seq: number; count: number }>("SELECT first_seq, last_seq, count FROM chunks WHERE series_id = ? ORDER BY max_ts LIMIT ?", series.id, size)
           .toArray();
-        more = page.length === 500;
+        more = page.length === size;
         for (const row of page) {
           if (points - row.count < config.rawPointsPerSeries || row.last_seq > rolled) {
             more = false;
@@ -141,23 +161,27 @@ export function prune(storage: DurableObjectStorage, now: number, config: Delive
     }
     if (highest > 0) sql.exec("UPDATE dashboard SET pruned_seq = max(pruned_seq, ?)", highest);
 
+    // RETURNING counts rows; the cursor's rowsWritten would count index entries too.
     const rollupCutoff = now - config.rollupRetentionMs;
-    const prunedRollups = sql.exec<{ n: number }>("SELECT count(*) AS n FROM rollups WHERE minute < ?", rollupCutoff).one().n;
-    if (prunedRollups > 0) sql.exec("DELETE FROM rollups WHERE minute < ?", rollupCutoff);
-
-    const prunedSeries = sql
-      .exec<{ n: number }>(
-        `SELECT count(*) AS n FROM series s WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = s.id)
-           AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = s.id)`,
+    const prunedRollups = budget <= 0 ? 0 : sql
+      .exec(
+        "DELETE FROM rollups WHERE (series_id, minute) IN (SELECT series_id, minute FROM rollups WHERE minute < ? ORDER BY minute LIMIT ?) RETURNING minute",
+        rollupCutoff,
+        budget,
       )
-      .one().n;
-    if (prunedSeries > 0) {
-      sql.exec(
-        `DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = series.id)
-           AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = series.id)`,
-      );
-    }
-    return { prunedPoints, prunedRollups, prunedSeries };
+      .toArray().length;
+    budget -= prunedRollups;
+
+    const prunedSeries = budget <= 0 ? 0 : sql
+      .exec(
+        `DELETE FROM series WHERE id IN (SELECT id FROM series s WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = s.id)
+           AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = s.id) LIMIT ?) RETURNING id`,
+        budget,
+      )
+      .toArray().length;
+    budget -= prunedSeries;
+    // A slice that used its whole budget may have stopped short; the next one finds out.
+    return { prunedPoints, prunedRollups, prunedSeries, more: budget <= 0 };
   });
 }
 
