@@ -7,6 +7,8 @@ type MessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type:
 export class Viewer {
   /** Every parsed JSON frame, in arrival order. */
   readonly frames: ServerMessage[] = [];
+  /** The length in bytes of each of {@link frames}, as it arrived. */
+  readonly sizes: number[] = [];
   /** Text frames that were not JSON (heartbeat answers). */
   readonly texts: string[] = [];
   /** The close the server sent, once it has. */
@@ -18,6 +20,7 @@ export class Viewer {
       const data = event.data as string;
       try {
         this.frames.push(JSON.parse(data) as ServerMessage);
+        this.sizes.push(new TextEncoder().encode(data).length);
       } catch {
         this.texts.push(data);
       }

@@ -1,0 +1,185 @@
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Dashboard } from "../../src/dashboard/dashboard-object";
+import { socketBudgetLimits } from "../../src/dashboard/socket-budget";
+import { SNAPSHOT_MAX_POINTS } from "../../src/dashboard/snapshot-budget";
+import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
+import { CloseCode } from "../../src/shared/protocol";
+import { createDashboard, postMetrics } from "./api";
+import { Viewer } from "./viewer";
+
+/**
+ * Stores `seriesCount` tagged series of `perSeries` points each (times one second apart,
+ * ending now) straight through the object's ingest, in one request: a dashboard fed like a
+ * fleet, without a thousand round trips through the Worker.
+ */
+async function feedFleet(id: string, seriesCount: number, perSeries: number): Promise<number> {
+  return runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard) => {
+    const builder = new SeriesBatchBuilder();
+    const end = Date.now();
+    let item = 0;
+    for (let s = 0; s < seriesCount; s++) {
+      const host = `host-${String(Math.floor(s / 4)).padStart(3, "0")}`;
+      const name = `fleet.${["cpu", "mem", "disk", "net"][s % 4]}`;
+      for (let i = 0; i < perSeries; i++) builder.add(`${name}{host=${host}}`, name, { host }, end - (perSeries - i) * 1000, Math.random() * 100, item++);
+    }
+    const answer = instance.ingest({ credential: { kind: "admin" }, series: builder.build(), rejected: [], unit: "index", total: item });
+    if (answer.status !== "stored") throw new Error(`fleet not stored: ${JSON.stringify(answer)}`);
+    return answer.seq!.to;
+  });
+}
+
+const resumeAt = (since: number) => ({ type: "resume", since });
+
+describe.each([
+  ["while the object stays in memory", false],
+  ["across a hibernation of the object", true],
+])("a socket's budget %s", (_when, evict) => {
+  const hibernate = async (id: string) => {
+    if (evict) await evictDurableObject(env.DASHBOARD.getByName(id), { webSockets: "hibernate" });
+  };
+
+  it("closes a socket that sends more messages than a window allows with 4529, and the other viewers keep every point", async () => {
+    const { id, token } = await createDashboard();
+    await postMetrics(id, token, { name: "a", value: 1 });
+    const [abuser, watcher] = await Promise.all([Viewer.open(id), Viewer.open(id)]);
+    await Promise.all([abuser.nth("snapshot"), watcher.nth("snapshot")]);
+    const half = Math.floor(socketBudgetLimits.messages / 2);
+    for (let n = 0; n < half; n++) abuser.send(resumeAt(1));
+    await abuser.nth("resumed", half);
+    await hibernate(id);
+    for (let n = 0; n < socketBudgetLimits.messages * 3; n++) abuser.send(resumeAt(1));
+    await abuser.until(() => abuser.closed !== null, "the abuser's close");
+    expect(abuser.closed!.code).toBe(CloseCode.overBudget);
+    // The message over the budget was not served.
+    expect(abuser.all("resumed")).toHaveLength(socketBudgetLimits.messages);
+
+    await postMetrics(id, token, { name: "a", value: 2 });
+    await watcher.until(() => watcher.position() === 2, "the next point at the watcher");
+    expect(watcher.receivedValues(1).get("a")).toEqual([2]);
+    watcher.close();
+  });
+
+  it("counts invalid messages per window: valid messages between them do not clear the count", async () => {
+    const { id } = await createDashboard();
+    const viewer = await Viewer.open(id);
+    await viewer.nth("snapshot");
+    for (let n = 0; n < socketBudgetLimits.invalid - 1; n++) {
+      viewer.send("nonsense");
+      viewer.send(resumeAt(0));
+      await viewer.nth("resumed", n + 1);
+      if (n === 3) await hibernate(id);
+    }
+    expect(viewer.closed).toBeNull();
+    viewer.send("nonsense");
+    await viewer.until(() => viewer.closed !== null, "the close");
+    expect(viewer.closed!.code).toBe(CloseCode.tooManyInvalidMessages);
+    expect(viewer.all("error")).toHaveLength(socketBudgetLimits.invalid);
+  });
+
+  it("closes a socket that asks for more snapshot points than a window allows with 4529", async () => {
+    const { id } = await createDashboard();
+    await feedFleet(id, 100, 600);
+    const viewer = await Viewer.open(id);
+    await viewer.nth("snapshot");
+    await hibernate(id);
+    // Each subscribe asks for a whole snapshot (the join's counts too).
+    const snapshots = Math.floor(socketBudgetLimits.work / SNAPSHOT_MAX_POINTS);
+    for (let n = 0; n < snapshots + 1; n++) viewer.send({ type: "subscribe", series: ["*"] });
+    await viewer.until(() => viewer.closed !== null, "the close");
+    expect(viewer.closed!.code).toBe(CloseCode.overBudget);
+    expect(viewer.all("subscribed").length).toBeLessThanOrEqual(snapshots);
+  });
+});
+
+describe("a newer request", () => {
+  it("replaces a snapshot still being sent: only the newer subscription's snapshot arrives", async () => {
+    const { id } = await createDashboard();
+    await feedFleet(id, 100, 600);
+    const viewer = await Viewer.open(id);
+    await viewer.nth("snapshot");
+    viewer.send({ type: "subscribe", series: ["fleet.*"] });
+    viewer.send({ type: "subscribe", series: ["fleet.cpu{host=host-007}"] });
+    const newer = await viewer.nth("snapshot", 2);
+    expect(newer.series.map((series) => series.key)).toEqual(["fleet.cpu{host=host-007}"]);
+    // Whatever the older subscription had left is never sent, even later.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(viewer.all("subscribed")).toHaveLength(2);
+    expect(viewer.all("snapshot")).toHaveLength(2);
+    viewer.close();
+  });
+
+  it("replaces a replay still being sent: its remaining frames and its resumed never arrive", async () => {
+    const { id } = await createDashboard();
+    const seq = await feedFleet(id, 100, 600);
+    const viewer = await Viewer.open(id);
+    await viewer.nth("snapshot");
+    viewer.send(resumeAt(0));
+    viewer.send({ type: "subscribe", series: ["fleet.mem{host=host-001}"] });
+    await viewer.nth("snapshot", 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(viewer.all("resumed")).toEqual([]);
+    const replayed = viewer.all("points").filter((frame) => frame.replay);
+    expect(replayed.reduce((sum, frame) => sum + frame.to - frame.from + 1, 0)).toBeLessThan(seq);
+    viewer.close();
+  });
+});
+
+describe("a socket being closed", () => {
+  it("has the messages it sent after its last allowed one ignored, not acted on", async () => {
+    const { id } = await createDashboard();
+    const viewer = await Viewer.open(id);
+    await viewer.nth("snapshot");
+    const stub = env.DASHBOARD.getByName(id);
+    // Counts what the object acts on, on the live instance.
+    await runInDurableObject(stub, (instance) => {
+      const target = instance as unknown as { handle: (...args: unknown[]) => void; handled: number };
+      const handle = target.handle.bind(instance);
+      target.handled = 0;
+      target.handle = (...args: unknown[]) => {
+        target.handled++;
+        handle(...args);
+      };
+    });
+    for (let n = 0; n < socketBudgetLimits.invalid; n++) viewer.send("nonsense");
+    for (let n = 0; n < 20; n++) viewer.send(resumeAt(0));
+    await viewer.until(() => viewer.closed !== null, "the close");
+    expect(viewer.closed!.code).toBe(CloseCode.tooManyInvalidMessages);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await runInDurableObject(stub, (instance) => (instance as unknown as { handled: number }).handled)).toBe(0);
+  });
+});
+
+describe("a join of a dashboard fed like a fleet (1,000 series of 600 points)", () => {
+  it("gets a snapshot under 2 MB holding every series' newest points, saying how many each carries", async () => {
+    const { id } = await createDashboard();
+    const seq = await feedFleet(id, 1000, 600);
+    const viewer = await Viewer.open(id);
+    const snapshot = await viewer.nth("snapshot");
+    const bytes = viewer.sizes[viewer.frames.indexOf(snapshot)]!;
+    expect(bytes).toBeLessThan(2 * 1024 * 1024);
+    expect(snapshot.seq).toBe(seq);
+    expect(snapshot.series).toHaveLength(1000);
+    expect(snapshot.perSeries).toBeLessThan(600);
+    for (const series of snapshot.series) {
+      expect(series.ts).toHaveLength(snapshot.perSeries);
+      // The newest points: the last is the series' last, one second before the feed's end.
+      expect(series.ts.at(-1)! - series.ts[0]!).toBe((snapshot.perSeries - 1) * 1000);
+    }
+    viewer.close();
+  });
+
+  it("then gets the live points stored while its snapshot was read, without gap or overlap", async () => {
+    const { id, token } = await createDashboard();
+    // One series short of the cap, leaving room for the live one; few enough points per
+    // series to leave the ingest rate limit room for the live points.
+    await feedFleet(id, 999, 100);
+    const viewer = await Viewer.open(id);
+    for (let n = 1; n <= 5; n++) expect((await postMetrics(id, token, { name: "live", value: n })).status).toBe(200);
+    const snapshot = await viewer.nth("snapshot");
+    await viewer.until(() => viewer.receivedValues(snapshot.seq).get("live")?.length === 5 - (snapshot.series.find((s) => s.key === "live")?.values.length ?? 0), "the live points");
+    const live = [...(snapshot.series.find((s) => s.key === "live")?.values ?? []), ...viewer.receivedValues(snapshot.seq).get("live")!];
+    expect(live).toEqual([1, 2, 3, 4, 5]);
+    viewer.close();
+  });
+});
