@@ -4,7 +4,7 @@
  * every other text frame is handed on as it arrived.
  */
 import { WebSocket as ReconnectingWebSocket } from "partysocket";
-import { HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../shared/protocol.ts";
+import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, OVER_BUDGET_RETRY_MS } from "../shared/protocol.ts";
 
 /**
  * - `connecting`: first attempt, nothing received yet.
@@ -50,6 +50,16 @@ function isFinalClose(code: number): boolean {
   return code >= 4000 && code < 4500;
 }
 
+/**
+ * The server closed because this socket asked for more than its budget. The page asks for
+ * one snapshot or replay per connection, well within it, so this is rare; retrying at the
+ * usual pace would only be closed again, so the retry waits one budget window (spread, so a
+ * crowd closed together does not come back together).
+ */
+function isOverBudget(code: number): boolean {
+  return code === CloseCode.overBudget;
+}
+
 export interface ConnectionEvents {
   /** The state changed. */
   onState(state: ConnectionState): void;
@@ -66,6 +76,7 @@ export class Connection {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #silence: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  #budgetRetry: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * `url` is asked again before every attempt, so a reconnect can say where to resume.
@@ -86,7 +97,7 @@ export class Connection {
       maxReconnectionDelay: t.reconnectMaxMs,
       reconnectionDelayGrowFactor: t.reconnectGrowth,
       connectionTimeout: t.connectTimeoutMs,
-      shouldReconnectOnClose: (event) => !isFinalClose(event.code),
+      shouldReconnectOnClose: (event) => !isFinalClose(event.code) && !isOverBudget(event.code),
     });
     this.#socket.addEventListener("open", () => this.#startHeartbeat());
     this.#socket.addEventListener("message", (event) => this.#receive(event.data));
@@ -109,6 +120,7 @@ export class Connection {
   close(): void {
     this.#stopped = true;
     this.#stopHeartbeat();
+    clearTimeout(this.#budgetRetry);
     removeEventListener("offline", this.#wentOffline);
     removeEventListener("online", this.#cameOnline);
     this.#socket.close();
@@ -126,6 +138,10 @@ export class Connection {
     this.#stopHeartbeat();
     if (this.#stopped) return;
     this.#failures++;
+    if (isOverBudget(code)) {
+      clearTimeout(this.#budgetRetry);
+      this.#budgetRetry = setTimeout(() => this.#socket.reconnect(), OVER_BUDGET_RETRY_MS * (1 + Math.random()));
+    }
     const giveUp = isFinalClose(code) || !navigator.onLine || this.#failures >= this.#timing.offlineAfterFailures;
     this.#setState(giveUp ? "offline" : "reconnecting");
   }
