@@ -1,5 +1,6 @@
 // Simulated sensors: creates a dashboard if needed, then posts readings over HTTP until stopped.
 import { parseArgs } from "node:util";
+import { devVar } from "./dev-vars.ts";
 import { demoSensors } from "./simulated-sensors.ts";
 
 const usage = `Usage: npm run simulate -- [options]
@@ -11,8 +12,8 @@ Options:
   --dashboard <id>       dashboard id (default demo)
   --token <token>        the dashboard's ingest token
   --admin-token <token>  admin token, used to create the dashboard when it does not exist
-                         and to post when no --token is given (default dev-admin-token,
-                         the local default of wrangler dev)
+                         and to post when no --token is given (default: $ADMIN_TOKEN,
+                         else the ADMIN_TOKEN in .dev.vars, as a local wrangler dev has it)
   --title <title>        title for a dashboard this command creates (default "Demo sensors")
   --interval <ms>        time between posts (default 500)
   --count <n>            stop after n posts (default: run until stopped)
@@ -24,7 +25,7 @@ const { values: args } = parseArgs({
     url: { type: "string", default: "http://localhost:8787" },
     dashboard: { type: "string", default: "demo" },
     token: { type: "string" },
-    "admin-token": { type: "string", default: "dev-admin-token" },
+    "admin-token": { type: "string" },
     title: { type: "string", default: "Demo sensors" },
     interval: { type: "string", default: "500" },
     count: { type: "string" },
@@ -39,6 +40,7 @@ if (args.help) {
 }
 
 const base = args.url.replace(/\/$/, "");
+const adminToken = args["admin-token"] ?? process.env.ADMIN_TOKEN ?? devVar("ADMIN_TOKEN");
 const id = args.dashboard;
 const interval = Number(args.interval);
 const count = args.count === undefined ? Infinity : Number(args.count);
@@ -70,12 +72,15 @@ async function ensureDashboard(): Promise<string> {
   const existing = await fetch(`${base}/api/dashboards/${id}`);
   if (existing.ok) {
     console.log(`simulate: dashboard "${id}" exists`);
-    return args.token ?? args["admin-token"];
+    const token = args.token ?? adminToken;
+    if (token === undefined) throw new Error(`dashboard "${id}" exists: give its ingest token with --token`);
+    return token;
   }
   if (existing.status !== 404) throw new Error(`GET /api/dashboards/${id}: ${existing.status} ${await existing.text()}`);
+  if (adminToken === undefined) throw new Error(`dashboard "${id}" does not exist: give an admin token to create it with --admin-token, ADMIN_TOKEN or .dev.vars`);
   const created = await fetch(`${base}/api/dashboards`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${args["admin-token"]}`, "Content-Type": "application/json" },
+    headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
     body: JSON.stringify({ id, title: args.title }),
   });
   if (created.status !== 201) throw new Error(`could not create "${id}": ${created.status} ${await created.text()}`);

@@ -1,6 +1,8 @@
 // The demo: `wrangler dev` on port 8787 and the sensor simulator feeding dashboard "demo".
 // Arguments after `--` go to wrangler dev (e.g. `npm start -- --persist-to /tmp/state`).
+// The admin token comes from .dev.vars, which this writes when it has none.
 import { spawn, type ChildProcess } from "node:child_process";
+import { devVarsPath, ensureDevAdminToken } from "./dev-vars.ts";
 
 const port = process.env.PORT ?? "8787";
 const url = `http://localhost:${port}`;
@@ -27,6 +29,12 @@ function stop(code: number): void {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
+const admin = ensureDevAdminToken();
+if (admin.written) {
+  console.log(`Pulseboard demo: wrote ADMIN_TOKEN=${admin.token} to ${devVarsPath} (gitignored): the admin token of this local server. Change it there and restart.`);
+} else {
+  console.log(`Pulseboard demo: using the ADMIN_TOKEN in ${devVarsPath}`);
+}
 console.log(`Pulseboard demo: starting wrangler dev; the dashboard will be at ${url}/d/demo`);
 start("npx", ["wrangler", "dev", "--port", port, "--show-interactive-dev-session=false", ...process.argv.slice(2)]);
-start("node", ["scripts/simulate.ts", "--url", url, "--dashboard", "demo", "--wait", "120"]);
+start("node", ["scripts/simulate.ts", "--url", url, "--dashboard", "demo", "--wait", "120", "--admin-token", admin.token]);

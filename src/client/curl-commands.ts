@@ -1,7 +1,8 @@
 /**
  * The curl commands the pages show, built for the host the page is served from so they can
- * be pasted as they are. `wrangler dev` accepts the fixed admin token `dev-admin-token`
- * on localhost only; elsewhere the commands name shell variables the reader sets.
+ * be pasted as they are. On a loopback origin they use `dev-admin-token`, the admin token
+ * `npm start` writes to `.dev.vars` (the server accepts it only because that file says so);
+ * elsewhere the commands name shell variables the reader sets.
  */
 
 /** Tokens to put in commands for one origin. */
@@ -10,13 +11,13 @@ export interface CommandTokens {
   admin: string;
   /** Bearer token for sending metrics (the admin token also works). */
   ingest: string;
-  /** Whether these are the local development tokens. */
+  /** Whether these are the development tokens `npm start` sets up (a loopback origin). */
   local: boolean;
 }
 
 const localHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-/** `dev-admin-token` for a local dev server, shell variables anywhere else. */
+/** `dev-admin-token` for a local dev server (as `npm start` configures it), shell variables anywhere else. */
 export function tokensFor(origin: string): CommandTokens {
   const local = localHosts.has(new URL(origin).hostname);
   return local

@@ -36,7 +36,7 @@ function notice(testid: string, heading: string, ...body: Part[]): HTMLElement {
 function tokenNote(origin: string): Part {
   return {
     note: tokensFor(origin).local
-      ? "dev-admin-token is accepted only by a local wrangler dev."
+      ? "dev-admin-token is the admin token npm start writes to .dev.vars; if you set your own ADMIN_TOKEN there, use it instead."
       : "Set ADMIN_TOKEN to this deployment's admin token first.",
   };
 }
@@ -70,7 +70,7 @@ export function emptyNotice(origin: string, id: string): HTMLElement {
     commandBlock(sendMetricCommand(origin, id)),
     {
       note: tokens.local
-        ? "dev-admin-token works locally; elsewhere use the ingestToken returned when the dashboard was created."
+        ? "dev-admin-token is the admin token npm start writes to .dev.vars; a sensor should use the ingestToken returned when the dashboard was created."
         : "Set INGEST_TOKEN to the ingestToken returned when the dashboard was created.",
     },
   );

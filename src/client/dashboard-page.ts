@@ -68,6 +68,8 @@
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
  *   (see debug-hook.ts).
  */
+// First: configures Zod before any schema exists (see the file).
+import "./zod-jitless.ts";
 import type { ServerMessage } from "../shared/protocol.ts";
 import { Connection } from "./connection.ts";
 import { showConnectionState } from "./connection-badge.ts";

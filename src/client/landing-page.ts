@@ -9,6 +9,8 @@
  * It also runs the "Create a dashboard" form (`#create-form`, result in `#create-result`) and
  * the "Dashboards you know" list (`#known-list`, `#known-empty`), which the form adds to.
  */
+// First: configures Zod before any schema exists (see the file).
+import "./zod-jitless.ts";
 import { fillCommandBlock } from "./command-block.ts";
 import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./curl-commands.ts";
 import { rememberDashboard } from "./known-dashboards.ts";
@@ -46,7 +48,9 @@ const knownList = element("known-list", HTMLUListElement);
 const knownEmpty = element("known-empty", HTMLElement);
 showKnownDashboards(knownList, knownEmpty, origin);
 
-// Only a loopback host accepts `dev-admin-token`; anywhere else prefilling it would mislead.
+// On a loopback origin the server is most likely `npm start`'s, whose .dev.vars it wrote with
+// `dev-admin-token` (the page says so beside the field). Only a hint: the server accepts the
+// token because its binding says so, never because of the host; elsewhere nothing is prefilled.
 const local = tokensFor(origin).local;
 setUpCreateForm(element("create-form", HTMLFormElement), element("create-result", HTMLElement), origin, local ? "dev-admin-token" : undefined, (created) => {
   rememberDashboard(created.id, created.title, created.viewKey !== undefined);

@@ -50,5 +50,8 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   const response = new Response(c.res.body, c.res);
   response.headers.set("Content-Security-Policy", contentSecurityPolicy(new URL(c.req.url)));
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
+  // Hono's setter copies the old answer's headers over a new one's (which would put back the
+  // assets' policy, without this host's sockets); clearing it first makes this one final.
+  c.res = undefined;
   c.res = response;
 };

@@ -51,7 +51,7 @@ export function writeRefusedError(id: string, refusal: WriteRefusal): ApiError {
     case "forbidden":
       return new ApiError(403, "invalid_token", `the token is not valid for dashboard "${id}"`);
     case "rate_limited":
-      return new ApiError(429, "too_many_refusals", `too many requests with a wrong token for dashboard "${id}"; retry in ${refusal.retryAfterSeconds} s`, { retryAfter: refusal.retryAfterSeconds }, {
+      return new ApiError(429, "rate_limited", `too many requests with a wrong token for dashboard "${id}"; retry in ${refusal.retryAfterSeconds} s`, { retryAfter: refusal.retryAfterSeconds }, {
         "Retry-After": String(refusal.retryAfterSeconds),
       });
   }

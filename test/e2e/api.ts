@@ -1,6 +1,6 @@
 /** The HTTP API as the e2e tests call it: plain fetch, failing loudly on any unexpected status. */
 
-/** The local admin token `wrangler dev` accepts without setup. */
+/** The admin token every test server is started with (as `npm start` writes it to .dev.vars). */
 export const devAdminToken = "dev-admin-token";
 
 /** The body of `POST /api/dashboards`. */

@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { devAdminToken } from "./api.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const wranglerBin = join(root, "node_modules/wrangler/bin/wrangler.js");
@@ -82,6 +83,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       "--persist-to", persistTo,
       "--show-interactive-dev-session=false",
       "--log-level", options.logLevel ?? "info",
+      // The admin token a developer's .dev.vars holds (`npm start` writes it); given here so
+      // the tests need no file and win over whatever a developer's file says.
+      "--var", `ADMIN_TOKEN:${devAdminToken}`,
       ...(options.extraArgs ?? []),
     ],
     {
