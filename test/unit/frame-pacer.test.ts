@@ -101,4 +101,21 @@ describe("FramePacer", () => {
     expect(flushes).toHaveLength(2);
     expect(flushes[1]! - flushes[0]!).toBeLessThanOrEqual(53);
   });
+
+  it("at one frame per second, sends a lone notification at once and holds the next ones for the half token it lacks, then sends them in one frame", async () => {
+    const { instance, flushes } = pacer(1);
+    instance.notify();
+    expect(flushes).toEqual([1_000_000]);
+    await vi.advanceTimersByTimeAsync(10);
+    instance.notify();
+    await vi.advanceTimersByTimeAsync(10);
+    instance.notify();
+    // 1.5 tokens less the first frame's leave half a token: 500 ms at one a second.
+    await vi.advanceTimersByTimeAsync(479);
+    expect(flushes).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(flushes).toEqual([1_000_000, 1_000_500]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(flushes).toHaveLength(2);
+  });
 });

@@ -2,37 +2,39 @@ import { describe, expect, it } from "vitest";
 import { createDashboard, postMetrics } from "./api";
 
 // This file runs in its own workerd project with low limits (see vitest.config.ts):
-// 20 requests/s and 500 points/s, so bursts of 40 requests and 1,000 points.
+// 20 requests/s and 500 points/s, so bursts of 40 requests and 1,000 points. How many
+// requests pass in a given time is TokenBucket's to say, on an injected clock
+// (test/unit/rate-limiter.test.ts); here only what holds however slow the machine is: a
+// bucket starts full, so at least a burst passes, and refills only ever let more in.
+
+/** Posts `body` until the first 429 (at most `max` requests); the accepted count and that answer. */
+async function postUntilLimited(id: string, token: string, body: unknown, max = 500): Promise<{ accepted: number; limited: Response }> {
+  for (let accepted = 0; accepted < max; accepted++) {
+    const response = await postMetrics(id, token, body);
+    if (response.status === 429) return { accepted, limited: response };
+    expect(response.status).toBe(200);
+  }
+  throw new Error(`no 429 after ${max} requests`);
+}
 
 describe("rate limits", () => {
-  it("answer 429 with Retry-After once a dashboard goes over its points per second", async () => {
+  it("answer 429 with Retry-After once a dashboard goes over its points per second, after at least its burst", async () => {
     const { id, token } = await createDashboard();
     const batch = Array.from({ length: 400 }, (_, i) => ({ name: "flood", value: i }));
-    const statuses: number[] = [];
-    for (let request = 0; request < 4; request++) statuses.push((await postMetrics(id, token, batch)).status);
-    expect(statuses).toEqual([200, 200, 429, 429]);
-    const limited = await postMetrics(id, token, batch);
-    expect(limited.status).toBe(429);
+    const { accepted, limited } = await postUntilLimited(id, token, batch);
+    expect(accepted).toBeGreaterThanOrEqual(2);
     const retryAfter = Number(limited.headers.get("Retry-After"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(await limited.json()).toMatchObject({ error: { code: "rate_limited", retryAfter } });
   });
 
-  it("answer 429 once a dashboard goes over its requests per second, and let it in again later", async () => {
+  it("answer 429 once a dashboard goes over its requests per second, after at least its burst, and let it in again after Retry-After", async () => {
     const { id, token } = await createDashboard();
-    const started = Date.now();
-    let accepted = 0;
-    let status = 200;
-    for (let request = 0; request < 200 && status === 200; request++) {
-      status = (await postMetrics(id, token, { name: "tick", value: request })).status;
-      if (status === 200) accepted++;
-    }
-    const elapsed = (Date.now() - started) / 1000;
-    expect(status).toBe(429);
-    // The burst of 40, plus what 20 requests/s refilled while the requests ran.
+    const { accepted, limited } = await postUntilLimited(id, token, { name: "tick", value: 1 });
     expect(accepted).toBeGreaterThanOrEqual(40);
-    expect(accepted).toBeLessThanOrEqual(40 + Math.ceil(20 * elapsed) + 1);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const retryAfter = Number(limited.headers.get("Retry-After"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
     expect((await postMetrics(id, token, { name: "tick", value: 0 })).status).toBe(200);
   });
 
@@ -40,8 +42,7 @@ describe("rate limits", () => {
     const busy = await createDashboard();
     const quiet = await createDashboard();
     const batch = Array.from({ length: 1000 }, (_, i) => ({ name: "flood", value: i }));
-    expect((await postMetrics(busy.id, busy.token, batch)).status).toBe(200);
-    expect((await postMetrics(busy.id, busy.token, batch)).status).toBe(429);
+    await postUntilLimited(busy.id, busy.token, batch);
     expect((await postMetrics(quiet.id, quiet.token, batch)).status).toBe(200);
   });
 });
