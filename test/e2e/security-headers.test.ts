@@ -118,9 +118,9 @@ describe("security headers", () => {
       // A page of the same origin (answered by the browser itself), so that nothing but the
       // policy stands between it and the frame: frame-ancestors 'none' refuses every parent.
       const embedder = `${server.url}/embedding-test`;
-      const { page, close } = await openPage(browser!, "about:blank", (page) =>
-        page.route(embedder, (route) => route.fulfill({ contentType: "text/html", body: `<iframe src="/d/x"></iframe>` })),
-      );
+      const { page, close } = await openPage(browser!, "about:blank", async (page) => {
+        await page.route(embedder, (route) => route.fulfill({ contentType: "text/html", body: `<iframe src="/d/x"></iframe>` }));
+      });
       // goto waits for the frame's load event, whether it loaded the page or an error.
       await page.goto(embedder);
       const frame = await (await page.waitForSelector("iframe")).contentFrame();
