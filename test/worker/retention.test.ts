@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { deliveryConfig } from "../../src/dashboard/delivery-config";
 import { SMALL_CHUNK_POINTS } from "../../src/dashboard/chunk-merging";
-import { prune, rollUp } from "../../src/dashboard/retention";
+import { prune, PRUNE_PAGE_ROWS, rollUp } from "../../src/dashboard/retention";
 import { createDashboard, postMetrics } from "./api";
 import { point, store, type Point } from "./direct-ingest";
 import { readStoredPoints } from "./stored-points";
@@ -124,6 +124,75 @@ describe("retention over simulated days", () => {
       expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: size + 2 }).prunedPoints).toBe(0);
       expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: size }).prunedPoints).toBe(size);
       expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: size }, (_, i) => size + i));
+    });
+  });
+
+  it("deletes an expired chunk only once it is rolled up", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      const size = SMALL_CHUNK_POINTS;
+      // Three chunks of points two days old, big enough to stay unmerged; the first alone rolled up.
+      for (let r = 0; r < 3; r++) store(instance, Array.from({ length: size }, (_, i) => point("old", now - 2 * DAY + r * size + i, r * size + i)));
+      expect(rollUp(state.storage, size)).toBe(size);
+      expect(prune(state.storage, now, deliveryConfig({})).prunedPoints).toBe(size);
+      expect(readStoredPoints(state).map((p) => p.seq)).toEqual(Array.from({ length: 2 * size }, (_, i) => size + 1 + i));
+      rollUp(state.storage);
+      expect(prune(state.storage, now, deliveryConfig({})).prunedPoints).toBe(2 * size);
+    });
+  });
+
+  it("applies the per-series cap only to chunks already rolled up", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      const size = SMALL_CHUNK_POINTS;
+      for (let r = 0; r < 5; r++) store(instance, Array.from({ length: size }, (_, i) => point("busy", now - 10_000 + r * size + i, r * size + i)));
+      // Two of five chunks rolled up: the cap (one chunk) may take those two and no more.
+      rollUp(state.storage, 2 * size);
+      const config = { ...deliveryConfig({}), rawPointsPerSeries: size };
+      expect(prune(state.storage, now, config).prunedPoints).toBe(2 * size);
+      rollUp(state.storage);
+      expect(prune(state.storage, now, config).prunedPoints).toBe(2 * size);
+      expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: size }, (_, i) => 4 * size + i));
+    });
+  });
+
+  it("pages through more chunks than one read takes, and in slices of a bounded number of rows", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      const size = SMALL_CHUNK_POINTS;
+      const chunks = 2 * PRUNE_PAGE_ROWS + 200;
+      for (let r = 0; r < chunks; r++) store(instance, Array.from({ length: size }, (_, i) => point("busy", now - HOUR + r * size + i, r)));
+      rollUp(state.storage);
+      const config = { ...deliveryConfig({}), rawPointsPerSeries: 100 * size };
+      const chunkCount = () => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks").one().n;
+
+      // Slices of 300 rows: each that used all of them says more may be left.
+      const slices: number[] = [];
+      for (let more = true; more; ) {
+        const slice = prune(state.storage, now, config, 300);
+        slices.push(slice.prunedPoints / size);
+        more = slice.more;
+      }
+      expect(slices).toEqual([300, 300, 300, 200]);
+      expect(chunkCount()).toBe(100);
+      expect(readStoredPoints(state)[0]!.value).toBe(chunks - 100);
+    });
+  });
+
+  it("pages through more chunks than one read takes within one pass", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      const now = Date.now();
+      const size = SMALL_CHUNK_POINTS;
+      const chunks = 2 * PRUNE_PAGE_ROWS + 200;
+      for (let r = 0; r < chunks; r++) store(instance, Array.from({ length: size }, (_, i) => point("busy", now - HOUR + r * size + i, r)));
+      rollUp(state.storage);
+      const report = prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 100 * size });
+      expect(report.prunedPoints).toBe((chunks - 100) * size);
+      expect(report.more).toBe(false);
     });
   });
 
