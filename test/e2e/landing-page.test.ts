@@ -63,7 +63,10 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
 
   it("creates a dashboard from the form and shows its token once, its link and commands with the token filled in", async () => {
     const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
+    // The server was started with ADMIN_TOKEN=dev-admin-token, as `npm start` writes it; the
+    // hint says where the prefilled token comes from.
     expect(await page.inputValue("#create-token")).toBe("dev-admin-token");
+    expect(await shown(page, "#create-token-hint")).toContain("npm start writes to .dev.vars");
     expect(await page.getAttribute("#create-token", "type")).toBe("password");
     const id = uniqueId("form");
     await createThroughForm(page, { id, title: "From the form" });
