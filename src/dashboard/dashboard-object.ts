@@ -18,7 +18,7 @@ import { DashboardStore, type StoredBatch } from "./dashboard-store";
 import { deliveryConfig, type DeliveryConfig } from "./delivery-config";
 import { broadcastText, closeQuietly, send } from "./fan-out";
 import { FramePacer } from "./frame-pacer";
-import { queryHistory, resolveHistoryRange } from "./history-query";
+import { historySource, planHistory, queryHistory } from "./history-query";
 import { mergeBatches } from "./merge-batches";
 import { IdempotencyStore } from "./idempotency-store";
 import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer } from "./ingest-replay";
@@ -219,14 +219,19 @@ export class Dashboard extends DurableObject<Env> {
     return this.queryHistory(patterns, from, to, step);
   }
 
+  /**
+   * Answers a history query within the limits on one answer (`planHistory`). A range read
+   * from rollups first folds in one slice of the points not yet rolled up (they lag by up to
+   * a minute); whatever a backlog leaves after that slice is not in this answer yet, and
+   * maintenance adds it within moments.
+   */
   private queryHistory(patterns: string[], from: number, to: number, step?: number): HistoryOutcome {
-    const range = resolveHistoryRange(from, to, step);
-    if ("error" in range) return { status: "invalid", field: range.field, message: range.error };
     const rawSince = Date.now() - this.config.rawRetentionMs;
-    // Rollups lag raw points by up to a minute; fold in the newest before reading them.
-    if (range.from < rawSince && rollUp(this.ctx.storage) > 0) this.store.reload();
     const series = this.store.matchingSeries(seriesMatcher(patterns));
-    return { status: "ok", result: queryHistory(this.store.sql, { series, ...range }, rawSince) };
+    const plan = planHistory(this.store.sql, step === undefined ? { series, from, to } : { series, from, to, step }, rawSince);
+    if ("error" in plan) return { status: "invalid", field: plan.field, message: plan.error };
+    if (!historySource(plan, rawSince).raw && rollUp(this.ctx.storage, MAINTENANCE_SLICE_POINTS) > 0) this.store.reload();
+    return { status: "ok", result: queryHistory(this.store.sql, plan, rawSince) };
   }
 
   /** Accepts a viewer's WebSocket; `?since=<seq>` resumes, `?series=a,b*` subscribes. */

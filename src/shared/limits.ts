@@ -23,6 +23,13 @@ export const limits = {
   maxFutureMs: 60 * 60 * 1000,
   /** How far in the past a point's time may be, in milliseconds. */
   maxPastMs: 7 * 24 * 60 * 60 * 1000,
+  /**
+   * Most cells (buckets x series) in one history answer; each carries six numbers, so an
+   * answer stays under about 10 MB of JSON.
+   */
+  maxHistoryCells: 100_000,
+  /** Most raw points, or per-minute rollup rows, one history query reads. */
+  maxHistoryScan: 1_000_000,
   /** Most recent points per series sent to a viewer on connect. */
   snapshotPointsPerSeries: 600,
 } as const;

@@ -1,6 +1,11 @@
-import { SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Dashboard } from "../../src/dashboard/dashboard-object";
+import { DashboardStore } from "../../src/dashboard/dashboard-store";
+import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
+import { limits } from "../../src/shared/limits";
 import { createDashboard, postMetrics } from "./api";
+import { Viewer } from "./viewer";
 
 const MINUTE = 60_000;
 
@@ -77,5 +82,117 @@ describe("the history query", () => {
     const response = await query("no-such-dashboard", "names=a");
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: "dashboard_not_found" } });
+  });
+});
+
+/** Stores `perSeries` points for each of `series` series named `s<i>`, `gap` ms apart, ending at `end`. */
+async function fill(id: string, series: number, perSeries: number, end: number, gap = 1): Promise<void> {
+  await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) => {
+    const store = new DashboardStore(state.storage);
+    // Straight into storage in batches of 5,000 points (past the ingest rate limit, which is not under test).
+    let builder = new SeriesBatchBuilder();
+    let held = 0;
+    for (let s = 0; s < series; s++) {
+      for (let i = 0; i < perSeries; i++) {
+        builder.add(`s${s}`, `s${s}`, {}, end - (perSeries - i) * gap, i, i);
+        if (++held === 5000) {
+          store.append(builder.build());
+          builder = new SeriesBatchBuilder();
+          held = 0;
+        }
+      }
+    }
+    if (held > 0) store.append(builder.build());
+  });
+}
+
+type HistoryError = { error: { code: string; field: string; message: string } };
+
+describe("the size of one history answer", () => {
+  it("refuses more buckets x series than one answer holds, naming step and the least step that fits", async () => {
+    const { id } = await createDashboard();
+    const now = Date.now();
+    await fill(id, 300, 1, now - MINUTE);
+    const from = now - 3_600_000;
+    // 3,600 buckets of a second x 300 series.
+    const response = await query(id, `from=${from}&to=${now}&step=1s`);
+    expect(response.status).toBe(400);
+    const { error } = await response.json<HistoryError>();
+    expect(error).toMatchObject({ code: "invalid_parameter", field: "step" });
+    expect(error.message).toContain(`more than ${limits.maxHistoryCells}`);
+    const least = Number(error.message.match(/at least (\d+) ms/)![1]);
+
+    const fitting = await query(id, `from=${from}&to=${now}&step=${least}`);
+    expect(fitting.status).toBe(200);
+    const body = await fitting.json<{ step: number; series: unknown[] }>();
+    expect(body.series).toHaveLength(300);
+    expect(Math.ceil((now - Math.floor(from / body.step) * body.step) / body.step) * 300).toBeLessThanOrEqual(limits.maxHistoryCells);
+  });
+
+  it("picks a coarser step when many series match and none is given, so the answer fits", async () => {
+    const { id } = await createDashboard();
+    const now = Date.now();
+    await fill(id, 400, 1, now - MINUTE);
+    const response = await query(id, `from=${now - 3_600_000}&to=${now}`);
+    expect(response.status).toBe(200);
+    const body = await response.json<{ step: number; series: unknown[] }>();
+    expect(body.series).toHaveLength(400);
+    // 500 buckets of an hour would be 200,000 cells.
+    expect(Math.ceil(3_600_000 / body.step + 1) * 400).toBeLessThanOrEqual(limits.maxHistoryCells);
+  });
+
+  it("refuses a range holding more raw points than one answer reads, naming from", async () => {
+    const { id } = await createDashboard();
+    const now = Date.now();
+    const many = limits.maxHistoryScan + 5000;
+    await fill(id, 1, many, now - 1000);
+    const response = await query(id, `names=s0&from=${now - 3_600_000}&to=${now}&step=1m`);
+    expect(response.status).toBe(400);
+    const { error } = await response.json<HistoryError>();
+    expect(error).toMatchObject({ code: "invalid_parameter", field: "from" });
+    expect(error.message).toContain("shorter range");
+    // The newest ten minutes' worth (600,000 points) are answered.
+    const narrow = await query(id, `names=s0&from=${now - 601_000}&to=${now}&step=1m`);
+    expect(narrow.status).toBe(200);
+  }, 30_000);
+
+  it("answers a WebSocket history request over the limit with an error carrying its id", async () => {
+    const { id } = await createDashboard();
+    const now = Date.now();
+    await fill(id, 300, 1, now - MINUTE);
+    const viewer = await Viewer.open(id);
+    await viewer.nth("snapshot");
+    viewer.send({ type: "history", id: "h1", series: ["*"], from: now - 3_600_000, to: now, step: 1000 });
+    const error = await viewer.nth("error");
+    expect(error).toMatchObject({ id: "h1" });
+    expect(error.message).toContain("step");
+    expect(error.message).toContain(`${limits.maxHistoryCells}`);
+    viewer.close();
+  });
+
+  it("answers from rollups for more series than one SQL statement takes parameters", async () => {
+    const { id } = await createDashboard();
+    const now = Date.now();
+    await fill(id, 150, 1, now - 2 * 86_400_000);
+    const response = await query(id, `names=s*&from=${now - 3 * 86_400_000}&to=${now}&step=1h`);
+    expect(response.status).toBe(200);
+    const body = await response.json<{ source: string; series: { count: number[] }[] }>();
+    expect(body.source).toBe("rollup");
+    expect(body.series.map((s) => s.count)).toEqual(Array.from({ length: 150 }, () => [1]));
+  });
+
+  it("rolls up one slice of pending points before reading rollups, not every pending point", async () => {
+    const { id } = await createDashboard();
+    const now = Date.now();
+    // 30,000 points two days old, none rolled up yet.
+    await fill(id, 3, 10_000, now - 2 * 86_400_000, 1000);
+    const response = await query(id, `names=s*&from=${now - 3 * 86_400_000}&to=${now}&step=1h`);
+    expect(response.status).toBe(200);
+    const counted = (await response.json<{ series: { count: number[] }[] }>()).series.flatMap((s) => s.count).reduce((a, b) => a + b, 0);
+    const rolled = await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) =>
+      state.storage.sql.exec<{ rollup_seq: number }>("SELECT rollup_seq FROM dashboard").one().rollup_seq,
+    );
+    expect(rolled).toBe(10_000);
+    expect(counted).toBe(10_000);
   });
 });
