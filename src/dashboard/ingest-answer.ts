@@ -41,3 +41,23 @@ export type IngestAnswer =
   | { status: "forbidden" }
   | { status: "rate_limited"; /** Seconds until the request would be accepted. */ retryAfterSeconds: number }
   | { status: "idempotency_mismatch" };
+
+/**
+ * What a replay needs of a first answer, and no more: the retry carries the same body (its
+ * SHA-256 is checked), so the rejections are rebuilt from it rather than stored.
+ */
+export interface IngestRecord {
+  /** Points stored. */
+  accepted: number;
+  /** Sequence numbers given to the stored points (null when none was stored). */
+  seq: { from: number; to: number } | null;
+  /** Items in the request. */
+  total: number;
+  /** Digest of the answer's list of rejections (`rejectionDigest`), to check a rebuilt list against. */
+  rejectedDigest: string;
+  /** Bit i set: the series cap refused the request's i-th series batch (null when it refused none). */
+  refusedSeries: Uint8Array | null;
+}
+
+/** A remembered answer: a record, or a whole answer kept by an older version (until it expires). */
+export type Remembered = { bodyHash: string } & ({ record: IngestRecord } | { answer: IngestAnswer });

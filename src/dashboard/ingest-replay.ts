@@ -1,5 +1,4 @@
-import type { IngestRecord, Remembered } from "./idempotency-store";
-import type { IngestAnswer, IngestRequest } from "./ingest-answer";
+import type { IngestAnswer, IngestRecord, IngestRequest, Remembered } from "./ingest-answer";
 import type { Rejection, SeriesBatch } from "./point";
 import { admitSeries } from "./series-cap";
 
