@@ -133,7 +133,7 @@ export function prune(
           series.id,
           rawCutoff,
           rolled,
-          budget,
+          sqlLimit(budget),
         )
         .toArray()) {
         drop(row);
@@ -167,7 +167,7 @@ export function prune(
       .exec(
         "DELETE FROM rollups WHERE (series_id, minute) IN (SELECT series_id, minute FROM rollups WHERE minute < ? ORDER BY minute LIMIT ?) RETURNING minute",
         rollupCutoff,
-        budget,
+        sqlLimit(budget),
       )
       .toArray().length;
     budget -= prunedRollups;
@@ -176,13 +176,18 @@ export function prune(
       .exec(
         `DELETE FROM series WHERE id IN (SELECT id FROM series s WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = s.id)
            AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = s.id) LIMIT ?) RETURNING id`,
-        budget,
+        sqlLimit(budget),
       )
       .toArray().length;
     budget -= prunedSeries;
     // A slice that used its whole budget may have stopped short; the next one finds out.
     return { prunedPoints, prunedRollups, prunedSeries, more: budget <= 0 };
   });
+}
+
+/** A row count as SQLite's LIMIT takes it: a negative one means none (an unbounded pass). */
+function sqlLimit(rows: number): number {
+  return Number.isFinite(rows) ? rows : -1;
 }
 
 /**
