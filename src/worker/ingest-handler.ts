@@ -54,9 +54,9 @@ export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAn
       const { accepted, seq, rejected, total } = answer;
       // A replay whose rejections could not be rebuilt exactly says so; its counts stand.
       const exactness = answer.rejectedExact === false ? { rejectedExact: false } : {};
-      if (rejected.length === 0 && accepted === total) return c.json({ accepted, seq, ...exactness });
+      if (rejected.length === 0) return c.json({ accepted, seq, ...exactness });
       if (accepted === 0) throw new ApiError(400, "invalid_points", rejectedMessage(total, total), { rejected, ...exactness });
-      throw new ApiError(422, "partially_rejected", rejectedMessage(total - accepted, total), { accepted, seq, rejected, ...exactness });
+      throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, seq, rejected, ...exactness });
     }
   }
 }
