@@ -93,6 +93,18 @@ describe("Idempotency-Key records", () => {
     expect(await runInDurableObject(env.DASHBOARD.getByName(id), (_i: Dashboard, state) => readStoredPoints(state).length)).toBe(pointsBefore);
   });
 
+  it("answers a line of several fields, first and replayed, with 200 and every point counted", async () => {
+    const { id, token } = await createDashboard();
+    const body = `cpu user=1,system=2,idle=97 ${Date.now()}`;
+    const first = await postLines(id, token, body, "fields");
+    expect(first.status).toBe(200);
+    const firstText = await first.text();
+    expect(JSON.parse(firstText)).toMatchObject({ accepted: 3 });
+    const retry = await postLines(id, token, body, "fields");
+    expect(retry.status).toBe(200);
+    expect(await retry.text()).toBe(firstText);
+  });
+
   it("says when a replay's rebuilt rejections differ from the first answer's, and keeps the first counts", async () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
