@@ -14,7 +14,7 @@ import { ApiError } from "./errors";
 
 /** How long a confirmation is trusted. */
 export const CONFIRMED_TTL_MS = 10_000;
-/** Most confirmations kept; the oldest goes first. Each is ~100 bytes, so 1,000 is ~100 KB of an isolate's 128 MB. */
+/** Most confirmations kept; the oldest goes first. Each is a few hundred bytes: well under 1 MB of an isolate's 128 MB. */
 export const CONFIRMED_MAX = 1_000;
 
 /**
