@@ -16,7 +16,7 @@ import type { DashboardInfo } from "../shared/dashboard-info";
 import type { Credential } from "./credential";
 import { DashboardStore, type StoredBatch } from "./dashboard-store";
 import { deliveryConfig, type DeliveryConfig } from "./delivery-config";
-import { broadcastText, closeQuietly, send } from "./fan-out";
+import { broadcastText, closeQuietly, send, sendText } from "./fan-out";
 import { FramePacer } from "./frame-pacer";
 import { historySource, planHistory, queryHistory } from "./history-query";
 import { mergeBatches } from "./merge-batches";
@@ -29,6 +29,7 @@ import { nextMaintenance, prune, PRUNE_SLICE_ROWS, rollUp, type MaintenanceRepor
 import { admitSeries } from "./series-cap";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
 import { SlicedWork } from "./sliced-work";
+import { SnapshotCache } from "./snapshot-cache";
 import { freshBudget, spend, type BudgetVerdict, type Cost } from "./socket-budget";
 import { viewError } from "./view-error";
 import { planSnapshot, replayFeed, resumeKind, snapshotFeed, type FeedTarget } from "./viewer-feed";
@@ -86,6 +87,8 @@ export class Dashboard extends DurableObject<Env> {
     console.error("viewer feed failed", err);
     closeQuietly(socket, CloseCode.sendFailed, "the server failed to send this viewer's history");
   });
+  /** Snapshots just read, so viewers joining together cost one read. */
+  private readonly snapshots = new SnapshotCache();
   /**
    * When the alarm is set for, as this instance last set or read it (`null`: none), so that
    * ingest need not ask storage each time; `undefined` until known.
@@ -435,7 +438,9 @@ export class Dashboard extends DurableObject<Env> {
     return {
       store: this.store,
       broadcastSeq: () => this.broadcastSeq,
-      send: (message) => socket.readyState === WebSocket.OPEN && send(socket, message),
+      send: (message) => socket.readyState === WebSocket.OPEN && (typeof message === "string" ? sendText(socket, message) : send(socket, message)),
+      cache: this.snapshots,
+      now: Date.now,
     };
   }
 

@@ -23,7 +23,8 @@ export function send(socket: WebSocket, message: ServerMessage): boolean {
   return sendText(socket, JSON.stringify(message));
 }
 
-function sendText(socket: WebSocket, text: string): boolean {
+/** {@link send} for an already serialised message. */
+export function sendText(socket: WebSocket, text: string): boolean {
   try {
     socket.send(text);
     return true;

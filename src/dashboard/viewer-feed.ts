@@ -3,6 +3,7 @@ import type { ServerMessage, SeriesPoints } from "../shared/protocol";
 import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
 import type { DashboardStore } from "./dashboard-store";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
+import { snapshotText, type SnapshotCache } from "./snapshot-cache";
 
 /**
  * What a viewer is sent before it takes live frames: a snapshot, or a replay of what it
@@ -31,11 +32,17 @@ export interface FeedTarget {
   /** Every point up to this sequence number has gone out in live frames. */
   broadcastSeq(): number;
   /** Sends to the viewer; false when its socket is gone, which ends the feed. */
-  send(message: ServerMessage): boolean;
+  send(message: ServerMessage | string): boolean;
+  /** Snapshots just read, shared by the viewers joining together. */
+  cache: SnapshotCache;
+  /** The clock, milliseconds since the epoch. */
+  now(): number;
 }
 
 /** What a snapshot of some patterns will hold, worked out before any point is read. */
 export interface SnapshotPlan {
+  /** The subscription's patterns. */
+  patterns: string[];
   /** The matching series, in key order. */
   series: SeriesInfo[];
   /** Newest points taken per series. */
@@ -50,7 +57,7 @@ export function planSnapshot(store: DashboardStore, patterns: string[]): Snapsho
   const matcher = seriesMatcher(patterns);
   const series = store.listSeries().filter(matcher);
   const perSeries = snapshotPointsPerSeries(series.length);
-  return { series, perSeries, points: perSeries * series.length, matcher };
+  return { patterns, series, perSeries, points: perSeries * series.length, matcher };
 }
 
 /**
@@ -63,19 +70,27 @@ export function resumeKind(since: number, broadcastSeq: number, prunedSeq: numbe
   return broadcastSeq - since > MAX_REPLAY_POINTS ? "reset" : "replay";
 }
 
-/** A snapshot of `plan` (taken at the broadcast position when the feed starts), then catch-up frames. */
+/**
+ * A snapshot of `plan`, then catch-up frames: one just read for another viewer of the same
+ * subscription when the cache has it, else read now (at the broadcast position when the
+ * feed starts), in slices.
+ */
 export function* snapshotFeed(target: FeedTarget, plan: SnapshotPlan, reset: boolean): Generator<void, void> {
-  const through = target.broadcastSeq();
-  const series: SeriesPoints[] = [];
-  const perSlice = Math.max(1, Math.floor(SNAPSHOT_SLICE_POINTS / plan.perSeries));
-  for (let i = 0; i < plan.series.length; i += perSlice) {
-    if (i > 0) yield;
-    series.push(...target.store.recent(plan.perSeries, through, plan.series.slice(i, i + perSlice)));
+  let snapshot = target.cache.get(plan.patterns, target.broadcastSeq(), target.now());
+  if (!snapshot) {
+    const through = target.broadcastSeq();
+    const series: SeriesPoints[] = [];
+    const perSlice = Math.max(1, Math.floor(SNAPSHOT_SLICE_POINTS / plan.perSeries));
+    for (let i = 0; i < plan.series.length; i += perSlice) {
+      if (i > 0) yield;
+      series.push(...target.store.recent(plan.perSeries, through, plan.series.slice(i, i + perSlice)));
+    }
+    snapshot = target.cache.put(plan.patterns, through, plan.perSeries, series, target.now());
   }
-  if (!target.send({ type: "snapshot", seq: through, reset, series, perSeries: plan.perSeries })) return;
-  // Live frames that went out while the snapshot was read, as ordinary frames (even empty
+  if (!target.send(snapshotText(snapshot, reset))) return;
+  // Live frames that went out since the snapshot was read, as ordinary frames (even empty
   // ones: positions must follow on from the snapshot's `seq`).
-  yield* frames(target, through, plan.matcher, false);
+  yield* frames(target, snapshot.seq, plan.matcher, false);
 }
 
 /** Every stored point of the patterns after `since`, in replay frames, then `resumed`. */
