@@ -1,5 +1,6 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { REFUSAL_BURST } from "../../src/dashboard/write-refusal";
 import { app } from "../../src/worker/app";
 import { BASE, createDashboard } from "./api";
@@ -99,5 +100,21 @@ describe("a write with a wrong token", () => {
     expect(new Set(statuses)).toEqual(new Set([401]));
     expect(limited.response.headers.get("Retry-After")).toMatch(/^[1-9]\d*$/);
     expect(await limited.response.json()).toMatchObject({ code: "too many requests" });
+  });
+});
+
+describe("a write token the Worker confirmed a moment ago", () => {
+  it("is still refused when storing once the dashboard no longer takes it: the confirmation only skips the early check", async () => {
+    const { id, token } = await createDashboard();
+    const metrics = routes[0]!;
+    expect((await send(metrics, id, token, '{"name":"before","value":1}')).response.status).toBe(200);
+    // The dashboard's token changes under the Worker's remembered confirmation.
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      state.storage.sql.exec("UPDATE dashboard SET token_hash = ?", "0".repeat(64));
+      (instance as unknown as { store: { reload(): void } }).store.reload();
+    });
+    const refused = await send(metrics, id, token, '{"name":"after","value":2}');
+    expect(refused.response.status).toBe(403);
+    expect((await storedPoints(id)).map((point) => point.name)).toEqual(["before"]);
   });
 });
