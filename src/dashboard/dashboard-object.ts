@@ -30,7 +30,7 @@ import { admitSeries } from "./series-cap";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
 import { SlicedWork } from "./sliced-work";
 import { SnapshotCache } from "./snapshot-cache";
-import { freshBudget, spend, type BudgetVerdict, type Cost } from "./socket-budget";
+import { freshBudget, historyWork, spend, type BudgetVerdict, type Cost } from "./socket-budget";
 import { viewError } from "./view-error";
 import { planSnapshot, replayFeed, resumeKind, snapshotFeed, type FeedTarget } from "./viewer-feed";
 import { VIEWER_PROTOCOL, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
@@ -87,6 +87,8 @@ export class Dashboard extends DurableObject<Env> {
     console.error("viewer feed failed", err);
     closeQuietly(socket, CloseCode.sendFailed, "the server failed to send this viewer's history");
   });
+  /** History queries asked over sockets, one per turn, in the order they came (one key per query). */
+  private readonly queries = new SlicedWork<object>();
   /** Snapshots just read, so viewers joining together cost one read. */
   private readonly snapshots = new SnapshotCache();
   /**
@@ -371,14 +373,11 @@ export class Dashboard extends DurableObject<Env> {
         return this.sendSnapshot(socket, message.series, false);
       }
       case "history": {
-        // A socket with no work left in its window is closed before the query runs.
+        // A socket with no work left in its window is closed before the query is queued.
         if (!this.spend(socket, { work: 1 })) return;
-        const outcome = this.queryHistory(message.series, message.from, message.to, message.step);
-        if (outcome.status === "invalid") return this.refuse(socket, `${outcome.field}: ${outcome.message}`, message.id);
-        if (outcome.status !== "ok") return;
-        const buckets = outcome.result.series.reduce((sum, series) => sum + series.ts.length, 0);
-        if (this.spend(socket, { work: buckets })) send(socket, { type: "history", id: message.id, ...outcome.result });
-        return;
+        // Each query runs in a turn of its own, after the work already queued, so a burst of
+        // them holds up live frames and ingest for one query at a time, never for the lot.
+        return this.queries.start({}, this.answerHistory(socket, message));
       }
     }
   }
@@ -404,6 +403,20 @@ export class Dashboard extends DurableObject<Env> {
     // Sequence numbers count every series' points: the most this replay can carry.
     if (!this.spend(socket, { work: this.broadcastSeq - since })) return;
     this.feeds.start(socket, replayFeed(this.feedTarget(socket), since, patterns));
+  }
+
+  /** Runs a queued history query, unless its socket has closed meanwhile; its cost is the points it read. */
+  private *answerHistory(socket: WebSocket, message: Extract<ClientMessage, { type: "history" }>): Generator<void, void> {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    try {
+      const outcome = this.queryHistory(message.series, message.from, message.to, message.step);
+      if (outcome.status === "invalid") return this.refuse(socket, `${outcome.field}: ${outcome.message}`, message.id);
+      if (outcome.status !== "ok") return;
+      if (this.spend(socket, { work: historyWork(outcome.result) })) send(socket, { type: "history", id: message.id, ...outcome.result });
+    } catch (err) {
+      console.error("history query failed", err);
+      send(socket, { type: "error", code: "internal", message: "the server failed to answer this history request", id: message.id });
+    }
   }
 
   /** Answers an invalid message with an error frame; too many in a window close the socket. */

@@ -1,3 +1,5 @@
+import type { HistoryResult } from "../shared/protocol";
+
 /**
  * What one viewer socket may ask of its dashboard per time window: messages, invalid
  * messages, and work (points read and sent for its snapshots, replays and history answers).
@@ -14,7 +16,7 @@ export interface SocketBudget {
   messages: number;
   /** Invalid messages received in the window. */
   invalid: number;
-  /** Points of snapshots, replays and history buckets served in the window. */
+  /** Points of snapshots, replays and history (points read) served in the window. */
   work: number;
 }
 
@@ -85,4 +87,18 @@ function verdictOf(budget: SocketBudget, limits: BudgetLimits): BudgetVerdict {
   if (budget.invalid >= limits.invalid) return "too_many_invalid";
   if (budget.messages > limits.messages || budget.work > limits.work) return "over_budget";
   return "ok";
+}
+
+/**
+ * What a history answer cost to read: the raw points counted in its buckets (what the query
+ * scanned), or, from rollups, its buckets; whichever is more.
+ */
+export function historyWork(result: HistoryResult): number {
+  let buckets = 0;
+  let points = 0;
+  for (const series of result.series) {
+    buckets += series.ts.length;
+    if (result.source === "raw") for (const count of series.count) points += count;
+  }
+  return Math.max(buckets, points);
 }

@@ -1,0 +1,12 @@
+// The floor under a message flood: the real Worker and dashboard object, except that the
+// object ignores every message a viewer sends. What a flood costs here is what carrying the
+// messages into the object costs the runtime (and the machine the flood is sent from), which
+// no code in the object can save. Used only by bench/socket-floods.ts.
+import { Dashboard } from "../../src/dashboard/dashboard-object";
+import { app } from "../../src/worker/app";
+
+export class IgnoringDashboard extends Dashboard {
+  override webSocketMessage(): void {}
+}
+
+export default app;

@@ -1,0 +1,281 @@
+// What one abusive viewer costs everyone else: for each flood, the latency of other viewers'
+// live points and of ingest answers while it runs, against a baseline measured just before it
+// on the same dashboard in the same run.
+// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--direct]
+// Floods: small (10,000 cheap valid messages), subscribe (10,000 subscribes), resume (10,000
+// `since=0` resumes), history (10,000 history requests), invalid (10,000 invalid messages),
+// joins (50 simultaneous joins of a dashboard of 1,000 series x 600 points).
+// A probe posts one point every 100 ms and a watcher viewer (subscribed to the probe series
+// only) times its arrival; a flood passes when both p99s stay within 100 ms of the baseline's
+// (1 s for joins). Exits non-zero when one does not.
+// Each message flood is then sent again to the floor (ceiling/message-floor.ts): the same Worker and
+// object, except that the object ignores every viewer message. What a flood costs there is
+// the runtime's (and this machine's) cost of carrying the messages, which the object's code
+// cannot save; the table gives both, so the object's own share can be read off.
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createDashboard, type CreatedDashboard } from "../test/e2e/api.ts";
+import { startDevServer, type DevServer } from "../test/e2e/dev-server.ts";
+import { devServerProcesses, runtimeBaseUrl } from "./fanout/dev-server-processes.ts";
+import { Worker } from "node:worker_threads";
+import type { FloodOrder, FloodReport } from "./flood-sender.ts";
+import { machine } from "./machine.ts";
+import { percentiles } from "./percentiles.ts";
+
+const allFloods = ["small", "subscribe", "resume", "history", "invalid", "joins"] as const;
+type Flood = (typeof allFloods)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    flood: { type: "string", default: allFloods.join(",") },
+    messages: { type: "string", default: "10000" },
+    joins: { type: "string", default: "50" },
+    direct: { type: "boolean", default: false },
+  },
+});
+const floods = args.flood.split(",") as Flood[];
+if (floods.some((flood) => !allFloods.includes(flood))) throw new Error(`--flood takes ${allFloods.join(", ")}`);
+const messages = Number(args.messages);
+const joins = Number(args.joins);
+
+/** How often the probe posts, and how long a baseline lasts. */
+const PROBE_EVERY_MS = 100;
+const BASELINE_MS = 5_000;
+/** Probing goes on this long after a flood has ended (its socket closed, silent for 3 s, or every join served). */
+const AFTER_FLOOD_MS = 2_000;
+/** A fleet's feed is followed by maintenance (rolling up and merging 600,000 points); the joins are measured after it. */
+const MAINTENANCE_WAIT_MS = 100_000;
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const wsUrl = (server: DevServer, id: string, query = "") => `${baseOf(server).replace("http", "ws")}/api/dashboards/${id}/ws${query}`;
+/** Where sockets and requests go: wrangler's dev proxy, or (`--direct`) the runtime's own port. */
+const bases = new Map<DevServer, string>();
+const baseOf = (server: DevServer) => bases.get(server) ?? server.url;
+
+/** Posts JSON points, retrying on 429, and returns the answer's `seq.to`. */
+async function post(server: DevServer, dashboard: CreatedDashboard, points: unknown[]): Promise<number> {
+  for (;;) {
+    const response = await fetch(`${baseOf(server)}/api/dashboards/${dashboard.id}/metrics`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${dashboard.ingestToken}`, "content-type": "application/json" },
+      body: JSON.stringify(points),
+    });
+    if (response.status === 429) {
+      await delay(Number(response.headers.get("retry-after") ?? 1) * 1000);
+      continue;
+    }
+    const body = (await response.json()) as { seq?: { to: number } };
+    if (!response.ok || !body.seq) throw new Error(`ingest answered ${response.status}: ${JSON.stringify(body)}`);
+    return body.seq.to;
+  }
+}
+
+/** Feeds `series` series of `perSeries` points each, one point of every series per request (as a fleet reports). */
+async function feed(server: DevServer, dashboard: CreatedDashboard, series: number, perSeries: number, hostsOf4 = true): Promise<void> {
+  const end = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < perSeries) {
+        const i = next++;
+        const ts = end - (perSeries - i) * 1000;
+        await post(
+          server,
+          dashboard,
+          Array.from({ length: series }, (_, s) =>
+            hostsOf4
+              ? { name: `fleet.${["cpu", "mem", "disk", "net"][s % 4]}`, tags: { host: `host-${String(Math.floor(s / 4)).padStart(3, "0")}` }, value: Math.random() * 100, ts }
+              : { name: `s${s}`, value: Math.random() * 100, ts },
+          ),
+        );
+      }
+    }),
+  );
+}
+
+/** Opens a socket and resolves once it is open. */
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.addEventListener("open", () => resolve(socket), { once: true });
+    socket.addEventListener("error", () => reject(new Error(`could not open ${url}`)), { once: true });
+  });
+}
+
+/** Resolves with the first message of `type` (parsed), or null if the socket closes first. */
+function first(socket: WebSocket, type: string): Promise<{ message: Record<string, unknown>; bytes: number } | null> {
+  return new Promise((resolve) => {
+    const onMessage = (event: MessageEvent) => {
+      const text = String(event.data);
+      if (!text.startsWith(`{"type":"${type}"`)) return;
+      socket.removeEventListener("message", onMessage);
+      resolve({ message: JSON.parse(text) as Record<string, unknown>, bytes: Buffer.byteLength(text) });
+    };
+    socket.addEventListener("message", onMessage);
+    socket.addEventListener("close", () => resolve(null), { once: true });
+  });
+}
+
+/**
+ * The probe: one point of the `probe` series every 100 ms (value = its index), each timed
+ * from the start of its POST to its answer, and to its arrival at the watcher.
+ */
+class Probe {
+  private readonly started = new Map<number, number>();
+  readonly ingestMs: number[] = [];
+  readonly frameMs: number[] = [];
+  private index = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private inFlight: Promise<unknown>[] = [];
+
+  private readonly server: DevServer;
+  private readonly dashboard: CreatedDashboard;
+
+  constructor(server: DevServer, dashboard: CreatedDashboard, watcher: WebSocket) {
+    this.server = server;
+    this.dashboard = dashboard;
+    watcher.addEventListener("message", (event) => {
+      const text = String(event.data);
+      if (!text.startsWith('{"type":"points"')) return;
+      const frame = JSON.parse(text) as { series: { key: string; values: number[] }[] };
+      const arrived = performance.now();
+      for (const series of frame.series) {
+        if (series.key !== "probe") continue;
+        for (const value of series.values) {
+          const start = this.started.get(value);
+          if (start !== undefined) this.frameMs.push(arrived - start);
+          this.started.delete(value);
+        }
+      }
+    });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      const value = this.index++;
+      const start = performance.now();
+      this.started.set(value, start);
+      this.inFlight.push(post(this.server, this.dashboard, [{ name: "probe", value }]).then(() => this.ingestMs.push(performance.now() - start)));
+    }, PROBE_EVERY_MS);
+  }
+
+  /** Stops probing and waits for the answers and points still on their way. */
+  async stop(): Promise<{ ingest: ReturnType<typeof percentiles>; frame: ReturnType<typeof percentiles>; lost: number }> {
+    clearInterval(this.timer!);
+    await Promise.all(this.inFlight);
+    const deadline = Date.now() + 10_000;
+    while (this.started.size > 0 && Date.now() < deadline) await delay(50);
+    const result = { ingest: percentiles(this.ingestMs), frame: percentiles(this.frameMs), lost: this.started.size };
+    this.started.clear();
+    return result;
+  }
+}
+
+interface FloodOutcome {
+  /** What happened to the flood, for the table. */
+  note: string;
+  /** How long the flood took to end, in ms. */
+  ms: number;
+}
+
+/** Runs a flood in a worker thread (see flood-sender.ts) and says what happened. */
+async function runFlood(order: FloodOrder): Promise<FloodOutcome> {
+  const report = await new Promise<FloodReport>((resolve, reject) => {
+    const worker = new Worker(new URL("./flood-sender.ts", import.meta.url), { workerData: order });
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  const note =
+    order.kind === "joins"
+      ? `${report.received}/${order.joins} snapshots, each ≤ ${(report.bytes / 1e6).toFixed(2)} MB (${(report.totalBytes / 1e6).toFixed(0)} MB in all), all in ${(report.ms / 1000).toFixed(1)} s`
+      : `${report.code === null ? "not closed" : `closed with ${report.code}`} after ${(report.ms / 1000).toFixed(1)} s; ${report.received} messages (${(report.bytes / 1e6).toFixed(1)} MB) sent back`;
+  return { note, ms: report.ms };
+}
+
+// wrangler's local observability collector traces every invocation (each WebSocket message
+// is one) for the local explorer; a deployed Worker has no such collector (see README).
+process.env.X_LOCAL_OBSERVABILITY = "false";
+const limitsOff = ["--var", "RATE_LIMIT_REQUESTS_PER_SECOND:100000", "--var", "RATE_LIMIT_POINTS_PER_SECOND:100000000"];
+const rows: string[] = [];
+let failed = false;
+/** Frame and ingest p99 during each flood, by server and flood, for the comparison with the floor. */
+const duringP99 = new Map<string, { frame: number; ingest: number }>();
+
+/** Runs `flood` on a fresh dashboard of `server` and adds its row; returns whether it stayed within the allowance. */
+async function measure(server: DevServer, target: string, flood: Flood): Promise<void> {
+  const dashboard = await createDashboard(server.url, `flood-${flood}-${Date.now().toString(36)}`);
+  const fleet = flood === "joins";
+  // A 30,000-point dashboard (100 series) for the message floods; a fleet for the joins.
+  if (fleet) {
+    await feed(server, dashboard, 999, 600);
+    await delay(MAINTENANCE_WAIT_MS);
+  } else await feed(server, dashboard, 100, 300, false);
+  const seq = await post(server, dashboard, [{ name: "probe", value: -1 }]);
+  const watcher = await open(wsUrl(server, dashboard.id, "?series=probe"));
+  await first(watcher, "snapshot");
+  const probe = new Probe(server, dashboard, watcher);
+
+  probe.start();
+  await delay(BASELINE_MS);
+  const baseline = await probe.stop();
+
+  probe.start();
+  const now = Date.now();
+  const message = (i: number) =>
+    flood === "small"
+      ? JSON.stringify({ type: "resume", since: seq })
+      : flood === "subscribe"
+        ? JSON.stringify({ type: "subscribe", series: i % 2 ? ["*"] : ["s1*"] })
+        : flood === "resume"
+          ? JSON.stringify({ type: "resume", since: 0 })
+          : flood === "history"
+            ? JSON.stringify({ type: "history", id: `h${i}`, series: ["*"], from: now - 3_600_000, to: now })
+            : `{"type":"nonsense","n":${i}}`;
+  const outcome = await runFlood(
+    fleet
+      ? { kind: "joins", url: wsUrl(server, dashboard.id), joins }
+      : { kind: "messages", url: wsUrl(server, dashboard.id, "?series=probe"), messages: Array.from({ length: messages }, (_, i) => message(i)) },
+  );
+  await delay(Math.max(AFTER_FLOOD_MS, BASELINE_MS - outcome.ms));
+  const during = await probe.stop();
+  watcher.close();
+
+  const allowance = fleet ? 1000 : 100;
+  const ok = during.frame.p99 - baseline.frame.p99 <= allowance && during.ingest.p99 - baseline.ingest.p99 <= allowance && during.lost === 0;
+  if (!ok && target === "Pulseboard") failed = true;
+  duringP99.set(`${target} ${flood}`, { frame: during.frame.p99, ingest: during.ingest.p99 });
+  const ms = (value: number) => `${value.toFixed(0)}`;
+  const row = `| ${flood} | ${target} | ${ms(baseline.frame.p50)} / ${ms(baseline.frame.p99)} | ${ms(during.frame.p50)} / ${ms(during.frame.p99)} / ${ms(during.frame.max)} | ${ms(baseline.ingest.p50)} / ${ms(baseline.ingest.p99)} | ${ms(during.ingest.p50)} / ${ms(during.ingest.p99)} / ${ms(during.ingest.max)} | ${during.frame.count} | ${outcome.note} | ${ok ? "yes" : "**no**"} (${allowance} ms) |`;
+  rows.push(row);
+  console.log(row);
+}
+
+for (const [target, extraArgs, which] of [
+  ["Pulseboard", limitsOff, floods],
+  ["floor", [...limitsOff, "--config", fileURLToPath(new URL("./ceiling/message-floor.toml", import.meta.url))], floods.filter((flood) => flood !== "joins")],
+] as const) {
+  if (which.length === 0) continue;
+  const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs] });
+  try {
+    if (args.direct) bases.set(server, await runtimeBaseUrl(devServerProcesses(server.port).runtime));
+    for (const flood of which) await measure(server, target, flood);
+  } finally {
+    await server.dispose();
+  }
+}
+
+const table = [
+  "| flood | server | baseline frame p50 / p99 | during frame p50 / p99 / max | baseline ingest p50 / p99 | during ingest p50 / p99 / max | probes during | the flood | within |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ...rows,
+].join("\n");
+const shares = floods
+  .filter((flood) => duringP99.has(`floor ${flood}`))
+  .map((flood) => {
+    const ours = duringP99.get(`Pulseboard ${flood}`)!;
+    const floor = duringP99.get(`floor ${flood}`)!;
+    return `| ${flood} | ${(ours.frame - floor.frame).toFixed(0)} | ${(ours.ingest - floor.ingest).toFixed(0)} |`;
+  });
+const shareTable = ["| flood | frame p99, Pulseboard minus floor (ms) | ingest p99, Pulseboard minus floor (ms) |", "| --- | --- | --- |", ...shares].join("\n");
+console.log(`\n${machine()}\n\n${table}\n\n${shareTable}`);
+process.exitCode = failed ? 1 : 0;
