@@ -1,4 +1,4 @@
-import type { HistoryResult } from "../shared/protocol";
+import { MAX_INVALID_MESSAGES, OVER_BUDGET_RETRY_MS, type HistoryResult } from "../shared/protocol";
 
 /**
  * What one viewer socket may ask of its dashboard per time window: messages, invalid
@@ -39,9 +39,10 @@ export interface BudgetLimits {
  * points and a snapshot at most 40,000, each read in slices.
  */
 export const socketBudgetLimits: BudgetLimits = {
-  windowMs: 10_000,
+  // A client closed for its budget waits out one window before it reconnects.
+  windowMs: OVER_BUDGET_RETRY_MS,
   messages: 60,
-  invalid: 10,
+  invalid: MAX_INVALID_MESSAGES,
   work: 250_000,
 };
 
