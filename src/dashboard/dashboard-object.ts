@@ -29,6 +29,7 @@ import { nextMaintenance, prune, PRUNE_SLICE_ROWS, rollUp, type MaintenanceRepor
 import { admitSeries } from "./series-cap";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
 import { SlicedWork } from "./sliced-work";
+import { SNAPSHOT_READ_POINTS_PER_SECOND } from "./snapshot-budget";
 import { SnapshotCache } from "./snapshot-cache";
 import { freshBudget, historyWork, spend, type BudgetVerdict, type Cost } from "./socket-budget";
 import { viewError } from "./view-error";
@@ -91,6 +92,8 @@ export class Dashboard extends DurableObject<Env> {
   private readonly queries = new SlicedWork<object>();
   /** Snapshots just read, so viewers joining together cost one read. */
   private readonly snapshots = new SnapshotCache();
+  /** Snapshot points this dashboard may read for joins: its join budget, per second. */
+  private readonly snapshotReads = new TokenBucket(SNAPSHOT_READ_POINTS_PER_SECOND, SNAPSHOT_READ_POINTS_PER_SECOND, Date.now());
   /**
    * When the alarm is set for, as this instance last set or read it (`null`: none), so that
    * ingest need not ask storage each time; `undefined` until known.
@@ -454,6 +457,7 @@ export class Dashboard extends DurableObject<Env> {
       send: (message) => socket.readyState === WebSocket.OPEN && (typeof message === "string" ? sendText(socket, message) : send(socket, message)),
       cache: this.snapshots,
       now: Date.now,
+      snapshotReads: this.snapshotReads,
     };
   }
 

@@ -17,3 +17,11 @@ export function snapshotPointsPerSeries(seriesCount: number): number {
   if (seriesCount <= 0) return limits.snapshotPointsPerSeries;
   return Math.max(1, Math.min(limits.snapshotPointsPerSeries, Math.floor(SNAPSHOT_MAX_POINTS / seriesCount)));
 }
+
+/**
+ * Most snapshot points a dashboard reads per second for its joins, with a second's worth of
+ * burst (five whole snapshots at once): joins past it wait for the budget to refill rather
+ * than being refused, and viewers joining together share one read (see SnapshotCache), so a
+ * crowd costs about one read per subscription.
+ */
+export const SNAPSHOT_READ_POINTS_PER_SECOND = 200_000;

@@ -4,6 +4,7 @@ import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
 import type { DashboardStore } from "./dashboard-store";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
 import { snapshotText, type SnapshotCache } from "./snapshot-cache";
+import type { TokenBucket } from "./rate-limiter";
 
 /**
  * What a viewer is sent before it takes live frames: a snapshot, or a replay of what it
@@ -37,6 +38,8 @@ export interface FeedTarget {
   cache: SnapshotCache;
   /** The clock, milliseconds since the epoch. */
   now(): number;
+  /** The dashboard's budget of snapshot points read per second, shared by every join. */
+  snapshotReads: TokenBucket;
 }
 
 /** What a snapshot of some patterns will hold, worked out before any point is read. */
@@ -75,7 +78,7 @@ export function resumeKind(since: number, broadcastSeq: number, prunedSeq: numbe
  * subscription when the cache has it, else read now (at the broadcast position when the
  * feed starts), in slices.
  */
-export function* snapshotFeed(target: FeedTarget, plan: SnapshotPlan, reset: boolean): Generator<void, void> {
+export function* snapshotFeed(target: FeedTarget, plan: SnapshotPlan, reset: boolean): Generator<number | void, void> {
   let snapshot = target.cache.get(plan.patterns, target.broadcastSeq(), target.now());
   if (!snapshot) {
     const through = target.broadcastSeq();
@@ -83,6 +86,10 @@ export function* snapshotFeed(target: FeedTarget, plan: SnapshotPlan, reset: boo
     const perSlice = Math.max(1, Math.floor(SNAPSHOT_SLICE_POINTS / plan.perSeries));
     for (let i = 0; i < plan.series.length; i += perSlice) {
       if (i > 0) yield;
+      const points = plan.perSeries * Math.min(perSlice, plan.series.length - i);
+      // Over the dashboard's read budget, wait (ending the slice) until it has refilled.
+      for (let wait = target.snapshotReads.wait(points, target.now()); wait > 0; wait = target.snapshotReads.wait(points, target.now())) yield Math.ceil(wait * 1000);
+      target.snapshotReads.take(points, target.now());
       series.push(...target.store.recent(plan.perSeries, through, plan.series.slice(i, i + perSlice)));
     }
     snapshot = target.cache.put(plan.patterns, through, plan.perSeries, series, target.now());

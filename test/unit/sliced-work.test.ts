@@ -48,6 +48,23 @@ describe("SlicedWork", () => {
     expect(log).toEqual(["old:1", "new:1", "new:2", "b:1"]);
   });
 
+  it("waits as long as a job asks before its next slice, the jobs behind it too", async () => {
+    const log: string[] = [];
+    const work = new SlicedWork<string>();
+    work.start(
+      "a",
+      (function* () {
+        log.push(`a:1@${Date.now()}`);
+        yield 250;
+        log.push(`a:2@${Date.now()}`);
+      })(),
+    );
+    work.start("b", job(log, "b", 1));
+    const start = Date.now();
+    await vi.runAllTimersAsync();
+    expect(log).toEqual([`a:1@${start}`, `a:2@${start + 250}`, "b:1"]);
+  });
+
   it("never runs the remaining slices of a cancelled job", async () => {
     const log: string[] = [];
     const work = new SlicedWork<string>();
