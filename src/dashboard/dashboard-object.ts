@@ -398,8 +398,9 @@ export class Dashboard extends DurableObject<Env> {
 
   /**
    * Replays every stored point after `since` up to what live frames have covered, so the
-   * next live frame continues exactly where the replay ends. If the points are gone (pruned)
-   * or `since` is ahead of the stream, the viewer gets a snapshot marked `reset` instead.
+   * next live frame continues exactly where the replay ends. If the points are gone (pruned),
+   * `since` is ahead of the stream or too far behind it (see `resumeKind`), the viewer gets a
+   * snapshot marked `reset` instead.
    */
   private resume(socket: WebSocket, since: number, patterns: string[]): void {
     if (resumeKind(since, this.broadcastSeq, this.store.meta()!.prunedSeq) === "reset") return this.sendSnapshot(socket, patterns, true);
