@@ -1,7 +1,7 @@
 // What one abusive viewer costs everyone else: for each flood, the latency of other viewers'
 // live points and of ingest answers while it runs, against a baseline measured just before it
 // on the same dashboard in the same run.
-// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--direct]
+// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--direct] [--floor ignore|close]
 // Floods: small (10,000 cheap valid messages), subscribe (10,000 subscribes), resume (10,000
 // `since=0` resumes), history (10,000 history requests), invalid (10,000 invalid messages),
 // joins (50 simultaneous joins of a dashboard of 1,000 series x 600 points).
@@ -11,7 +11,8 @@
 // Each message flood is then sent again to the floor (ceiling/message-floor.ts): the same Worker and
 // object, except that the object ignores every viewer message. What a flood costs there is
 // the runtime's (and this machine's) cost of carrying the messages, which the object's code
-// cannot save; the table gives both, so the object's own share can be read off.
+// cannot save; the table gives both, so the object's own share can be read off. With
+// `--floor close` the floor closes each socket at its first message and ignores the rest.
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createDashboard, type CreatedDashboard } from "../test/e2e/api.ts";
@@ -31,9 +32,11 @@ const { values: args } = parseArgs({
     messages: { type: "string", default: "10000" },
     joins: { type: "string", default: "50" },
     direct: { type: "boolean", default: false },
+    floor: { type: "string", default: "ignore" },
   },
 });
 const floods = args.flood.split(",") as Flood[];
+if (args.floor !== "ignore" && args.floor !== "close") throw new Error("--floor takes ignore or close");
 if (floods.some((flood) => !allFloods.includes(flood))) throw new Error(`--flood takes ${allFloods.join(", ")}`);
 const messages = Number(args.messages);
 const joins = Number(args.joins);
@@ -252,7 +255,7 @@ async function measure(server: DevServer, target: string, flood: Flood): Promise
 
 for (const [target, extraArgs, which] of [
   ["Pulseboard", limitsOff, floods],
-  ["floor", [...limitsOff, "--config", fileURLToPath(new URL("./ceiling/message-floor.toml", import.meta.url))], floods.filter((flood) => flood !== "joins")],
+  ["floor", [...limitsOff, "--config", fileURLToPath(new URL(args.floor === "close" ? "./ceiling/message-floor-close.toml" : "./ceiling/message-floor.toml", import.meta.url))], floods.filter((flood) => flood !== "joins")],
 ] as const) {
   if (which.length === 0) continue;
   const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs] });
