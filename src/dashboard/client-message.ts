@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { MAX_CLIENT_MESSAGE_BYTES, type ClientMessage } from "../shared/protocol";
+import { patternsProblem } from "../shared/series-pattern";
 
-const patterns = z
-  .array(z.string().min(1, "a pattern must not be empty").max(200, "a pattern is at most 200 characters"), { error: "series must be an array of patterns" })
-  .min(1, "series needs at least one pattern")
-  .max(100, "at most 100 patterns");
+const patterns = z.array(z.string(), { error: "series must be an array of patterns" }).superRefine((list, context) => {
+  const problem = patternsProblem(list);
+  if (problem !== null) context.addIssue({ code: "custom", message: problem });
+});
 
 /** The client half of the wire protocol, as a schema: what is validated is what is typed. */
 export const clientMessageSchema = z.discriminatedUnion(

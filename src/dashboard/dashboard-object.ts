@@ -8,7 +8,7 @@ import {
   type HistoryResult,
   type ServerMessage,
 } from "../shared/protocol";
-import { seriesMatcher } from "../shared/series-pattern";
+import { patternsProblem, seriesMatcher } from "../shared/series-pattern";
 import { constantTimeEqual, sha256Hex } from "../worker/tokens";
 import { parseClientMessage } from "./client-message";
 import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
@@ -260,8 +260,9 @@ export class Dashboard extends DurableObject<Env> {
       return Response.json({ error: { code: "invalid_parameter", message: "since must be a sequence number (a whole number >= 0)", field: "since" } }, { status: 400 });
     }
     const series = params.get("series")?.split(",").filter(Boolean) ?? ["*"];
-    if (series.length === 0 || series.length > 100 || series.some((pattern) => pattern.length > 200)) {
-      return Response.json({ error: { code: "invalid_parameter", message: "series takes 1-100 comma-separated patterns of at most 200 characters", field: "series" } }, { status: 400 });
+    const problem = patternsProblem(series);
+    if (problem !== null) {
+      return Response.json({ error: { code: "invalid_parameter", message: `series takes comma-separated patterns: ${problem}`, field: "series" } }, { status: 400 });
     }
 
     const { 0: client, 1: server } = new WebSocketPair();

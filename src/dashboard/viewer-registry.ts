@@ -1,4 +1,5 @@
-import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
+import { isGlob, seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
+import { RememberedAnswers } from "./remembered-answers";
 import { freshBudget, type SocketBudget } from "./socket-budget";
 
 /** What a viewer socket carries through hibernation: the only per-socket state there is. */
@@ -37,6 +38,7 @@ export function attachmentOf(socket: WebSocket): ViewerAttachment {
  */
 export class ViewerRegistry {
   private groups: Map<string, ViewerGroup> | null = null;
+  private readonly answers = new RememberedAnswers();
 
   constructor(private readonly sockets: () => WebSocket[]) {}
 
@@ -95,7 +97,10 @@ export class ViewerRegistry {
   private add(groups: Map<string, ViewerGroup>, socket: WebSocket, patterns: string[]): void {
     const id = JSON.stringify(patterns);
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { patterns, matcher: seriesMatcher(patterns), everything: patterns.includes("*"), sockets: [] }));
+    if (!group) {
+      const matcher = patterns.some(isGlob) ? this.answers.remembering(seriesMatcher(patterns)) : seriesMatcher(patterns);
+      groups.set(id, (group = { patterns, matcher, everything: patterns.includes("*"), sockets: [] }));
+    }
     group.sockets.push(socket);
   }
 }

@@ -12,6 +12,33 @@
  */
 export type SeriesMatcher = (series: { key: string; name: string }) => boolean;
 
+/**
+ * How many patterns one selection (a subscription, a history query) may hold. The total
+ * keeps a subscription inside a socket attachment (at most 16 KiB in workerd; patterns are
+ * kept there so they survive hibernation) and inside one 4 KiB client message, and bounds
+ * what matching one series against a selection can cost.
+ */
+export const patternLimits = {
+  /** Patterns in one selection. */
+  maxPatterns: 100,
+  /** Characters in one pattern. */
+  maxPatternLength: 200,
+  /** Characters of all a selection's patterns together. */
+  maxTotalLength: 4000,
+} as const;
+
+/** Why `patterns` cannot be a selection, or null when it can. */
+export function patternsProblem(patterns: readonly string[]): string | null {
+  const { maxPatterns, maxPatternLength, maxTotalLength } = patternLimits;
+  if (patterns.length === 0) return "at least one pattern is needed";
+  if (patterns.length > maxPatterns) return `at most ${maxPatterns} patterns`;
+  if (patterns.some((pattern) => pattern.length === 0)) return "a pattern must not be empty";
+  if (patterns.some((pattern) => pattern.length > maxPatternLength)) return `a pattern is at most ${maxPatternLength} characters`;
+  const total = patterns.reduce((sum, pattern) => sum + pattern.length, 0);
+  if (total > maxTotalLength) return `the patterns are at most ${maxTotalLength} characters together (these have ${total})`;
+  return null;
+}
+
 const STAR = 0x2a; // "*"
 const ANY = 0x3f; // "?"
 
@@ -100,7 +127,7 @@ function setBit(set: Uint32Array, state: number): void {
 }
 
 /** Whether a pattern has wildcards (otherwise it names a series exactly). */
-function isGlob(pattern: string): boolean {
+export function isGlob(pattern: string): boolean {
   return pattern.includes("*") || pattern.includes("?");
 }
 

@@ -1,3 +1,4 @@
+import { patternsProblem } from "../shared/series-pattern";
 import { ApiError } from "./errors";
 
 /** Parsed parameters of `GET /api/dashboards/:id/series`. */
@@ -41,8 +42,9 @@ export function parseHistoryParams(query: URLSearchParams, now: number): History
   }
   const names = query.get("names");
   const patterns = names === null ? ["*"] : names.split(",").map((name) => name.trim()).filter(Boolean);
-  if (patterns.length === 0 || patterns.length > 100 || patterns.some((pattern) => pattern.length > 200)) {
-    throw invalid("names", "names takes 1-100 comma-separated series names, keys or glob patterns of at most 200 characters");
+  const problem = patternsProblem(patterns);
+  if (problem !== null) {
+    throw invalid("names", `names takes comma-separated series names, keys or glob patterns: ${problem}`);
   }
   const to = query.has("to") ? parseTime(query.get("to")!, "to") : now;
   const from = query.has("from") ? parseTime(query.get("from")!, "from") : to - 3_600_000;
