@@ -29,11 +29,11 @@ import { nextMaintenance, prune, PRUNE_SLICE_ROWS, rollUp, type MaintenanceRepor
 import { admitSeries } from "./series-cap";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
 import { SlicedWork } from "./sliced-work";
-import { SNAPSHOT_READ_POINTS_PER_SECOND } from "./snapshot-budget";
+import { matchingWork, SNAPSHOT_READ_POINTS_PER_SECOND } from "./snapshot-budget";
 import { SnapshotCache } from "./snapshot-cache";
 import { freshBudget, historyWork, spend, type BudgetVerdict, type Cost } from "./socket-budget";
 import { viewError } from "./view-error";
-import { planSnapshot, replayFeed, resumeKind, snapshotFeed, type FeedTarget } from "./viewer-feed";
+import { joinBudget, planSnapshot, replayFeed, resumeKind, snapshotFeed, type FeedTarget } from "./viewer-feed";
 import { VIEWER_PROTOCOL, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-registry";
 
@@ -392,9 +392,20 @@ export class Dashboard extends DurableObject<Env> {
    * snapshot or replay still being sent to it.
    */
   private sendSnapshot(socket: WebSocket, patterns: string[], reset: boolean): void {
+    // Matching globs against every series is work too, even for a subscription that matches
+    // nothing: the socket pays for it first, then the dashboard's join budget, before it runs.
+    const matching = matchingWork(patterns, this.store.seriesCount());
+    if (!this.spend(socket, { work: matching })) return;
+    this.feeds.start(socket, this.plannedSnapshot(socket, patterns, reset, matching));
+  }
+
+  /** Matches the patterns once the join budget covers it, then sends the snapshot they select. */
+  private *plannedSnapshot(socket: WebSocket, patterns: string[], reset: boolean, matching: number): Generator<number | void, void> {
+    const target = this.feedTarget(socket);
+    if (matching > 0) yield* joinBudget(target, matching);
     const plan = planSnapshot(this.store, patterns);
     if (!this.spend(socket, { work: plan.points })) return;
-    this.feeds.start(socket, snapshotFeed(this.feedTarget(socket), plan, reset));
+    yield* snapshotFeed(target, plan, reset);
   }
 
   /**

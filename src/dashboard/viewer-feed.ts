@@ -87,9 +87,7 @@ export function* snapshotFeed(target: FeedTarget, plan: SnapshotPlan, reset: boo
     for (let i = 0; i < plan.series.length; i += perSlice) {
       if (i > 0) yield;
       const points = plan.perSeries * Math.min(perSlice, plan.series.length - i);
-      // Over the dashboard's read budget, wait (ending the slice) until it has refilled.
-      for (let wait = target.snapshotReads.wait(points, target.now()); wait > 0; wait = target.snapshotReads.wait(points, target.now())) yield Math.ceil(wait * 1000);
-      target.snapshotReads.take(points, target.now());
+      yield* joinBudget(target, points);
       series.push(...target.store.recent(plan.perSeries, through, plan.series.slice(i, i + perSlice)));
     }
     snapshot = target.cache.put(plan.patterns, through, plan.perSeries, series, target.now());
@@ -98,6 +96,15 @@ export function* snapshotFeed(target: FeedTarget, plan: SnapshotPlan, reset: boo
   // Live frames that went out since the snapshot was read, as ordinary frames (even empty
   // ones: positions must follow on from the snapshot's `seq`).
   yield* frames(target, snapshot.seq, plan.matcher, false);
+}
+
+/**
+ * Takes `points` from the dashboard's join budget, first waiting (ending slices) until it has
+ * refilled when it is short: joins past the budget wait, none is refused.
+ */
+export function* joinBudget(target: Pick<FeedTarget, "snapshotReads" | "now">, points: number): Generator<number, void> {
+  for (let wait = target.snapshotReads.wait(points, target.now()); wait > 0; wait = target.snapshotReads.wait(points, target.now())) yield Math.ceil(wait * 1000);
+  target.snapshotReads.take(points, target.now());
 }
 
 /** Every stored point of the patterns after `since`, in replay frames, then `resumed`. */
