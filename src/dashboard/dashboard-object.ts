@@ -83,6 +83,8 @@ export class Dashboard extends DurableObject<Env> {
   private broadcastSeq: number;
   /** Pending viewer-count announcement, if any. */
   private presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Names this instance in the attachments of the viewers it is feeding (see `ViewerAttachment.fedBy`). */
+  private readonly instance = crypto.randomUUID();
   /** Snapshots and replays being sent, one slice per turn; a viewer's newer request replaces its older one. */
   private readonly feeds = new SlicedWork<WebSocket>((socket, err) => {
     console.error("viewer feed failed", err);
@@ -106,7 +108,11 @@ export class Dashboard extends DurableObject<Env> {
     super(ctx, env);
     this.config = deliveryConfig(env as unknown as Record<string, unknown>);
     this.store = new DashboardStore(ctx.storage);
-    this.viewers = new ViewerRegistry(() => ctx.getWebSockets());
+    this.viewers = new ViewerRegistry(
+      () => ctx.getWebSockets(),
+      this.instance,
+      (socket) => closeQuietly(socket, CloseCode.restarted, "the server restarted while sending history: reconnect with since"),
+    );
     this.pacer = new FramePacer(this.config.maxFramesPerSecond, () => this.flush(), { share: this.config.fanOutShare });
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
     // Two seconds' worth of burst: a sensor catching up after a short outage is not refused.
@@ -396,7 +402,28 @@ export class Dashboard extends DurableObject<Env> {
     // nothing: the socket pays for it first, then the dashboard's join budget, before it runs.
     const matching = matchingWork(patterns, this.store.seriesCount());
     if (!this.spend(socket, { work: matching })) return;
-    this.feeds.start(socket, this.plannedSnapshot(socket, patterns, reset, matching));
+    this.startFeed(socket, this.plannedSnapshot(socket, patterns, reset, matching));
+  }
+
+  /**
+   * Starts (or replaces) the viewer's feed, noting in its attachment that this instance is
+   * feeding it until the feed ends, so that an instance that follows an eviction closes it
+   * (1012) rather than sending it live frames after a half-sent snapshot or replay.
+   */
+  private startFeed(socket: WebSocket, job: Generator<number | void, void>): void {
+    this.noteFeeding(socket, this.instance);
+    this.feeds.start(socket, this.feeding(socket, job));
+  }
+
+  private *feeding(socket: WebSocket, job: Generator<number | void, void>): Generator<number | void, void> {
+    yield* job;
+    this.noteFeeding(socket, undefined);
+  }
+
+  private noteFeeding(socket: WebSocket, instance: string | undefined): void {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    const { fedBy: _, ...attachment } = attachmentOf(socket);
+    socket.serializeAttachment((instance === undefined ? attachment : { ...attachment, fedBy: instance }) satisfies ViewerAttachment);
   }
 
   /** Matches the patterns once the join budget covers it, then sends the snapshot they select. */
@@ -418,7 +445,7 @@ export class Dashboard extends DurableObject<Env> {
     if (resumeKind(since, this.broadcastSeq, this.store.meta()!.prunedSeq) === "reset") return this.sendSnapshot(socket, patterns, true);
     // Sequence numbers count every series' points: the most this replay can carry.
     if (!this.spend(socket, { work: this.broadcastSeq - since })) return;
-    this.feeds.start(socket, replayFeed(this.feedTarget(socket), since, patterns));
+    this.startFeed(socket, replayFeed(this.feedTarget(socket), since, patterns));
   }
 
   /** Runs a queued history query, unless its socket has closed meanwhile; its cost is the points it read. */

@@ -10,6 +10,11 @@ export interface ViewerAttachment {
   series: string[];
   /** What the viewer has asked of the dashboard in the current budget window. */
   budget: SocketBudget;
+  /**
+   * The instance sending this viewer its snapshot or replay, while it does (absent
+   * otherwise): a later instance finding it set knows that feed was cut off.
+   */
+  fedBy?: string;
 }
 
 /** Viewers that receive the same frames: one subscription, one serialisation. */
@@ -27,7 +32,8 @@ export interface ViewerGroup {
 export function attachmentOf(socket: WebSocket): ViewerAttachment {
   const attachment = socket.deserializeAttachment() as Partial<ViewerAttachment> | null;
   // Sockets accepted before budgets existed carry no budget: they start with a fresh one.
-  return { joinedAt: attachment?.joinedAt ?? 0, series: attachment?.series ?? ["*"], budget: attachment?.budget ?? freshBudget(0) };
+  const known = { joinedAt: attachment?.joinedAt ?? 0, series: attachment?.series ?? ["*"], budget: attachment?.budget ?? freshBudget(0) };
+  return attachment?.fedBy === undefined ? known : { ...known, fedBy: attachment.fedBy };
 }
 
 /**
@@ -40,7 +46,16 @@ export class ViewerRegistry {
   private groups: Map<string, ViewerGroup> | null = null;
   private readonly answers = new RememberedAnswers();
 
-  constructor(private readonly sockets: () => WebSocket[]) {}
+  /**
+   * `instance` names this instance of the object: a viewer whose feed an earlier instance
+   * started (and lost when it was evicted) is handed to `cutOff` instead of being grouped,
+   * since live frames would follow a snapshot or replay it never finished getting.
+   */
+  constructor(
+    private readonly sockets: () => WebSocket[],
+    private readonly instance: string,
+    private readonly cutOff: (socket: WebSocket) => void,
+  ) {}
 
   /** Open viewers, grouped by subscription. */
   current(): ViewerGroup[] {
@@ -87,7 +102,10 @@ export class ViewerRegistry {
     if (!this.groups) {
       const groups = new Map<string, ViewerGroup>();
       for (const socket of this.sockets()) {
-        if (socket.readyState === WebSocket.OPEN) this.add(groups, socket, attachmentOf(socket).series);
+        if (socket.readyState !== WebSocket.OPEN) continue;
+        const attachment = attachmentOf(socket);
+        if (attachment.fedBy !== undefined && attachment.fedBy !== this.instance) this.cutOff(socket);
+        else this.add(groups, socket, attachment.series);
       }
       this.groups = groups;
     }

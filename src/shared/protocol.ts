@@ -202,6 +202,12 @@ export const CloseCode = {
   normal: 1000,
   /** The viewer's socket failed to take a message and was dropped; reconnecting is safe. */
   sendFailed: 1011,
+  /**
+   * The dashboard's object restarted (it was evicted) while it was sending this viewer its
+   * snapshot or replay, which the new instance cannot finish: reconnect with `since` (the
+   * last position held) to get the rest. RFC 6455's registry: "Service Restart".
+   */
+  restarted: 1012,
   /** The viewer sent too many invalid messages in a window; fix the client before reconnecting. */
   tooManyInvalidMessages: 4008,
   /**

@@ -3,23 +3,13 @@ import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { socketBudgetLimits } from "../../src/dashboard/socket-budget";
 import { matchingWork } from "../../src/dashboard/snapshot-budget";
-import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { CloseCode } from "../../src/shared/protocol";
 import { createDashboard, postMetrics } from "./api";
+import { storeFleet } from "./direct-ingest";
 import { Viewer } from "./viewer";
 
 /** 20 globs of 200 characters that match no series but never stop matching a prefix. */
 const HEAVY = Array.from({ length: 20 }, (_, p) => `*${"s?*".repeat(66)}${p}!`.slice(0, 200));
-
-/** Stores one point for each of `count` series straight through the object's ingest. */
-async function feedSeries(id: string, count: number): Promise<void> {
-  await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard) => {
-    const builder = new SeriesBatchBuilder();
-    for (let s = 0; s < count; s++) builder.add(`system.cpu{host=h${s}}`, "system.cpu", { host: `h${s}` }, Date.now(), s, s);
-    const answer = instance.ingest({ credential: { kind: "admin" }, series: builder.build(), rejected: [], unit: "index", total: count });
-    if (answer.status !== "stored") throw new Error(JSON.stringify(answer));
-  });
-}
 
 describe("matching a subscription's globs", () => {
   it("costs nothing for everything or for exact names, and in proportion to series x glob characters otherwise", () => {
@@ -31,7 +21,7 @@ describe("matching a subscription's globs", () => {
 
   it("is charged to the socket even when its globs match nothing: repeated heavy subscribes close it with 4529", async () => {
     const { id, token } = await createDashboard();
-    await feedSeries(id, 1000);
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard) => storeFleet(instance, 1000));
     const [abuser, watcher] = await Promise.all([Viewer.open(id, { series: "system.cpu{host=h1}" }), Viewer.open(id)]);
     await Promise.all([abuser.nth("snapshot"), watcher.nth("snapshot")]);
     // Far fewer messages than the message allowance: only the matching work can close it.
