@@ -158,14 +158,20 @@ describe("retention over simulated days", () => {
     });
   });
 
+  /** Stores more small chunks of one series than one page of pruning reads, all within the hour, and rolls them up. */
+  function storeRolledUpChunks(instance: Dashboard, state: DurableObjectState): { now: number; size: number; chunks: number } {
+    const now = Date.now();
+    const size = SMALL_CHUNK_POINTS;
+    const chunks = 2 * PRUNE_PAGE_ROWS + 200;
+    for (let r = 0; r < chunks; r++) store(instance, Array.from({ length: size }, (_, i) => point("busy", now - HOUR + r * size + i, r)));
+    rollUp(state.storage);
+    return { now, size, chunks };
+  }
+
   it("pages through more chunks than one read takes, and in slices of a bounded number of rows", async () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
-      const now = Date.now();
-      const size = SMALL_CHUNK_POINTS;
-      const chunks = 2 * PRUNE_PAGE_ROWS + 200;
-      for (let r = 0; r < chunks; r++) store(instance, Array.from({ length: size }, (_, i) => point("busy", now - HOUR + r * size + i, r)));
-      rollUp(state.storage);
+      const { now, size, chunks } = storeRolledUpChunks(instance, state);
       const config = { ...deliveryConfig({}), rawPointsPerSeries: 100 * size };
       const chunkCount = () => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks").one().n;
 
@@ -185,11 +191,7 @@ describe("retention over simulated days", () => {
   it("pages through more chunks than one read takes within one pass", async () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
-      const now = Date.now();
-      const size = SMALL_CHUNK_POINTS;
-      const chunks = 2 * PRUNE_PAGE_ROWS + 200;
-      for (let r = 0; r < chunks; r++) store(instance, Array.from({ length: size }, (_, i) => point("busy", now - HOUR + r * size + i, r)));
-      rollUp(state.storage);
+      const { now, size, chunks } = storeRolledUpChunks(instance, state);
       const report = prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 100 * size });
       expect(report.prunedPoints).toBe((chunks - 100) * size);
       expect(report.more).toBe(false);
