@@ -45,6 +45,9 @@ const RAW_POINTS_PER_SERIES = 3000;
 const SAMPLE_MS = 30_000;
 const HISTORY_EVERY_MS = 5_000;
 
+// wrangler's local observability collector traces every invocation into a store of its own
+// that grows without bound under load; a deployed Worker has none, so it is off here.
+process.env.X_LOCAL_OBSERVABILITY = "false";
 const server = await startDevServer({ logLevel: "warn", extraArgs: ["--var", `RAW_POINTS_PER_SERIES:${RAW_POINTS_PER_SERIES}`] });
 const processes = devServerProcesses(server.port);
 const id = "soak";
@@ -195,15 +198,17 @@ async function historyLoop(): Promise<void> {
 }
 
 /**
- * Bytes of the Durable Objects' SQLite databases under the state directory, and of their
+ * Bytes of the dashboards' SQLite databases (one file per object under the state directory's
+ * `v3/do/pulseboard-Dashboard`, beside the runtime's own `metadata.sqlite`), and of their
  * write-ahead logs apart: SQLite lets a log grow between checkpoints and reuses it after.
  */
-function storageBytes(dir: string, total = { db: 0, wal: 0 }): { db: number; wal: number } {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) storageBytes(path, total);
-    else if (entry.name.endsWith(".sqlite")) total.db += statSync(path).size;
-    else if (entry.name.endsWith(".sqlite-wal")) total.wal += statSync(path).size;
+function storageBytes(root: string): { db: number; wal: number } {
+  const total = { db: 0, wal: 0 };
+  const dir = join(root, "v3", "do", "pulseboard-Dashboard");
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith("metadata.")) continue;
+    if (name.endsWith(".sqlite")) total.db += statSync(join(dir, name)).size;
+    else if (name.endsWith(".sqlite-wal")) total.wal += statSync(join(dir, name)).size;
   }
   return total;
 }
@@ -282,7 +287,7 @@ const report = [
   `Command: \`npx node bench/soak.ts --minutes ${minutes} --viewers ${churning} --steady ${steadyCount}\`. Machine: ${machine()}.`,
   `Load, from one Node process beside \`wrangler dev\` on the same two cores: ${REQUESTS_PER_SECOND} requests/s of ${SERIES * POINTS_PER_SERIES} points (${SERIES} series), one in ten sent twice with an \`Idempotency-Key\`;`,
   `${steadyCount} viewers connected throughout; ${churning} viewers each staying 5-20 s, then gone 0.5-3 s and back with \`since=\`; a 10-minute history query every ${HISTORY_EVERY_MS / 1000} s.`,
-  `\`RAW_POINTS_PER_SERIES=${RAW_POINTS_PER_SERIES}\`, so the cap is reached after ${RAW_POINTS_PER_SERIES / (REQUESTS_PER_SECOND * POINTS_PER_SERIES)} s.`,
+  `\`RAW_POINTS_PER_SERIES=${RAW_POINTS_PER_SERIES}\`, so the cap is reached after ${RAW_POINTS_PER_SERIES / (REQUESTS_PER_SECOND * POINTS_PER_SERIES)} s; wrangler's local observability collector off (\`X_LOCAL_OBSERVABILITY=false\`), as a deployed Worker has none.`,
   "",
   `Verdict: **${verdict}**. ${ackedPoints} points acknowledged (${replays} retries replayed); every steady viewer received each one exactly once, in order;`,
   `${samples.at(-1)!.reconnects} reconnections resumed (${resets} reset snapshots). Ingest p50 ${ingest.p50.toFixed(1)} ms, p99 ${ingest.p99.toFixed(1)} ms; history p50 ${history.p50.toFixed(1)} ms, p99 ${history.p99.toFixed(1)} ms.`,
