@@ -63,6 +63,11 @@ const MAINTENANCE_DELAY_MS = 60_000;
  */
 const MAINTENANCE_SLICE_POINTS = 10_000;
 
+/** Whether `credential` is an ingest token other than the dashboard's (the admin's was checked by the Worker). */
+function wrongToken(credential: Credential, meta: { tokenHash: string }): boolean {
+  return credential.kind === "ingest" && !constantTimeEqual(credential.tokenHash, meta.tokenHash);
+}
+
 /**
  * One dashboard: its SQLite history and its viewers' sockets. An adapter only: storage,
  * pacing, fan-out, retention and validation live in plain modules; this class wires them
@@ -147,7 +152,7 @@ export class Dashboard extends DurableObject<Env> {
   authorize(credential: Credential): AuthorizeOutcome {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (credential.kind === "ingest" && !constantTimeEqual(credential.tokenHash, meta.tokenHash)) return this.refusals.refuse(Date.now());
+    if (wrongToken(credential, meta)) return this.refusals.refuse(Date.now());
     return { status: "ok" };
   }
 
@@ -174,7 +179,7 @@ export class Dashboard extends DurableObject<Env> {
   configure(credential: Credential, update: DashboardUpdate): ConfigureOutcome {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (credential.kind === "ingest" && !constantTimeEqual(credential.tokenHash, meta.tokenHash)) return { status: "forbidden" };
+    if (wrongToken(credential, meta)) return { status: "forbidden" };
     this.store.configure(update);
     const title = update.title ?? meta.title;
     const panels = update.panels ?? meta.panels;
@@ -189,7 +194,7 @@ export class Dashboard extends DurableObject<Env> {
   ingest(request: IngestRequest): IngestAnswer {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (request.credential.kind === "ingest" && !constantTimeEqual(request.credential.tokenHash, meta.tokenHash)) return this.refusals.refuse(Date.now());
+    if (wrongToken(request.credential, meta)) return this.refusals.refuse(Date.now());
     const now = Date.now();
     if (request.idempotency) {
       const earlier = this.idempotency.lookup(request.idempotency.key, now);

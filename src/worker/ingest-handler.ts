@@ -5,7 +5,7 @@ import { decodeBody, type BodyFormat } from "../ingest/decode-body";
 import type { Precision } from "../ingest/line-protocol-points";
 import { ApiError } from "./errors";
 import { sha256Hex } from "./tokens";
-import { authorizeWrite } from "./write-authorization";
+import { authorizeWrite, writeRefusedError } from "./write-authorization";
 
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -40,9 +40,8 @@ export async function ingest(c: AppContext, id: string, credential: Credential, 
 export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAnswer): Response {
   switch (answer.status) {
     case "not_found":
-      throw new ApiError(404, "dashboard_not_found", `no dashboard "${id}"`, { field: "id" });
     case "forbidden":
-      throw new ApiError(403, "invalid_token", `the token is not valid for dashboard "${id}"`);
+      throw writeRefusedError(id, answer);
     case "rate_limited":
       throw new ApiError(429, "rate_limited", `dashboard "${id}" is over its ingest rate; retry in ${answer.retryAfterSeconds} s`, { retryAfter: answer.retryAfterSeconds }, {
         "Retry-After": String(answer.retryAfterSeconds),
