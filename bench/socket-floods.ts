@@ -36,7 +36,7 @@ const { values: args } = parseArgs({
   },
 });
 const floods = args.flood.split(",") as Flood[];
-if (args.floor !== "ignore" && args.floor !== "close") throw new Error("--floor takes ignore or close");
+if (!["ignore", "close", "late"].includes(args.floor)) throw new Error("--floor takes ignore, close or late");
 if (floods.some((flood) => !allFloods.includes(flood))) throw new Error(`--flood takes ${allFloods.join(", ")}`);
 const messages = Number(args.messages);
 const joins = Number(args.joins);
@@ -255,7 +255,7 @@ async function measure(server: DevServer, target: string, flood: Flood): Promise
 
 for (const [target, extraArgs, which] of [
   ["Pulseboard", limitsOff, floods],
-  ["floor", [...limitsOff, "--config", fileURLToPath(new URL(args.floor === "close" ? "./ceiling/message-floor-close.toml" : "./ceiling/message-floor.toml", import.meta.url))], floods.filter((flood) => flood !== "joins")],
+  ["floor", [...limitsOff, "--config", fileURLToPath(new URL(args.floor === "ignore" ? "./ceiling/message-floor.toml" : `./ceiling/message-floor-${args.floor}.toml`, import.meta.url))], floods.filter((flood) => flood !== "joins")],
 ] as const) {
   if (which.length === 0) continue;
   const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs] });

@@ -17,4 +17,16 @@ export class ClosingDashboard extends Dashboard {
   }
 }
 
+/** Ignores every message and closes the socket (4529) a second after its first one. */
+export class LateClosingDashboard extends Dashboard {
+  private readonly condemned = new WeakSet<WebSocket>();
+  override webSocketMessage(socket: WebSocket): void {
+    if (this.condemned.has(socket)) return;
+    this.condemned.add(socket);
+    setTimeout(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.close(4529, "closed a second after the first message");
+    }, 1000);
+  }
+}
+
 export default app;

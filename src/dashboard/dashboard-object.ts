@@ -15,6 +15,7 @@ import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { DashboardInfo } from "../shared/dashboard-info";
 import type { Credential } from "./credential";
 import { DashboardStore, type StoredBatch } from "./dashboard-store";
+import { DeferredCloses } from "./deferred-closes";
 import { deliveryConfig, type DeliveryConfig } from "./delivery-config";
 import { broadcastText, closeQuietly, send, sendText } from "./fan-out";
 import { FramePacer } from "./frame-pacer";
@@ -95,6 +96,8 @@ export class Dashboard extends DurableObject<Env> {
     console.error("viewer feed failed", err);
     closeQuietly(socket, CloseCode.sendFailed, "the server failed to send this viewer's history");
   });
+  /** Sockets over their budget, closed once their messages stop coming (closing a flooding socket stalls the object). */
+  private readonly closing = new DeferredCloses<WebSocket>((socket, order) => closeQuietly(socket, order.code, order.reason));
   /** History queries asked over sockets, one per turn, in the order they came (one key per query). */
   private readonly queries = new SlicedWork<object>();
   /** Snapshots just read, so viewers joining together cost one read. */
@@ -116,7 +119,10 @@ export class Dashboard extends DurableObject<Env> {
     this.viewers = new ViewerRegistry(
       () => ctx.getWebSockets(),
       this.instance,
-      (socket) => closeQuietly(socket, CloseCode.restarted, "the server restarted while sending history: reconnect with since"),
+      (socket, attachment) =>
+        attachment.closing
+          ? closeQuietly(socket, attachment.closing.code, attachment.closing.reason)
+          : closeQuietly(socket, CloseCode.restarted, "the server restarted while sending history: reconnect with since"),
     );
     this.pacer = new FramePacer(this.config.maxFramesPerSecond, () => this.flush(), { share: this.config.fanOutShare });
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
@@ -302,9 +308,12 @@ export class Dashboard extends DurableObject<Env> {
 
   override webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): void {
     // A socket being closed (over its budget, or by its peer) is owed nothing more: what it
-    // still had queued is dropped unread, so a flood costs nothing once the close is sent.
-    if (socket.readyState !== WebSocket.OPEN) return;
+    // still has queued is dropped unread, so a flood costs next to nothing once it is caught.
+    if (socket.readyState !== WebSocket.OPEN || this.closing.heard(socket)) return;
     try {
+      const { closing } = attachmentOf(socket);
+      // Condemned by an instance that has since been evicted.
+      if (closing) return this.closing.condemn(socket, closing);
       // Counted before parsing: the budget, not the parser, bounds what a flood costs.
       if (!this.spend(socket, { messages: 1 })) return;
       const parsed = parseClientMessage(raw);
@@ -319,6 +328,7 @@ export class Dashboard extends DurableObject<Env> {
 
   override webSocketClose(socket: WebSocket, code: number, reason: string): void {
     this.feeds.cancel(socket);
+    this.closing.forget(socket);
     // The Hibernation API does not answer a peer's close frame for us on any compat date.
     closeQuietly(socket, code, reason);
     this.viewers.left(socket);
@@ -327,6 +337,7 @@ export class Dashboard extends DurableObject<Env> {
 
   override webSocketError(socket: WebSocket): void {
     this.feeds.cancel(socket);
+    this.closing.forget(socket);
     closeQuietly(socket, CloseCode.sendFailed, "socket error");
     this.viewers.left(socket);
     this.announceViewers();
@@ -455,7 +466,7 @@ export class Dashboard extends DurableObject<Env> {
 
   /** Runs a queued history query, unless its socket has closed meanwhile; its cost is the points it read. */
   private *answerHistory(socket: WebSocket, message: Extract<ClientMessage, { type: "history" }>): Generator<void, void> {
-    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.readyState !== WebSocket.OPEN || this.closing.has(socket)) return;
     try {
       const outcome = this.queryHistory(message.series, message.from, message.to, message.step);
       if (outcome.status === "invalid") return this.refuse(socket, `${outcome.field}: ${outcome.message}`, message.id);
@@ -478,6 +489,7 @@ export class Dashboard extends DurableObject<Env> {
    * with its feed dropped and its live frames stopped, and false returned.
    */
   private spend(socket: WebSocket, cost: Cost): boolean {
+    if (this.closing.has(socket)) return false;
     const attachment = attachmentOf(socket);
     const { budget, verdict } = spend(attachment.budget, cost, Date.now());
     socket.serializeAttachment({ ...attachment, budget } satisfies ViewerAttachment);
@@ -486,10 +498,18 @@ export class Dashboard extends DurableObject<Env> {
     return false;
   }
 
+  /**
+   * Stops serving a socket over its budget (its feed dropped, no more frames, its messages
+   * ignored) and closes it once its messages stop coming (`DeferredCloses`).
+   */
   private closeOverBudget(socket: WebSocket, verdict: Exclude<BudgetVerdict, "ok">): void {
     this.feeds.cancel(socket);
-    if (verdict === "too_many_invalid") closeQuietly(socket, CloseCode.tooManyInvalidMessages, "too many invalid messages");
-    else closeQuietly(socket, CloseCode.overBudget, "over budget: reconnect later");
+    const order =
+      verdict === "too_many_invalid"
+        ? { code: CloseCode.tooManyInvalidMessages, reason: "too many invalid messages" }
+        : { code: CloseCode.overBudget, reason: "over budget: reconnect later" };
+    socket.serializeAttachment({ ...attachmentOf(socket), closing: order } satisfies ViewerAttachment);
+    this.closing.condemn(socket, order);
     this.viewers.left(socket);
     this.announceViewers();
   }

@@ -1,5 +1,6 @@
 import { isGlob, seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
 import { RememberedAnswers } from "./remembered-answers";
+import type { CloseOrder } from "./deferred-closes";
 import { freshBudget, type SocketBudget } from "./socket-budget";
 
 /** What a viewer socket carries through hibernation: the only per-socket state there is. */
@@ -15,6 +16,11 @@ export interface ViewerAttachment {
    * otherwise): a later instance finding it set knows that feed was cut off.
    */
   fedBy?: string;
+  /**
+   * Set once the object has decided to close this socket (see `DeferredCloses`): it gets no
+   * more frames, its messages are dropped, and a later instance closes it at once.
+   */
+  closing?: CloseOrder;
 }
 
 /** Viewers that receive the same frames: one subscription, one serialisation. */
@@ -32,8 +38,10 @@ export interface ViewerGroup {
 export function attachmentOf(socket: WebSocket): ViewerAttachment {
   const attachment = socket.deserializeAttachment() as Partial<ViewerAttachment> | null;
   // Sockets accepted before budgets existed carry no budget: they start with a fresh one.
-  const known = { joinedAt: attachment?.joinedAt ?? 0, series: attachment?.series ?? ["*"], budget: attachment?.budget ?? freshBudget(0) };
-  return attachment?.fedBy === undefined ? known : { ...known, fedBy: attachment.fedBy };
+  const known: ViewerAttachment = { joinedAt: attachment?.joinedAt ?? 0, series: attachment?.series ?? ["*"], budget: attachment?.budget ?? freshBudget(0) };
+  if (attachment?.fedBy !== undefined) known.fedBy = attachment.fedBy;
+  if (attachment?.closing !== undefined) known.closing = attachment.closing;
+  return known;
 }
 
 /**
@@ -49,12 +57,13 @@ export class ViewerRegistry {
   /**
    * `instance` names this instance of the object: a viewer whose feed an earlier instance
    * started (and lost when it was evicted) is handed to `cutOff` instead of being grouped,
-   * since live frames would follow a snapshot or replay it never finished getting.
+   * since live frames would follow a snapshot or replay it never finished getting; so is a
+   * viewer an earlier instance had decided to close (`closing` in its attachment).
    */
   constructor(
     private readonly sockets: () => WebSocket[],
     private readonly instance: string,
-    private readonly cutOff: (socket: WebSocket) => void,
+    private readonly cutOff: (socket: WebSocket, attachment: ViewerAttachment) => void,
   ) {}
 
   /** Open viewers, grouped by subscription. */
@@ -104,7 +113,7 @@ export class ViewerRegistry {
       for (const socket of this.sockets()) {
         if (socket.readyState !== WebSocket.OPEN) continue;
         const attachment = attachmentOf(socket);
-        if (attachment.fedBy !== undefined && attachment.fedBy !== this.instance) this.cutOff(socket);
+        if (attachment.closing !== undefined || (attachment.fedBy !== undefined && attachment.fedBy !== this.instance)) this.cutOff(socket, attachment);
         else this.add(groups, socket, attachment.series);
       }
       this.groups = groups;

@@ -1,7 +1,9 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
+import { deferredCloseLimits } from "../../src/dashboard/deferred-closes";
 import { socketBudgetLimits } from "../../src/dashboard/socket-budget";
+import type { ViewerAttachment } from "../../src/dashboard/viewer-registry";
 import { SNAPSHOT_MAX_POINTS } from "../../src/dashboard/snapshot-budget";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { CloseCode } from "../../src/shared/protocol";
@@ -147,6 +149,66 @@ describe("a socket being closed", () => {
     expect(viewer.closed!.code).toBe(CloseCode.tooManyInvalidMessages);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await runInDurableObject(stub, (instance) => (instance as unknown as { handled: number }).handled)).toBe(0);
+  });
+
+  it("stays open while its messages keep coming, gets nothing more, leaves the viewer count at once, and is closed once they stop", async () => {
+    const { id, token } = await createDashboard();
+    const [abuser, watcher] = await Promise.all([Viewer.open(id), Viewer.open(id)]);
+    await Promise.all([abuser.nth("snapshot"), watcher.nth("snapshot")]);
+    await watcher.until(() => watcher.viewerCount() === 2, "both viewers counted");
+    for (let n = 0; n <= socketBudgetLimits.messages; n++) abuser.send(resumeAt(0));
+    await watcher.until(() => watcher.viewerCount() === 1, "the abuser leaving the count");
+    const heard = abuser.frames.length;
+    // Closing a socket with its messages still in flight stalls the object: it waits for them to stop.
+    const sendingFor = 4 * deferredCloseLimits.quietMs;
+    for (let waited = 0; waited < sendingFor; waited += deferredCloseLimits.quietMs / 5) {
+      abuser.send(resumeAt(0));
+      await new Promise((resolve) => setTimeout(resolve, deferredCloseLimits.quietMs / 5));
+      expect(abuser.closed).toBeNull();
+    }
+    expect((await postMetrics(id, token, { name: "a", value: 1 })).status).toBe(200);
+    await watcher.until(() => watcher.position() === 1, "the point at the watcher");
+    const stopped = Date.now();
+    await abuser.until(() => abuser.closed !== null, "the abuser's close");
+    expect(Date.now() - stopped).toBeGreaterThanOrEqual(deferredCloseLimits.quietMs / 2);
+    expect(abuser.closed!.code).toBe(CloseCode.overBudget);
+    // Not the live point, and no answer to anything it sent once over its budget.
+    expect(abuser.frames.slice(heard).map((frame) => frame.type)).toEqual([]);
+  });
+
+  it("that keeps sending is closed at the latest mostMs after it went over its budget", async () => {
+    const { id } = await createDashboard();
+    const abuser = await Viewer.open(id);
+    await abuser.nth("snapshot");
+    for (let n = 0; n <= socketBudgetLimits.messages; n++) abuser.send(resumeAt(0));
+    const over = Date.now();
+    while (abuser.closed === null && Date.now() - over < 2 * deferredCloseLimits.mostMs) {
+      abuser.send(resumeAt(0));
+      await new Promise((resolve) => setTimeout(resolve, deferredCloseLimits.quietMs / 5));
+    }
+    expect(abuser.closed?.code).toBe(CloseCode.overBudget);
+    expect(Date.now() - over).toBeGreaterThanOrEqual(deferredCloseLimits.mostMs - 500);
+  }, 20_000);
+
+  it("is closed at once by the instance after an eviction, which finds it condemned in its attachment", async () => {
+    const { id, token } = await createDashboard();
+    const stub = env.DASHBOARD.getByName(id);
+    // Told apart inside the object by their subscriptions.
+    const [abuser, watcher] = await Promise.all([Viewer.open(id, { series: "a" }), Viewer.open(id)]);
+    await Promise.all([abuser.nth("snapshot"), watcher.nth("snapshot")]);
+    // What an instance evicted before its deferred close leaves behind: the attachment says
+    // the socket is closing (the runtime keeps attachments; the timer is gone).
+    await runInDurableObject(stub, (_instance: Dashboard, state) => {
+      const socket = state.getWebSockets().find((open) => (open.deserializeAttachment() as ViewerAttachment).series[0] === "a")!;
+      const attachment = socket.deserializeAttachment() as ViewerAttachment;
+      socket.serializeAttachment({ ...attachment, closing: { code: CloseCode.overBudget, reason: "over budget: reconnect later" } } satisfies ViewerAttachment);
+    });
+    await evictDurableObject(stub, { webSockets: "hibernate" });
+    expect((await postMetrics(id, token, { name: "a", value: 1 })).status).toBe(200);
+    await watcher.until(() => watcher.position() === 1, "the point at the watcher");
+    await abuser.until(() => abuser.closed !== null, "the abuser's close");
+    expect(abuser.closed!.code).toBe(CloseCode.overBudget);
+    expect(abuser.all("points")).toEqual([]);
   });
 });
 
