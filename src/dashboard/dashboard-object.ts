@@ -19,7 +19,7 @@ import { DeferredCloses } from "./deferred-closes";
 import { deliveryConfig, type DeliveryConfig } from "./delivery-config";
 import { broadcastText, closeQuietly, send, sendText } from "./fan-out";
 import { FramePacer } from "./frame-pacer";
-import { historySource, planHistory, queryHistory } from "./history-query";
+import { historySource, planHistory, readHistory, type HistoryRead, type HistoryRefusal } from "./history-query";
 import { mergeBatches } from "./merge-batches";
 import { IdempotencyStore } from "./idempotency-store";
 import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer } from "./ingest-replay";
@@ -32,7 +32,7 @@ import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
 import { SlicedWork } from "./sliced-work";
 import { matchingWork, SNAPSHOT_READ_POINTS_PER_SECOND } from "./snapshot-budget";
 import { SnapshotCache } from "./snapshot-cache";
-import { freshBudget, historyWork, spend, type BudgetVerdict, type Cost } from "./socket-budget";
+import { freshBudget, spend, type BudgetVerdict, type Cost } from "./socket-budget";
 import { viewError } from "./view-error";
 import { joinBudget, planSnapshot, replayFeed, resumeKind, snapshotFeed, type FeedTarget } from "./viewer-feed";
 import { VIEWER_PROTOCOL, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
@@ -57,12 +57,19 @@ const PRESENCE_INTERVAL_MS = 250;
 const CATCH_UP_FRAME_POINTS = 50_000;
 /** New points are rolled up and merged at most this long after they arrive. */
 const MAINTENANCE_DELAY_MS = 60_000;
+/** A maintenance pass due while a history read is under way runs this much later instead. */
+const HISTORY_READ_WAIT_MS = 1_000;
 /**
  * Most points one maintenance pass rolls up and merges (about 0.1 s of the object's time
  * for one-point requests); a busier minute takes several passes, with frames going out
  * between them.
  */
 const MAINTENANCE_SLICE_POINTS = 10_000;
+
+/** A finished history read as a call's outcome. */
+function historyOutcome(answer: HistoryResult | HistoryRefusal): HistoryOutcome {
+  return "error" in answer ? { status: "invalid", field: answer.field, message: answer.error } : { status: "ok", result: answer };
+}
 
 /** Whether `credential` is an ingest token other than the dashboard's (the admin's was checked by the Worker). */
 function wrongToken(credential: Credential, meta: { tokenHash: string }): boolean {
@@ -109,6 +116,11 @@ export class Dashboard extends DurableObject<Env> {
    * ingest need not ask storage each time; `undefined` until known.
    */
   private alarmAt: number | null | undefined;
+  /**
+   * History reads under way (over HTTP or sockets). Maintenance waits for them: merging,
+   * rolling up or pruning would move rows under a read that is between two slices.
+   */
+  private historyReads = 0;
   /** A read of the alarm under way, so a burst of requests makes one. */
   private alarmCheck: Promise<void> | null = null;
 
@@ -235,28 +247,47 @@ export class Dashboard extends DurableObject<Env> {
     return { status: "stored", accepted, seq, rejected: all, total: request.total, replayed: false };
   }
 
-  /** Bucketed history of the series matching `patterns`, for a reader allowed to see it. */
-  history(access: ViewAccess, patterns: string[], from: number, to: number, step?: number): HistoryOutcome {
+  /**
+   * Bucketed history of the series matching `patterns`, for a reader allowed to see it. Read
+   * in slices, one per turn, so that live frames and ingest go on while a long range is read.
+   */
+  async history(access: ViewAccess, patterns: string[], from: number, to: number, step?: number): Promise<HistoryOutcome> {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
     const verdict = viewVerdict(meta, access);
     if (verdict !== "allowed") return { status: verdict };
-    return this.queryHistory(patterns, from, to, step);
+    const read = this.startHistory(patterns, from, to, step);
+    if (!("next" in read)) return read;
+    for (;;) {
+      const slice = read.next();
+      if (slice.done) return historyOutcome(slice.value);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
   }
 
   /**
-   * Answers a history query within the limits on one answer (`planHistory`). A range read
-   * from rollups first folds in one slice of the points not yet rolled up (they lag by up to
-   * a minute); whatever a backlog leaves after that slice is not in this answer yet, and
-   * maintenance adds it within moments.
+   * Plans a history query within the limits on one answer (`planHistory`) and starts its
+   * read. A range read from rollups first folds in one slice of the points not yet rolled up
+   * (they lag by up to a minute) unless another read is under way; whatever is left is not in
+   * this answer yet, and maintenance adds it within moments.
    */
-  private queryHistory(patterns: string[], from: number, to: number, step?: number): HistoryOutcome {
+  private startHistory(patterns: string[], from: number, to: number, step?: number): HistoryRead | HistoryOutcome {
     const rawSince = Date.now() - this.config.rawRetentionMs;
     const series = this.store.matchingSeries(seriesMatcher(patterns));
-    const plan = planHistory(this.store.sql, step === undefined ? { series, from, to } : { series, from, to, step }, rawSince);
+    const plan = planHistory(step === undefined ? { series, from, to } : { series, from, to, step }, rawSince);
     if ("error" in plan) return { status: "invalid", field: plan.field, message: plan.error };
-    if (!historySource(plan, rawSince).raw && rollUp(this.ctx.storage, MAINTENANCE_SLICE_POINTS) > 0) this.store.reload();
-    return { status: "ok", result: queryHistory(this.store.sql, plan, rawSince) };
+    if (!historySource(plan, rawSince).raw && this.historyReads === 0 && rollUp(this.ctx.storage, MAINTENANCE_SLICE_POINTS) > 0) this.store.reload();
+    return this.counted(readHistory(this.store.sql, plan, rawSince));
+  }
+
+  /** A history read counted in {@link historyReads} until it ends, however it ends. */
+  private *counted(read: HistoryRead): HistoryRead {
+    this.historyReads++;
+    try {
+      return yield* read;
+    } finally {
+      this.historyReads--;
+    }
   }
 
   /** Accepts a viewer's WebSocket; `?since=<seq>` resumes, `?series=a,b*` subscribes. */
@@ -367,6 +398,12 @@ export class Dashboard extends DurableObject<Env> {
    */
   maintain(now: number): MaintenanceReport {
     if (!this.store.meta()) return { rolledUp: 0, pending: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0, more: false };
+    if (this.historyReads > 0) {
+      // Tried again shortly: a history read is between two slices.
+      this.alarmAt = now + HISTORY_READ_WAIT_MS;
+      void this.ctx.storage.setAlarm(this.alarmAt);
+      return { rolledUp: 0, pending: 0, prunedPoints: 0, prunedRollups: 0, prunedSeries: 0, more: true };
+    }
     const rolledUp = rollUp(this.ctx.storage, MAINTENANCE_SLICE_POINTS);
     // Maintenance writes the tables directly: what the store caches may be stale.
     this.store.reload();
@@ -464,14 +501,29 @@ export class Dashboard extends DurableObject<Env> {
     this.startFeed(socket, replayFeed(this.feedTarget(socket), since, patterns));
   }
 
-  /** Runs a queued history query, unless its socket has closed meanwhile; its cost is the points it read. */
+  /**
+   * Runs a queued history query, unless its socket has closed meanwhile, one slice per turn;
+   * each slice's work (the points or rollup rows it read) is charged to the socket as it goes.
+   */
   private *answerHistory(socket: WebSocket, message: Extract<ClientMessage, { type: "history" }>): Generator<void, void> {
     if (socket.readyState !== WebSocket.OPEN || this.closing.has(socket)) return;
     try {
-      const outcome = this.queryHistory(message.series, message.from, message.to, message.step);
+      const read = this.startHistory(message.series, message.from, message.to, message.step);
+      let outcome: HistoryOutcome;
+      if ("next" in read) {
+        for (;;) {
+          const slice = read.next();
+          if (slice.done) {
+            outcome = historyOutcome(slice.value);
+            break;
+          }
+          // Over its budget, or gone: the read stops here.
+          if (socket.readyState !== WebSocket.OPEN || !this.spend(socket, { work: slice.value })) return void read.return(undefined as never);
+          yield;
+        }
+      } else outcome = read;
       if (outcome.status === "invalid") return this.refuse(socket, `${outcome.field}: ${outcome.message}`, message.id);
-      if (outcome.status !== "ok") return;
-      if (this.spend(socket, { work: historyWork(outcome.result) })) send(socket, { type: "history", id: message.id, ...outcome.result });
+      if (outcome.status === "ok") send(socket, { type: "history", id: message.id, ...outcome.result });
     } catch (err) {
       console.error("history query failed", err);
       send(socket, { type: "error", code: "internal", message: "the server failed to answer this history request", id: message.id });

@@ -1,8 +1,8 @@
-import type { HistoryResult, HistorySeries } from "../shared/protocol";
+import type { HistoryResult } from "../shared/protocol";
 import { limits } from "../shared/limits";
 import type { SeriesInfo } from "../shared/dashboard-info";
 import { bucketOf, fold, type Bucket } from "./bucket-fold";
-import { chunkOf, seqAt, type ChunkRow } from "./point-chunk";
+import { chunkOf, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** A validated history request. */
 export interface HistoryRequest {
@@ -20,20 +20,84 @@ const MINUTE_MS = 60_000;
 /** Longest range answered from raw points; longer ones read rollups, which stay cheap. */
 export const RAW_QUERY_MAX_MS = 6 * 3_600_000;
 
-type BucketRow = { series_id: number; bucket: number; min: number; max: number; sum: number; count: number };
-type LastRow = { series_id: number; bucket: number; last: number };
+type RollupRow = { minute: number; min: number; max: number; sum: number; count: number; last: number; last_ts: number; last_seq: number };
+
+/**
+ * One slice of a history read: at most this many rows and (for raw chunks, which hold up to
+ * 5,000 points each) about this many points, some 10 ms of the object's time here
+ * (bench/in-runtime/history-slices.measure.ts). Live frames, ingest and other requests run
+ * between slices.
+ */
+export const HISTORY_SLICE_ROWS = 2_000;
+export const HISTORY_SLICE_POINTS = 50_000;
+
+/**
+ * A history read in slices: each `yield` ends a slice and says the work it did (raw points
+ * read, or rollup rows); it returns the answer, or a refusal once it has read more than
+ * {@link limits.maxHistoryScan} of them. The caller decides what runs between slices, and
+ * keeps the tables still meanwhile: no merging, rolling up or pruning until the read is done
+ * (appending is fine: a point stored meanwhile is either in the answer once or not at all).
+ */
+export type HistoryRead = Generator<number, HistoryResult | HistoryRefusal, void>;
 
 /**
  * Buckets of `step` ms aligned to multiples of `step`. Raw points answer when the whole range
  * lies inside the raw window and spans at most {@link RAW_QUERY_MAX_MS}; otherwise per-minute
  * rollups do, with the step rounded up to whole minutes (the response says which step and
- * source it used).
+ * source it used). Each series is read in time order, page by page, and folded here.
  */
-export function queryHistory(sql: SqlStorage, request: HistoryRequest, rawSince: number): HistoryResult {
+export function* readHistory(sql: SqlStorage, request: HistoryRequest, rawSince: number): HistoryRead {
   const { raw, step } = historySource(request, rawSince);
   const from = Math.floor(request.from / step) * step;
+  const buckets = new Map<number, Map<number, Bucket>>();
+  const slice = { rows: 0, points: 0 };
+  let read = 0;
+  for (const id of request.series.keys()) {
+    const own = new Map<number, Bucket>();
+    // Raw: chunks whose last point is at `from` or later (sequence numbers start at 1); rollups: minutes from `from` on.
+    const cursor: PageCursor = { ts: from, seq: -1, done: false };
+    while (!cursor.done) {
+      const room = HISTORY_SLICE_ROWS - slice.rows;
+      const page = raw
+        ? rawPage(sql, id, from, request.to, step, cursor, room, HISTORY_SLICE_POINTS - slice.points, own)
+        : rollupPage(sql, id, request.to, step, cursor, room, own);
+      slice.rows += page.rows;
+      slice.points += page.points;
+      read += raw ? page.points : page.rows;
+      if (read > limits.maxHistoryScan) return scanRefusal(raw);
+      if (slice.rows >= HISTORY_SLICE_ROWS || slice.points >= HISTORY_SLICE_POINTS) {
+        yield raw ? slice.points : slice.rows;
+        slice.rows = slice.points = 0;
+      }
+    }
+    if (own.size > 0) buckets.set(id, own);
+  }
+  if (slice.rows > 0) yield raw ? slice.points : slice.rows;
+  return answerOf(request, from, step, raw, buckets);
+}
+
+/** Runs a history read to its end in one go (for reads known to be small, and tests). */
+export function queryHistory(sql: SqlStorage, request: HistoryRequest, rawSince: number): HistoryResult | HistoryRefusal {
+  const read = readHistory(sql, request, rawSince);
+  for (;;) {
+    const step = read.next();
+    if (step.done) return step.value;
+  }
+}
+
+function scanRefusal(raw: boolean): HistoryRefusal {
+  const what = raw ? "raw points" : "per-minute rollup rows";
+  return {
+    error:
+      `this range holds more than ${limits.maxHistoryScan} ${what} of the matching series, the most one answer reads; ` +
+      `ask for a shorter range (from, to) or fewer series` +
+      (raw ? `; ranges longer than ${RAW_QUERY_MAX_MS / 3_600_000} hours read per-minute rollups` : ""),
+    field: "from",
+  };
+}
+
+function answerOf(request: HistoryRequest, from: number, step: number, raw: boolean, buckets: Map<number, Map<number, Bucket>>): HistoryResult {
   const result: HistoryResult = { from, to: request.to, step, source: raw ? "raw" : "rollup", series: [] };
-  const buckets = raw ? rawBuckets(sql, request, from, step) : rollupBuckets(sql, request, from, step);
   result.series = [...request.series.entries()].map(([id, info]) => {
     const entry = { ...info, ts: [] as number[], min: [] as number[], max: [] as number[], avg: [] as number[], last: [] as number[], count: [] as number[] };
     const own = buckets.get(id);
@@ -59,80 +123,99 @@ export function historySource(request: HistoryRequest, rawSince: number): { raw:
   return { raw, step: raw ? request.step : Math.max(MINUTE_MS, Math.ceil(request.step / MINUTE_MS) * MINUTE_MS) };
 }
 
-/** Buckets from raw chunks: each chunk overlapping the range is unpacked and folded in. */
-function rawBuckets(sql: SqlStorage, request: HistoryRequest, from: number, step: number): Map<number, Map<number, Bucket>> {
-  const result = new Map<number, Map<number, Bucket>>();
-  for (const id of request.series.keys()) {
-    const own = new Map<number, Bucket>();
-    for (const row of sql.exec<ChunkRow>(
-      "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE series_id = ? AND max_ts >= ? AND min_ts < ?",
-      id,
-      from,
-      request.to,
-    )) {
-      const chunk = chunkOf(row);
-      // Points mostly come in time order, so the previous point's bucket is tried first.
-      let bucket: Bucket | undefined;
-      let bucketStart = NaN;
-      for (let i = 0; i < chunk.ts.length; i++) {
-        const ts = chunk.ts[i]!;
-        if (ts < from || ts >= request.to) continue;
-        const value = chunk.values[i]!;
-        const seq = seqAt(chunk, i);
-        const start = ts - (ts % step);
-        if (start !== bucketStart || !bucket) {
-          bucketStart = start;
-          bucket = own.get(start);
-          if (!bucket) {
-            own.set(start, (bucket = bucketOf(ts, seq, value)));
-            continue;
-          }
-        }
-        fold(bucket, ts, seq, value);
+/** Where a series' read goes on: after the row at (`ts`, `seq`), in the read's order. */
+interface PageCursor {
+  ts: number;
+  seq: number;
+  done: boolean;
+}
+
+/** What one page read. */
+interface Page {
+  rows: number;
+  points: number;
+}
+
+/**
+ * The next chunks of one series overlapping [`from`, `to`), along the (series_id, max_ts)
+ * index (first_seq breaks ties: it is the rowid the index ends with), each unpacked and
+ * folded into `own`: at most `rows` rows, stopping once past `points` points.
+ */
+function rawPage(sql: SqlStorage, id: number, from: number, to: number, step: number, cursor: PageCursor, rows: number, points: number, own: Map<number, Bucket>): Page {
+  const page: Page = { rows: 0, points: 0 };
+  for (const row of sql.exec<ChunkRow & { max_ts: number }>(
+    "SELECT first_seq, series_id, max_ts, ts, vals, seqs FROM chunks WHERE series_id = ? AND (max_ts, first_seq) > (?, ?) AND min_ts < ? ORDER BY max_ts, first_seq LIMIT ?",
+    id,
+    cursor.ts,
+    cursor.seq,
+    to,
+    rows,
+  )) {
+    page.rows++;
+    cursor.ts = row.max_ts;
+    cursor.seq = row.first_seq;
+    page.points += foldChunk(chunkOf(row), own, step, from, to);
+    if (page.points >= points) return page;
+  }
+  cursor.done = page.rows < rows;
+  return page;
+}
+
+/** Folds the points of `chunk` inside [`from`, `to`) into `own`; returns how many points it read. */
+function foldChunk(chunk: PointChunk, own: Map<number, Bucket>, step: number, from: number, to: number): number {
+  // Points mostly come in time order, so the previous point's bucket is tried first.
+  let bucket: Bucket | undefined;
+  let bucketStart = NaN;
+  for (let i = 0; i < chunk.ts.length; i++) {
+    const ts = chunk.ts[i]!;
+    if (ts < from || ts >= to) continue;
+    const value = chunk.values[i]!;
+    const seq = seqAt(chunk, i);
+    const start = ts - (ts % step);
+    if (start !== bucketStart || !bucket) {
+      bucketStart = start;
+      bucket = own.get(start);
+      if (!bucket) {
+        own.set(start, (bucket = bucketOf(ts, seq, value)));
+        continue;
       }
     }
-    if (own.size > 0) result.set(id, own);
+    fold(bucket, ts, seq, value);
   }
-  return result;
+  return chunk.ts.length;
 }
 
-/** Buckets from per-minute rollups, merged in SQL. */
-function rollupBuckets(sql: SqlStorage, request: HistoryRequest, from: number, step: number): Map<number, Map<number, Bucket>> {
-  const result = new Map<number, Map<number, Bucket>>();
-  const all = [...request.series.keys()];
-  // A statement takes at most 100 bound parameters, so series go in groups.
-  for (let i = 0; i < all.length; i += ROLLUP_QUERY_SERIES) rollupGroup(sql, all.slice(i, i + ROLLUP_QUERY_SERIES), request.to, from, step, result);
-  return result;
-}
-
-/** Series per rollup statement: with the range and step, under the 100 bound parameters a statement takes. */
-const ROLLUP_QUERY_SERIES = 90;
-
-/** Adds the buckets of the series `ids` to `result`. */
-function rollupGroup(sql: SqlStorage, ids: number[], to: number, from: number, step: number, result: Map<number, Map<number, Bucket>>): void {
-  const placeholders = ids.map(() => "?").join(",");
-  // `%` works on integers in SQLite (a bound number may arrive as REAL, so `/` would not).
-  const aggregates = sql.exec<BucketRow>(
-    `SELECT series_id, minute - minute % ? AS bucket, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(count) AS count
-       FROM rollups WHERE series_id IN (${placeholders}) AND minute >= ? AND minute < ? GROUP BY series_id, bucket`,
-    step, ...ids, from, to,
-  );
-  // Each bucket's latest value: the first row of the bucket ordered newest first.
-  const lasts = sql.exec<LastRow>(
-    `SELECT series_id, bucket, last FROM (
-       SELECT series_id, minute - minute % ? AS bucket, last,
-              row_number() OVER (PARTITION BY series_id, minute - minute % ? ORDER BY last_ts DESC, last_seq DESC) AS newest
-         FROM rollups WHERE series_id IN (${placeholders}) AND minute >= ? AND minute < ?)
-     WHERE newest = 1`,
-    step, step, ...ids, from, to,
-  );
-  const lastOf = new Map<string, number>();
-  for (const row of lasts) lastOf.set(`${row.series_id}:${row.bucket}`, row.last);
-  for (const row of aggregates) {
-    let own = result.get(row.series_id);
-    if (!own) result.set(row.series_id, (own = new Map()));
-    own.set(row.bucket, { min: row.min, max: row.max, sum: row.sum, count: row.count, last: lastOf.get(`${row.series_id}:${row.bucket}`)!, lastTs: 0, lastSeq: 0 });
+/** The next per-minute rollups of one series in [cursor, `to`), in minute order, merged into buckets of `step`: at most `rows`. */
+function rollupPage(sql: SqlStorage, id: number, to: number, step: number, cursor: PageCursor, rows: number, own: Map<number, Bucket>): Page {
+  const page: Page = { rows: 0, points: 0 };
+  for (const row of sql.exec<RollupRow>(
+    "SELECT minute, min, max, sum, count, last, last_ts, last_seq FROM rollups WHERE series_id = ? AND minute >= ? AND minute < ? ORDER BY minute LIMIT ?",
+    id,
+    cursor.ts,
+    to,
+    rows,
+  )) {
+    page.rows++;
+    cursor.ts = row.minute + 1;
+    // `%` on integers: a minute is a whole number of ms.
+    const start = row.minute - (row.minute % step);
+    const bucket = own.get(start);
+    if (!bucket) {
+      own.set(start, { min: row.min, max: row.max, sum: row.sum, count: row.count, last: row.last, lastTs: row.last_ts, lastSeq: row.last_seq });
+      continue;
+    }
+    bucket.min = Math.min(bucket.min, row.min);
+    bucket.max = Math.max(bucket.max, row.max);
+    bucket.sum += row.sum;
+    bucket.count += row.count;
+    if (row.last_ts > bucket.lastTs || (row.last_ts === bucket.lastTs && row.last_seq > bucket.lastSeq)) {
+      bucket.last = row.last;
+      bucket.lastTs = row.last_ts;
+      bucket.lastSeq = row.last_seq;
+    }
   }
+  cursor.done = page.rows < rows;
+  return page;
 }
 
 /** Most buckets one history query may return per series. */
@@ -158,13 +241,12 @@ export type HistoryRefusal = { error: string; field: string };
 
 /**
  * Checks a history query and picks a step when none is given, so that one answer stays
- * within {@link limits.maxHistoryCells} buckets x series and one read within
- * {@link limits.maxHistoryScan} raw points or rollup rows: a Durable Object has 128 MB of
- * memory (https://developers.cloudflare.com/durable-objects/platform/limits/), and while it
- * builds an answer it serves nothing else. Every refusal names the parameter to change and
- * says to what. Reads only counts, bounded, from the indexes.
+ * within {@link limits.maxHistoryCells} buckets x series: a Durable Object has 128 MB of
+ * memory (https://developers.cloudflare.com/durable-objects/platform/limits/). Every refusal
+ * names the parameter to change and says to what. Reads nothing: the other limit, on what
+ * one answer reads ({@link limits.maxHistoryScan}), is kept by `readHistory` as it reads.
  */
-export function planHistory(sql: SqlStorage, ask: HistoryAsk, rawSince: number): HistoryRequest | HistoryRefusal {
+export function planHistory(ask: HistoryAsk, rawSince: number): HistoryRequest | HistoryRefusal {
   const { from, to, series } = ask;
   if (!(to > from)) return { error: "to must be later than from", field: "to" };
   const seriesCount = Math.max(1, series.size);
@@ -192,49 +274,5 @@ export function planHistory(sql: SqlStorage, ask: HistoryAsk, rawSince: number):
       field: "step",
     };
   }
-  const ids = [...series.keys()];
-  if (ids.length > 0) {
-    const read = raw ? rawPointsAtMost(sql, ids, from, to, limits.maxHistoryScan) : rollupRowsAtMost(sql, ids, from, to, limits.maxHistoryScan);
-    if (read > limits.maxHistoryScan) {
-      const what = raw ? "raw points" : "per-minute rollup rows";
-      return {
-        error:
-          `this range holds more than ${limits.maxHistoryScan} ${what} of the matching series, the most one answer reads; ` +
-          `ask for a shorter range (from, to) or fewer series` +
-          (raw ? `; ranges longer than ${RAW_QUERY_MAX_MS / 3_600_000} hours read per-minute rollups` : ""),
-        field: "from",
-      };
-    }
-  }
   return request;
-}
-
-/**
- * Points of the chunks overlapping the range, stopping once past `cap` (each row holds a
- * point or more, so no call reads more than `cap + 1` rows). Series by series, along the
- * (series_id, max_ts) index: a statement takes at most 100 bound parameters
- * (https://developers.cloudflare.com/durable-objects/platform/limits/).
- */
-function rawPointsAtMost(sql: SqlStorage, ids: number[], from: number, to: number, cap: number): number {
-  let total = 0;
-  for (const id of ids) {
-    total +=
-      sql
-        .exec<{ n: number | null }>("SELECT sum(count) AS n FROM (SELECT count FROM chunks WHERE series_id = ? AND max_ts >= ? AND min_ts < ? LIMIT ?)", id, from, to, cap + 1 - total)
-        .one().n ?? 0;
-    if (total > cap) break;
-  }
-  return total;
-}
-
-/** Rollup rows in the range, counted until past `cap`, series by series along the primary key. */
-function rollupRowsAtMost(sql: SqlStorage, ids: number[], from: number, to: number, cap: number): number {
-  let total = 0;
-  for (const id of ids) {
-    total += sql
-      .exec<{ n: number }>("SELECT count(*) AS n FROM (SELECT 1 FROM rollups WHERE series_id = ? AND minute >= ? AND minute < ? LIMIT ?)", id, from, to, cap + 1 - total)
-      .one().n;
-    if (total > cap) break;
-  }
-  return total;
 }

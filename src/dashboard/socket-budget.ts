@@ -1,4 +1,4 @@
-import { MAX_INVALID_MESSAGES, OVER_BUDGET_RETRY_MS, type HistoryResult } from "../shared/protocol";
+import { MAX_INVALID_MESSAGES, OVER_BUDGET_RETRY_MS } from "../shared/protocol";
 
 /**
  * What one viewer socket may ask of its dashboard per time window: messages, invalid
@@ -88,18 +88,4 @@ function verdictOf(budget: SocketBudget, limits: BudgetLimits): BudgetVerdict {
   if (budget.invalid >= limits.invalid) return "too_many_invalid";
   if (budget.messages > limits.messages || budget.work > limits.work) return "over_budget";
   return "ok";
-}
-
-/**
- * What a history answer cost to read: the raw points counted in its buckets (what the query
- * scanned), or, from rollups, its buckets; whichever is more.
- */
-export function historyWork(result: HistoryResult): number {
-  let buckets = 0;
-  let points = 0;
-  for (const series of result.series) {
-    buckets += series.ts.length;
-    if (result.source === "raw") for (const count of series.count) points += count;
-  }
-  return Math.max(buckets, points);
 }

@@ -2,6 +2,9 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { DashboardStore } from "../../src/dashboard/dashboard-store";
+import { HISTORY_SLICE_ROWS, queryHistory } from "../../src/dashboard/history-query";
+import type { HistoryResult } from "../../src/shared/protocol";
+import { seriesMatcher } from "../../src/shared/series-pattern";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { limits } from "../../src/shared/limits";
 import { createDashboard, postMetrics } from "./api";
@@ -194,5 +197,66 @@ describe("the size of one history answer", () => {
     );
     expect(rolled).toBe(10_000);
     expect(counted).toBe(10_000);
+  });
+});
+
+/** Stores `count` points of series `s0`, one per chunk (as one-point requests leave them before maintenance merges them), a second apart, ending at `end`. */
+async function fillOnePointChunks(id: string, count: number, end: number): Promise<void> {
+  await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) => {
+    const store = new DashboardStore(state.storage);
+    for (let i = 0; i < count; i++) {
+      const builder = new SeriesBatchBuilder();
+      builder.add("s0", "s0", {}, end - (count - i) * 1000, i, 0);
+      store.append(builder.build());
+    }
+  });
+}
+
+describe("a long history read", () => {
+  it("is read in slices: an ingest request sent while it reads is answered first, and the answer is the same as read in one go", async () => {
+    const { id, token } = await createDashboard();
+    const now = Date.now();
+    const count = 10 * HISTORY_SLICE_ROWS;
+    await fillOnePointChunks(id, count, now);
+    const order: string[] = [];
+    const history = query(id, `names=s0&from=${now - 6 * 3_600_000}&to=${now}&step=1m`).then(async (response) => {
+      order.push("history");
+      return { status: response.status, body: await response.json<HistoryResult>() };
+    });
+    // Sent once the read is under way.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const ingest = postMetrics(id, token, { name: "live", value: 1 }).then((response) => {
+      order.push("ingest");
+      return response.status;
+    });
+    expect(await ingest).toBe(200);
+    const answer = await history;
+    expect(order).toEqual(["ingest", "history"]);
+    expect(answer.status).toBe(200);
+    expect(answer.body.series[0]!.count.reduce((a, b) => a + b, 0)).toBe(count);
+    const inOneGo = await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) => {
+      const store = new DashboardStore(state.storage);
+      const series = store.matchingSeries(seriesMatcher(["s0"]));
+      return queryHistory(state.storage.sql, { series, from: now - 6 * 3_600_000, to: now, step: MINUTE }, 0);
+    });
+    expect(answer.body).toEqual(inOneGo);
+  }, 30_000);
+
+  it("holds maintenance off until it is done: no chunk is merged under it", async () => {
+    const { id } = await createDashboard();
+    const now = Date.now();
+    const count = 3 * HISTORY_SLICE_ROWS;
+    await fillOnePointChunks(id, count, now);
+    const { held, after, counted } = await runInDurableObject(env.DASHBOARD.getByName(id), async (instance: Dashboard) => {
+      const reading = instance.history({ credential: { kind: "admin" } }, ["s0"], now - 7_200_000, now, 1000);
+      // The read has done its first slice and waits for its next turn.
+      const held = instance.maintain(Date.now());
+      const outcome = await reading;
+      if (outcome.status !== "ok") throw new Error(`history: ${JSON.stringify(outcome)}`);
+      return { held, after: instance.maintain(Date.now()), counted: outcome.result.series[0]!.count.reduce((a, b) => a + b, 0) };
+    });
+    expect(held).toMatchObject({ rolledUp: 0, more: true });
+    expect(counted).toBe(count);
+    expect(after.rolledUp).toBe(count);
   });
 });
