@@ -24,7 +24,7 @@ type RollupRow = { minute: number; min: number; max: number; sum: number; count:
 
 /**
  * One slice of a history read: at most this many rows and (for raw chunks, which hold up to
- * 5,000 points each) about this many points, some 10 ms of the object's time here
+ * 5,000 points each) about this many points: a few ms of the object's time here
  * (bench/in-runtime/history-slices.measure.ts). Live frames, ingest and other requests run
  * between slices.
  */
