@@ -1,18 +1,22 @@
 // What one abusive viewer costs everyone else: for each flood, the latency of other viewers'
 // live points and of ingest answers while it runs, against a baseline measured just before it
 // on the same dashboard in the same run.
-// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--direct] [--floor ignore|close]
+// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late]
 // Floods: small (10,000 cheap valid messages), subscribe (10,000 subscribes), resume (10,000
 // `since=0` resumes), history (10,000 history requests), invalid (10,000 invalid messages),
 // joins (50 simultaneous joins of a dashboard of 1,000 series x 600 points).
 // A probe posts one point every 100 ms and a watcher viewer (subscribed to the probe series
-// only) times its arrival; a flood passes when both p99s stay within 100 ms of the baseline's
-// (1 s for joins). Exits non-zero when one does not.
+// only) times its arrival. A flood lasts well under a second, so only a few probes fall inside
+// it: what it costs is the worst probe during it (its max), over the baseline's p99. Each
+// message flood runs `--repeat` times on fresh dashboards (joins once: each needs a 100 s
+// maintenance wait); a flood passes when the median over its runs of that excess is within
+// 100 ms for both frames and ingest (1 s for joins). Exits non-zero when one does not.
 // Each message flood is then sent again to the floor (ceiling/message-floor.ts): the same Worker and
 // object, except that the object ignores every viewer message. What a flood costs there is
 // the runtime's (and this machine's) cost of carrying the messages, which the object's code
 // cannot save; the table gives both, so the object's own share can be read off. With
-// `--floor close` the floor closes each socket at its first message and ignores the rest.
+// `--floor close` the floor closes each socket at its first message and ignores the rest; with
+// `--floor late`, a second after its first message.
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createDashboard, type CreatedDashboard } from "../test/e2e/api.ts";
@@ -33,6 +37,7 @@ const { values: args } = parseArgs({
     joins: { type: "string", default: "50" },
     direct: { type: "boolean", default: false },
     floor: { type: "string", default: "ignore" },
+    repeat: { type: "string", default: "3" },
   },
 });
 const floods = args.flood.split(",") as Flood[];
@@ -40,6 +45,8 @@ if (!["ignore", "close", "late"].includes(args.floor)) throw new Error("--floor 
 if (floods.some((flood) => !allFloods.includes(flood))) throw new Error(`--flood takes ${allFloods.join(", ")}`);
 const messages = Number(args.messages);
 const joins = Number(args.joins);
+const repeat = Number(args.repeat);
+if (!(Number.isInteger(repeat) && repeat >= 1 && repeat <= 10)) throw new Error("--repeat takes 1-10");
 
 /** How often the probe posts, and how long a baseline lasts. */
 const PROBE_EVERY_MS = 100;
@@ -201,8 +208,9 @@ process.env.X_LOCAL_OBSERVABILITY = "false";
 const limitsOff = ["--var", "RATE_LIMIT_REQUESTS_PER_SECOND:100000", "--var", "RATE_LIMIT_POINTS_PER_SECOND:100000000"];
 const rows: string[] = [];
 let failed = false;
-/** Frame and ingest p99 during each flood, by server and flood, for the comparison with the floor. */
-const duringP99 = new Map<string, { frame: number; ingest: number }>();
+/** Each run's worst frame and ingest probe during the flood over the baseline's p99, by server and flood. */
+const excesses = new Map<string, { frame: number[]; ingest: number[]; lost: number }>();
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 /** Runs `flood` on a fresh dashboard of `server` and adds its row; returns whether it stayed within the allowance. */
 async function measure(server: DevServer, target: string, flood: Flood): Promise<void> {
@@ -243,12 +251,15 @@ async function measure(server: DevServer, target: string, flood: Flood): Promise
   const during = await probe.stop();
   watcher.close();
 
-  const allowance = fleet ? 1000 : 100;
-  const ok = during.frame.p99 - baseline.frame.p99 <= allowance && during.ingest.p99 - baseline.ingest.p99 <= allowance && during.lost === 0;
-  if (!ok && target === "Pulseboard") failed = true;
-  duringP99.set(`${target} ${flood}`, { frame: during.frame.p99, ingest: during.ingest.p99 });
+  const excess = { frame: during.frame.max - baseline.frame.p99, ingest: during.ingest.max - baseline.ingest.p99 };
+  const key = `${target} ${flood}`;
+  const runs = excesses.get(key) ?? { frame: [], ingest: [], lost: 0 };
+  runs.frame.push(excess.frame);
+  runs.ingest.push(excess.ingest);
+  runs.lost += during.lost;
+  excesses.set(key, runs);
   const ms = (value: number) => `${value.toFixed(0)}`;
-  const row = `| ${flood} | ${target} | ${ms(baseline.frame.p50)} / ${ms(baseline.frame.p99)} | ${ms(during.frame.p50)} / ${ms(during.frame.p99)} / ${ms(during.frame.max)} | ${ms(baseline.ingest.p50)} / ${ms(baseline.ingest.p99)} | ${ms(during.ingest.p50)} / ${ms(during.ingest.p99)} / ${ms(during.ingest.max)} | ${during.frame.count} | ${outcome.note} | ${ok ? "yes" : "**no**"} (${allowance} ms) |`;
+  const row = `| ${flood} | ${target} | ${ms(baseline.frame.p50)} / ${ms(baseline.frame.p99)} | ${ms(during.frame.p50)} / ${ms(during.frame.p99)} / ${ms(during.frame.max)} | ${ms(baseline.ingest.p50)} / ${ms(baseline.ingest.p99)} | ${ms(during.ingest.p50)} / ${ms(during.ingest.p99)} / ${ms(during.ingest.max)} | ${during.frame.count} | ${outcome.note} | ${ms(excess.frame)} / ${ms(excess.ingest)} |`;
   rows.push(row);
   console.log(row);
 }
@@ -261,24 +272,29 @@ for (const [target, extraArgs, which] of [
   const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs] });
   try {
     if (args.direct) bases.set(server, await runtimeBaseUrl(devServerProcesses(server.port).runtime));
-    for (const flood of which) await measure(server, target, flood);
+    for (const flood of which) for (let run = 0; run < (flood === "joins" ? 1 : repeat); run++) await measure(server, target, flood);
   } finally {
     await server.dispose();
   }
 }
 
 const table = [
-  "| flood | server | baseline frame p50 / p99 | during frame p50 / p99 / max | baseline ingest p50 / p99 | during ingest p50 / p99 / max | probes during | the flood | within |",
+  "| flood | server | baseline frame p50 / p99 | during frame p50 / p99 / max | baseline ingest p50 / p99 | during ingest p50 / p99 / max | probes during | the flood | worst probe over baseline p99, frame / ingest |",
   "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...rows,
 ].join("\n");
-const shares = floods
-  .filter((flood) => duringP99.has(`floor ${flood}`))
-  .map((flood) => {
-    const ours = duringP99.get(`Pulseboard ${flood}`)!;
-    const floor = duringP99.get(`floor ${flood}`)!;
-    return `| ${flood} | ${(ours.frame - floor.frame).toFixed(0)} | ${(ours.ingest - floor.ingest).toFixed(0)} |`;
-  });
-const shareTable = ["| flood | frame p99, Pulseboard minus floor (ms) | ingest p99, Pulseboard minus floor (ms) |", "| --- | --- | --- |", ...shares].join("\n");
-console.log(`\n${machine()}\n\n${table}\n\n${shareTable}`);
+const verdicts = [...excesses].map(([key, runs]) => {
+  const [target, flood] = key.split(" ") as [string, Flood];
+  const allowance = flood === "joins" ? 1000 : 100;
+  const ok = median(runs.frame) <= allowance && median(runs.ingest) <= allowance && runs.lost === 0;
+  if (!ok && target === "Pulseboard") failed = true;
+  const list = (values: number[]) => values.map((value) => value.toFixed(0)).join(", ");
+  return `| ${flood} | ${target} | ${list(runs.frame)} | ${median(runs.frame).toFixed(0)} | ${list(runs.ingest)} | ${median(runs.ingest).toFixed(0)} | ${runs.lost} | ${ok ? "yes" : "**no**"} (${allowance} ms) |`;
+});
+const verdictTable = [
+  "| flood | server | frame: worst over baseline, each run (ms) | median | ingest: worst over baseline, each run (ms) | median | probes lost | within |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ...verdicts,
+].join("\n");
+console.log(`\n${machine()}\n\n${table}\n\n${verdictTable}`);
 process.exitCode = failed ? 1 : 0;
