@@ -1,9 +1,10 @@
 // A bounded soak of one dashboard under `wrangler dev`: sensors post at a steady rate, a few
 // viewers stay connected throughout while the others keep leaving and coming back with
 // `since=` (resume), and a reader queries history every few seconds. Every 30 s it records the
-// runtime's resident memory and the dashboard's storage on disk. It fails (exit code 1) on
-// any lost, repeated or out-of-order point seen by any viewer, and on storage or memory that
-// keeps growing once the per-series cap is reached. Not a test: about ten minutes by default.
+// runtime's resident memory, the live JavaScript heap of the Worker's isolate (after a full
+// garbage collection, through wrangler's inspector) and the dashboard's storage on disk. It
+// fails (exit code 1) on any lost, repeated or out-of-order point seen by any viewer, and on
+// storage, resident memory or live heap that keeps growing once the per-series cap is reached. Not a test: about ten minutes by default.
 // Usage: node bench/soak.ts [--minutes 10] [--viewers 40] [--steady 3] [--write]
 // `--write` records the run in bench/results/soak.md.
 import { readdirSync, statSync, writeFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { createDashboard } from "../test/e2e/api.ts";
 import { startDevServer } from "../test/e2e/dev-server.ts";
 import { devServerProcesses } from "./fanout/dev-server-processes.ts";
 import { residentKiB } from "./fanout/process-stats.ts";
+import { IsolateHeap } from "./isolate-heap.ts";
 import { machine } from "./machine.ts";
 import { percentiles } from "./percentiles.ts";
 
@@ -218,6 +220,10 @@ interface Sample {
   at: number;
   /** Resident memory of the runtime (workerd), MiB. */
   rssMiB: number;
+  /** Live JavaScript heap of the Worker's isolate after a full collection, MiB. */
+  heapMiB: number;
+  /** The heap V8 had reserved for it, MiB. */
+  heapTotalMiB: number;
   /** The databases on disk, MiB. */
   storageMiB: number;
   /** Their write-ahead logs, MiB. */
@@ -234,29 +240,35 @@ for (const viewer of steady) await viewer.connect();
 
 const samples: Sample[] = [];
 const started = Date.now();
-const sample = () => {
+const heap = await IsolateHeap.connect(server.inspectorPort);
+const sample = async () => {
+  // Read first: the collection it forces is the runtime's, and shows in its resident memory.
+  const live = await heap.read();
   const rss = residentKiB(processes.runtime);
   const storage = storageBytes(server.persistTo);
   samples.push({
     at: Math.round((Date.now() - started) / 1000),
     rssMiB: rss === null ? NaN : rss / 1024,
+    heapMiB: live.usedBytes / 2 ** 20,
+    heapTotalMiB: live.totalBytes / 2 ** 20,
     storageMiB: storage.db / 2 ** 20,
     walMiB: storage.wal / 2 ** 20,
     points: ackedPoints,
     reconnects: churners.reduce((sum, viewer) => sum + viewer.reconnects, 0),
   });
   const last = samples.at(-1)!;
-  console.log(`${last.at}s  runtime ${last.rssMiB.toFixed(1)} MiB  storage ${last.storageMiB.toFixed(2)} MiB (log ${last.walMiB.toFixed(2)})  points ${last.points}  reconnects ${last.reconnects}  faults ${faults.length}`);
+  console.log(`${last.at}s  runtime ${last.rssMiB.toFixed(1)} MiB  live heap ${last.heapMiB.toFixed(1)} of ${last.heapTotalMiB.toFixed(1)} MiB  storage ${last.storageMiB.toFixed(2)} MiB (log ${last.walMiB.toFixed(2)})  points ${last.points}  reconnects ${last.reconnects}  faults ${faults.length}`);
 };
-sample();
-const sampler = setInterval(sample, SAMPLE_MS);
+await sample();
+const sampler = setInterval(() => void sample(), SAMPLE_MS);
 await Promise.all([sendLoop(), historyLoop(), ...churners.map(churnLoop)]);
 clearInterval(sampler);
 
 // Let the last frames arrive, then every steady viewer must hold every point since its snapshot.
 const drainUntil = Date.now() + 10_000;
 while (steady.some((viewer) => viewer.position < ackedSeq) && Date.now() < drainUntil) await sleep(50);
-sample();
+await sample();
+heap.close();
 for (const viewer of steady) {
   if (viewer.position !== ackedSeq) fault(`${viewer.name}: at ${viewer.position} after the run, not ${ackedSeq}`);
   if (viewer.received !== ackedSeq - viewer.countedFrom) fault(`${viewer.name}: received ${viewer.received} points, expected ${ackedSeq - viewer.countedFrom}`);
@@ -273,9 +285,11 @@ function growth(values: number[]): { middle: number; last: number } {
 }
 const storage = growth(samples.map((s) => s.storageMiB + s.walMiB));
 const memory = growth(samples.map((s) => s.rssMiB));
+const liveHeap = growth(samples.map((s) => s.heapMiB));
 const judged = samples.length >= 9;
 if (judged && storage.last > storage.middle * 1.2 + 0.25) fault(`storage grew from ${storage.middle.toFixed(2)} to ${storage.last.toFixed(2)} MiB after the cap was reached`);
 if (judged && memory.last > memory.middle * 1.3 + 20) fault(`runtime memory grew from ${memory.middle.toFixed(1)} to ${memory.last.toFixed(1)} MiB`);
+if (judged && liveHeap.last > liveHeap.middle * 1.2 + 2) fault(`the isolate's live heap grew from ${liveHeap.middle.toFixed(1)} to ${liveHeap.last.toFixed(1)} MiB`);
 
 const ingest = percentiles(ingestMs);
 const history = percentiles(historyMs);
@@ -292,9 +306,9 @@ const report = [
   `Verdict: **${verdict}**. ${ackedPoints} points acknowledged (${replays} retries replayed); every steady viewer received each one exactly once, in order;`,
   `${samples.at(-1)!.reconnects} reconnections resumed (${resets} reset snapshots). Ingest p50 ${ingest.p50.toFixed(1)} ms, p99 ${ingest.p99.toFixed(1)} ms; history p50 ${history.p50.toFixed(1)} ms, p99 ${history.p99.toFixed(1)} ms.`,
   "",
-  "| s | runtime memory (MiB) | database (MiB) | write-ahead log (MiB) | points | reconnections |",
-  "| ---: | ---: | ---: | ---: | ---: | ---: |",
-  ...samples.map((s) => `| ${s.at} | ${s.rssMiB.toFixed(1)} | ${s.storageMiB.toFixed(2)} | ${s.walMiB.toFixed(2)} | ${s.points} | ${s.reconnects} |`),
+  "| s | runtime memory (MiB) | isolate live heap / reserved (MiB) | database (MiB) | write-ahead log (MiB) | points | reconnections |",
+  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ...samples.map((s) => `| ${s.at} | ${s.rssMiB.toFixed(1)} | ${s.heapMiB.toFixed(1)} / ${s.heapTotalMiB.toFixed(1)} | ${s.storageMiB.toFixed(2)} | ${s.walMiB.toFixed(2)} | ${s.points} | ${s.reconnects} |`),
   "",
   ...(faults.length ? ["Faults:", "", ...faults.map((f) => `- ${f}`), ""] : []),
 ].join("\n");

@@ -222,7 +222,7 @@ export class Dashboard extends DurableObject<Env> {
     // Every item counts, stored or refused: refusing costs the object work and answer bytes too.
     const items = Math.max(request.total, pointCount(request.series) + request.rejected.length);
     const wait = Math.max(this.requestRate.wait(1, now), this.pointRate.wait(items, now));
-    if (wait > 0) return { status: "rate_limited", retryAfterSeconds: Math.ceil(wait) };
+    if (wait > 0) return { status: "rate_limited", cause: "ingest_rate", retryAfterSeconds: Math.ceil(wait) };
     this.requestRate.take(1, now);
     this.pointRate.take(items, now);
 

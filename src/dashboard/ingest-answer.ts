@@ -39,7 +39,13 @@ export type IngestAnswer =
     }
   | { status: "not_found" }
   | { status: "forbidden" }
-  | { status: "rate_limited"; /** Seconds until the request would be accepted. */ retryAfterSeconds: number }
+  | {
+      status: "rate_limited";
+      /** The dashboard's ingest rate, or (before any of the body was looked at) wrong tokens coming too often. */
+      cause: "ingest_rate" | "wrong_tokens";
+      /** Seconds until the request would be accepted. */
+      retryAfterSeconds: number;
+    }
   | { status: "idempotency_mismatch" };
 
 /**

@@ -7,7 +7,13 @@ import { TokenBucket } from "./rate-limiter";
 export type WriteRefusal =
   | { status: "not_found" }
   | { status: "forbidden" }
-  | { status: "rate_limited"; /** Seconds until a refusal would be answered again. */ retryAfterSeconds: number };
+  | {
+      status: "rate_limited";
+      /** Set apart from the ingest rate limit's 429: this one is about wrong tokens. */
+      cause: "wrong_tokens";
+      /** Seconds until a refusal would be answered again. */
+      retryAfterSeconds: number;
+    };
 
 /** What `Dashboard.authorize` answers: go ahead, or the refusal. */
 export type AuthorizeOutcome = { status: "ok" } | WriteRefusal;
@@ -32,7 +38,7 @@ export class RefusalLimit {
   /** The answer to one more wrong token at `now`. */
   refuse(now: number): Extract<WriteRefusal, { status: "forbidden" | "rate_limited" }> {
     const wait = this.bucket.wait(1, now);
-    if (wait > 0) return { status: "rate_limited", retryAfterSeconds: Math.ceil(wait) };
+    if (wait > 0) return { status: "rate_limited", cause: "wrong_tokens", retryAfterSeconds: Math.ceil(wait) };
     this.bucket.take(1, now);
     return { status: "forbidden" };
   }

@@ -90,8 +90,10 @@ function influxAnswer(c: InfluxContext, id: string, flavour: Flavour, answer: In
     case "forbidden":
       // InfluxDB answers a wrong token with 401, not 403.
       throw new ApiError(401, "invalid_token", "unauthorized access: the token is not valid for this dashboard");
-    case "rate_limited":
-      throw new ApiError(429, "rate_limited", `too many requests: retry in ${answer.retryAfterSeconds} s`, {}, { "Retry-After": String(answer.retryAfterSeconds) });
+    case "rate_limited": {
+      const what = answer.cause === "wrong_tokens" ? "too many requests with a wrong token" : "too many requests";
+      throw new ApiError(429, "rate_limited", `${what}: retry in ${answer.retryAfterSeconds} s`, {}, { "Retry-After": String(answer.retryAfterSeconds) });
+    }
     case "idempotency_mismatch":
       throw new ApiError(400, "idempotency_key_reused", "this Idempotency-Key was used in the last 10 minutes with a different body");
     case "stored": {

@@ -43,6 +43,7 @@ export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAn
     case "forbidden":
       throw writeRefusedError(id, answer);
     case "rate_limited":
+      if (answer.cause === "wrong_tokens") throw writeRefusedError(id, { ...answer, cause: answer.cause });
       throw new ApiError(429, "rate_limited", `dashboard "${id}" is over its ingest rate; retry in ${answer.retryAfterSeconds} s`, { retryAfter: answer.retryAfterSeconds }, {
         "Retry-After": String(answer.retryAfterSeconds),
       });

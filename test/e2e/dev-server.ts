@@ -28,6 +28,8 @@ export interface DevServer {
   url: string;
   /** Port the server listens on. */
   port: number;
+  /** Port of wrangler's inspector (Chrome DevTools Protocol) for the Worker's isolate. */
+  inspectorPort: number;
   /** Directory holding the Durable Objects' state, so a restart keeps the data. */
   persistTo: string;
   /** The last lines wrangler printed, for failure messages. */
@@ -131,6 +133,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const server: DevServer = {
     url,
     port,
+    inspectorPort,
     persistTo,
     output,
     stop,

@@ -117,4 +117,24 @@ describe("a write token the Worker confirmed a moment ago", () => {
     expect(refused.response.status).toBe(403);
     expect((await storedPoints(id)).map((point) => point.name)).toEqual(["before"]);
   });
+
+  it("past the refusal burst is told it is about a wrong token, not about the ingest rate", async () => {
+    const { id, token } = await createDashboard();
+    const metrics = routes[0]!;
+    expect((await send(metrics, id, token, '{"name":"before","value":1}')).response.status).toBe(200);
+    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
+      state.storage.sql.exec("UPDATE dashboard SET token_hash = ?", "0".repeat(64));
+      (instance as unknown as { store: { reload(): void } }).store.reload();
+    });
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let n = 0; n <= REFUSAL_BURST; n++) {
+      last = (await send(metrics, id, token, '{"name":"after","value":2}')).response;
+      statuses.push(last.status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    const { error } = await last!.json<{ error: { code: string; message: string } }>();
+    expect(error.code).toBe("rate_limited");
+    expect(error.message).toContain("wrong token");
+  });
 });
