@@ -4,7 +4,7 @@
  * every other text frame is handed on as it arrived.
  */
 import { WebSocket as ReconnectingWebSocket } from "partysocket";
-import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, OVER_BUDGET_RETRY_MS } from "../shared/protocol.ts";
+import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, isFinalClose, OVER_BUDGET_RETRY_MS } from "../shared/protocol.ts";
 
 /**
  * - `connecting`: first attempt, nothing received yet.
@@ -44,11 +44,6 @@ export const defaultTiming: ConnectionTiming = {
   connectTimeoutMs: 5_000,
   offlineAfterFailures: 8,
 };
-
-/** Close codes 4000-4499 mean "do not reconnect as is" (see `CloseCode` in the protocol). */
-function isFinalClose(code: number): boolean {
-  return code >= 4000 && code < 4500;
-}
 
 /**
  * The server closed because this socket asked for more than its budget. The page asks for

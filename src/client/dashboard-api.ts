@@ -1,5 +1,6 @@
 /** Reads a dashboard's description over HTTP before the page opens its socket. */
 import type { DashboardInfo } from "../shared/dashboard-info.ts";
+import { ErrorCode, type ErrorBody } from "../shared/http-contract.ts";
 import { viewKeyHeaders } from "./view-key.ts";
 
 /** The outcomes the page shows differently. */
@@ -25,10 +26,10 @@ export async function lookUpDashboard(id: string, viewKey?: string): Promise<Das
   if (response.status === 404) return { kind: "not-found" };
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
-    if (code === "view_key_required") return { kind: "private" };
-    if (code === "invalid_view_key") return { kind: "wrong-key" };
-    const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
+    const error = (body as Partial<ErrorBody> | undefined)?.error;
+    if (error?.code === ErrorCode.viewKeyRequired) return { kind: "private" };
+    if (error?.code === ErrorCode.invalidViewKey) return { kind: "wrong-key" };
+    const message = error?.message;
     return { kind: "failed", message: typeof message === "string" ? message : `HTTP ${response.status}` };
   }
   return { kind: "found", dashboard: body as DashboardInfo };

@@ -1,7 +1,5 @@
 /** Where a dashboard page finds its id: the path `/d/<id>`. */
-
-/** Ids the API accepts: 1-64 of `a-z0-9-_`, starting with a letter or digit. */
-const idPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+import { isDashboardId } from "../shared/http-contract.ts";
 
 /** The id segment of a dashboard path, and whether the API would accept it. */
 export interface DashboardPath {
@@ -21,7 +19,7 @@ export function parseDashboardPath(pathname: string): DashboardPath | undefined 
   } catch {
     return { id, valid: false };
   }
-  return { id, valid: idPattern.test(id) };
+  return { id, valid: isDashboardId(id) };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** `PUT /api/dashboards/:id` from the page, with its answers sorted by what the editor shows. */
 import type { DashboardUpdate, Panel } from "../shared/dashboard-config.ts";
+import type { ErrorBody } from "../shared/http-contract.ts";
 
 /** What a save came to. */
 export type SaveResult =
@@ -9,10 +10,6 @@ export type SaveResult =
   /** 400: `field` is the body path the server blames, e.g. `panels.0.type`. */
   | { kind: "invalid"; message: string; field: string | undefined }
   | { kind: "failed"; message: string };
-
-interface ErrorBody {
-  error?: { code?: string; message?: string; field?: string };
-}
 
 /** Sends `update` (already checked with the shared schema) with `token`. */
 export async function saveDashboard(dashboardId: string, token: string, update: DashboardUpdate): Promise<SaveResult> {
@@ -26,7 +23,7 @@ export async function saveDashboard(dashboardId: string, token: string, update: 
   } catch (error) {
     return { kind: "failed", message: `Could not reach the server: ${String(error)}` };
   }
-  const body = (await response.json().catch(() => ({}))) as ErrorBody & { title?: string; panels?: Panel[] };
+  const body = (await response.json().catch(() => ({}))) as Partial<ErrorBody> & { title?: string; panels?: Panel[] };
   if (response.ok) return { kind: "saved", title: body.title ?? update.title ?? "", panels: body.panels ?? update.panels ?? [] };
   const message = body.error?.message ?? `HTTP ${response.status}`;
   if (response.status === 401) return { kind: "refused", message: "A dashboard token is needed to save." };

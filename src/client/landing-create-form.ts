@@ -4,32 +4,15 @@
  * secrets once, its link and the commands that feed it. A refusal shows the server's message
  * on the field it names (`field` in the error body; the token field for 401/403).
  */
+import { DASHBOARD_ID_RULE, isDashboardId, TOKEN_ERROR_CODES, type CreatedDashboard, type ErrorBody } from "../shared/http-contract.ts";
+import { limits } from "../shared/limits.ts";
 import { commandBlock } from "./command-block.ts";
 import { curlJsonCommand, curlLineProtocolCommand, telegrafOutput } from "./landing-feed-commands.ts";
-
-/** The 201 body of `POST /api/dashboards` (README, "HTTP API"). */
-export interface CreatedDashboard {
-  /** Dashboard id. */
-  id: string;
-  /** Title (the id when none was given). */
-  title: string;
-  /** Bearer token for sending metrics; the server keeps only its hash. */
-  ingestToken: string;
-  /** Private dashboards only: the key that reads it, also kept only as a hash. */
-  viewKey?: string;
-  /** Where to find it; `dashboard` carries the view key in its fragment when private. */
-  urls: { dashboard: string; metrics: string; ws: string };
-}
 
 /** The fields a refusal can point at; the names match the API's `field` values. */
 type FieldName = "token" | "id" | "title" | "private";
 
-/** Same rule as the server's `dashboardIdSchema` (src/worker/dashboard-id.ts). */
-const idPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-/** `limits.maxTitleLength` (src/shared/limits.ts). */
-const maxTitleLength = 120;
-/** Codes of `requireAdmin` (src/worker/auth.ts): all about the admin token. */
-const tokenCodes = new Set(["missing_token", "invalid_token", "admin_not_configured"]);
+const maxTitleLength = limits.maxTitleLength;
 
 /** A refusal to show: `field` is highlighted, or the message goes under the form when absent. */
 interface Refusal {
@@ -51,8 +34,8 @@ function errorSlot(form: HTMLFormElement, name: FieldName): HTMLElement | null {
 function checkInput(form: HTMLFormElement): Refusal | undefined {
   if (input(form, "token").value.trim() === "") return { field: "token", message: "Enter the admin token." };
   const id = input(form, "id").value.trim();
-  if (id !== "" && !idPattern.test(id)) {
-    return { field: "id", message: "Ids are 1-64 characters of a-z 0-9 - _, starting with a letter or digit." };
+  if (id !== "" && !isDashboardId(id)) {
+    return { field: "id", message: `Ids are ${DASHBOARD_ID_RULE}.` };
   }
   if (input(form, "title").value.trim().length > maxTitleLength) {
     return { field: "title", message: `Titles are at most ${maxTitleLength} characters.` };
@@ -62,12 +45,10 @@ function checkInput(form: HTMLFormElement): Refusal | undefined {
 
 /** Reads an error body `{ error: { code, message, field? } }` into a refusal. */
 async function refusalOf(response: Response): Promise<Refusal> {
-  const body = (await response.json().catch(() => undefined)) as
-    | { error?: { code?: unknown; message?: unknown; field?: unknown } }
-    | undefined;
+  const body = (await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined;
   const error = body?.error;
   const message = typeof error?.message === "string" ? error.message : `The server answered HTTP ${response.status}.`;
-  if (typeof error?.code === "string" && tokenCodes.has(error.code)) return { message, field: "token" };
+  if (typeof error?.code === "string" && TOKEN_ERROR_CODES.has(error.code)) return { message, field: "token" };
   const field = typeof error?.field === "string" ? error.field : undefined;
   return field === "id" || field === "title" || field === "private" ? { message, field } : { message };
 }

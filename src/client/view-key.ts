@@ -4,6 +4,7 @@
  * then takes it out of the address bar, so a screenshot or a copied URL does not leak it, and
  * keeps it in sessionStorage so a reload of the same tab still sees the dashboard.
  */
+import { VIEW_KEY_HEADER, VIEW_KEY_PROTOCOL_PREFIX, VIEWER_PROTOCOL } from "../shared/http-contract.ts";
 
 /** Where a dashboard's key is kept in sessionStorage. */
 function storageName(id: string): string {
@@ -49,7 +50,7 @@ export function forgetViewKey(id: string): void {
 
 /** Headers that present `key` on the page's HTTP reads. */
 export function viewKeyHeaders(key: string | undefined): Record<string, string> {
-  return key === undefined ? {} : { "X-Pulseboard-View-Key": key };
+  return key === undefined ? {} : { [VIEW_KEY_HEADER]: key };
 }
 
 /**
@@ -58,5 +59,5 @@ export function viewKeyHeaders(key: string | undefined): Record<string, string> 
  * A public link offers none, as before.
  */
 export function viewerProtocols(key: string | undefined): string[] | undefined {
-  return key === undefined ? undefined : ["pulseboard", `pulseboard.view-key.${key}`];
+  return key === undefined ? undefined : [VIEWER_PROTOCOL, `${VIEW_KEY_PROTOCOL_PREFIX}${key}`];
 }

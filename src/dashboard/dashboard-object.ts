@@ -35,8 +35,9 @@ import { SnapshotCache } from "./snapshot-cache";
 import { freshBudget, spend, type BudgetVerdict, type Cost } from "./socket-budget";
 import { viewError } from "./view-error";
 import { joinBudget, planSnapshot, replayFeed, resumeKind, snapshotFeed, type FeedTarget } from "./viewer-feed";
-import { VIEWER_PROTOCOL, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
+import { viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-registry";
+import { VIEWER_PROTOCOL } from "../shared/http-contract";
 
 /** Outcome of a configure call. */
 export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden" };

@@ -1,5 +1,6 @@
 import { constantTimeEqual } from "../worker/tokens";
 import type { Credential } from "./credential";
+import { VIEW_KEY_PROTOCOL_PREFIX } from "../shared/http-contract";
 
 /**
  * What a reader presents to see a dashboard: a view key (as its SHA-256), and/or a write
@@ -23,11 +24,6 @@ export function viewVerdict(meta: { viewKeyHash: string | null; tokenHash: strin
   if (access.viewKeyHash !== undefined && constantTimeEqual(access.viewKeyHash, meta.viewKeyHash)) return "allowed";
   return access.viewKeyHash === undefined && access.credential === undefined ? "view_key_required" : "invalid_view_key";
 }
-
-/** The subprotocol a viewer offers beside `pulseboard` to carry a view key: `pulseboard.view-key.<key>`. */
-export const VIEW_KEY_PROTOCOL_PREFIX = "pulseboard.view-key.";
-/** The subprotocol the server selects for every viewer. */
-export const VIEWER_PROTOCOL = "pulseboard";
 
 /** The view key offered in a `Sec-WebSocket-Protocol` header, if any. */
 export function viewKeyFromProtocols(header: string | null): string | undefined {

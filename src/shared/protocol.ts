@@ -219,6 +219,14 @@ export const CloseCode = {
   overBudget: 4529,
 } as const;
 
+/**
+ * Whether a close code tells the client not to reconnect as is: 4000-4499 (the client must
+ * change what it sends first). Every other code may be retried with backoff.
+ */
+export function isFinalClose(code: number): boolean {
+  return code >= 4000 && code < 4500;
+}
+
 /** How long a client closed with {@link CloseCode.overBudget} waits before reconnecting: one budget window. */
 export const OVER_BUDGET_RETRY_MS = 10_000;
 

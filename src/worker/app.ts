@@ -16,6 +16,7 @@ import { parsePrecision } from "./precision";
 import { securityHeaders } from "./security-headers";
 import { newIngestToken, newViewKey, sha256Hex } from "./tokens";
 import { authorizeWrite, writeRefusedError } from "./write-authorization";
+import { ErrorCode, type CreatedDashboard } from "../shared/http-contract";
 
 type AppEnv = { Bindings: Env };
 
@@ -46,7 +47,7 @@ function viewRefused(verdict: "view_key_required" | "invalid_view_key"): ApiErro
 }
 
 function notFound(id: string): ApiError {
-  return new ApiError(404, "dashboard_not_found", `no dashboard "${id}"`, { field: "id" });
+  return new ApiError(404, ErrorCode.dashboardNotFound, `no dashboard "${id}"`, { field: "id" });
 }
 
 export const app = new Hono<AppEnv>();
@@ -83,7 +84,7 @@ app.post("/api/dashboards", async (c) => {
     viewKeyHash: viewKey === null ? null : await sha256Hex(viewKey),
     now: Date.now(),
   });
-  if (!created) throw new ApiError(409, "dashboard_exists", `dashboard "${id}" already exists`, { field: "id" });
+  if (!created) throw new ApiError(409, ErrorCode.dashboardExists, `dashboard "${id}" already exists`, { field: "id" });
   const origin = new URL(c.req.url).origin;
   return c.json(
     {
@@ -97,7 +98,7 @@ app.post("/api/dashboards", async (c) => {
         metrics: `${origin}/api/dashboards/${id}/metrics`,
         ws: `${origin.replace(/^http/, "ws")}/api/dashboards/${id}/ws`,
       },
-    },
+    } satisfies CreatedDashboard,
     201,
   );
 });
@@ -124,7 +125,7 @@ app.put("/api/dashboards/:id", async (c) => {
   }
   const outcome = await stub.configure(credential, update.data);
   if (outcome.status === "not_found") throw notFound(id);
-  if (outcome.status === "forbidden") throw new ApiError(403, "invalid_token", `the token is not valid for dashboard "${id}"`);
+  if (outcome.status === "forbidden") throw new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
   return c.json(outcome.config);
 });
 

@@ -3,6 +3,7 @@ import type { Credential } from "../dashboard/credential";
 import type { ViewAccess } from "../dashboard/view-access";
 import { ApiError } from "./errors";
 import { secretEquals, sha256Hex } from "./tokens";
+import { ErrorCode, VIEW_KEY_HEADER } from "../shared/http-contract";
 
 /**
  * The admin token `npm start` writes to `.dev.vars` when that file has none, and the tests
@@ -38,7 +39,7 @@ export function bearerToken(header: string | undefined): string | null {
 function requireToken(c: Context): string {
   const token = bearerToken(c.req.header("Authorization"));
   if (!token) {
-    throw new ApiError(401, "missing_token", "send the token as `Authorization: Bearer <token>`", {}, {
+    throw new ApiError(401, ErrorCode.missingToken, "send the token as `Authorization: Bearer <token>`", {}, {
       "WWW-Authenticate": 'Bearer realm="pulseboard"',
     });
   }
@@ -51,12 +52,12 @@ export async function requireAdmin(c: Context<{ Bindings: Env }>): Promise<void>
   if (adminToken(c.env) === null) {
     throw new ApiError(
       403,
-      "admin_not_configured",
+      ErrorCode.adminNotConfigured,
       "no ADMIN_TOKEN is set: deployed, set one with `wrangler secret put ADMIN_TOKEN`; under `wrangler dev`, put `ADMIN_TOKEN=<token>` in .dev.vars (`npm start` writes one)",
     );
   }
   if (!(await isAdminToken(c.env, token))) {
-    throw new ApiError(403, "invalid_token", "the admin token is not valid");
+    throw new ApiError(403, ErrorCode.invalidToken, "the admin token is not valid");
   }
 }
 
@@ -75,7 +76,7 @@ export async function writeCredential(c: Context<{ Bindings: Env }>): Promise<Cr
  */
 export async function readAccess(c: Context<{ Bindings: Env }>): Promise<ViewAccess> {
   const access: ViewAccess = {};
-  const viewKey = c.req.header("X-Pulseboard-View-Key");
+  const viewKey = c.req.header(VIEW_KEY_HEADER);
   if (viewKey) access.viewKeyHash = await sha256Hex(viewKey);
   const token = bearerToken(c.req.header("Authorization"));
   if (token) access.credential = await credentialOf(c.env, token);

@@ -1,15 +1,14 @@
 import { z } from "zod";
+import { DASHBOARD_ID_PATTERN, DASHBOARD_ID_RULE, ErrorCode } from "../shared/http-contract";
 import { ApiError } from "./errors";
 
-/** Dashboard ids (PRODUCT.md): 1-64 characters of `a-z 0-9 - _`, starting with a letter or digit. */
-export const dashboardIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "1-64 characters of a-z 0-9 - _, starting with a letter or digit");
+/** Dashboard ids (PRODUCT.md): {@link DASHBOARD_ID_RULE}. */
+export const dashboardIdSchema = z.string().regex(DASHBOARD_ID_PATTERN, DASHBOARD_ID_RULE);
 
 /** Returns `raw` if it is a valid dashboard id; otherwise a 404, since no such dashboard can exist. */
 export function parseDashboardId(raw: string): string {
   if (!dashboardIdSchema.safeParse(raw).success) {
-    throw new ApiError(404, "dashboard_not_found", `no dashboard "${raw}": ids are 1-64 characters of a-z 0-9 - _, starting with a letter or digit`, {
+    throw new ApiError(404, ErrorCode.dashboardNotFound, `no dashboard "${raw}": ids are ${DASHBOARD_ID_RULE}`, {
       field: "id",
     });
   }

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorBody } from "../shared/http-contract";
 import { headerValue } from "./header-value";
 
 /**
@@ -16,11 +17,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Body shape of every HTTP error. */
-export interface ErrorBody {
-  error: { code: string; message: string; [detail: string]: unknown };
 }
 
 /** Turns any thrown value into the JSON error response; unknown errors become a 500. */

@@ -6,6 +6,7 @@ import { dashboardIdSchema } from "./dashboard-id";
 import { ApiError, safeHeaders } from "./errors";
 import { ingest } from "./ingest-handler";
 import { parsePrecision } from "./precision";
+import { ErrorCode } from "../shared/http-contract";
 
 /**
  * InfluxDB-compatible write endpoints, so Telegraf and the InfluxDB client libraries can write
@@ -66,7 +67,7 @@ function v1Token(c: InfluxContext): PresentedToken | null {
 }
 
 async function credentialFor(c: InfluxContext, presented: PresentedToken | null): Promise<Credential> {
-  if (!presented) throw new ApiError(401, "missing_token", "unauthorized access: send the dashboard's ingest token");
+  if (!presented) throw new ApiError(401, ErrorCode.missingToken, "unauthorized access: send the dashboard's ingest token");
   // InfluxDB v1 clients put their password in `p=`, so ingest tokens may come that way; the
   // admin token opens every dashboard and must not be left in a proxy's or a shell's history.
   if (presented.inUrl && (await isAdminToken(c.env, presented.token))) {
@@ -78,7 +79,7 @@ async function credentialFor(c: InfluxContext, presented: PresentedToken | null)
 function dashboardParam(c: InfluxContext, name: "bucket" | "db"): string {
   const id = c.req.query(name);
   if (!id) throw new ApiError(400, "invalid_parameter", `${name} is required: the dashboard id to write to`, { field: name });
-  if (!dashboardIdSchema.safeParse(id).success) throw new ApiError(404, "dashboard_not_found", `${name === "bucket" ? "bucket" : "database"} "${id}" not found`);
+  if (!dashboardIdSchema.safeParse(id).success) throw new ApiError(404, ErrorCode.dashboardNotFound, `${name === "bucket" ? "bucket" : "database"} "${id}" not found`);
   return id;
 }
 
@@ -86,10 +87,10 @@ function dashboardParam(c: InfluxContext, name: "bucket" | "db"): string {
 function influxAnswer(c: InfluxContext, id: string, flavour: Flavour, answer: IngestAnswer): Response {
   switch (answer.status) {
     case "not_found":
-      throw new ApiError(404, "dashboard_not_found", `${flavour === "v2" ? "bucket" : "database"} "${id}" not found`);
+      throw new ApiError(404, ErrorCode.dashboardNotFound, `${flavour === "v2" ? "bucket" : "database"} "${id}" not found`);
     case "forbidden":
       // InfluxDB answers a wrong token with 401, not 403.
-      throw new ApiError(401, "invalid_token", "unauthorized access: the token is not valid for this dashboard");
+      throw new ApiError(401, ErrorCode.invalidToken, "unauthorized access: the token is not valid for this dashboard");
     case "rate_limited": {
       const what = answer.cause === "wrong_tokens" ? "too many requests with a wrong token" : "too many requests";
       throw new ApiError(429, "rate_limited", `${what}: retry in ${answer.retryAfterSeconds} s`, {}, { "Retry-After": String(answer.retryAfterSeconds) });

@@ -2,6 +2,7 @@ import type { Dashboard } from "../dashboard/dashboard-object";
 import type { Credential } from "../dashboard/credential";
 import type { WriteRefusal } from "../dashboard/write-refusal";
 import { ApiError } from "./errors";
+import { ErrorCode } from "../shared/http-contract";
 
 /**
  * Checks a write's token before its body is read, so a wrong token costs neither a 1 MiB
@@ -47,9 +48,9 @@ export async function authorizeWrite(stub: DurableObjectStub<Dashboard>, id: str
 export function writeRefusedError(id: string, refusal: WriteRefusal): ApiError {
   switch (refusal.status) {
     case "not_found":
-      return new ApiError(404, "dashboard_not_found", `no dashboard "${id}"`, { field: "id" });
+      return new ApiError(404, ErrorCode.dashboardNotFound, `no dashboard "${id}"`, { field: "id" });
     case "forbidden":
-      return new ApiError(403, "invalid_token", `the token is not valid for dashboard "${id}"`);
+      return new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
     case "rate_limited":
       return new ApiError(429, "rate_limited", `too many requests with a wrong token for dashboard "${id}"; retry in ${refusal.retryAfterSeconds} s`, { retryAfter: refusal.retryAfterSeconds }, {
         "Retry-After": String(refusal.retryAfterSeconds),

@@ -1,19 +1,10 @@
 /** The HTTP API as the e2e tests call it: plain fetch, failing loudly on any unexpected status. */
+import type { CreatedDashboard } from "../../src/shared/http-contract.ts";
+
+export type { CreatedDashboard };
 
 /** The admin token every test server is started with (as `npm start` writes it to .dev.vars). */
 export const devAdminToken = "dev-admin-token";
-
-/** The body of `POST /api/dashboards`. */
-export interface CreatedDashboard {
-  /** Dashboard id. */
-  id: string;
-  /** Human title. */
-  title: string;
-  /** Bearer token for sending this dashboard metrics. */
-  ingestToken: string;
-  /** Where to find the dashboard. */
-  urls: { dashboard: string; metrics: string; ws: string };
-}
 
 /** One point as the ingest API takes it. */
 export interface PointInput {
