@@ -64,7 +64,7 @@ describe("RefusalLimit", () => {
     const limit = new RefusalLimit(0);
     const answers = Array.from({ length: REFUSAL_BURST }, () => limit.refuse(0).status);
     expect(new Set(answers)).toEqual(new Set(["forbidden"]));
-    expect(limit.refuse(0)).toEqual({ status: "rate_limited", retryAfterSeconds: 1 });
+    expect(limit.refuse(0)).toEqual({ status: "rate_limited", cause: "wrong_tokens", retryAfterSeconds: 1 });
     // A rate-limited answer takes nothing: the caller is not pushed further back.
     expect(limit.refuse(1000 / REFUSALS_PER_SECOND)).toEqual({ status: "forbidden" });
   });
