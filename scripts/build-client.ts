@@ -19,6 +19,8 @@ try {
   await mkdir(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: root,
+    // The entries stay at the top of src/client: esbuild names each bundle after its entry's
+    // path below the entries' common folder, and the HTML loads /build/<page>.js by that name.
     entryPoints: ["src/client/dashboard-page.ts", "src/client/landing-page.ts"],
     outdir,
     bundle: true,

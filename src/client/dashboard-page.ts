@@ -61,34 +61,34 @@
  *   `[data-testid="follow-state"]` says what is shown instead (`Zoomed: <from> – <to>`,
  *   `Paused`), empty while following.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
- * - `[data-testid="edit"]` and the editor (dashboard title and panels): see panel-editor.ts.
+ * - `[data-testid="edit"]` and the editor (dashboard title and panels): see editor/panel-editor.ts.
  * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
- *   `{ ts, values, xMin, xMax }` (see debug-hook.ts).
- * - `window.__pulseboard.timeCharts()`: every time chart's x span, see debug-hook.ts.
+ *   `{ ts, values, xMin, xMax }` (see dashboard/debug-hook.ts).
+ * - `window.__pulseboard.timeCharts()`: every time chart's x span, see dashboard/debug-hook.ts.
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
- *   (see debug-hook.ts).
+ *   (see dashboard/debug-hook.ts).
  */
 // First: configures Zod before any schema exists (see the file).
 import "./zod-jitless.ts";
 import type { ServerMessage } from "../shared/protocol.ts";
-import { Connection } from "./connection.ts";
-import { showConnectionState } from "./connection-badge.ts";
-import { lookUpDashboard, type DashboardLookup } from "./dashboard-api.ts";
-import { parseDashboardPath, viewerSocketUrl } from "./dashboard-id.ts";
-import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotice } from "./dashboard-notices.ts";
-import { exposeDebugHook } from "./debug-hook.ts";
-import { JumpToNow } from "./jump-to-now.ts";
-import { PanelEditor } from "./panel-editor.ts";
-import { PanelGrid } from "./panel-grid.ts";
-import { PauseControl } from "./pause-control.ts";
-import { followRangePicker } from "./range-history.ts";
-import { ResumeNotice, reloadedText, resumedText } from "./resume-notice.ts";
-import { SeriesStore } from "./series-store.ts";
-import { parseServerMessage } from "./server-message.ts";
-import { StalenessLabel } from "./staleness-label.ts";
-import { TimeWindow } from "./time-window.ts";
-import { forgetViewKey, takeViewKey, viewerProtocols } from "./view-key.ts";
-import { rememberDashboard } from "./known-dashboards.ts";
+import { Connection } from "./connection/connection.ts";
+import { showConnectionState } from "./connection/connection-badge.ts";
+import { lookUpDashboard, type DashboardLookup } from "./dashboard/dashboard-api.ts";
+import { parseDashboardPath, viewerSocketUrl } from "./dashboard/dashboard-id.ts";
+import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotice } from "./dashboard/dashboard-notices.ts";
+import { exposeDebugHook } from "./dashboard/debug-hook.ts";
+import { JumpToNow } from "./dashboard/jump-to-now.ts";
+import { PanelEditor } from "./editor/panel-editor.ts";
+import { PanelGrid } from "./panels/panel-grid.ts";
+import { PauseControl } from "./dashboard/pause-control.ts";
+import { followRangePicker } from "./dashboard/range-history.ts";
+import { ResumeNotice, reloadedText, resumedText } from "./connection/resume-notice.ts";
+import { SeriesStore } from "./dashboard/series-store.ts";
+import { parseServerMessage } from "./connection/server-message.ts";
+import { StalenessLabel } from "./dashboard/staleness-label.ts";
+import { TimeWindow } from "./dashboard/time-window.ts";
+import { forgetViewKey, takeViewKey, viewerProtocols } from "./dashboard/view-key.ts";
+import { rememberDashboard } from "./landing/known-dashboards.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);

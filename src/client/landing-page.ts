@@ -11,11 +11,11 @@
  */
 // First: configures Zod before any schema exists (see the file).
 import "./zod-jitless.ts";
-import { fillCommandBlock } from "./command-block.ts";
-import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./curl-commands.ts";
-import { rememberDashboard } from "./known-dashboards.ts";
-import { setUpCreateForm } from "./landing-create-form.ts";
-import { showKnownDashboards } from "./landing-known-list.ts";
+import { fillCommandBlock } from "./landing/command-block.ts";
+import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./landing/curl-commands.ts";
+import { rememberDashboard } from "./landing/known-dashboards.ts";
+import { setUpCreateForm } from "./landing/landing-create-form.ts";
+import { showKnownDashboards } from "./landing/landing-known-list.ts";
 
 const demoId = "demo";
 const origin = location.origin;

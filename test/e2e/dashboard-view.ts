@@ -51,14 +51,14 @@ export class DashboardView {
     await this.#until(`the ${value} range to load`, 15_000, async () => (await this.page.getAttribute('[data-testid="range"]', "data-loaded")) === value);
   }
 
-  /** What the automatic panel of `key` draws and its x range (see src/client/debug-hook.ts). */
+  /** What the automatic panel of `key` draws and its x range (see src/client/dashboard/debug-hook.ts). */
   async drawn(key: string): Promise<DrawnChart | undefined> {
     return this.page.evaluate((k) => (globalThis as unknown as DebugWindow).__pulseboard.drawn(k), key);
   }
 
   /**
    * Every time chart's x axis span and how many times it holds, keyed `saved:<id>` or
-   * `series:<key>` (see src/client/debug-hook.ts).
+   * `series:<key>` (see src/client/dashboard/debug-hook.ts).
    */
   timeCharts(): Promise<TimeChartShown[]> {
     return this.page.evaluate(() => (globalThis as unknown as DebugWindow).__pulseboard.timeCharts());
@@ -164,7 +164,7 @@ export class DashboardView {
     );
   }
 
-  /** Opens or closes the panel editor with the Edit toggle (see src/client/panel-editor.ts). */
+  /** Opens or closes the panel editor with the Edit toggle (see src/client/editor/panel-editor.ts). */
   async toggleEditing(): Promise<void> {
     await this.page.click('[data-testid="edit"]');
   }
@@ -234,7 +234,7 @@ export interface TimeChartShown {
   shown: { xMin: number | undefined; xMax: number | undefined; times: number };
 }
 
-/** The page's global as the debug hook leaves it (see src/client/debug-hook.ts). */
+/** The page's global as the debug hook leaves it (see src/client/dashboard/debug-hook.ts). */
 interface DebugWindow {
   __pulseboard: {
     points(key: string): { ts: number[]; values: number[] };

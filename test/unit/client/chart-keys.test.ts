@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keyZoom } from "../../../src/client/chart-keys.ts";
+import { keyZoom } from "../../../src/client/charts/chart-keys.ts";
 
 const MINUTE = 60_000;
 const WEEK = 7 * 24 * 60 * MINUTE;

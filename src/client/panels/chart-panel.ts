@@ -4,13 +4,13 @@
  * styles.css so nothing moves when data arrives.
  */
 import uPlot from "uplot";
-import { chartKeys } from "./chart-keys.ts";
-import type { ChartTheme } from "./chart-theme.ts";
+import { chartKeys } from "../charts/chart-keys.ts";
+import type { ChartTheme } from "../charts/chart-theme.ts";
 import { formatValue } from "./format-value.ts";
-import type { StoredSeries } from "./series-store.ts";
-import { HostedChart } from "./hosted-chart.ts";
-import { timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
-import type { Column, TimeWindow } from "./time-window.ts";
+import type { StoredSeries } from "../dashboard/series-store.ts";
+import { HostedChart } from "../charts/hosted-chart.ts";
+import { timeChartOptions, type ShownRange, type TimeChart } from "../charts/time-chart-options.ts";
+import type { Column, TimeWindow } from "../dashboard/time-window.ts";
 
 /** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
 const CHART_HEIGHT = 160;

@@ -9,18 +9,18 @@
  * moves when values change. The panel lists its series in `data-series-keys` (comma-separated).
  */
 import uPlot from "uplot";
-import type { Panel } from "../shared/dashboard-config.ts";
-import { alignColumns } from "./aligned-data.ts";
-import { chartKeys } from "./chart-keys.ts";
-import type { ChartTheme } from "./chart-theme.ts";
-import { legendButtons } from "./legend-buttons.ts";
+import type { Panel } from "../../shared/dashboard-config.ts";
+import { alignColumns } from "../charts/aligned-data.ts";
+import { chartKeys } from "../charts/chart-keys.ts";
+import type { ChartTheme } from "../charts/chart-theme.ts";
+import { legendButtons } from "../charts/legend-buttons.ts";
 import { formatExactValue, formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
-import { seriesColor } from "./series-colors.ts";
-import type { SeriesStore } from "./series-store.ts";
-import { HostedChart } from "./hosted-chart.ts";
-import { timeChartOptions, type ShownRange, type TimeChart } from "./time-chart-options.ts";
-import type { TimeWindow } from "./time-window.ts";
+import { seriesColor } from "../charts/series-colors.ts";
+import type { SeriesStore } from "../dashboard/series-store.ts";
+import { HostedChart } from "../charts/hosted-chart.ts";
+import { timeChartOptions, type ShownRange, type TimeChart } from "../charts/time-chart-options.ts";
+import type { TimeWindow } from "../dashboard/time-window.ts";
 
 /** Size used until the ResizeObserver reports the plot's real one (before first layout). */
 const FALLBACK_WIDTH = 320;

@@ -8,7 +8,7 @@
  * holds every point it draws.
  */
 import { fetchHistory } from "./history-api.ts";
-import type { PanelGrid } from "./panel-grid.ts";
+import type { PanelGrid } from "../panels/panel-grid.ts";
 import { RECENT, setUpRangePicker } from "./range-picker.ts";
 import type { SeriesStore } from "./series-store.ts";
 import { stepFor, type TimeWindow } from "./time-window.ts";

@@ -4,7 +4,7 @@
  * what the charts draw.
  */
 import type { SeriesStore } from "./series-store.ts";
-import type { ShownRange } from "./time-chart-options.ts";
+import type { ShownRange } from "../charts/time-chart-options.ts";
 
 /** The hook's shape. */
 export interface PulseboardDebug {

@@ -3,8 +3,8 @@
  * series yet, it is private and the link lacks (or has a wrong) view key, or it could not be
  * loaded. Each carries the command that gets the reader on.
  */
-import { commandBlock } from "./command-block.ts";
-import { createDashboardCommand, sendMetricCommand, tokensFor } from "./curl-commands.ts";
+import { commandBlock } from "../landing/command-block.ts";
+import { createDashboardCommand, sendMetricCommand, tokensFor } from "../landing/curl-commands.ts";
 
 /** A paragraph, a quieter note, or a ready-made element. */
 type Part = string | { note: string } | Node;

@@ -1,12 +1,12 @@
 /** Picks the view class for a saved panel's type. */
-import type { Panel } from "../shared/dashboard-config.ts";
-import type { ChartTheme } from "./chart-theme.ts";
+import type { Panel } from "../../shared/dashboard-config.ts";
+import type { ChartTheme } from "../charts/chart-theme.ts";
 import { GaugePanel } from "./gauge-panel.ts";
 import { LinePanel } from "./line-panel.ts";
 import type { SavedPanelView } from "./saved-panel.ts";
 import { StatPanel } from "./stat-panel.ts";
 import { TablePanel } from "./table-panel.ts";
-import type { TimeWindow } from "./time-window.ts";
+import type { TimeWindow } from "../dashboard/time-window.ts";
 
 /** `window` sets the span of time the line charts show. */
 export function createSavedPanelView(panel: Panel, theme: ChartTheme, window: TimeWindow): SavedPanelView {

@@ -6,7 +6,7 @@
 import type uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
 import { chartZoom, type ZoomTarget } from "./chart-zoom.ts";
-import { formatValue } from "./format-value.ts";
+import { formatValue } from "../panels/format-value.ts";
 import { formatTimeTicks } from "./time-ticks.ts";
 
 /** What differs between the page's time charts. */

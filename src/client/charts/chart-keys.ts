@@ -7,7 +7,7 @@
  */
 import type { ZoomTarget } from "./chart-zoom.ts";
 import type { ShownRange } from "./time-chart-options.ts";
-import { RANGES } from "./time-window.ts";
+import { RANGES } from "../dashboard/time-window.ts";
 
 /** The narrowest span the keys zoom into, in ms: the protocol's times are whole milliseconds. */
 const MIN_SPAN_MS = 10;

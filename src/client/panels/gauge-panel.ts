@@ -3,10 +3,10 @@
  * filled up to the latest value, with the value in the middle, coloured by the thresholds.
  * Like a stat, it shows the first matching series in key order.
  */
-import type { Panel } from "../shared/dashboard-config.ts";
+import type { Panel } from "../../shared/dashboard-config.ts";
 import { formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
-import type { SeriesStore } from "./series-store.ts";
+import type { SeriesStore } from "../dashboard/series-store.ts";
 import { thresholdColor } from "./threshold-color.ts";
 
 const SVG = "http://www.w3.org/2000/svg";

@@ -10,16 +10,16 @@
  * within half a screen of the viewport, and are drawn on the frame after that, before they
  * show. A long dashboard then costs about what its visible part does.
  */
-import type { Panel } from "../shared/dashboard-config.ts";
-import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern.ts";
+import type { Panel } from "../../shared/dashboard-config.ts";
+import { seriesMatcher, type SeriesMatcher } from "../../shared/series-pattern.ts";
 import { ChartPanel } from "./chart-panel.ts";
-import { onChartThemeChange, readChartTheme } from "./chart-theme.ts";
+import { onChartThemeChange, readChartTheme } from "../charts/chart-theme.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";
 import type { SavedPanelView, SeriesRef } from "./saved-panel.ts";
 import { createSavedPanelView } from "./saved-panel-views.ts";
-import type { SeriesStore, StoreChange } from "./series-store.ts";
-import type { ShownRange } from "./time-chart-options.ts";
-import type { TimeWindow } from "./time-window.ts";
+import type { SeriesStore, StoreChange } from "../dashboard/series-store.ts";
+import type { ShownRange } from "../charts/time-chart-options.ts";
+import type { TimeWindow } from "../dashboard/time-window.ts";
 
 /** A saved panel on the page with the series it currently shows. */
 interface PlacedPanel {

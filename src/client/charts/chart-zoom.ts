@@ -2,7 +2,7 @@
  * Zooming a time chart with the mouse: dragging across it selects a stretch of time and a
  * double-click goes back to now. uPlot's own drag-zoom would rescale only the chart dragged
  * on, and its double-click would rescale to the data; here both only report to the page's
- * one time window, whose x range every chart then takes (see time-window.ts).
+ * one time window, whose x range every chart then takes (see ../dashboard/time-window.ts).
  */
 import type uPlot from "uplot";
 
