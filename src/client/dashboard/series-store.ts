@@ -42,7 +42,7 @@ export class SeriesStore {
   /** Whether a snapshot has arrived, so `seq` is a position the server can resume from. */
   #synced = false;
 
-  constructor(capacity = DEFAULT_CAPACITY) {
+  constructor(capacity: number = DEFAULT_CAPACITY) {
     this.capacity = capacity;
   }
 
