@@ -1,0 +1,285 @@
+import fc from "fast-check";
+import type uPlot from "uplot";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { RANGES, stepFor, TimeWindow, type Column } from "../../../src/client/dashboard/time-window.ts";
+import type { HistoryResult } from "../../../src/shared/protocol.ts";
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** The round bucket widths, in seconds, that stepFor may choose from. */
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 300, 600, 900, 1200, 1800, 3600].map((s) => s * SECOND);
+
+/**
+ * A history answer holding, per series key, bucket times whose averages are `t / 100`; the
+ * other statistics differ from the average, so drawing any of them instead shows.
+ */
+function history(from: number, to: number, series: Record<string, number[]>): HistoryResult {
+  return {
+    from,
+    to,
+    step: SECOND,
+    source: "raw",
+    series: Object.entries(series).map(([key, ts]) => {
+      const avg = ts.map((t) => t / 100);
+      return { key, name: key, tags: {}, ts, min: avg.map((v) => v - 1), max: avg.map((v) => v + 1), avg, last: avg.map((v) => v + 2), count: ts.map(() => 2) };
+    }),
+  };
+}
+
+/** A column of times `ts` whose values are `t / 100`, like the history above. */
+const column = (ts: number[]): Column => ({ ts, values: ts.map((t) => t / 100) });
+
+/** Just enough of a uPlot chart for the range function: its x data. */
+const chartOf = (xs: number[]) => ({ data: [xs] }) as unknown as uPlot;
+
+describe("RANGES and stepFor", () => {
+  it("offers 5 minutes to 7 days, each an option value and a label", () => {
+    expect(RANGES.map((range) => [range.value, range.ms])).toEqual([
+      ["5m", 5 * MINUTE],
+      ["1h", HOUR],
+      ["6h", 6 * HOUR],
+      ["24h", 24 * HOUR],
+      ["7d", 7 * 24 * HOUR],
+    ]);
+    expect(RANGES.every((range) => range.label.startsWith("Last "))).toBe(true);
+  });
+
+  it("cuts every range on offer into 300 to 600 buckets", () => {
+    for (const range of RANGES) {
+      const buckets = range.ms / stepFor(range.ms);
+      expect(buckets, range.value).toBeGreaterThanOrEqual(300);
+      expect(buckets, range.value).toBeLessThanOrEqual(600);
+    }
+  });
+
+  it.each([
+    [5 * MINUTE, SECOND],
+    [600 * SECOND, SECOND],
+    [601 * SECOND, 2 * SECOND],
+    [HOUR, 10 * SECOND],
+    [7 * 24 * HOUR, 20 * MINUTE],
+    [0, SECOND],
+  ])("a range of %i ms gets %i ms buckets", (range, step) => {
+    expect(stepFor(range)).toBe(step);
+  });
+
+  it("gives a range too long for 600 buckets of an hour hour-wide buckets", () => {
+    expect(stepFor(600 * HOUR)).toBe(HOUR);
+    expect(stepFor(601 * HOUR)).toBe(HOUR);
+  });
+
+  it("for any range, picks the finest round step that gives at most 600 buckets", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 600 * HOUR }), (range) => {
+        const step = stepFor(range);
+        expect(STEPS).toContain(step);
+        expect(range / step).toBeLessThanOrEqual(600);
+        const finer = STEPS[STEPS.indexOf(step) - 1];
+        if (finer !== undefined) expect(range / finer).toBeGreaterThan(600);
+      }),
+    );
+  });
+});
+
+describe("TimeWindow", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("starts on the points held, following now", () => {
+    const view = new TimeWindow();
+    expect(view.span).toBeUndefined();
+    expect(view.zoom).toBeUndefined();
+  });
+
+  it("zooms to a stretch given in either order and tells its listeners", () => {
+    const view = new TimeWindow();
+    const heard = vi.fn();
+    view.onZoomChange(heard);
+    view.zoomTo(2_000, 1_000);
+    expect(view.zoom).toEqual({ min: 1_000, max: 2_000 });
+    expect(heard).toHaveBeenCalledTimes(1);
+  });
+
+  it("ignores a stretch under 1 ms, or one that is not a number", () => {
+    const view = new TimeWindow();
+    const heard = vi.fn();
+    view.onZoomChange(heard);
+    view.zoomTo(1_000, 1_000);
+    view.zoomTo(1_000, 1_000.5);
+    view.zoomTo(Number.NaN, 1_000);
+    expect(view.zoom).toBeUndefined();
+    expect(heard).not.toHaveBeenCalled();
+    view.zoomTo(1_000, 1_001);
+    expect(view.zoom).toEqual({ min: 1_000, max: 1_001 });
+  });
+
+  it("going back to now drops the zoom, tells the zoom listeners only if zoomed, and the now listeners always", () => {
+    const view = new TimeWindow();
+    const zoomChanged = vi.fn();
+    const nowAsked = vi.fn();
+    view.onZoomChange(zoomChanged);
+    view.onNowAsked(nowAsked);
+    view.followNow();
+    expect(zoomChanged).not.toHaveBeenCalled();
+    expect(nowAsked).toHaveBeenCalledTimes(1);
+    view.zoomTo(1_000, 2_000);
+    view.followNow();
+    expect(view.zoom).toBeUndefined();
+    expect(zoomChanged).toHaveBeenCalledTimes(2);
+    expect(nowAsked).toHaveBeenCalledTimes(2);
+  });
+
+  it("picking a range or recent points goes back to following now", () => {
+    const view = new TimeWindow();
+    const heard = vi.fn();
+    view.onZoomChange(heard);
+    view.zoomTo(1_000, 2_000);
+    view.showRange(HOUR, history(0, HOUR, {}));
+    expect(view.span).toBe(HOUR);
+    expect(view.zoom).toBeUndefined();
+    view.zoomTo(1_000, 2_000);
+    view.showRecent();
+    expect(view.span).toBeUndefined();
+    expect(view.zoom).toBeUndefined();
+    expect(heard).toHaveBeenCalledTimes(4);
+  });
+
+  describe("column", () => {
+    it("is the live points alone while no history is loaded, and empty without either", () => {
+      const view = new TimeWindow();
+      const live = column([5, 6]);
+      expect(view.column("a", live)).toEqual(live);
+      expect(view.column("a", undefined)).toEqual({ ts: [], values: [] });
+    });
+
+    it("draws the range's buckets older than the first live point, then the live points", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, history(0, 100, { a: [10, 20, 30, 40] }));
+      expect(view.column("a", column([30, 35, 50]))).toEqual(column([10, 20, 30, 35, 50]));
+      // A bucket at the same time as the first live point gives way to it.
+      expect(view.column("a", { ts: [30], values: [7] })).toEqual({ ts: [10, 20, 30], values: [0.1, 0.2, 7] });
+      expect(view.column("a", undefined)).toEqual(column([10, 20, 30, 40]));
+      expect(view.column("other", column([1]))).toEqual(column([1]));
+    });
+
+    it("drops the loaded history when recent points are picked again", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, history(0, 100, { a: [10] }));
+      view.showRecent();
+      expect(view.column("a", undefined)).toEqual({ ts: [], values: [] });
+    });
+
+    it("a new range replaces the history of the last one", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, history(0, 100, { a: [10], b: [10] }));
+      view.showRange(6 * HOUR, history(0, 100, { a: [20] }));
+      expect(view.column("a", undefined)).toEqual(column([20]));
+      expect(view.column("b", undefined)).toEqual({ ts: [], values: [] });
+    });
+
+    it("for any history and live points, keeps every bucket older than the first live point and ends with the live points as they are", () => {
+      const times = fc.uniqueArray(fc.integer({ min: 0, max: 100 }), { maxLength: 15 }).map((ts) => ts.sort((a, b) => a - b));
+      fc.assert(
+        fc.property(times, times, (buckets, liveTimes) => {
+          const view = new TimeWindow();
+          view.showRange(HOUR, history(0, 100, { a: buckets }));
+          const live = column(liveTimes);
+          const drawn = view.column("a", live);
+          const firstLive = liveTimes[0] ?? Infinity;
+          expect(drawn).toEqual(column([...buckets.filter((t) => t < firstLive), ...liveTimes]));
+        }),
+      );
+    });
+  });
+
+  describe("finer history for a zoomed stretch", () => {
+    it("takes the place of the range's buckets inside the stretch it covers", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, history(0, 100, { a: [10, 20, 30, 40, 50] }));
+      view.zoomTo(20, 40);
+      const zoom = view.zoom!;
+      expect(view.showZoomHistory(zoom, history(20, 40, { a: [21, 25, 33] }))).toBe(true);
+      expect(view.column("a", undefined)).toEqual(column([10, 21, 25, 33, 40, 50]));
+    });
+
+    it("is drawn alone for a series the range has no buckets for", () => {
+      const view = new TimeWindow();
+      view.zoomTo(20, 40);
+      view.showZoomHistory(view.zoom!, history(20, 40, { a: [21, 25] }));
+      expect(view.column("a", column([41]))).toEqual(column([21, 25, 41]));
+    });
+
+    it("is refused once a later zoom or a return to now has made it stale", () => {
+      const view = new TimeWindow();
+      view.zoomTo(20, 40);
+      const first = view.zoom!;
+      view.zoomTo(20, 40);
+      expect(view.showZoomHistory(first, history(20, 40, { a: [21] }))).toBe(false);
+      expect(view.column("a", undefined)).toEqual({ ts: [], values: [] });
+      const second = view.zoom!;
+      view.followNow();
+      expect(view.showZoomHistory(second, history(20, 40, { a: [21] }))).toBe(false);
+    });
+
+    it("is dropped by the next zoom and by a return to now", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, history(0, 100, { a: [10, 30, 50] }));
+      view.zoomTo(20, 40);
+      view.showZoomHistory(view.zoom!, history(20, 40, { a: [25] }));
+      view.zoomTo(0, 60);
+      expect(view.column("a", undefined)).toEqual(column([10, 30, 50]));
+      view.showZoomHistory(view.zoom!, history(20, 40, { a: [25] }));
+      view.followNow();
+      expect(view.column("a", undefined)).toEqual(column([10, 30, 50]));
+    });
+
+    it("for any buckets and stretch, keeps the coarse buckets before its start and from its end on, around the fine ones", () => {
+      const times = fc.uniqueArray(fc.integer({ min: 0, max: 100 }), { maxLength: 15 }).map((ts) => ts.sort((a, b) => a - b));
+      fc.assert(
+        fc.property(times, times, fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (coarse, fine, a, b) => {
+          const [from, to] = a <= b ? [a, b] : [b, a];
+          const view = new TimeWindow();
+          view.showRange(HOUR, history(0, 100, { a: coarse }));
+          view.zoomTo(0, 100);
+          view.showZoomHistory(view.zoom!, history(from, to, { a: fine }));
+          expect(view.column("a", undefined)).toEqual(column([...coarse.filter((t) => t < from), ...fine, ...coarse.filter((t) => t >= to)]));
+        }),
+      );
+    });
+  });
+
+  describe("xRange", () => {
+    it("is the data's own range while following the points held", () => {
+      const view = new TimeWindow();
+      expect(view.xRange(chartOf([1_000, 5_000]), 1_000, 5_000)).toEqual([1_000, 5_000]);
+      expect(view.xRange(chartOf([]), 0, 0)).toEqual([0, 0]);
+    });
+
+    it("puts a lone time in the middle of a minute", () => {
+      const view = new TimeWindow();
+      expect(view.xRange(chartOf([100_000]), 100_000, 100_000)).toEqual([70_000, 130_000]);
+      expect(view.xRange(chartOf([100_000, 100_000]), 100_000, 100_000)).toEqual([70_000, 130_000]);
+    });
+
+    it("is the picked range up to now, read at each call", () => {
+      vi.useFakeTimers({ now: 10 * HOUR });
+      const view = new TimeWindow();
+      view.showRange(HOUR, history(0, 100, {}));
+      expect(view.xRange(chartOf([9.5 * HOUR]), 9.5 * HOUR, 9.5 * HOUR)).toEqual([9 * HOUR, 10 * HOUR]);
+      vi.setSystemTime(11 * HOUR);
+      expect(view.xRange(chartOf([9.5 * HOUR]), 9.5 * HOUR, 9.5 * HOUR)).toEqual([10 * HOUR, 11 * HOUR]);
+    });
+
+    it("is the zoomed stretch while zoomed, whatever the range or the data", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, history(0, 100, {}));
+      view.zoomTo(3_000, 4_000);
+      expect(view.xRange(chartOf([1, 2]), 1, 2)).toEqual([3_000, 4_000]);
+      view.followNow();
+      view.showRecent();
+      view.zoomTo(3_000, 4_000);
+      expect(view.xRange(chartOf([100_000]), 100_000, 100_000)).toEqual([3_000, 4_000]);
+    });
+  });
+});
