@@ -2,8 +2,7 @@
 // dashboard's object), with an object that confirms the dashboard exists and then discards
 // the points instead of storing and broadcasting them. Used only by bench/ingest-throughput.ts.
 import { Dashboard } from "../../src/dashboard/dashboard-object";
-import type { IngestAnswer, IngestRequest } from "../../src/dashboard/ingest-answer";
-import { pointCount } from "../../src/dashboard/point";
+import { pointCount, type IngestAnswer, type IngestRequest } from "../../src/dashboard/ingest-contract";
 import { app } from "../../src/worker/app";
 
 export class DiscardingDashboard extends Dashboard {

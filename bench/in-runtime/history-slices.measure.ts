@@ -9,10 +9,11 @@ import { expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { DashboardStore } from "../../src/dashboard/dashboard-store";
 import { HISTORY_SLICE_POINTS, HISTORY_SLICE_ROWS, readHistory, type HistoryRead } from "../../src/dashboard/history-query";
-import { rollUp } from "../../src/dashboard/retention";
+import { rollUp } from "../../src/dashboard/maintenance";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { seriesMatcher } from "../../src/shared/series-pattern";
 import { uniqueId } from "../../test/worker/api";
+import { storeOf } from "../../test/worker/object-store";
 
 const MINUTE = 60_000;
 
@@ -38,8 +39,8 @@ async function filled(series: number, count: number, gap: number): Promise<Durab
 async function slices(stub: DurableObjectStub<Dashboard>, from: number, to: number, step: number): Promise<{ ms: number[]; counted: number; source: string }> {
   const held = globalThis as unknown as { read?: HistoryRead };
   await runInDurableObject(stub, (_instance: Dashboard, state) => {
-    const series = new DashboardStore(state.storage).matchingSeries(seriesMatcher(["*"]));
-    held.read = readHistory(state.storage.sql, { series, from, to, step }, from);
+    const store = new DashboardStore(state.storage);
+    held.read = readHistory(store, { series: store.matchingSeries(seriesMatcher(["*"])), from, to, step }, from);
   });
   const empty: number[] = [];
   for (let i = 0; i < 20; i++) {
@@ -81,8 +82,8 @@ it("times the slices of three history reads", async () => {
   expect(merged).toMatchObject({ counted: 30_000, source: "raw" });
 
   const old = await filled(3, 20_000, MINUTE);
-  await runInDurableObject(old, (_instance: Dashboard, state) => {
-    while (rollUp(state.storage, 100_000) > 0);
+  await runInDurableObject(old, (instance: Dashboard) => {
+    while (rollUp(storeOf(instance), 100_000) > 0);
   });
   const rollups = await slices(old, now - 15 * 86_400_000, Date.now() + 1, 3_600_000);
   expect(rollups).toMatchObject({ counted: 60_000, source: "rollup" });

@@ -6,15 +6,16 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
-import { deliveryConfig } from "../../src/dashboard/delivery-config";
+import { dashboardSettings } from "../../src/dashboard/dashboard-settings";
 import { SMALL_CHUNK_POINTS } from "../../src/dashboard/chunk-merging";
-import { prune, PRUNE_SLICE_ROWS, rollUp } from "../../src/dashboard/retention";
+import { prune, PRUNE_SLICE_ROWS, rollUp } from "../../src/dashboard/maintenance";
 import { uniqueId } from "../../test/worker/api";
 import { point, store } from "../../test/worker/direct-ingest";
+import { storeOf } from "../../test/worker/object-store";
 
 const CHUNKS = 20_000;
 const KEPT_CHUNKS = 100;
-const config = { ...deliveryConfig({}), rawPointsPerSeries: KEPT_CHUNKS * SMALL_CHUNK_POINTS };
+const config = { ...dashboardSettings({}), rawPointsPerSeries: KEPT_CHUNKS * SMALL_CHUNK_POINTS };
 
 /** A dashboard holding the chunks, all rolled up. */
 async function filled(): Promise<DurableObjectStub<Dashboard>> {
@@ -25,7 +26,7 @@ async function filled(): Promise<DurableObjectStub<Dashboard>> {
     // Made in place: this measurement needs no admin token, and no HTTP.
     instance.create({ id, title: id, tokenHash: "-", viewKeyHash: null, now: Date.now() });
     for (let c = 0; c < CHUNKS; c++) store(instance, Array.from({ length: SMALL_CHUNK_POINTS }, (_, i) => point("busy", start + c * SMALL_CHUNK_POINTS + i, i)));
-    while (rollUp(state.storage, 100_000) > 0);
+    while (rollUp(storeOf(instance), 100_000) > 0);
   });
   return stub;
 }
@@ -40,14 +41,14 @@ it("times pruning 19,900 chunks in slices of 2,000 rows, and in one transaction"
     // performance.now advances across I/O only: each slice is timed from outside the object.
     // (Called directly rather than through alarms, which the runtime would also fire itself.)
     const began = performance.now();
-    more = await runInDurableObject(sliced, (_instance, state) => prune(state.storage, Date.now(), config, PRUNE_SLICE_ROWS).more);
+    more = await runInDurableObject(sliced, (instance) => prune(storeOf(instance), Date.now(), config, PRUNE_SLICE_ROWS).more);
     passes.push(performance.now() - began);
   }
   expect(await chunkRows(sliced)).toBe(KEPT_CHUNKS);
 
   const whole = await filled();
   const began = performance.now();
-  const report = await runInDurableObject(whole, (_instance, state) => prune(state.storage, Date.now(), config, Infinity));
+  const report = await runInDurableObject(whole, (instance) => prune(storeOf(instance), Date.now(), config, Infinity));
   const once = performance.now() - began;
   expect(report.prunedPoints).toBe((CHUNKS - KEPT_CHUNKS) * SMALL_CHUNK_POINTS);
   expect(await chunkRows(whole)).toBe(KEPT_CHUNKS);

@@ -3,6 +3,7 @@
  * time does not cost a row per request to every later read. Run by each maintenance pass
  * (`rollUp` in retention.ts) over the chunks that arrived since the last one.
  */
+import type { DashboardStore } from "./dashboard-store";
 import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, mergeChunks, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** Chunks of fewer points than this are merged with their series' neighbours. */
@@ -31,7 +32,8 @@ interface Run {
  * every ten seconds also fills rows of ten minutes, pass after pass. Every point keeps its
  * time, value and sequence number. Returns the number of rows it removed.
  */
-export function mergeSmallChunks(sql: SqlStorage, chunks: readonly PointChunk[]): number {
+export function mergeSmallChunks(store: DashboardStore, chunks: readonly PointChunk[]): number {
+  const sql = store.sql;
   const open = new Map<number, Run>();
   const looked = new Set<number>();
   let removed = 0;

@@ -2,7 +2,7 @@ import type { SeriesPoints, Tags } from "../shared/protocol";
 import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { SeriesInfo } from "../shared/dashboard-info";
 import type { SeriesMatcher } from "../shared/series-pattern";
-import type { SeriesBatch } from "./point";
+import type { SeriesBatch } from "./ingest-contract";
 import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** A dashboard's own description and positions, one row. */
@@ -40,48 +40,52 @@ export interface StoredBatch {
 }
 
 const SCHEMA = `
+-- The dashboard's own row: there is exactly one.
 CREATE TABLE IF NOT EXISTS dashboard (
   singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-  id TEXT NOT NULL,
+  id TEXT NOT NULL,                            -- the id the object is addressed by
   title TEXT NOT NULL,
-  token_hash TEXT NOT NULL,
-  view_key_hash TEXT,
-  created_at INTEGER NOT NULL,
-  panels TEXT NOT NULL DEFAULT '[]',
-  seq INTEGER NOT NULL DEFAULT 0,
-  broadcast_seq INTEGER NOT NULL DEFAULT 0,
-  pruned_seq INTEGER NOT NULL DEFAULT 0,
-  rollup_seq INTEGER NOT NULL DEFAULT 0
+  token_hash TEXT NOT NULL,                    -- SHA-256 hex of the ingest token
+  view_key_hash TEXT,                          -- SHA-256 hex of the view key; NULL: public
+  created_at INTEGER NOT NULL,                 -- ms since the epoch
+  panels TEXT NOT NULL DEFAULT '[]',           -- JSON array of panels, in display order
+  seq INTEGER NOT NULL DEFAULT 0,              -- sequence number of the newest stored point
+  broadcast_seq INTEGER NOT NULL DEFAULT 0,    -- every point up to here has gone out to viewers
+  pruned_seq INTEGER NOT NULL DEFAULT 0,       -- highest sequence number ever pruned
+  rollup_seq INTEGER NOT NULL DEFAULT 0        -- every point up to here is counted in rollups
 );
+-- One row per series (a name and a set of tags).
 CREATE TABLE IF NOT EXISTS series (
   id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,
+  key TEXT NOT NULL UNIQUE,                    -- canonical key, name{tag=value,...} with tags sorted
   name TEXT NOT NULL,
-  tags TEXT NOT NULL,
-  points INTEGER NOT NULL DEFAULT 0
+  tags TEXT NOT NULL,                          -- JSON object of the tags
+  points INTEGER NOT NULL DEFAULT 0            -- raw points kept, for the per-series cap
 );
+-- Raw points: one row per series per request (merged later by maintenance), packed columns.
 CREATE TABLE IF NOT EXISTS chunks (
-  first_seq INTEGER PRIMARY KEY,
+  first_seq INTEGER PRIMARY KEY,               -- sequence number of the chunk's first point
   series_id INTEGER NOT NULL,
-  count INTEGER NOT NULL,
-  min_ts INTEGER NOT NULL,
-  max_ts INTEGER NOT NULL,
-  ts BLOB NOT NULL,
-  vals BLOB NOT NULL,
-  last_seq INTEGER NOT NULL DEFAULT 0,
-  seqs BLOB
+  count INTEGER NOT NULL,                      -- points in the chunk
+  min_ts INTEGER NOT NULL,                     -- earliest point time, ms
+  max_ts INTEGER NOT NULL,                     -- latest point time, ms
+  ts BLOB NOT NULL,                            -- Float64Array of the point times, in sequence order
+  vals BLOB NOT NULL,                          -- Float64Array of the values, vals[i] at ts[i]
+  last_seq INTEGER NOT NULL DEFAULT 0,         -- sequence number of the chunk's last point
+  seqs BLOB                                    -- Float64Array of each point's sequence number, when not consecutive (merged)
 );
 CREATE INDEX IF NOT EXISTS chunks_by_series_time ON chunks (series_id, max_ts);
+-- Per-minute summaries of each series, kept longer than raw points.
 CREATE TABLE IF NOT EXISTS rollups (
   series_id INTEGER NOT NULL,
-  minute INTEGER NOT NULL,
+  minute INTEGER NOT NULL,                     -- start of the minute, ms
   min REAL NOT NULL,
   max REAL NOT NULL,
   sum REAL NOT NULL,
   count INTEGER NOT NULL,
-  last REAL NOT NULL,
-  last_ts INTEGER NOT NULL,
-  last_seq INTEGER NOT NULL,
+  last REAL NOT NULL,                          -- value of the minute's latest point (by time, then sequence)
+  last_ts INTEGER NOT NULL,                    -- its time
+  last_seq INTEGER NOT NULL,                   -- its sequence number
   PRIMARY KEY (series_id, minute)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rollups_by_minute ON rollups (minute);
@@ -101,9 +105,12 @@ type MetaRow = {
 };
 
 /**
- * All SQL of a dashboard's own rows (description, series, raw point chunks), over the
- * object's SQLite storage. Synchronous, as the storage API is; each write method is one
- * transaction.
+ * The owner of a dashboard's tables (description, series, raw point chunks, rollups), over
+ * the object's SQLite storage, and of what is cached from them. Maintenance
+ * (`maintenance.ts`, `chunk-merging.ts`) and history reads (`history-query.ts`) are given
+ * the store: they read and write the tables through it, and record what changes the cached
+ * rows through its methods, so the cache never goes stale. Synchronous, as the storage API
+ * is; each write method is one transaction.
  */
 export class DashboardStore {
   readonly sql: SqlStorage;
@@ -176,8 +183,49 @@ export class DashboardStore {
     this.cachedMeta = undefined;
   }
 
-  /** Drops everything cached, after other code (maintenance) wrote to the tables. */
-  reload(): void {
+  /** Runs `work` in one transaction; what this store cached is dropped if it rolls back. */
+  transaction<T>(work: () => T): T {
+    try {
+      return this.storage.transactionSync(work);
+    } catch (err) {
+      // The rollback may have removed rows the caches already hold.
+      this.forgetCaches();
+      throw err;
+    }
+  }
+
+  /** Records that the rollups count every point up to `seq` (maintenance, in its transaction). */
+  markRolledUp(seq: number): void {
+    this.sql.exec("UPDATE dashboard SET rollup_seq = ?", seq);
+    this.meta()!.rollupSeq = seq;
+  }
+
+  /** Records that points up to `seq` may have been pruned: a resume from before it resets. */
+  markPruned(seq: number): void {
+    this.sql.exec("UPDATE dashboard SET pruned_seq = max(pruned_seq, ?)", seq);
+    const meta = this.meta()!;
+    meta.prunedSeq = Math.max(meta.prunedSeq, seq);
+  }
+
+  /** Deletes up to `limit` series with no chunk and no rollup left; returns how many. */
+  deleteEmptySeries(limit: number): number {
+    const deleted = this.sql
+      .exec<{ id: number }>(
+        `DELETE FROM series WHERE id IN (SELECT id FROM series s WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = s.id)
+           AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = s.id) LIMIT ?) RETURNING id`,
+        limit,
+      )
+      .toArray();
+    for (const { id } of deleted) {
+      const info = this.byId?.get(id);
+      if (info) this.byKey!.delete(info.key);
+      this.byId?.delete(id);
+    }
+    return deleted.length;
+  }
+
+  /** Drops everything cached: the next read goes to the tables. */
+  private forgetCaches(): void {
     this.byKey = this.byId = null;
     this.cachedMeta = undefined;
   }
@@ -208,13 +256,7 @@ export class DashboardStore {
 
   /** Stores points, in one transaction, with consecutive sequence numbers after the current one. */
   append(series: SeriesBatch[]): StoredBatch {
-    try {
-      return this.storage.transactionSync(() => this.insert(series));
-    } catch (err) {
-      // The rollback may have removed rows the caches already hold.
-      this.reload();
-      throw err;
-    }
+    return this.transaction(() => this.insert(series));
   }
 
   /**

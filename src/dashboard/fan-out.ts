@@ -1,15 +1,10 @@
 import { CloseCode, type ServerMessage } from "../shared/protocol";
 
 /**
- * Sends one message to many sockets. The message is serialised once, whatever the number of
- * sockets; a socket whose `send` throws is closed and skipped, so one broken viewer never
- * stops the others from receiving.
+ * Sends one serialised message to many sockets (serialised once by the caller, whatever the
+ * number of sockets); a socket whose `send` throws is closed and skipped, so one broken
+ * viewer never stops the others from receiving. Returns how many sockets took it.
  */
-export function broadcast(sockets: Iterable<WebSocket>, message: ServerMessage): number {
-  return broadcastText(sockets, JSON.stringify(message));
-}
-
-/** {@link broadcast} for an already serialised message; returns how many sockets took it. */
 export function broadcastText(sockets: Iterable<WebSocket>, text: string): number {
   let delivered = 0;
   for (const socket of sockets) {

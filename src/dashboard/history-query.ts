@@ -2,6 +2,8 @@ import type { HistoryResult } from "../shared/protocol";
 import { limits } from "../shared/limits";
 import type { SeriesInfo } from "../shared/dashboard-info";
 import { bucketOf, fold, type Bucket } from "./bucket-fold";
+import type { DashboardStore } from "./dashboard-store";
+import type { ViewVerdict } from "./view-access";
 import { chunkOf, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** A validated history request. */
@@ -46,7 +48,8 @@ export type HistoryRead = Generator<number, HistoryResult | HistoryRefusal, void
  * rollups do, with the step rounded up to whole minutes (the response says which step and
  * source it used). Each series is read in time order, page by page, and folded here.
  */
-export function* readHistory(sql: SqlStorage, request: HistoryRequest, rawSince: number): HistoryRead {
+export function* readHistory(store: DashboardStore, request: HistoryRequest, rawSince: number): HistoryRead {
+  const sql = store.sql;
   const { raw, step } = historySource(request, rawSince);
   const from = Math.floor(request.from / step) * step;
   const buckets = new Map<number, Map<number, Bucket>>();
@@ -77,8 +80,8 @@ export function* readHistory(sql: SqlStorage, request: HistoryRequest, rawSince:
 }
 
 /** Runs a history read to its end in one go (for reads known to be small, and tests). */
-export function queryHistory(sql: SqlStorage, request: HistoryRequest, rawSince: number): HistoryResult | HistoryRefusal {
-  const read = readHistory(sql, request, rawSince);
+export function queryHistory(store: DashboardStore, request: HistoryRequest, rawSince: number): HistoryResult | HistoryRefusal {
+  const read = readHistory(store, request, rawSince);
   for (;;) {
     const step = read.next();
     if (step.done) return step.value;
@@ -238,6 +241,18 @@ export interface HistoryAsk {
 
 /** Why a history query is refused: the parameter to change, and how. */
 export type HistoryRefusal = { error: string; field: string };
+
+/** Outcome of a history call. */
+export type HistoryOutcome =
+  | { status: "ok"; result: HistoryResult }
+  | { status: "not_found" }
+  | { status: Exclude<ViewVerdict, "allowed"> }
+  | { status: "invalid"; field: string; message: string };
+
+/** A finished history read as a call's outcome. */
+export function historyOutcome(answer: HistoryResult | HistoryRefusal): HistoryOutcome {
+  return "error" in answer ? { status: "invalid", field: answer.field, message: answer.error } : { status: "ok", result: answer };
+}
 
 /**
  * Checks a history query and picks a step when none is given, so that one answer stays

@@ -1,5 +1,5 @@
 import { tableExists } from "./dashboard-store";
-import type { IngestAnswer, IngestRecord, Remembered } from "./ingest-answer";
+import type { IngestAnswer, IngestRecord, Remembered } from "./ingest-contract";
 
 /** How long an `Idempotency-Key` is remembered: a retry within this window gets the first answer. */
 export const IDEMPOTENCY_WINDOW_MS = 10 * 60_000;

@@ -1,5 +1,4 @@
-import type { IngestAnswer, IngestRecord, IngestRequest, Remembered } from "./ingest-answer";
-import type { Rejection, SeriesBatch } from "./point";
+import type { IngestAnswer, IngestRecord, IngestRequest, Rejection, Remembered, SeriesBatch } from "./ingest-contract";
 import { admitSeries } from "./series-cap";
 
 /** Every refused item of a request, in request order: the Worker's and the series cap's. */

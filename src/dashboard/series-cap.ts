@@ -1,4 +1,4 @@
-import { rejection, type ItemUnit, type Rejection, type SeriesBatch } from "./point";
+import { rejection, type ItemUnit, type Rejection, type SeriesBatch } from "./ingest-contract";
 
 /**
  * Splits a request's series into those the dashboard's series cap admits and those it

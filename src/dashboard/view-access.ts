@@ -1,5 +1,5 @@
-import { constantTimeEqual } from "../worker/tokens";
-import type { Credential } from "./credential";
+import { constantTimeEqual } from "./secrets";
+import type { Credential } from "./ingest-contract";
 import { VIEW_KEY_PROTOCOL_PREFIX } from "../shared/http-contract";
 
 /**

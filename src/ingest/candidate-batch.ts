@@ -1,4 +1,4 @@
-import type { ItemUnit, Rejection } from "../dashboard/point";
+import type { ItemUnit, Rejection } from "../dashboard/ingest-contract";
 
 /** A decoded body before validation: candidate points, and items already refused while decoding. */
 export interface CandidateBatch {
@@ -8,4 +8,16 @@ export interface CandidateBatch {
   items: { item: number; candidate: unknown }[];
   /** Items that could not even be decoded. */
   rejected: Rejection[];
+}
+
+/** A body that cannot be decoded at all, and why: the Worker answers it with a 400. */
+export interface BodyFailure {
+  failure: {
+    /** Error code, as the HTTP API reports it. */
+    code: "invalid_json" | "invalid_body";
+    /** What is wrong, for people. */
+    message: string;
+    /** The part of the body at fault, when one is. */
+    field?: string;
+  };
 }

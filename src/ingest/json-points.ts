@@ -1,30 +1,31 @@
-import { ApiError } from "../worker/errors";
-import { rejection } from "../dashboard/point";
-import type { CandidateBatch } from "./candidate-batch";
+import { rejection } from "../dashboard/ingest-contract";
+import type { BodyFailure, CandidateBatch } from "./candidate-batch";
 
 /**
  * Items of a JSON body: one point, an array of points, or `{"points": [...]}`, numbered by
- * index. Throws 400 for text that is not JSON or a body of another shape.
+ * index; a failure for text that is not JSON or a body of another shape.
  */
-export function jsonCandidates(text: string): CandidateBatch {
+export function jsonCandidates(text: string): CandidateBatch | BodyFailure {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (err) {
-    throw new ApiError(400, "invalid_json", `the body is not valid JSON: ${(err as Error).message}`);
+    return { failure: { code: "invalid_json", message: `the body is not valid JSON: ${(err as Error).message}` } };
   }
-  return { unit: "index", items: batchItems(body).map((candidate, index) => ({ item: index, candidate })), rejected: [] };
+  const items = batchItems(body);
+  if ("failure" in items) return items;
+  return { unit: "index", items: items.map((candidate, index) => ({ item: index, candidate })), rejected: [] };
 }
 
-function batchItems(body: unknown): unknown[] {
+function batchItems(body: unknown): unknown[] | BodyFailure {
   if (Array.isArray(body)) return body;
   if (body !== null && typeof body === "object" && "points" in body) {
     const { points } = body as { points: unknown };
-    if (!Array.isArray(points)) throw new ApiError(400, "invalid_body", "`points` must be an array of points", { field: "points" });
+    if (!Array.isArray(points)) return { failure: { code: "invalid_body", message: "`points` must be an array of points", field: "points" } };
     return points;
   }
   if (body !== null && typeof body === "object") return [body];
-  throw new ApiError(400, "invalid_body", 'the body must be a point, an array of points, or {"points": [...]}');
+  return { failure: { code: "invalid_body", message: 'the body must be a point, an array of points, or {"points": [...]}' } };
 }
 
 /** Items of an NDJSON body: one JSON point per line, numbered by line; blank lines are skipped. */

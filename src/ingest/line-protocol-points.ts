@@ -1,4 +1,4 @@
-import { rejection } from "../dashboard/point";
+import { rejection } from "../dashboard/ingest-contract";
 import type { CandidateBatch } from "./candidate-batch";
 import { decodeLines, type FieldValue, type Precision } from "./line-protocol";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rejection, type ItemUnit, type Rejection } from "../dashboard/point";
+import { rejection, type ItemUnit, type Rejection } from "../dashboard/ingest-contract";
 import { limits } from "../shared/limits";
 import type { Tags } from "../shared/protocol";
 

@@ -1,4 +1,4 @@
-import type { SeriesBatch } from "../dashboard/point";
+import type { SeriesBatch } from "../dashboard/ingest-contract";
 import type { Tags } from "../shared/protocol";
 
 /** Gathers validated points by series, in request order, into columnar batches. */

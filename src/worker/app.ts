@@ -5,20 +5,21 @@ import { limits } from "../shared/limits";
 import { viewError } from "../dashboard/view-error";
 import { readAccess, requireAdmin, writeCredential } from "./auth";
 import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard-id";
-import { readBodyText } from "../ingest/request-body";
+import { readBodyText } from "./request-body";
 import { ApiError, errorResponse } from "./errors";
-import { bodyFormat } from "../ingest/decode-body";
+import { bodyFormat } from "./decode-body";
 import { dashboardUpdateSchema } from "../shared/dashboard-config";
 import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { ingest, nativeIngestResponse } from "./ingest-handler";
 import { parsePrecision } from "./precision";
 import { securityHeaders } from "./security-headers";
-import { newIngestToken, newViewKey, sha256Hex } from "./tokens";
+import { newIngestToken, newViewKey, sha256Hex } from "../dashboard/secrets";
 import { authorizeWrite, writeRefusedError } from "./write-authorization";
 import { ErrorCode, type CreatedDashboard } from "../shared/http-contract";
+import type { AppEnv } from "./hono-env";
+import { checkViewerParams } from "./viewer-params";
 
-type AppEnv = { Bindings: Env };
 
 /** Body of `POST /api/dashboards`. */
 const createDashboardSchema = z.strictObject({
@@ -144,6 +145,7 @@ app.get("/api/dashboards/:id/ws", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(426, "upgrade_required", "this is a WebSocket endpoint: connect with `Upgrade: websocket`", {}, { Upgrade: "websocket" });
   }
+  checkViewerParams(new URL(c.req.url).searchParams);
   return dashboard(c.env, id).fetch(c.req.raw);
 });
 

@@ -1,9 +1,9 @@
-import type { Context } from "hono";
-import type { Credential } from "../dashboard/credential";
+import type { Credential } from "../dashboard/ingest-contract";
 import type { ViewAccess } from "../dashboard/view-access";
 import { ApiError } from "./errors";
-import { secretEquals, sha256Hex } from "./tokens";
+import { secretEquals, sha256Hex } from "../dashboard/secrets";
 import { ErrorCode, VIEW_KEY_HEADER } from "../shared/http-contract";
+import type { AppContext } from "./hono-env";
 
 /**
  * The admin token `npm start` writes to `.dev.vars` when that file has none, and the tests
@@ -36,7 +36,7 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-function requireToken(c: Context): string {
+function requireToken(c: AppContext): string {
   const token = bearerToken(c.req.header("Authorization"));
   if (!token) {
     throw new ApiError(401, ErrorCode.missingToken, "send the token as `Authorization: Bearer <token>`", {}, {
@@ -47,7 +47,7 @@ function requireToken(c: Context): string {
 }
 
 /** Throws 401 without a token, 403 with a wrong one or when admin calls are disabled. */
-export async function requireAdmin(c: Context<{ Bindings: Env }>): Promise<void> {
+export async function requireAdmin(c: AppContext): Promise<void> {
   const token = requireToken(c);
   if (adminToken(c.env) === null) {
     throw new ApiError(
@@ -65,7 +65,7 @@ export async function requireAdmin(c: Context<{ Bindings: Env }>): Promise<void>
  * What a write request presents: the admin token (valid for every dashboard), or an ingest
  * token, passed on as its hash for the dashboard's object to check. 401 without any token.
  */
-export async function writeCredential(c: Context<{ Bindings: Env }>): Promise<Credential> {
+export async function writeCredential(c: AppContext): Promise<Credential> {
   return credentialOf(c.env, requireToken(c));
 }
 
@@ -74,7 +74,7 @@ export async function writeCredential(c: Context<{ Bindings: Env }>): Promise<Cr
  * `X-Pulseboard-View-Key` header (headers stay out of logs), and/or a write token in
  * `Authorization`. Nothing is required here; the dashboard decides whether it is enough.
  */
-export async function readAccess(c: Context<{ Bindings: Env }>): Promise<ViewAccess> {
+export async function readAccess(c: AppContext): Promise<ViewAccess> {
   const access: ViewAccess = {};
   const viewKey = c.req.header(VIEW_KEY_HEADER);
   if (viewKey) access.viewKeyHash = await sha256Hex(viewKey);

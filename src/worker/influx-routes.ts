@@ -1,12 +1,12 @@
-import { Hono, type Context } from "hono";
-import type { Credential } from "../dashboard/credential";
-import type { IngestAnswer } from "../dashboard/ingest-answer";
+import { Hono } from "hono";
+import type { Credential, IngestAnswer } from "../dashboard/ingest-contract";
 import { bearerToken, credentialOf, isAdminToken } from "./auth";
 import { dashboardIdSchema } from "./dashboard-id";
 import { ApiError, safeHeaders } from "./errors";
 import { ingest } from "./ingest-handler";
 import { parsePrecision } from "./precision";
 import { ErrorCode } from "../shared/http-contract";
+import type { AppContext, AppEnv } from "./hono-env";
 
 /**
  * InfluxDB-compatible write endpoints, so Telegraf and the InfluxDB client libraries can write
@@ -16,7 +16,6 @@ import { ErrorCode } from "../shared/http-contract";
  * `{error}`, with InfluxDB's statuses.
  */
 type Flavour = "v1" | "v2";
-type InfluxContext = Context<{ Bindings: Env }>;
 
 /** InfluxDB's error codes (v2) by status. */
 const V2_CODES: Record<number, string> = {
@@ -29,7 +28,7 @@ const V2_CODES: Record<number, string> = {
   500: "internal error",
 };
 
-function influxError(flavour: Flavour, err: ApiError, c: InfluxContext): Response {
+function influxError(flavour: Flavour, err: ApiError, c: AppContext): Response {
   const line = typeof err.details.line === "number" ? { line: err.details.line } : {};
   const body = flavour === "v2" ? { code: V2_CODES[err.status] ?? "invalid", message: err.message, ...line } : { error: err.message };
   return c.json(body, err.status, safeHeaders({ ...err.headers, "X-Influxdb-Error": err.message }));
@@ -42,13 +41,13 @@ interface PresentedToken {
 }
 
 /** The token of a v2 request: an `Authorization: Token` (or `Bearer`) header. */
-function v2Token(c: InfluxContext): PresentedToken | null {
+function v2Token(c: AppContext): PresentedToken | null {
   const token = bearerToken(c.req.header("Authorization"));
   return token ? { token, inUrl: false } : null;
 }
 
 /** The token of a v1 request: `p=`, basic auth's password, or an `Authorization: Token` header. */
-function v1Token(c: InfluxContext): PresentedToken | null {
+function v1Token(c: AppContext): PresentedToken | null {
   const p = c.req.query("p");
   if (p) return { token: p, inUrl: true };
   const header = c.req.header("Authorization");
@@ -66,7 +65,7 @@ function v1Token(c: InfluxContext): PresentedToken | null {
   return token ? { token, inUrl: false } : null;
 }
 
-async function credentialFor(c: InfluxContext, presented: PresentedToken | null): Promise<Credential> {
+async function credentialFor(c: AppContext, presented: PresentedToken | null): Promise<Credential> {
   if (!presented) throw new ApiError(401, ErrorCode.missingToken, "unauthorized access: send the dashboard's ingest token");
   // InfluxDB v1 clients put their password in `p=`, so ingest tokens may come that way; the
   // admin token opens every dashboard and must not be left in a proxy's or a shell's history.
@@ -76,7 +75,7 @@ async function credentialFor(c: InfluxContext, presented: PresentedToken | null)
   return credentialOf(c.env, presented.token);
 }
 
-function dashboardParam(c: InfluxContext, name: "bucket" | "db"): string {
+function dashboardParam(c: AppContext, name: "bucket" | "db"): string {
   const id = c.req.query(name);
   if (!id) throw new ApiError(400, "invalid_parameter", `${name} is required: the dashboard id to write to`, { field: name });
   if (!dashboardIdSchema.safeParse(id).success) throw new ApiError(404, ErrorCode.dashboardNotFound, `${name === "bucket" ? "bucket" : "database"} "${id}" not found`);
@@ -84,7 +83,7 @@ function dashboardParam(c: InfluxContext, name: "bucket" | "db"): string {
 }
 
 /** Turns a dashboard's answer into InfluxDB's: 204, or the error with InfluxDB's status. */
-function influxAnswer(c: InfluxContext, id: string, flavour: Flavour, answer: IngestAnswer): Response {
+function influxAnswer(c: AppContext, id: string, flavour: Flavour, answer: IngestAnswer): Response {
   switch (answer.status) {
     case "not_found":
       throw new ApiError(404, ErrorCode.dashboardNotFound, `${flavour === "v2" ? "bucket" : "database"} "${id}" not found`);
@@ -113,7 +112,7 @@ function influxAnswer(c: InfluxContext, id: string, flavour: Flavour, answer: In
 }
 
 function writeRoute(flavour: Flavour) {
-  return async (c: InfluxContext) => {
+  return async (c: AppContext) => {
     try {
       const id = dashboardParam(c, flavour === "v2" ? "bucket" : "db");
       const credential = await credentialFor(c, flavour === "v2" ? v2Token(c) : v1Token(c));
@@ -126,6 +125,6 @@ function writeRoute(flavour: Flavour) {
   };
 }
 
-export const influxRoutes = new Hono<{ Bindings: Env }>();
+export const influxRoutes = new Hono<AppEnv>();
 influxRoutes.post("/api/v2/write", writeRoute("v2"));
 influxRoutes.post("/write", writeRoute("v1"));

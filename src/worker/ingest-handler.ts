@@ -1,13 +1,11 @@
-import type { Context } from "hono";
-import type { Credential } from "../dashboard/credential";
-import type { IngestAnswer } from "../dashboard/ingest-answer";
-import { decodeBody, type BodyFormat } from "../ingest/decode-body";
+import type { Credential, IngestAnswer } from "../dashboard/ingest-contract";
+import { decodeBody, type BodyFormat } from "./decode-body";
 import type { Precision } from "../ingest/line-protocol-points";
 import { ApiError } from "./errors";
-import { sha256Hex } from "./tokens";
+import { sha256Hex } from "../dashboard/secrets";
 import { authorizeWrite, writeRefusedError } from "./write-authorization";
+import type { AppContext } from "./hono-env";
 
-type AppContext = Context<{ Bindings: Env }>;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 

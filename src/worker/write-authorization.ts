@@ -1,5 +1,5 @@
 import type { Dashboard } from "../dashboard/dashboard-object";
-import type { Credential } from "../dashboard/credential";
+import type { Credential } from "../dashboard/ingest-contract";
 import type { WriteRefusal } from "../dashboard/write-refusal";
 import { ApiError } from "./errors";
 import { ErrorCode } from "../shared/http-contract";

@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { IngestRequest } from "../../src/dashboard/ingest-answer.ts";
 import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer } from "../../src/dashboard/ingest-replay.ts";
-import { rejection, type Rejection, type SeriesBatch } from "../../src/dashboard/point.ts";
+import { rejection, type IngestRequest, type Rejection, type SeriesBatch } from "../../src/dashboard/ingest-contract.ts";
 import { admitSeries } from "../../src/dashboard/series-cap.ts";
 
 /** FNV-1a, 64-bit, over each UTF-16 code unit's low then high byte, in BigInt: the reference. */

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { decodeLines, type FieldValue, type LineProtocolPoint, type LineResult, type Precision } from "../../src/ingest/line-protocol";
-import { encodeLine } from "../../src/ingest/line-protocol-encode";
+import { encodeLine } from "../support/line-protocol-encode";
 import { hasLoneSurrogate } from "../../src/ingest/utf8-decode";
 
 const CORPUS_PATH =

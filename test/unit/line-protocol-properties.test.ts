@@ -14,7 +14,7 @@ import {
   type Precision,
   PRECISION_NANOSECONDS,
 } from "../../src/ingest/line-protocol";
-import { encodeLine } from "../../src/ingest/line-protocol-encode";
+import { encodeLine } from "../support/line-protocol-encode";
 import { INT64_MAX, INT64_MIN, UINT64_MAX } from "../../src/ingest/line-protocol-number";
 import { decodeUtf8, hasLoneSurrogate } from "../../src/ingest/utf8-decode";
 

@@ -1,11 +1,11 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
-import { DashboardStore } from "../../src/dashboard/dashboard-store";
-import { deliveryConfig, type DeliveryConfig } from "../../src/dashboard/delivery-config";
+import { dashboardSettings, type DashboardSettings } from "../../src/dashboard/dashboard-settings";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { createDashboard, postMetrics } from "./api";
 import { point, store } from "./direct-ingest";
+import { storeOf } from "./object-store";
 
 const MINUTE = 60_000;
 
@@ -25,11 +25,11 @@ describe("maintenance", () => {
     const series = 10;
     const perSeriesPerPass = 995;
     // Retention shortened so that simulated minutes reach every bound: the per-series cap of
-    // raw points and the rollup window. Maintenance reads its settings from the instance.
-    const config: DeliveryConfig = { ...deliveryConfig({}), rawPointsPerSeries: 5_000, rollupRetentionMs: 10 * MINUTE };
+    // raw points and the rollup window. Maintenance reads its settings from its schedule.
+    const config: DashboardSettings = { ...dashboardSettings({}), rawPointsPerSeries: 5_000, rollupRetentionMs: 10 * MINUTE };
     const trace = await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
-      Object.assign(instance, { config });
-      const writer = new DashboardStore(state.storage);
+      Object.assign((instance as unknown as { maintenance: object }).maintenance, { settings: config });
+      const writer = storeOf(instance);
       const start = Date.now() - 24 * 60 * MINUTE;
       const append = (from: number, points: number, spanMs: number) => {
         const builder = new SeriesBatchBuilder();
@@ -95,7 +95,7 @@ describe("maintenance", () => {
       // The state an alarm leaves when the runtime drops it after its last retry: this
       // instance last set it for a time now past, and storage holds none. (Set directly: a
       // real alarm for the past would fire at once in the test runtime.)
-      Object.assign(instance, { alarmAt: Date.now() - 1000 });
+      Object.assign((instance as unknown as { maintenance: object }).maintenance, { alarmAt: Date.now() - 1000 });
       await state.storage.deleteAlarm();
     });
     expect(await (await postMetrics(id, token, { name: "a", value: 1 })).json()).toMatchObject({ accepted: 1 });

@@ -1,13 +1,14 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
-import { deliveryConfig } from "../../src/dashboard/delivery-config";
+import { dashboardSettings } from "../../src/dashboard/dashboard-settings";
 import { SMALL_CHUNK_POINTS } from "../../src/dashboard/chunk-merging";
-import { prune, PRUNE_PAGE_ROWS, rollUp } from "../../src/dashboard/retention";
+import { prune, PRUNE_PAGE_ROWS, rollUp } from "../../src/dashboard/maintenance";
 import { createDashboard, postMetrics } from "./api";
 import { point, store, type Point } from "./direct-ingest";
 import { readStoredPoints } from "./stored-points";
 import { Viewer } from "./viewer";
+import { storeOf } from "./object-store";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -22,7 +23,7 @@ describe("retention over simulated days", () => {
   it("keeps raw points and rollups under their bounds while sensors run for 40 days", async () => {
     const { id } = await createDashboard();
     const stub = env.DASHBOARD.getByName(id);
-    const config = deliveryConfig({});
+    const config = dashboardSettings({});
     const start = Math.floor((Date.now() - 40 * DAY) / HOUR) * HOUR;
     const end = start + 40 * DAY;
     const everyMs = 2 * MINUTE;
@@ -72,8 +73,8 @@ describe("retention over simulated days", () => {
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
       const minute = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
       store(instance, [point("x", minute, 5), point("x", minute + 1000, 1), point("x", minute + 2000, 9)]);
-      expect(rollUp(state.storage)).toBe(3);
-      expect(rollUp(state.storage)).toBe(0);
+      expect(rollUp(storeOf(instance))).toBe(3);
+      expect(rollUp(storeOf(instance))).toBe(0);
       // A late point for the same minute, older than the latest, merges without becoming `last`.
       store(instance, [point("x", minute + 500, 7)]);
       instance.maintain(Date.now());
@@ -104,8 +105,8 @@ describe("retention over simulated days", () => {
       for (let r = 0; r < 30; r++) {
         store(instance, Array.from({ length: size }, (_, i) => point("busy", now - (30 - r) * 1000 + i, r * size + i)));
       }
-      rollUp(state.storage);
-      const report = prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 10 * size });
+      rollUp(storeOf(instance));
+      const report = prune(storeOf(instance), now, { ...dashboardSettings({}), rawPointsPerSeries: 10 * size });
       expect(report.prunedPoints).toBe(20 * size);
       expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: 10 * size }, (_, i) => 20 * size + i));
       expect(state.storage.sql.exec<{ pruned_seq: number }>("SELECT pruned_seq FROM dashboard").one().pruned_seq).toBe(20 * size);
@@ -119,10 +120,10 @@ describe("retention over simulated days", () => {
       const size = SMALL_CHUNK_POINTS;
       store(instance, Array.from({ length: size }, (_, i) => point("busy", now - 20_000 + i, i)));
       store(instance, Array.from({ length: size }, (_, i) => point("busy", now - 10_000 + i, size + i)));
-      rollUp(state.storage);
+      rollUp(storeOf(instance));
       // The newest chunk alone holds fewer points than the cap, so the older one stays too.
-      expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: size + 2 }).prunedPoints).toBe(0);
-      expect(prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: size }).prunedPoints).toBe(size);
+      expect(prune(storeOf(instance), now, { ...dashboardSettings({}), rawPointsPerSeries: size + 2 }).prunedPoints).toBe(0);
+      expect(prune(storeOf(instance), now, { ...dashboardSettings({}), rawPointsPerSeries: size }).prunedPoints).toBe(size);
       expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: size }, (_, i) => size + i));
     });
   });
@@ -134,11 +135,11 @@ describe("retention over simulated days", () => {
       const size = SMALL_CHUNK_POINTS;
       // Three chunks of points two days old, big enough to stay unmerged; the first alone rolled up.
       for (let r = 0; r < 3; r++) store(instance, Array.from({ length: size }, (_, i) => point("old", now - 2 * DAY + r * size + i, r * size + i)));
-      expect(rollUp(state.storage, size)).toBe(size);
-      expect(prune(state.storage, now, deliveryConfig({})).prunedPoints).toBe(size);
+      expect(rollUp(storeOf(instance), size)).toBe(size);
+      expect(prune(storeOf(instance), now, dashboardSettings({})).prunedPoints).toBe(size);
       expect(readStoredPoints(state).map((p) => p.seq)).toEqual(Array.from({ length: 2 * size }, (_, i) => size + 1 + i));
-      rollUp(state.storage);
-      expect(prune(state.storage, now, deliveryConfig({})).prunedPoints).toBe(2 * size);
+      rollUp(storeOf(instance));
+      expect(prune(storeOf(instance), now, dashboardSettings({})).prunedPoints).toBe(2 * size);
     });
   });
 
@@ -149,11 +150,11 @@ describe("retention over simulated days", () => {
       const size = SMALL_CHUNK_POINTS;
       for (let r = 0; r < 5; r++) store(instance, Array.from({ length: size }, (_, i) => point("busy", now - 10_000 + r * size + i, r * size + i)));
       // Two of five chunks rolled up: the cap (one chunk) may take those two and no more.
-      rollUp(state.storage, 2 * size);
-      const config = { ...deliveryConfig({}), rawPointsPerSeries: size };
-      expect(prune(state.storage, now, config).prunedPoints).toBe(2 * size);
-      rollUp(state.storage);
-      expect(prune(state.storage, now, config).prunedPoints).toBe(2 * size);
+      rollUp(storeOf(instance), 2 * size);
+      const config = { ...dashboardSettings({}), rawPointsPerSeries: size };
+      expect(prune(storeOf(instance), now, config).prunedPoints).toBe(2 * size);
+      rollUp(storeOf(instance));
+      expect(prune(storeOf(instance), now, config).prunedPoints).toBe(2 * size);
       expect(readStoredPoints(state).map((p) => p.value)).toEqual(Array.from({ length: size }, (_, i) => 4 * size + i));
     });
   });
@@ -164,7 +165,7 @@ describe("retention over simulated days", () => {
     const size = SMALL_CHUNK_POINTS;
     const chunks = 2 * PRUNE_PAGE_ROWS + 200;
     for (let r = 0; r < chunks; r++) store(instance, Array.from({ length: size }, (_, i) => point("busy", now - HOUR + r * size + i, r)));
-    rollUp(state.storage);
+    rollUp(storeOf(instance));
     return { now, size, chunks };
   }
 
@@ -172,13 +173,13 @@ describe("retention over simulated days", () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
       const { now, size, chunks } = storeRolledUpChunks(instance, state);
-      const config = { ...deliveryConfig({}), rawPointsPerSeries: 100 * size };
+      const config = { ...dashboardSettings({}), rawPointsPerSeries: 100 * size };
       const chunkCount = () => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM chunks").one().n;
 
       // Slices of 300 rows: each that used all of them says more may be left.
       const slices: number[] = [];
       for (let more = true; more; ) {
-        const slice = prune(state.storage, now, config, 300);
+        const slice = prune(storeOf(instance), now, config, 300);
         slices.push(slice.prunedPoints / size);
         more = slice.more;
       }
@@ -192,7 +193,7 @@ describe("retention over simulated days", () => {
     const { id } = await createDashboard();
     await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
       const { now, size, chunks } = storeRolledUpChunks(instance, state);
-      const report = prune(state.storage, now, { ...deliveryConfig({}), rawPointsPerSeries: 100 * size });
+      const report = prune(storeOf(instance), now, { ...dashboardSettings({}), rawPointsPerSeries: 100 * size });
       expect(report.prunedPoints).toBe((chunks - 100) * size);
       expect(report.more).toBe(false);
     });

@@ -135,8 +135,8 @@ describe("a socket being closed", () => {
     const stub = env.DASHBOARD.getByName(id);
     // Counts what the object acts on, on the live instance.
     await runInDurableObject(stub, (instance) => {
-      const target = instance as unknown as { handle: (...args: unknown[]) => void; handled: number };
-      const handle = target.handle.bind(instance);
+      const target = (instance as unknown as { stream: { handle: (...args: unknown[]) => void; handled: number } }).stream;
+      const handle = target.handle.bind(target);
       target.handled = 0;
       target.handle = (...args: unknown[]) => {
         target.handled++;
@@ -148,7 +148,7 @@ describe("a socket being closed", () => {
     await viewer.until(() => viewer.closed !== null, "the close");
     expect(viewer.closed!.code).toBe(CloseCode.tooManyInvalidMessages);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await runInDurableObject(stub, (instance) => (instance as unknown as { handled: number }).handled)).toBe(0);
+    expect(await runInDurableObject(stub, (instance) => (instance as unknown as { stream: { handled: number } }).stream.handled)).toBe(0);
   });
 
   it("stays open while its messages keep coming, gets nothing more, leaves the viewer count at once, and is closed once they stop", async () => {

@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { REFUSAL_BURST } from "../../src/dashboard/write-refusal";
@@ -103,16 +103,20 @@ describe("a write with a wrong token", () => {
   });
 });
 
+/** Changes the dashboard's token under the Worker's remembered confirmation; the object reads it afresh after its eviction. */
+async function changeTokenHash(id: string): Promise<void> {
+  const stub = env.DASHBOARD.getByName(id);
+  await runInDurableObject(stub, (_instance: Dashboard, state) => state.storage.sql.exec("UPDATE dashboard SET token_hash = ?", "0".repeat(64)));
+  await evictDurableObject(stub);
+}
+
 describe("a write token the Worker confirmed a moment ago", () => {
   it("is still refused when storing once the dashboard no longer takes it: the confirmation only skips the early check", async () => {
     const { id, token } = await createDashboard();
     const metrics = routes[0]!;
     expect((await send(metrics, id, token, '{"name":"before","value":1}')).response.status).toBe(200);
     // The dashboard's token changes under the Worker's remembered confirmation.
-    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
-      state.storage.sql.exec("UPDATE dashboard SET token_hash = ?", "0".repeat(64));
-      (instance as unknown as { store: { reload(): void } }).store.reload();
-    });
+    await changeTokenHash(id);
     const refused = await send(metrics, id, token, '{"name":"after","value":2}');
     expect(refused.response.status).toBe(403);
     expect((await storedPoints(id)).map((point) => point.name)).toEqual(["before"]);
@@ -122,10 +126,7 @@ describe("a write token the Worker confirmed a moment ago", () => {
     const { id, token } = await createDashboard();
     const metrics = routes[0]!;
     expect((await send(metrics, id, token, '{"name":"before","value":1}')).response.status).toBe(200);
-    await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard, state) => {
-      state.storage.sql.exec("UPDATE dashboard SET token_hash = ?", "0".repeat(64));
-      (instance as unknown as { store: { reload(): void } }).store.reload();
-    });
+    await changeTokenHash(id);
     const statuses: number[] = [];
     let last: Response | undefined;
     for (let n = 0; n <= REFUSAL_BURST; n++) {

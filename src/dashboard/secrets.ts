@@ -1,5 +1,6 @@
 /**
- * Ingest tokens: random secrets handed out once at creation. Only their SHA-256 hash is
+ * Secrets (ingest tokens, view keys, the admin token): made here, hashed here, compared here.
+ * Tokens are random secrets handed out once at creation. Only their SHA-256 hash is
  * stored, and comparisons run in constant time (`crypto.subtle.timingSafeEqual`, a workerd
  * extension) so a response time never tells how much of a guess was right.
  */

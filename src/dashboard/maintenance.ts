@@ -1,4 +1,5 @@
-import type { DeliveryConfig } from "./delivery-config";
+import type { DashboardSettings } from "./dashboard-settings";
+import type { DashboardStore } from "./dashboard-store";
 import { bucketOf, fold, type Bucket } from "./bucket-fold";
 import { mergeSmallChunks } from "./chunk-merging";
 import { chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
@@ -29,10 +30,10 @@ const MINUTE_MS = 60_000;
  * `limit`, the pass stops after that many sequence numbers, so that it holds the object up
  * for a bounded time; the rest waits for the next pass.
  */
-export function rollUp(storage: DurableObjectStorage, limit = Infinity): number {
-  return storage.transactionSync(() => {
-    const sql = storage.sql;
-    const { rollup_seq: after, seq } = sql.exec<{ rollup_seq: number; seq: number }>("SELECT rollup_seq, seq FROM dashboard").one();
+export function rollUp(store: DashboardStore, limit = Infinity): number {
+  return store.transaction(() => {
+    const sql = store.sql;
+    const { rollupSeq: after, seq } = store.meta()!;
     const through = Math.min(seq, after + limit);
     if (through <= after) return 0;
     const minutes = new Map<string, Bucket & { seriesId: number; minute: number }>();
@@ -80,8 +81,8 @@ export function rollUp(storage: DurableObjectStorage, limit = Infinity): number 
         agg.lastSeq,
       );
     }
-    sql.exec("UPDATE dashboard SET rollup_seq = ?", through);
-    mergeSmallChunks(sql, arrived);
+    store.markRolledUp(through);
+    mergeSmallChunks(store, arrived);
     return count;
   });
 }
@@ -102,14 +103,14 @@ export const PRUNE_PAGE_ROWS = 500;
  * sequence number so resumes from before it reset.
  */
 export function prune(
-  storage: DurableObjectStorage,
+  store: DashboardStore,
   now: number,
-  config: DeliveryConfig,
+  config: DashboardSettings,
   limit = PRUNE_SLICE_ROWS,
 ): Omit<MaintenanceReport, "rolledUp" | "pending" | "more"> & { more: boolean } {
-  return storage.transactionSync(() => {
-    const sql = storage.sql;
-    const { rollup_seq: rolled } = sql.exec<{ rollup_seq: number }>("SELECT rollup_seq FROM dashboard").one();
+  return store.transaction(() => {
+    const sql = store.sql;
+    const rolled = store.meta()!.rollupSeq;
     const rawCutoff = now - config.rawRetentionMs;
     let budget = limit;
     let prunedPoints = 0;
@@ -159,7 +160,7 @@ export function prune(
       }
       if (points !== series.points) sql.exec("UPDATE series SET points = ? WHERE id = ?", points, series.id);
     }
-    if (highest > 0) sql.exec("UPDATE dashboard SET pruned_seq = max(pruned_seq, ?)", highest);
+    if (highest > 0) store.markPruned(highest);
 
     // RETURNING counts rows; the cursor's rowsWritten would count index entries too.
     const rollupCutoff = now - config.rollupRetentionMs;
@@ -172,13 +173,7 @@ export function prune(
       .toArray().length;
     budget -= prunedRollups;
 
-    const prunedSeries = budget <= 0 ? 0 : sql
-      .exec(
-        `DELETE FROM series WHERE id IN (SELECT id FROM series s WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = s.id)
-           AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = s.id) LIMIT ?) RETURNING id`,
-        sqlLimit(budget),
-      )
-      .toArray().length;
+    const prunedSeries = budget <= 0 ? 0 : store.deleteEmptySeries(sqlLimit(budget));
     budget -= prunedSeries;
     // A slice that used its whole budget may have stopped short; the next one finds out.
     return { prunedPoints, prunedRollups, prunedSeries, more: budget <= 0 };
@@ -194,8 +189,9 @@ function sqlLimit(rows: number): number {
  * When maintenance should next run: in a minute while new points keep arriving (so rollups
  * stay current), otherwise when the oldest kept row expires, or never for an empty dashboard.
  */
-export function nextMaintenance(sql: SqlStorage, now: number, config: DeliveryConfig): number | null {
-  const { seq, rollup_seq: rolled } = sql.exec<{ seq: number; rollup_seq: number }>("SELECT seq, rollup_seq FROM dashboard").one();
+export function nextMaintenance(store: DashboardStore, now: number, config: DashboardSettings): number | null {
+  const sql = store.sql;
+  const { seq, rollupSeq: rolled } = store.meta()!;
   if (seq > rolled) return now + MINUTE_MS;
   // A chunk expires with its newest point: the smallest max_ts per series, from the index.
   let oldestPoint: number | null = null;

@@ -8,9 +8,9 @@
  * tokens the reference gives `\\` no meaning). In string values `"` and `\` are escaped, and so
  * are newline and carriage return (`\n`, `\r`), so that each point stays on one line.
  */
-import { type LineProtocolField, type LineProtocolTag, type Precision, PRECISION_NANOSECONDS } from "./line-protocol";
-import { INT64_MAX, INT64_MIN, UINT64_MAX } from "./line-protocol-number";
-import { hasLoneSurrogate } from "./utf8-decode";
+import { type LineProtocolField, type LineProtocolTag, type Precision, PRECISION_NANOSECONDS } from "../../src/ingest/line-protocol";
+import { INT64_MAX, INT64_MIN, UINT64_MAX } from "../../src/ingest/line-protocol-number";
+import { hasLoneSurrogate } from "../../src/ingest/utf8-decode";
 
 /** A point to encode; `time` (nanoseconds) is left out of the line when absent. */
 export interface EncodablePoint {

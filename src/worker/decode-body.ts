@@ -1,13 +1,13 @@
-import type { ItemUnit, Rejection, SeriesBatch } from "../dashboard/point";
+import type { ItemUnit, Rejection, SeriesBatch } from "../dashboard/ingest-contract";
 import { limits } from "../shared/limits";
 import { tagSuffix, type Tags } from "../shared/protocol";
-import { ApiError } from "../worker/errors";
-import type { CandidateBatch } from "./candidate-batch";
-import { jsonCandidates, ndjsonCandidates } from "./json-points";
-import { lineProtocolCandidates, type Precision } from "./line-protocol-points";
-import { isValid, validatePoint } from "./point-schema";
+import { ApiError } from "./errors";
+import type { BodyFailure, CandidateBatch } from "../ingest/candidate-batch";
+import { jsonCandidates, ndjsonCandidates } from "../ingest/json-points";
+import { lineProtocolCandidates, type Precision } from "../ingest/line-protocol-points";
+import { isValid, validatePoint } from "../ingest/point-schema";
 import { readBodyText } from "./request-body";
-import { SeriesBatchBuilder } from "./series-batch-builder";
+import { SeriesBatchBuilder } from "../ingest/series-batch-builder";
 
 /** The body formats of the ingest route, by `Content-Type`. */
 export type BodyFormat = "json" | "ndjson" | "line-protocol";
@@ -53,8 +53,13 @@ export interface DecodedBody {
 export async function decodeBody(request: Request, format: BodyFormat, now: number, precision: Precision = "ns"): Promise<DecodedBody> {
   const text = await readBodyText(request, limits.maxBodyBytes);
   if (text.trim() === "") throw new ApiError(400, "empty_body", "the request body is empty");
-  const batch: CandidateBatch =
+  const decoded: CandidateBatch | BodyFailure =
     format === "json" ? jsonCandidates(text) : format === "ndjson" ? ndjsonCandidates(text) : lineProtocolCandidates(text, precision, now);
+  if ("failure" in decoded) {
+    const { code, message, field } = decoded.failure;
+    throw new ApiError(400, code, message, field === undefined ? {} : { field });
+  }
+  const batch = decoded;
   const total = batch.items.length + batch.rejected.length;
   if (total === 0) throw new ApiError(400, "empty_batch", "the body holds no points", { field: "points" });
   if (total > limits.maxPointsPerRequest) {

@@ -1,4 +1,4 @@
-import { ApiError } from "../worker/errors";
+import { ApiError } from "./errors";
 
 /**
  * Reads a request body as UTF-8 text, refusing more than `maxBytes` (413) whether or not the

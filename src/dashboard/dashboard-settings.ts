@@ -1,11 +1,12 @@
 import { DEFAULT_FAN_OUT_SHARE } from "./frame-pacer";
 
 /**
- * Tunables of delivery, retention and ingest rates, read from Worker vars (wrangler.toml `[vars]`) so an
+ * A dashboard's settings: delivery (frame rate, fan-out share), retention (raw window, per-series
+ * cap, rollup window) and ingest rate limits, read from Worker vars (wrangler.toml `[vars]`) so an
  * operator can change them without code. Invalid values fall back to the default with a log
  * line, since a dashboard that refuses to start helps no one.
  */
-export interface DeliveryConfig {
+export interface DashboardSettings {
   /** Most frames per second each viewer receives (`MAX_FRAMES_PER_SECOND`, default 10). */
   maxFramesPerSecond: number;
   /** Most of a dashboard object's time its frames may take, in (0, 1] (`FAN_OUT_SHARE`, default 0.7). */
@@ -40,9 +41,19 @@ function share(raw: string | undefined, fallback: number, name: string): number 
   return fallback;
 }
 
-/** The delivery settings in force for `vars` (missing or invalid ones take their defaults). */
-export function deliveryConfig(vars: Partial<Record<string, unknown>>): DeliveryConfig {
-  const text = (name: string) => (typeof vars[name] === "string" ? (vars[name] as string) : undefined);
+/** The Worker vars the settings are read from (README, "Settings"). */
+export type SettingName =
+  | "MAX_FRAMES_PER_SECOND"
+  | "FAN_OUT_SHARE"
+  | "RAW_RETENTION_HOURS"
+  | "RAW_POINTS_PER_SERIES"
+  | "ROLLUP_RETENTION_DAYS"
+  | "RATE_LIMIT_REQUESTS_PER_SECOND"
+  | "RATE_LIMIT_POINTS_PER_SECOND";
+
+/** The settings in force for `vars` (missing or invalid ones take their defaults). */
+export function dashboardSettings(vars: { [Name in SettingName]?: string }): DashboardSettings {
+  const text = (name: SettingName) => (typeof vars[name] === "string" ? vars[name] : undefined);
   return {
     maxFramesPerSecond: positive(text("MAX_FRAMES_PER_SECOND"), 10, "MAX_FRAMES_PER_SECOND"),
     fanOutShare: share(text("FAN_OUT_SHARE"), DEFAULT_FAN_OUT_SHARE, "FAN_OUT_SHARE"),
