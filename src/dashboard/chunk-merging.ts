@@ -1,7 +1,7 @@
 /**
  * Merging a series' small raw chunks into bigger rows, so that a sensor posting a point at a
  * time does not cost a row per request to every later read. Run by each maintenance pass
- * (`rollUp` in retention.ts) over the chunks that arrived since the last one.
+ * (`rollUp` in maintenance.ts) over the chunks that arrived since the last one.
  */
 import type { DashboardStore } from "./dashboard-store";
 import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, mergeChunks, type ChunkRow, type PointChunk } from "./point-chunk";
