@@ -1,11 +1,14 @@
 // The JavaScript heap of the Worker's isolate under `wrangler dev` (the Worker and its Durable
-// Objects), read through wrangler's inspector with the Chrome DevTools Protocol: a full
-// garbage collection first, so what is left is what the code still holds, not what V8 has not
-// yet collected. Used by bench/soak.ts to tell the object's memory from the runtime's.
+// Objects), read through wrangler's inspector with the Chrome DevTools Protocol
+// (`Runtime.getHeapUsage`). workerd's inspector does not answer `HeapProfiler.collectGarbage`,
+// so a reading includes garbage not yet collected: the lowest readings over a stretch of time
+// are what the code still holds. Used by bench/soak.ts to tell the isolate's memory from the
+// rest of the runtime's.
+import WebSocket from "ws";
 
 /** What a heap reading gives, in bytes. */
 export interface HeapReading {
-  /** Live objects after a full collection. */
+  /** Objects on the heap: live ones, and garbage not yet collected. */
   usedBytes: number;
   /** The heap V8 has reserved. */
   totalBytes: number;
@@ -21,8 +24,8 @@ export class IsolateHeap {
 
   private constructor(socket: WebSocket) {
     this.socket = socket;
-    socket.addEventListener("message", (event) => {
-      const reply = JSON.parse(String(event.data)) as Reply;
+    socket.on("message", (data) => {
+      const reply = JSON.parse(String(data)) as Reply;
       if (reply.id !== undefined) this.waiting.get(reply.id)?.(reply);
     });
   }
@@ -32,10 +35,11 @@ export class IsolateHeap {
     const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl?: string }[];
     const url = targets.find((target) => target.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
     if (!url) throw new Error(`no inspector target on port ${port}: ${JSON.stringify(targets)}`);
-    const socket = new WebSocket(url);
+    // wrangler's inspector proxy takes DevTools connections from local origins only.
+    const socket = new WebSocket(url, { origin: "http://localhost" });
     await new Promise<void>((resolve, reject) => {
-      socket.addEventListener("open", () => resolve(), { once: true });
-      socket.addEventListener("error", () => reject(new Error(`could not open ${url}`)), { once: true });
+      socket.once("open", () => resolve());
+      socket.once("error", (err) => reject(new Error(`could not open ${url}: ${err.message}`)));
     });
     return new IsolateHeap(socket);
   }
@@ -54,9 +58,8 @@ export class IsolateHeap {
     });
   }
 
-  /** Collects garbage, then reads the heap. */
+  /** Reads the heap. */
   async read(): Promise<HeapReading> {
-    await this.call("HeapProfiler.collectGarbage");
     const usage = await this.call("Runtime.getHeapUsage");
     return { usedBytes: Number(usage.usedSize), totalBytes: Number(usage.totalSize) };
   }
