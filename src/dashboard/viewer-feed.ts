@@ -17,8 +17,13 @@ import type { TokenBucket } from "./rate-limiter";
 
 /** Points a snapshot slice reads (a few milliseconds of the object's time). */
 export const SNAPSHOT_SLICE_POINTS = 5_000;
-/** Most points in one replay or catch-up frame; one frame per slice. */
-export const REPLAY_FRAME_POINTS = 5_000;
+/**
+ * Most points in one replay or catch-up frame; one frame per slice. Read from one-point
+ * chunks (a sensor's, before maintenance merges them), 2,000 points take a few milliseconds;
+ * 5,000 held other viewers' frames and ingest answers up past 100 ms during a flood of
+ * resumes (bench/results/socket-floods.md, run 5).
+ */
+export const REPLAY_FRAME_POINTS = 2_000;
 /**
  * A resume that would replay more stored points than this (counting every series, as
  * sequence numbers do) gets a snapshot marked `reset` instead: redrawing is cheaper for
