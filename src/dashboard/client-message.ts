@@ -25,10 +25,24 @@ export const clientMessageSchema = z.discriminatedUnion(
   { error: "type must be one of resume, subscribe, history" },
 ) satisfies z.ZodType<ClientMessage>;
 
-/** A client message, or why it was refused (with the request id when one could be read). */
+const encoder = new TextEncoder();
+
+/** Whether `text` takes more than `max` bytes of UTF-8 (each UTF-16 unit is 1 to 3 of them). */
+function longerThan(text: string, max: number): boolean {
+  if (text.length > max) return true;
+  return text.length * 3 > max && encoder.encode(text).byteLength > max;
+}
+
+/** A request id as the protocol allows it (1-64 characters), to echo in an error. */
+function validId(json: unknown): string | undefined {
+  const id = (json as { id?: unknown } | null)?.id;
+  return typeof id === "string" && id.length >= 1 && id.length <= 64 ? id : undefined;
+}
+
+/** A client message, or why it was refused (with the request id when a valid one could be read). */
 export function parseClientMessage(raw: string | ArrayBuffer): { message: ClientMessage } | { error: string; id?: string } {
   if (typeof raw !== "string") return { error: "messages must be JSON text, not binary" };
-  if (raw.length > MAX_CLIENT_MESSAGE_BYTES) return { error: `messages are at most ${MAX_CLIENT_MESSAGE_BYTES} bytes` };
+  if (longerThan(raw, MAX_CLIENT_MESSAGE_BYTES)) return { error: `messages are at most ${MAX_CLIENT_MESSAGE_BYTES} bytes` };
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -39,6 +53,6 @@ export function parseClientMessage(raw: string | ArrayBuffer): { message: Client
   if (parsed.success) return { message: parsed.data };
   const issue = parsed.error.issues[0]!;
   const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-  const id = typeof (json as { id?: unknown })?.id === "string" ? ((json as { id: string }).id as string) : undefined;
+  const id = validId(json);
   return id === undefined ? { error: where + issue.message } : { error: where + issue.message, id };
 }

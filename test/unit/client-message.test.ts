@@ -68,6 +68,17 @@ describe("parseClientMessage", () => {
     expect(parseClientMessage("{".repeat(MAX_CLIENT_MESSAGE_BYTES + 1))).toEqual({ error: `messages are at most ${MAX_CLIENT_MESSAGE_BYTES} bytes` });
   });
 
+  it(`counts the limit in bytes of UTF-8, not in characters`, () => {
+    const message = text({ type: "subscribe", series: ["a"] });
+    // "é" is one character and two bytes: 4,000-odd characters, over 4096 bytes.
+    const wide = message.slice(0, -1) + " ".repeat(100) + ',"x":"' + "é".repeat(2100) + '"}';
+    expect(wide.length).toBeLessThanOrEqual(MAX_CLIENT_MESSAGE_BYTES);
+    expect(new TextEncoder().encode(wide).byteLength).toBeGreaterThan(MAX_CLIENT_MESSAGE_BYTES);
+    expect(parseClientMessage(wide)).toEqual({ error: `messages are at most ${MAX_CLIENT_MESSAGE_BYTES} bytes` });
+    const fitting = message.slice(0, -1) + ',"x":"' + "é".repeat(1000) + '"}';
+    expect(parseClientMessage(fitting)).toEqual({ error: 'Unrecognized key: "x"' });
+  });
+
   it.each(["", "ping", "{", "{'type':'resume'}", '{"type":"resume",}'])("refuses text that is not JSON: %j", (raw) => {
     expect(parseClientMessage(raw)).toEqual({ error: "messages must be JSON" });
   });
@@ -106,7 +117,8 @@ describe("parseClientMessage", () => {
     const history = (id: string) => text({ type: "history", id, series: ["a"], from: 0, to: 1 });
     expect(parseClientMessage(history("x".repeat(64)))).toHaveProperty("message");
     const tooLong = parseClientMessage(history("x".repeat(65)));
-    expect(tooLong).toMatchObject({ id: "x".repeat(65) });
+    // An id outside the protocol's 1-64 characters is not echoed back.
+    expect(tooLong).not.toHaveProperty("id");
     expect((tooLong as { error: string }).error).toMatch(/^id: .*<=64 characters/);
   });
 
@@ -122,7 +134,7 @@ describe("parseClientMessage", () => {
     expect(parseClientMessage(text({ type: "history", id: "r", series: [], from: 0, to: 1 }))).toEqual({ error: "series: at least one pattern is needed", id: "r" });
   });
 
-  it("returns the request id with the error whenever the refused message carries a string id", () => {
+  it("returns the request id with the error whenever the refused message carries a valid one (a string of 1 to 64 characters)", () => {
     expect(parseClientMessage(text({ type: "history", id: "r7", series: ["a"], from: -1, to: 1 }))).toMatchObject({ id: "r7" });
     expect(parseClientMessage(text({ type: "nope", id: "r8" }))).toEqual({ error: `type: ${TYPES}`, id: "r8" });
     // An id that is not a string is not echoed (the answer's id is typed as a string).
@@ -134,6 +146,6 @@ describe("parseClientMessage", () => {
   });
 
   it("reports only the first problem of a message", () => {
-    expect(parseClientMessage(text({ type: "history", id: "", series: [], from: -1, to: -1 }))).toEqual({ error: expect.stringMatching(/^id: /), id: "" });
+    expect(parseClientMessage(text({ type: "history", id: "", series: [], from: -1, to: -1 }))).toEqual({ error: expect.stringMatching(/^id: /) });
   });
 });
