@@ -1,25 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { DashboardInfo } from "../shared/dashboard-info";
-import { ErrorCode } from "../shared/http-contract";
-import { limits } from "../shared/limits";
+import { ErrorCode, VIEWER_PROTOCOL } from "../shared/http-contract";
 import { HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../shared/protocol";
-import { seriesMatcher } from "../shared/series-pattern";
 import { dashboardSettings, type DashboardSettings } from "./dashboard-settings";
 import { DashboardStore } from "./dashboard-store";
-import { historyOutcome, historySource, planHistory, readHistory, type HistoryOutcome, type HistoryRead } from "./history-query";
+import type { HistoryOutcome } from "./history-query";
+import { HistoryReads } from "./history-reads";
 import { IdempotencyStore } from "./idempotency-store";
-import { pointCount, type Credential, type IngestAnswer, type IngestRequest } from "./ingest-contract";
-import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer } from "./ingest-replay";
+import type { Credential, IngestAnswer, IngestRequest } from "./ingest-contract";
+import { IngestSteps } from "./ingest-steps";
 import { LiveStream } from "./live-stream";
 import type { MaintenanceReport } from "./maintenance";
-import { MAINTENANCE_SLICE_POINTS, MaintenanceSchedule } from "./maintenance-schedule";
-import { rollUp } from "./maintenance";
-import { TokenBucket } from "./rate-limiter";
+import { MaintenanceSchedule } from "./maintenance-schedule";
 import { constantTimeEqual, sha256Hex } from "./secrets";
-import { admitSeries } from "./series-cap";
 import { viewError } from "./view-error";
-import { VIEWER_PROTOCOL } from "../shared/http-contract";
 import { viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
 
@@ -40,7 +35,7 @@ function wrongToken(credential: Credential, meta: { tokenHash: string }): boolea
  * One dashboard: its SQLite tables and its viewers' sockets. Entry points only: each checks
  * who is asking and hands the work to the module that does it: the store (`DashboardStore`,
  * all SQL), the live stream to the viewers (`LiveStream`), maintenance and its alarm
- * (`MaintenanceSchedule`), history reads (`history-query.ts`), idempotency records.
+ * (`MaintenanceSchedule`), writes (`IngestSteps`), history reads (`HistoryReads`).
  */
 export class Dashboard extends DurableObject<Env> {
   private readonly settings: DashboardSettings;
@@ -48,27 +43,20 @@ export class Dashboard extends DurableObject<Env> {
   private readonly stream: LiveStream;
   private readonly maintenance: MaintenanceSchedule;
   private readonly idempotency: IdempotencyStore;
-  /** Ingest rate limits of this dashboard (its token): requests and points per second. */
-  private readonly requestRate: TokenBucket;
-  private readonly pointRate: TokenBucket;
+  private readonly writes: IngestSteps;
+  private readonly reads: HistoryReads;
   /** Refusals of wrong tokens, limited so a caller who keeps sending one is told to back off. */
   private readonly refusals = new RefusalLimit(Date.now());
-  /**
-   * History reads under way (over HTTP or sockets). Maintenance waits for them: merging,
-   * rolling up or pruning would move rows under a read that is between two slices.
-   */
-  private historyReads = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.settings = dashboardSettings(env);
     this.store = new DashboardStore(ctx.storage);
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
-    this.stream = new LiveStream(ctx, this.store, this.settings, (patterns, from, to, step) => this.startHistory(patterns, from, to, step));
-    this.maintenance = new MaintenanceSchedule(ctx.storage, this.store, this.idempotency, this.settings, () => this.historyReads > 0);
-    // Two seconds' worth of burst: a sensor catching up after a short outage is not refused.
-    this.requestRate = new TokenBucket(this.settings.requestsPerSecond, 2 * this.settings.requestsPerSecond, Date.now());
-    this.pointRate = new TokenBucket(this.settings.pointsPerSecond, 2 * this.settings.pointsPerSecond, Date.now());
+    this.reads = new HistoryReads(this.store, this.settings);
+    this.stream = new LiveStream(ctx, this.store, this.settings, (patterns, from, to, step) => this.reads.start(patterns, from, to, step));
+    this.maintenance = new MaintenanceSchedule(ctx.storage, this.store, this.idempotency, this.settings, () => this.reads.busy);
+    this.writes = new IngestSteps(this.store, this.idempotency, this.settings, (batch) => this.stream.stored(batch), () => this.maintenance.soon());
     // Answered by the runtime itself, so a heartbeat never wakes a hibernating object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
   }
@@ -134,37 +122,7 @@ export class Dashboard extends DurableObject<Env> {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
     if (wrongToken(request.credential, meta)) return this.refusals.refuse(Date.now());
-    const now = Date.now();
-    if (request.idempotency) {
-      const earlier = this.idempotency.lookup(request.idempotency.key, now);
-      if (earlier && earlier.bodyHash !== request.idempotency.bodyHash) return { status: "idempotency_mismatch" };
-      if (earlier) return replayAnswer(earlier, request, limits.maxSeriesPerDashboard);
-    }
-    // Every item counts, stored or refused: refusing costs the object work and answer bytes too.
-    const items = Math.max(request.total, pointCount(request.series) + request.rejected.length);
-    const wait = Math.max(this.requestRate.wait(1, now), this.pointRate.wait(items, now));
-    if (wait > 0) return { status: "rate_limited", cause: "ingest_rate", retryAfterSeconds: Math.ceil(wait) };
-    this.requestRate.take(1, now);
-    this.pointRate.take(items, now);
-
-    const { admitted, rejected } = admitSeries(request.series, request.unit, (key) => this.store.hasSeries(key), this.store.seriesCount(), limits.maxSeriesPerDashboard);
-    let seq: { from: number; to: number } | null = null;
-    if (admitted.length > 0) {
-      const batch = this.store.append(admitted);
-      seq = { from: batch.from, to: batch.to };
-      this.stream.stored(batch);
-      this.maintenance.soon();
-    }
-    const all = allRejections(request.rejected, rejected);
-    const accepted = pointCount(admitted);
-    // Written in the same event as the points, so both are committed together. Only what a
-    // replay cannot rebuild from the retried body is kept (see ingest-replay.ts).
-    if (request.idempotency) {
-      const record = { accepted, seq, total: request.total, rejectedDigest: rejectionDigest(all), refusedSeries: refusedSeriesBits(request.series, admitted) };
-      this.idempotency.remember(request.idempotency.key, request.idempotency.bodyHash, record, now);
-      this.maintenance.soon();
-    }
-    return { status: "stored", accepted, seq, rejected: all, total: request.total, replayed: false };
+    return this.writes.run(request, Date.now());
   }
 
   /**
@@ -176,38 +134,7 @@ export class Dashboard extends DurableObject<Env> {
     if (!meta) return { status: "not_found" };
     const verdict = viewVerdict(meta, access);
     if (verdict !== "allowed") return { status: verdict };
-    const read = this.startHistory(patterns, from, to, step);
-    if (!("next" in read)) return read;
-    for (;;) {
-      const slice = read.next();
-      if (slice.done) return historyOutcome(slice.value);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-  }
-
-  /**
-   * Plans a history query within the limits on one answer (`planHistory`) and starts its
-   * read. A range read from rollups first folds in one slice of the points not yet rolled up
-   * (they lag by up to a minute) unless another read is under way; whatever is left is not in
-   * this answer yet, and maintenance adds it within moments.
-   */
-  private startHistory(patterns: string[], from: number, to: number, step?: number): HistoryRead | HistoryOutcome {
-    const rawSince = Date.now() - this.settings.rawRetentionMs;
-    const series = this.store.matchingSeries(seriesMatcher(patterns));
-    const plan = planHistory(step === undefined ? { series, from, to } : { series, from, to, step }, rawSince);
-    if ("error" in plan) return { status: "invalid", field: plan.field, message: plan.error };
-    if (!historySource(plan, rawSince).raw && this.historyReads === 0) rollUp(this.store, MAINTENANCE_SLICE_POINTS);
-    return this.counted(readHistory(this.store, plan, rawSince));
-  }
-
-  /** A history read counted in {@link historyReads} until it ends, however it ends. */
-  private *counted(read: HistoryRead): HistoryRead {
-    this.historyReads++;
-    try {
-      return yield* read;
-    } finally {
-      this.historyReads--;
-    }
+    return this.reads.answer(patterns, from, to, step);
   }
 
   /**
