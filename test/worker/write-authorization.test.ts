@@ -5,6 +5,7 @@ import { REFUSAL_BURST } from "../../src/dashboard/write-refusal";
 import { app } from "../../src/worker/app";
 import { BASE, createDashboard } from "./api";
 import { storedPoints } from "./stored-points";
+import { authorizeWrite, CONFIRMED_MAX, CONFIRMED_TTL_MS } from "../../src/worker/write-authorization";
 
 /** A request body that records whether anything pulled it. */
 function watchedBody(text: string): { body: ReadableStream<Uint8Array>; pulled: () => boolean } {
@@ -137,5 +138,31 @@ describe("a write token the Worker confirmed a moment ago", () => {
     const { error } = await last!.json<{ error: { code: string; message: string } }>();
     expect(error.code).toBe("rate_limited");
     expect(error.message).toContain("wrong token");
+  });
+});
+
+describe("the Worker's memory of confirmed tokens", () => {
+  it(`holds at most ${CONFIRMED_MAX} confirmations, forgetting the oldest first, each for ${CONFIRMED_TTL_MS / 1000} s`, async () => {
+    let asked = 0;
+    // Stands in for a dashboard that confirms every token, counting how often it is asked.
+    const stub = {
+      authorize: async () => {
+        asked++;
+        return { status: "ok" } as const;
+      },
+    } as unknown as DurableObjectStub<Dashboard>;
+    const credential = (n: number) => ({ kind: "ingest" as const, tokenHash: n.toString(16).padStart(64, "0") });
+    const id = `cache-${Date.now().toString(36)}`;
+    const now = Date.now();
+    for (let n = 0; n <= CONFIRMED_MAX; n++) expect(await authorizeWrite(stub, id, credential(n), now)).toBeNull();
+    expect(asked).toBe(CONFIRMED_MAX + 1);
+    // The newest are remembered...
+    for (let n = 1; n <= CONFIRMED_MAX; n += 111) await authorizeWrite(stub, id, credential(n), now + 1);
+    expect(asked).toBe(CONFIRMED_MAX + 1);
+    // ...the oldest was forgotten when the cache was full, and every one expires.
+    await authorizeWrite(stub, id, credential(0), now + 1);
+    expect(asked).toBe(CONFIRMED_MAX + 2);
+    await authorizeWrite(stub, id, credential(CONFIRMED_MAX), now + CONFIRMED_TTL_MS);
+    expect(asked).toBe(CONFIRMED_MAX + 3);
   });
 });
