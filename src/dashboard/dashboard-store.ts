@@ -3,6 +3,7 @@ import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { SeriesInfo } from "../shared/dashboard-info";
 import type { SeriesMatcher } from "../shared/series-pattern";
 import type { SeriesBatch } from "./ingest-contract";
+import type { PointRun, StreamPositions, StreamSource } from "./stream-source";
 import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** A dashboard's own description and positions, one row. */
@@ -30,14 +31,7 @@ export interface DashboardMeta {
 }
 
 /** A run of stored points, with their sequence range. */
-export interface StoredBatch {
-  /** Sequence number of the first point. */
-  from: number;
-  /** Sequence number of the last point. */
-  to: number;
-  /** The points grouped by series, in sequence order within each. */
-  series: SeriesPoints[];
-}
+export type StoredBatch = PointRun;
 
 const SCHEMA = `
 -- The dashboard's own row: there is exactly one.
@@ -112,7 +106,7 @@ type MetaRow = {
  * rows through its methods, so the cache never goes stale. Synchronous, as the storage API
  * is; each write method is one transaction.
  */
-export class DashboardStore {
+export class DashboardStore implements StreamSource {
   readonly sql: SqlStorage;
   /** Series rows by key and by id; derived from the `series` table, loaded on first use. */
   private byKey: Map<string, number> | null = null;
@@ -228,6 +222,12 @@ export class DashboardStore {
   private forgetCaches(): void {
     this.byKey = this.byId = null;
     this.cachedMeta = undefined;
+  }
+
+  /** Where the dashboard's stream stands (see `StreamSource`). */
+  positions(): StreamPositions | null {
+    const meta = this.meta();
+    return meta && { seq: meta.seq, broadcastSeq: meta.broadcastSeq, prunedSeq: meta.prunedSeq };
   }
 
   /** Records that every point up to `seq` has gone out to the viewers. */

@@ -2,7 +2,7 @@ import type { Panel } from "../shared/dashboard-config";
 import { CloseCode, type ClientMessage, type ServerMessage } from "../shared/protocol";
 import { parseClientMessage } from "./client-message";
 import type { DashboardSettings } from "./dashboard-settings";
-import type { DashboardStore, StoredBatch } from "./dashboard-store";
+import type { PointRun, StreamSource } from "./stream-source";
 import { DeferredCloses } from "./deferred-closes";
 import { broadcastText, closeQuietly, send, sendText } from "./fan-out";
 import { FramePacer } from "./frame-pacer";
@@ -46,7 +46,7 @@ export class LiveStream {
   private readonly viewers: ViewerRegistry;
   private readonly pacer: FramePacer;
   /** Stored batches not yet sent to viewers, in sequence order. */
-  private pending: StoredBatch[] = [];
+  private pending: PointRun[] = [];
   /** Every point up to this sequence number has gone out (mirrors the stored watermark). */
   private broadcastSeq: number;
   /** Pending viewer-count announcement, if any. */
@@ -69,7 +69,7 @@ export class LiveStream {
 
   constructor(
     private readonly ctx: DurableObjectState,
-    private readonly store: DashboardStore,
+    private readonly store: StreamSource,
     settings: DashboardSettings,
     private readonly readHistory: HistoryReader,
   ) {
@@ -82,10 +82,10 @@ export class LiveStream {
           : closeQuietly(socket, CloseCode.restarted, "the server restarted while sending history: reconnect with since"),
     );
     this.pacer = new FramePacer(settings.maxFramesPerSecond, () => this.flush(), { share: settings.fanOutShare });
-    const meta = store.meta();
-    this.broadcastSeq = meta?.broadcastSeq ?? 0;
+    const positions = store.positions();
+    this.broadcastSeq = positions?.broadcastSeq ?? 0;
     // Points stored by an earlier instance that was evicted before its next frame went out.
-    if (meta && meta.seq > meta.broadcastSeq) setTimeout(() => this.pacer.notify(), 0);
+    if (positions && positions.seq > positions.broadcastSeq) setTimeout(() => this.pacer.notify(), 0);
   }
 
   /** How many viewers are open. */
@@ -94,7 +94,7 @@ export class LiveStream {
   }
 
   /** Points just stored: they go out in the next frame. */
-  stored(batch: StoredBatch): void {
+  stored(batch: PointRun): void {
     this.pending.push(batch);
     this.pacer.notify();
   }
@@ -225,7 +225,7 @@ export class LiveStream {
    * snapshot marked `reset` instead.
    */
   private resume(socket: WebSocket, since: number, patterns: string[]): void {
-    if (resumeKind(since, this.broadcastSeq, this.store.meta()!.prunedSeq) === "reset") return this.sendSnapshot(socket, patterns, true);
+    if (resumeKind(since, this.broadcastSeq, this.store.positions()!.prunedSeq) === "reset") return this.sendSnapshot(socket, patterns, true);
     // Sequence numbers count every series' points: the most this replay can carry.
     if (!this.spend(socket, { work: this.broadcastSeq - since })) return;
     this.startFeed(socket, replayFeed(this.feedTarget(socket), since, patterns));
@@ -310,7 +310,7 @@ export class LiveStream {
 
   /** Sends everything stored since the last frame, one serialisation per subscription group. */
   private flush(): void {
-    const seq = this.store.meta()?.seq ?? 0;
+    const seq = this.store.positions()?.seq ?? 0;
     if (seq <= this.broadcastSeq) return;
     const contiguous = this.pending.length > 0 && this.pending[0]!.from === this.broadcastSeq + 1;
     const frame = contiguous ? mergeBatches(this.pending) : this.store.range(this.broadcastSeq, seq, CATCH_UP_FRAME_POINTS, () => true);

@@ -1,7 +1,7 @@
 import type { SeriesInfo } from "../shared/dashboard-info";
 import type { ServerMessage, SeriesPoints } from "../shared/protocol";
 import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
-import type { DashboardStore } from "./dashboard-store";
+import type { StreamSource } from "./stream-source";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
 import { snapshotText, type SnapshotCache } from "./snapshot-cache";
 import type { TokenBucket } from "./rate-limiter";
@@ -33,8 +33,8 @@ export const MAX_REPLAY_POINTS = 100_000;
 
 /** The viewer being fed and what the feed reads. */
 export interface FeedTarget {
-  /** The dashboard's stored points and series. */
-  store: DashboardStore;
+  /** The points and series the stream reads. */
+  store: StreamSource;
   /** Every point up to this sequence number has gone out in live frames. */
   broadcastSeq(): number;
   /** Sends to the viewer; false when its socket is gone, which ends the feed. */
@@ -61,7 +61,7 @@ export interface SnapshotPlan {
   matcher: SeriesMatcher;
 }
 
-export function planSnapshot(store: DashboardStore, patterns: string[]): SnapshotPlan {
+export function planSnapshot(store: StreamSource, patterns: string[]): SnapshotPlan {
   const matcher = seriesMatcher(patterns);
   const series = store.listSeries().filter(matcher);
   const perSeries = snapshotPointsPerSeries(series.length);
