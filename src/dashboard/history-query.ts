@@ -79,6 +79,14 @@ export function* readHistory(store: DashboardStore, request: HistoryRequest, raw
   return answerOf(request, from, step, raw, buckets);
 }
 
+/**
+ * Ends a read before its last slice (its caller gave up: the socket went over its budget, or
+ * closed), so that whatever waits for reads under way (maintenance) stops waiting for it.
+ */
+export function stopRead(read: HistoryRead): void {
+  read.return({ error: "the read was stopped before its end", field: "" });
+}
+
 /** Runs a history read to its end in one go (for reads known to be small, and tests). */
 export function queryHistory(store: DashboardStore, request: HistoryRequest, rawSince: number): HistoryResult | HistoryRefusal {
   const read = readHistory(store, request, rawSince);

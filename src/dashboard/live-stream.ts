@@ -6,7 +6,7 @@ import type { PointRun, StreamSource } from "./stream-source";
 import { DeferredCloses } from "./deferred-closes";
 import { broadcastText, closeQuietly, send, sendText } from "./fan-out";
 import { FramePacer } from "./frame-pacer";
-import { historyOutcome, type HistoryOutcome, type HistoryRead } from "./history-query";
+import { historyOutcome, stopRead, type HistoryOutcome, type HistoryRead } from "./history-query";
 import { mergeBatches } from "./merge-batches";
 import { TokenBucket } from "./rate-limiter";
 import { SlicedWork } from "./sliced-work";
@@ -247,8 +247,8 @@ export class LiveStream {
             outcome = historyOutcome(slice.value);
             break;
           }
-          // Over its budget, or gone: the read is ended here (so maintenance no longer waits for it).
-          if (socket.readyState !== WebSocket.OPEN || !this.spend(socket, { work: slice.value })) return void read.return({ error: "stopped", field: "" });
+          // Over its budget, or gone: the read ends here.
+          if (socket.readyState !== WebSocket.OPEN || !this.spend(socket, { work: slice.value })) return stopRead(read);
           yield;
         }
       } else outcome = read;
