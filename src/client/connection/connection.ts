@@ -76,13 +76,15 @@ export class Connection {
   /**
    * `url` is asked again before every attempt, so a reconnect can say where to resume.
    * `protocols` are the subprotocols offered on every attempt (a private dashboard's view key
-   * travels this way, since browsers cannot set headers on a WebSocket).
+   * travels this way, since browsers cannot set headers on a WebSocket). `socketClass` is the
+   * browser's WebSocket unless a test gives another.
    */
   constructor(
     url: () => string,
     events: ConnectionEvents,
     timing: Partial<ConnectionTiming> = {},
     protocols?: string[],
+    socketClass?: typeof WebSocket,
   ) {
     this.#events = events;
     this.#timing = { ...defaultTiming, ...timing };
@@ -93,6 +95,7 @@ export class Connection {
       reconnectionDelayGrowFactor: t.reconnectGrowth,
       connectionTimeout: t.connectTimeoutMs,
       shouldReconnectOnClose: (event) => !isFinalClose(event.code) && !isOverBudget(event.code),
+      ...(socketClass === undefined ? {} : { WebSocket: socketClass }),
     });
     this.#socket.addEventListener("open", () => this.#startHeartbeat());
     this.#socket.addEventListener("message", (event) => this.#receive(event.data));
