@@ -7,6 +7,9 @@ const patterns = z.array(z.string(), { error: "series must be an array of patter
   if (problem !== null) context.addIssue({ code: "custom", message: problem });
 });
 
+/** A history request's id: 1-64 characters, echoed in its answer. */
+const requestId = z.string().min(1).max(64);
+
 /** The client half of the wire protocol, as a schema: what is validated is what is typed. */
 export const clientMessageSchema = z.discriminatedUnion(
   "type",
@@ -15,7 +18,7 @@ export const clientMessageSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal("subscribe"), series: patterns }),
     z.strictObject({
       type: z.literal("history"),
-      id: z.string().min(1).max(64),
+      id: requestId,
       series: patterns,
       from: z.int().nonnegative(),
       to: z.int().nonnegative(),
@@ -33,10 +36,10 @@ function longerThan(text: string, max: number): boolean {
   return text.length * 3 > max && encoder.encode(text).byteLength > max;
 }
 
-/** A request id as the protocol allows it (1-64 characters), to echo in an error. */
+/** A request id as the protocol allows it, to echo in an error. */
 function validId(json: unknown): string | undefined {
-  const id = (json as { id?: unknown } | null)?.id;
-  return typeof id === "string" && id.length >= 1 && id.length <= 64 ? id : undefined;
+  const id = requestId.safeParse((json as { id?: unknown } | null)?.id);
+  return id.success ? id.data : undefined;
 }
 
 /** A client message, or why it was refused (with the request id when a valid one could be read). */

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
 import type { DashboardInfo } from "../shared/dashboard-info";
-import { ErrorCode, VIEWER_PROTOCOL } from "../shared/http-contract";
+import { ErrorCode, VIEWER_PROTOCOL, viewerSeries } from "../shared/http-contract";
 import { HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../shared/protocol";
 import { dashboardSettings, type DashboardSettings } from "./dashboard-settings";
 import { DashboardStore } from "./dashboard-store";
@@ -15,10 +15,8 @@ import type { MaintenanceReport } from "./maintenance";
 import { MaintenanceSchedule } from "./maintenance-schedule";
 import { constantTimeEqual, sha256Hex } from "./secrets";
 import { viewError } from "./view-error";
-import { viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
+import { offeredProtocols, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
-
-export type { HistoryOutcome } from "./history-query";
 
 /** Outcome of a configure call. */
 export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden" };
@@ -149,12 +147,13 @@ export class Dashboard extends DurableObject<Env> {
       return Response.json({ error: { code: "upgrade_required", message: "expected Upgrade: websocket" } }, { status: 426 });
     }
     // Browsers cannot set headers on a WebSocket, and a query string would end up in logs.
-    const offeredKey = viewKeyFromProtocols(request.headers.get("Sec-WebSocket-Protocol"));
+    const offered = offeredProtocols(request.headers.get("Sec-WebSocket-Protocol"));
+    const offeredKey = viewKeyFromProtocols(offered);
     const verdict = viewVerdict(meta, offeredKey === undefined ? {} : { viewKeyHash: await sha256Hex(offeredKey) });
     if (verdict !== "allowed") return Response.json({ error: viewError(verdict) }, { status: verdict === "view_key_required" ? 401 : 403 });
     const params = new URL(request.url).searchParams;
     const since = params.get("since");
-    const series = params.get("series")?.split(",").filter(Boolean) ?? ["*"];
+    const series = viewerSeries(params);
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.stream.join(
@@ -162,7 +161,6 @@ export class Dashboard extends DurableObject<Env> {
       { series, since: since === null ? null : Number(since), hello: { dashboard: meta.id, title: meta.title, panels: meta.panels } },
       this.settings.maxFramesPerSecond,
     );
-    const offered = request.headers.get("Sec-WebSocket-Protocol")?.split(",").map((protocol) => protocol.trim()) ?? [];
     // A browser that offered subprotocols fails the handshake unless one is selected.
     const headers: HeadersInit = offered.includes(VIEWER_PROTOCOL) ? { "Sec-WebSocket-Protocol": VIEWER_PROTOCOL } : {};
     return new Response(null, { status: 101, webSocket: client, headers });

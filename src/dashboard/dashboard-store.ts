@@ -30,8 +30,6 @@ export interface DashboardMeta {
   rollupSeq: number;
 }
 
-/** A run of stored points, with their sequence range. */
-export type StoredBatch = PointRun;
 
 const SCHEMA = `
 -- The dashboard's own row: there is exactly one.
@@ -255,7 +253,7 @@ export class DashboardStore implements StreamSource {
   }
 
   /** Stores points, in one transaction, with consecutive sequence numbers after the current one. */
-  append(series: SeriesBatch[]): StoredBatch {
+  append(series: SeriesBatch[]): PointRun {
     return this.transaction(() => this.insert(series));
   }
 
@@ -308,7 +306,7 @@ export class DashboardStore implements StreamSource {
    * cover the range without gap or overlap. Merged chunks interleave their sequence numbers
    * with other series' chunks, so points of chunks read past that end wait for the next call.
    */
-  range(after: number, through: number, limit: number, matcher: SeriesMatcher): StoredBatch & { count: number } {
+  range(after: number, through: number, limit: number, matcher: SeriesMatcher): PointRun & { count: number } {
     const series = this.series();
     const read: PointChunk[] = [];
     let points = 0;
@@ -351,7 +349,7 @@ export class DashboardStore implements StreamSource {
    * One row per series: sequence numbers run series by series, in request order within
    * each, so every series' points are one consecutive run.
    */
-  private insert(series: SeriesBatch[]): StoredBatch {
+  private insert(series: SeriesBatch[]): PointRun {
     const first = this.meta()!.seq + 1;
     let next = first;
     const stored: SeriesPoints[] = [];

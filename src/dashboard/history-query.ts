@@ -87,15 +87,6 @@ export function stopRead(read: HistoryRead): void {
   read.return({ error: "the read was stopped before its end", field: "" });
 }
 
-/** Runs a history read to its end in one go (for reads known to be small, and tests). */
-export function queryHistory(store: DashboardStore, request: HistoryRequest, rawSince: number): HistoryResult | HistoryRefusal {
-  const read = readHistory(store, request, rawSince);
-  for (;;) {
-    const step = read.next();
-    if (step.done) return step.value;
-  }
-}
-
 function scanRefusal(raw: boolean): HistoryRefusal {
   const what = raw ? "raw points" : "per-minute rollup rows";
   return {

@@ -1,10 +1,11 @@
 import { limits } from "../shared/limits";
 import type { DashboardSettings } from "./dashboard-settings";
-import type { DashboardStore, StoredBatch } from "./dashboard-store";
+import type { DashboardStore } from "./dashboard-store";
 import type { IdempotencyStore } from "./idempotency-store";
 import { pointCount, type IngestAnswer, type IngestRequest } from "./ingest-contract";
 import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer } from "./ingest-replay";
 import { TokenBucket } from "./rate-limiter";
+import type { PointRun } from "./stream-source";
 import { admitSeries } from "./series-cap";
 
 /**
@@ -22,7 +23,7 @@ export class IngestSteps {
     private readonly store: DashboardStore,
     private readonly idempotency: IdempotencyStore,
     settings: DashboardSettings,
-    private readonly stored: (batch: StoredBatch) => void,
+    private readonly stored: (batch: PointRun) => void,
     private readonly written: () => void,
   ) {
     // Two seconds' worth of burst: a sensor catching up after a short outage is not refused.

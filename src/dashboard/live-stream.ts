@@ -130,14 +130,15 @@ export class LiveStream {
     // still has queued is dropped unread, so a flood costs next to nothing once it is caught.
     if (socket.readyState !== WebSocket.OPEN || this.closing.heard(socket)) return;
     try {
-      const { closing } = attachmentOf(socket);
+      const attachment = attachmentOf(socket);
       // Condemned by an instance that has since been evicted.
-      if (closing) return this.closing.condemn(socket, closing);
+      if (attachment.closing) return this.closing.condemn(socket, attachment.closing);
       // Counted before parsing: the budget, not the parser, bounds what a flood costs.
-      if (!this.spend(socket, { messages: 1 })) return;
+      const spent = this.spend(socket, { messages: 1 }, attachment);
+      if (!spent) return;
       const parsed = parseClientMessage(raw);
       if ("error" in parsed) return this.refuse(socket, parsed.error, parsed.id);
-      this.handle(socket, parsed.message, attachmentOf(socket));
+      this.handle(socket, parsed.message, spent);
     } catch (err) {
       // A handler must never throw into the runtime; the viewer hears what went wrong.
       console.error("webSocketMessage failed", err);
@@ -267,17 +268,18 @@ export class LiveStream {
   }
 
   /**
-   * Spends from the socket's budget (kept in its attachment); a socket over it is closed,
-   * with its feed dropped and its live frames stopped, and false returned.
+   * Spends from the socket's budget (kept in its attachment, read afresh unless given); a
+   * socket over it is closed, with its feed dropped and its live frames stopped. Returns the
+   * attachment as written, or null when over.
    */
-  private spend(socket: WebSocket, cost: Cost): boolean {
-    if (this.closing.has(socket)) return false;
-    const attachment = attachmentOf(socket);
+  private spend(socket: WebSocket, cost: Cost, attachment = attachmentOf(socket)): ViewerAttachment | null {
+    if (this.closing.has(socket)) return null;
     const { budget, verdict } = spend(attachment.budget, cost, Date.now());
-    socket.serializeAttachment({ ...attachment, budget } satisfies ViewerAttachment);
-    if (verdict === "ok") return true;
+    const written = { ...attachment, budget } satisfies ViewerAttachment;
+    socket.serializeAttachment(written);
+    if (verdict === "ok") return written;
     this.closeOverBudget(socket, verdict);
-    return false;
+    return null;
   }
 
   /**

@@ -1,8 +1,8 @@
 import type { SeriesPoints } from "../shared/protocol";
-import type { StoredBatch } from "./dashboard-store";
+import type { PointRun } from "./stream-source";
 
 /** Joins consecutive batches into one, keeping each series' points in sequence order. */
-export function mergeBatches(batches: StoredBatch[]): StoredBatch {
+export function mergeBatches(batches: PointRun[]): PointRun {
   if (batches.length === 1) return batches[0]!;
   const merged = new Map<string, SeriesPoints>();
   for (const batch of batches) {

@@ -25,8 +25,12 @@ export function viewVerdict(meta: { viewKeyHash: string | null; tokenHash: strin
   return access.viewKeyHash === undefined && access.credential === undefined ? "view_key_required" : "invalid_view_key";
 }
 
-/** The view key offered in a `Sec-WebSocket-Protocol` header, if any. */
-export function viewKeyFromProtocols(header: string | null): string | undefined {
-  const offered = header?.split(",").map((protocol) => protocol.trim()) ?? [];
+/** The subprotocols a `Sec-WebSocket-Protocol` header offers. */
+export function offeredProtocols(header: string | null): string[] {
+  return header?.split(",").map((protocol) => protocol.trim()) ?? [];
+}
+
+/** The view key among the offered subprotocols, if any. */
+export function viewKeyFromProtocols(offered: readonly string[]): string | undefined {
   return offered.find((protocol) => protocol.startsWith(VIEW_KEY_PROTOCOL_PREFIX))?.slice(VIEW_KEY_PROTOCOL_PREFIX.length) || undefined;
 }

@@ -24,6 +24,12 @@ export const VIEWER_PROTOCOL = "pulseboard";
  */
 export const VIEW_KEY_PROTOCOL_PREFIX = "pulseboard.view-key.";
 
+/** The patterns of a viewer's `?series=a,b*` (none: every series). */
+export function viewerSeries(query: URLSearchParams): string[] {
+  const series = query.get("series")?.split(",").filter(Boolean);
+  return series === undefined ? ["*"] : series;
+}
+
 /** The body of every HTTP error: what went wrong, and where when one field is to blame. */
 export interface ErrorBody {
   error: { code: string; message: string; field?: string; [detail: string]: unknown };

@@ -1,3 +1,4 @@
+import { viewerSeries } from "../shared/http-contract";
 import { patternsProblem } from "../shared/series-pattern";
 import { ApiError } from "./errors";
 
@@ -7,7 +8,6 @@ export function checkViewerParams(query: URLSearchParams): void {
   if (since !== null && !/^\d{1,15}$/.test(since)) {
     throw new ApiError(400, "invalid_parameter", "since must be a sequence number (a whole number >= 0)", { field: "since" });
   }
-  const series = query.get("series")?.split(",").filter(Boolean) ?? ["*"];
-  const problem = patternsProblem(series);
+  const problem = patternsProblem(viewerSeries(query));
   if (problem !== null) throw new ApiError(400, "invalid_parameter", `series takes comma-separated patterns: ${problem}`, { field: "series" });
 }
