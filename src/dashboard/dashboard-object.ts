@@ -17,12 +17,20 @@ import { constantTimeEqual, sha256Hex } from "./secrets";
 import { viewError } from "./view-error";
 import { offeredProtocols, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
+import { RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
+import type { SeriesPoints } from "../shared/protocol";
+import { RelayFleet } from "./relay-fleet";
+import { snapshotPointsPerSeries } from "./snapshot-budget";
+import { MAX_REPLAY_POINTS } from "./viewer-feed";
 
 /** Outcome of a configure call. */
 export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden" };
 
 /** Outcome of a describe call. */
 export type DescribeOutcome = { status: "ok"; info: DashboardInfo } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
+
+/** Most points one answer to a relay's range request carries (a few ms of reading). */
+const RELAY_RANGE_POINTS = 10_000;
 
 /** Whether `credential` is an ingest token other than the dashboard's (the admin's was checked by the Worker). */
 function wrongToken(credential: Credential, meta: { tokenHash: string }): boolean {
@@ -33,7 +41,8 @@ function wrongToken(credential: Credential, meta: { tokenHash: string }): boolea
  * One dashboard: its SQLite tables and its viewers' sockets. Entry points only: each checks
  * who is asking and hands the work to the module that does it: the store (`DashboardStore`,
  * all SQL), the live stream to the viewers (`LiveStream`), maintenance and its alarm
- * (`MaintenanceSchedule`), writes (`IngestSteps`), history reads (`HistoryReads`).
+ * (`MaintenanceSchedule`), writes (`IngestSteps`), history reads (`HistoryReads`), and the
+ * relays that hold a large audience's viewers (`RelayFleet`; the relay's side is `Relay`).
  */
 export class Dashboard extends DurableObject<Env> {
   private readonly settings: DashboardSettings;
@@ -43,6 +52,7 @@ export class Dashboard extends DurableObject<Env> {
   private readonly idempotency: IdempotencyStore;
   private readonly writes: IngestSteps;
   private readonly reads: HistoryReads;
+  private readonly relays: RelayFleet;
   /** Refusals of wrong tokens, limited so a caller who keeps sending one is told to back off. */
   private readonly refusals = new RefusalLimit(Date.now());
 
@@ -52,7 +62,12 @@ export class Dashboard extends DurableObject<Env> {
     this.store = new DashboardStore(ctx.storage);
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
     this.reads = new HistoryReads(this.store, this.settings);
-    this.stream = new LiveStream(ctx, this.store, this.settings, (patterns, from, to, step) => this.reads.start(patterns, from, to, step));
+    this.relays = new RelayFleet(ctx, env, this.settings, () => this.store.meta()!.id, () => this.store.positions()?.broadcastSeq ?? 0);
+    this.stream = new LiveStream(ctx, this.store, this.settings, (patterns, from, to, step) => this.reads.start(patterns, from, to, step), {
+      audience: (local) => local + this.relays.viewers(),
+      framed: (frame) => this.relays.framed(frame),
+      announced: () => this.relays.announce(this.stream.audience()),
+    });
     this.maintenance = new MaintenanceSchedule(ctx.storage, this.store, this.idempotency, this.settings, () => this.reads.busy);
     this.writes = new IngestSteps(this.store, this.idempotency, this.settings, (batch) => this.stream.stored(batch), () => this.maintenance.soon());
     // Answered by the runtime itself, so a heartbeat never wakes a hibernating object.
@@ -92,7 +107,7 @@ export class Dashboard extends DurableObject<Env> {
       title: meta.title,
       createdAt: meta.createdAt,
       seq: meta.seq,
-      viewers: this.stream.viewerCount(),
+      viewers: this.stream.audience(),
       series: this.store.listSeries(),
       panels: meta.panels,
       private: meta.viewKeyHash !== null,
@@ -109,6 +124,7 @@ export class Dashboard extends DurableObject<Env> {
     const title = update.title ?? meta.title;
     const panels = update.panels ?? meta.panels;
     this.stream.configured(title, panels);
+    this.relays.configured(title, panels);
     return { status: "ok", config: { id: meta.id, title, panels } };
   }
 
@@ -151,6 +167,9 @@ export class Dashboard extends DurableObject<Env> {
     const offeredKey = viewKeyFromProtocols(offered);
     const verdict = viewVerdict(meta, offeredKey === undefined ? {} : { viewKeyHash: await sha256Hex(offeredKey) });
     if (verdict !== "allowed") return Response.json({ error: viewError(verdict) }, { status: verdict === "view_key_required" ? 401 : 403 });
+    // A large audience's new viewers go to relays: the Worker takes them there.
+    const route = request.headers.has(RELAY_ROUTING_HEADER) ? this.relays.route(this.stream.viewerCount()) : null;
+    if (route !== null) return Response.json({ ...route, viewKeyHash: meta.viewKeyHash } satisfies RelayRoute, { headers: { [RELAY_ROUTE_HEADER]: "1" } });
     const params = new URL(request.url).searchParams;
     const since = params.get("since");
     const series = viewerSeries(params);
@@ -164,6 +183,58 @@ export class Dashboard extends DurableObject<Env> {
     // A browser that offered subprotocols fails the handshake unless one is selected.
     const headers: HeadersInit = offered.includes(VIEWER_PROTOCOL) ? { "Sec-WebSocket-Protocol": VIEWER_PROTOCOL } : {};
     return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  /**
+   * A relay (`index`, its instance `generation`) starts taking this dashboard's frames:
+   * from the broadcast position, or for viewers it was sending to, from `through`.
+   */
+  attachRelay(index: number, generation: string, through: number | null): AttachOutcome {
+    const meta = this.store.meta();
+    const positions = this.store.positions();
+    if (!meta || !positions) return { status: "not_found" };
+    const seq = through ?? positions.broadcastSeq;
+    if (seq > positions.broadcastSeq || seq < positions.prunedSeq || positions.broadcastSeq - seq > MAX_REPLAY_POINTS) return { status: "too_far" };
+    const series = this.store.listSeries();
+    const perSeries = snapshotPointsPerSeries(series.length);
+    this.relays.attached(index, generation);
+    return {
+      status: "ok",
+      base: {
+        hello: { dashboard: meta.id, title: meta.title, panels: meta.panels },
+        seq,
+        prunedSeq: positions.prunedSeq,
+        perSeries,
+        series: this.store.recent(perSeries, seq, series),
+        viewers: this.stream.audience(),
+      },
+    };
+  }
+
+  /** Points after `after` (up to `through`, about `limit`) for a relay that lacks them. */
+  relayRange(after: number, through: number, limit: number): RangeOutcome {
+    const positions = this.store.positions();
+    if (!positions) return { status: "not_found" };
+    if (after < positions.prunedSeq) return { status: "pruned", prunedSeq: positions.prunedSeq };
+    return { status: "ok", run: this.store.range(after, Math.min(through, positions.broadcastSeq), Math.min(limit, RELAY_RANGE_POINTS), () => true) };
+  }
+
+  /** The newest `perSeries` points up to `through` of the series with these keys, for a relay's snapshot. */
+  relayRecent(keys: string[], perSeries: number, through: number): SeriesPoints[] {
+    const wanted = new Set(keys);
+    return this.store.recent(perSeries, through, this.store.listSeries().filter((info) => wanted.has(info.key)));
+  }
+
+  /** A relay's own viewer count: the dashboard announces the new total. */
+  relayViewers(index: number, generation: string, viewers: number): void {
+    this.relays.counted(index, generation, viewers);
+    this.stream.announceViewers();
+  }
+
+  /** A history query from a viewer on a relay (the Worker checked its access when it connected). */
+  async relayHistory(patterns: string[], from: number, to: number, step?: number): Promise<HistoryOutcome> {
+    if (!this.store.meta()) return { status: "not_found" };
+    return this.reads.answer(patterns, from, to, step);
   }
 
   override webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): void {

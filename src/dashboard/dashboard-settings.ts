@@ -1,7 +1,7 @@
 import { DEFAULT_FAN_OUT_SHARE } from "./frame-pacer";
 
 /**
- * A dashboard's settings: delivery (frame rate, fan-out share), retention (raw window, per-series
+ * A dashboard's settings: delivery (frame rate, fan-out share, relays), retention (raw window, per-series
  * cap, rollup window) and ingest rate limits, read from Worker vars (wrangler.toml `[vars]`) so an
  * operator can change them without code. Invalid values fall back to the default with a log
  * line, since a dashboard that refuses to start helps no one.
@@ -21,6 +21,18 @@ export interface DashboardSettings {
   requestsPerSecond: number;
   /** Points per second per dashboard (`RATE_LIMIT_POINTS_PER_SECOND`, default 100,000). */
   pointsPerSecond: number;
+  /**
+   * Viewers a dashboard's own object holds before new viewers go to its relays
+   * (`RELAY_AFTER_VIEWERS`, default 1,000; 0 sends every viewer to a relay).
+   */
+  relayAfterViewers: number;
+  /** Viewers each relay is meant to hold: relays are added as the audience grows (`VIEWERS_PER_RELAY`, default 1,000). */
+  viewersPerRelay: number;
+  /**
+   * How long a Worker reuses a dashboard's answer that its viewers go to relays, in ms
+   * (`RELAY_ROUTE_CACHE_MS`, default 1,000; 0 asks the dashboard for every viewer).
+   */
+  relayRouteCacheMs: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -31,6 +43,14 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
   const value = Number(raw);
   if (Number.isFinite(value) && value > 0) return value;
   console.warn(`${name}="${raw}" is not a positive number; using ${fallback}`);
+  return fallback;
+}
+
+function atLeastZero(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (Number.isFinite(value) && value >= 0) return value;
+  console.warn(`${name}="${raw}" is not a number of at least 0; using ${fallback}`);
   return fallback;
 }
 
@@ -49,7 +69,10 @@ export type SettingName =
   | "RAW_POINTS_PER_SERIES"
   | "ROLLUP_RETENTION_DAYS"
   | "RATE_LIMIT_REQUESTS_PER_SECOND"
-  | "RATE_LIMIT_POINTS_PER_SECOND";
+  | "RATE_LIMIT_POINTS_PER_SECOND"
+  | "RELAY_AFTER_VIEWERS"
+  | "VIEWERS_PER_RELAY"
+  | "RELAY_ROUTE_CACHE_MS";
 
 /** The settings in force for `vars` (missing or invalid ones take their defaults). */
 export function dashboardSettings(vars: { [Name in SettingName]?: string }): DashboardSettings {
@@ -62,5 +85,8 @@ export function dashboardSettings(vars: { [Name in SettingName]?: string }): Das
     rollupRetentionMs: positive(text("ROLLUP_RETENTION_DAYS"), 30, "ROLLUP_RETENTION_DAYS") * DAY_MS,
     requestsPerSecond: positive(text("RATE_LIMIT_REQUESTS_PER_SECOND"), 1000, "RATE_LIMIT_REQUESTS_PER_SECOND"),
     pointsPerSecond: positive(text("RATE_LIMIT_POINTS_PER_SECOND"), 100_000, "RATE_LIMIT_POINTS_PER_SECOND"),
+    relayAfterViewers: Math.floor(atLeastZero(text("RELAY_AFTER_VIEWERS"), 1000, "RELAY_AFTER_VIEWERS")),
+    viewersPerRelay: Math.ceil(positive(text("VIEWERS_PER_RELAY"), 1000, "VIEWERS_PER_RELAY")),
+    relayRouteCacheMs: atLeastZero(text("RELAY_ROUTE_CACHE_MS"), 1000, "RELAY_ROUTE_CACHE_MS"),
   };
 }

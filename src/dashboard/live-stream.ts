@@ -1,5 +1,5 @@
 import type { Panel } from "../shared/dashboard-config";
-import { CloseCode, type ClientMessage, type ServerMessage } from "../shared/protocol";
+import { CloseCode, type ClientMessage, type HistoryResult, type ServerMessage } from "../shared/protocol";
 import { parseClientMessage } from "./client-message";
 import type { DashboardSettings } from "./dashboard-settings";
 import type { PointRun, StreamSource } from "./stream-source";
@@ -18,11 +18,26 @@ import { attachmentOf, ViewerRegistry, type ViewerAttachment } from "./viewer-re
 
 /** Shortest time between two viewer-count announcements. */
 const PRESENCE_INTERVAL_MS = 250;
+/** How often a feed waiting for a fetch looks again, in ms. */
+const SETTLE_POLL_MS = 2;
 /** Most points one live frame carries when catching up from storage. */
 const CATCH_UP_FRAME_POINTS = 50_000;
 
-/** Starts a history read for a viewer's `history` message, or says why there is none. */
-export type HistoryReader = (patterns: string[], from: number, to: number, step?: number) => HistoryRead | HistoryOutcome;
+/**
+ * Starts a history read for a viewer's `history` message, or says why there is none; a relay
+ * answers it with its dashboard's answer, which comes later.
+ */
+export type HistoryReader = (patterns: string[], from: number, to: number, step?: number) => HistoryRead | HistoryOutcome | Promise<HistoryOutcome>;
+
+/** What the object around a stream adds to it. */
+export interface StreamHooks {
+  /** The audience to announce, given the viewers this stream holds (a dashboard adds its relays'). */
+  audience?(local: number): number;
+  /** A frame just went out to this stream's viewers (a dashboard pushes it to its relays). */
+  framed?(frame: PointRun): void;
+  /** The viewer count was just announced (a relay reports its own to its dashboard). */
+  announced?(local: number): void;
+}
 
 /** What a viewer joining asks for: its subscription, and where to resume (`null`: a snapshot). */
 export interface Join {
@@ -72,6 +87,7 @@ export class LiveStream {
     private readonly store: StreamSource,
     settings: DashboardSettings,
     private readonly readHistory: HistoryReader,
+    private readonly hooks: StreamHooks = {},
   ) {
     this.viewers = new ViewerRegistry(
       () => ctx.getWebSockets(),
@@ -88,9 +104,20 @@ export class LiveStream {
     if (positions && positions.seq > positions.broadcastSeq) setTimeout(() => this.pacer.notify(), 0);
   }
 
-  /** How many viewers are open. */
+  /** How many viewers this stream holds. */
   viewerCount(): number {
     return this.viewers.count();
+  }
+
+  /** The audience: this stream's viewers, and whoever else the object counts (its relays'). */
+  audience(): number {
+    const local = this.viewers.count();
+    return this.hooks.audience ? this.hooks.audience(local) : local;
+  }
+
+  /** Sends what is pending at once, not paced: a relay forwards each frame its dashboard paced already. */
+  flushNow(): void {
+    this.flush();
   }
 
   /** Points just stored: they go out in the next frame. */
@@ -114,7 +141,7 @@ export class LiveStream {
       dashboard: join.hello.dashboard,
       title: join.hello.title,
       seq: this.broadcastSeq,
-      viewers: this.viewers.count(),
+      viewers: this.audience(),
       serverTime: Date.now(),
       maxFramesPerSecond,
       panels: join.hello.panels,
@@ -216,6 +243,8 @@ export class LiveStream {
     if (matching > 0) yield* joinBudget(target, matching);
     const plan = planSnapshot(this.store, patterns);
     if (!this.spend(socket, { work: plan.points })) return;
+    const lacking = this.store.coverRecent?.(plan.series, plan.perSeries);
+    if (lacking) yield* settled(lacking);
     yield* snapshotFeed(target, plan, reset);
   }
 
@@ -226,6 +255,21 @@ export class LiveStream {
    * snapshot marked `reset` instead.
    */
   private resume(socket: WebSocket, since: number, patterns: string[]): void {
+    const lacking = this.store.cover?.(since);
+    if (lacking) {
+      // Fetched first (a relay asks its dashboard); the viewer takes no live frames meanwhile.
+      return this.startFeed(
+        socket,
+        (function* (stream: LiveStream) {
+          yield* settled(lacking);
+          stream.resumeCovered(socket, since, patterns);
+        })(this),
+      );
+    }
+    this.resumeCovered(socket, since, patterns);
+  }
+
+  private resumeCovered(socket: WebSocket, since: number, patterns: string[]): void {
     if (resumeKind(since, this.broadcastSeq, this.store.positions()!.prunedSeq) === "reset") return this.sendSnapshot(socket, patterns, true);
     // Sequence numbers count every series' points: the most this replay can carry.
     if (!this.spend(socket, { work: this.broadcastSeq - since })) return;
@@ -240,6 +284,7 @@ export class LiveStream {
     if (socket.readyState !== WebSocket.OPEN || this.closing.has(socket)) return;
     try {
       const read = this.readHistory(message.series, message.from, message.to, message.step);
+      if (read instanceof Promise) return void this.answerLater(socket, message.id, read);
       let outcome: HistoryOutcome;
       if ("next" in read) {
         for (;;) {
@@ -258,6 +303,20 @@ export class LiveStream {
     } catch (err) {
       console.error("history query failed", err);
       send(socket, { type: "error", code: "internal", message: "the server failed to answer this history request", id: message.id });
+    }
+  }
+
+  /** Sends the answer to a history query that another object reads, charging its points once it comes. */
+  private async answerLater(socket: WebSocket, id: string, answer: Promise<HistoryOutcome>): Promise<void> {
+    try {
+      const outcome = await answer;
+      if (socket.readyState !== WebSocket.OPEN) return;
+      if (outcome.status === "invalid") return this.refuse(socket, `${outcome.field}: ${outcome.message}`, id);
+      if (outcome.status !== "ok") throw new Error(`history answered ${outcome.status}`);
+      if (this.spend(socket, { work: historyPoints(outcome.result) })) send(socket, { type: "history", id, ...outcome.result });
+    } catch (err) {
+      console.error("history query failed", err);
+      if (socket.readyState === WebSocket.OPEN) send(socket, { type: "error", code: "internal", message: "the server failed to answer this history request", id });
     }
   }
 
@@ -326,6 +385,7 @@ export class LiveStream {
     }
     this.broadcastSeq = frame.to;
     this.store.markBroadcast(frame.to);
+    this.hooks.framed?.(frame);
     // A catch-up read is bounded; whatever it left goes in the next frame.
     if (frame.to < seq) this.pacer.notify();
   }
@@ -335,12 +395,34 @@ export class LiveStream {
    * joining at once costs one message per viewer per interval, not one per viewer per join
    * (which grows with the square of the crowd). A joining viewer has its count in `hello`.
    */
-  private announceViewers(): void {
+  announceViewers(): void {
     if (this.presenceTimer !== null) return;
     this.presenceTimer = setTimeout(() => {
       this.presenceTimer = null;
       const open = this.viewers.open();
-      broadcastText(open, JSON.stringify({ type: "viewers", count: open.length } satisfies ServerMessage));
+      const count = this.hooks.audience ? this.hooks.audience(open.length) : open.length;
+      broadcastText(open, JSON.stringify({ type: "viewers", count } satisfies ServerMessage));
+      this.hooks.announced?.(open.length);
     }, PRESENCE_INTERVAL_MS);
   }
+}
+
+/** Ends slices (short pauses) until `work` has settled, however it ends. */
+function* settled(work: Promise<void>): Generator<number, void> {
+  let done = false;
+  work.then(
+    () => (done = true),
+    (err: unknown) => {
+      console.error("fetching for a viewer failed", err);
+      done = true;
+    },
+  );
+  while (!done) yield SETTLE_POLL_MS;
+}
+
+/** Points a history answer counts. */
+function historyPoints(result: HistoryResult): number {
+  let points = 0;
+  for (const series of result.series) for (const count of series.count) points += count;
+  return points;
 }

@@ -43,4 +43,12 @@ export interface StreamSource {
    * `limit` at most; the run ends where the read stopped, so consecutive calls leave no gap.
    */
   range(after: number, through: number, limit: number, matcher: SeriesMatcher): PointRun & { count: number };
+  /**
+   * Makes the points after `since` readable by `range` when the source has to fetch them
+   * first (a relay asks its dashboard); null when it holds them already or they cannot be
+   * had (the stream then decides as for any source, from the positions).
+   */
+  cover?(since: number): Promise<void> | null;
+  /** Makes the newest `perSeries` points of each of `series` readable by `recent`, as `cover` does. */
+  coverRecent?(series: readonly SeriesInfo[], perSeries: number): Promise<void> | null;
 }

@@ -19,6 +19,7 @@ import { authorizeWrite, writeRefusedError } from "./write-authorization";
 import { ErrorCode, type CreatedDashboard } from "../shared/http-contract";
 import type { AppEnv } from "./hono-env";
 import { checkViewerParams } from "./viewer-params";
+import { connectViewer } from "./viewer-route";
 
 
 /** Body of `POST /api/dashboards`. */
@@ -146,7 +147,7 @@ app.get("/api/dashboards/:id/ws", async (c) => {
     throw new ApiError(426, "upgrade_required", "this is a WebSocket endpoint: connect with `Upgrade: websocket`", {}, { Upgrade: "websocket" });
   }
   checkViewerParams(new URL(c.req.url).searchParams);
-  return dashboard(c.env, id).fetch(c.req.raw);
+  return connectViewer(c.env, id, c.req.raw);
 });
 
 app.post("/api/dashboards/:id/metrics", async (c) => {

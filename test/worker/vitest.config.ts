@@ -15,7 +15,16 @@ export default defineConfig({
       {
         root,
         plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN } } })],
-        test: { name: "workerd", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/rate-limits.test.ts", "test/worker/pacing.test.ts"] },
+        test: { name: "workerd", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/rate-limits.test.ts", "test/worker/pacing.test.ts", "test/worker/relays.test.ts"] },
+      },
+      {
+        // Every viewer sent to a relay, each relay meant for one viewer, and the Worker asking
+        // the dashboard for every viewer, so which relay a viewer lands on is known.
+        root,
+        plugins: [
+          cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN, RELAY_AFTER_VIEWERS: "0", VIEWERS_PER_RELAY: "1", RELAY_ROUTE_CACHE_MS: "0" } } }),
+        ],
+        test: { name: "workerd-relays", include: ["test/worker/relays.test.ts"] },
       },
       {
         // Low limits, so that going over them takes a handful of requests, and one frame per

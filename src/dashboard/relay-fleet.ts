@@ -1,0 +1,171 @@
+import type { Panel } from "../shared/dashboard-config";
+import { relayName, type RelayAck, type RelayAddress, type RelayUpdate } from "../relay/relay-contract";
+import type { Relay } from "../relay/relay-object";
+import type { DashboardSettings } from "./dashboard-settings";
+import type { PointRun } from "./stream-source";
+
+/** Storage key of the relays a dashboard pushes to (only ever written for a dashboard that exists). */
+const MEMBERS_KEY = "relays";
+/** First wait before a failed push is retried, in ms; doubled on each failure in a row. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MOST_MS = 30_000;
+/** Failures in a row after which a relay is dropped (it attaches again when a viewer reaches it). */
+const MOST_FAILURES = 12;
+
+interface Member {
+  /** Names the relay's instance that attached last: what an older instance says no longer counts. */
+  generation: string;
+  /** The relay's own viewers, as it last said. */
+  viewers: number;
+  failures: number;
+  retry: ReturnType<typeof setTimeout> | null;
+}
+
+/**
+ * A dashboard's relays, seen from the dashboard: which relays hold its viewers (kept in its
+ * storage, so an instance after an eviction still pushes to them), how many viewers each
+ * holds, where new viewers go, and the pushes: each frame, viewer count and config change
+ * goes to every relay once, over RPC (which wakes a hibernated relay and pins nothing).
+ * A push that fails is retried with backoff as a bare position, from which the relay
+ * refills what it missed.
+ */
+export class RelayFleet {
+  private members: Map<number, Member> | null = null;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+    private readonly settings: DashboardSettings,
+    private readonly dashboardId: () => string,
+    private readonly broadcastSeq: () => number,
+  ) {}
+
+  /**
+   * Where a new viewer goes: null for the dashboard's own object (an audience under
+   * `relayAfterViewers`), else how many relays take new viewers, enough for the relayed
+   * audience at `viewersPerRelay` each, one more as it fills up, and which of them holds the fewest.
+   */
+  route(local: number): { relays: number; emptiest: number } | null {
+    const relayed = this.viewers();
+    if (local + relayed < this.settings.relayAfterViewers) return null;
+    const relays = Math.max(1, Math.ceil((relayed + 1) / this.settings.viewersPerRelay));
+    let emptiest = 0;
+    for (let index = 1; index < relays; index++) if (this.viewersOf(index) < this.viewersOf(emptiest)) emptiest = index;
+    return { relays, emptiest };
+  }
+
+  private viewersOf(index: number): number {
+    return this.loaded().get(index)?.viewers ?? 0;
+  }
+
+  /** Viewers on relays. */
+  viewers(): number {
+    let count = 0;
+    for (const member of this.loaded().values()) count += member.viewers;
+    return count;
+  }
+
+  /** How many relays are pushed to. */
+  size(): number {
+    return this.loaded().size;
+  }
+
+  /** A relay's instance (`generation`) starts taking this dashboard's frames. */
+  attached(index: number, generation: string): void {
+    const members = this.loaded();
+    const member = members.get(index);
+    if (member) {
+      member.generation = generation;
+      member.failures = 0;
+      return;
+    }
+    members.set(index, { generation, viewers: 0, failures: 0, retry: null });
+    this.save();
+  }
+
+  /** A relay's own viewer count; a relay with none is no longer pushed to (it attaches again for its next viewer). */
+  counted(index: number, generation: string, viewers: number): void {
+    const member = this.loaded().get(index);
+    if (!member || (member.generation !== generation && member.generation !== "")) return;
+    if (viewers === 0) return this.drop(index);
+    member.generation = generation;
+    member.viewers = viewers;
+  }
+
+  /** A frame went out: every relay gets it. */
+  framed(run: PointRun): void {
+    for (const index of this.loaded().keys()) this.push(index, { run, through: run.to });
+  }
+
+  /** The audience changed: every relay hears the new count. */
+  announce(viewers: number): void {
+    for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), viewers });
+  }
+
+  /** The title or panels changed: every relay hears it at once. */
+  configured(title: string, panels: Panel[]): void {
+    for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), config: { title, panels } });
+  }
+
+  private push(index: number, update: Omit<RelayUpdate, "address">): void {
+    const address: RelayAddress = { dashboard: this.dashboardId(), index };
+    const generation = this.loaded().get(index)?.generation;
+    this.relay(address)
+      .update({ ...update, address })
+      .then(
+        (ack) => this.acked(index, generation, ack),
+        (err: unknown) => this.failed(index, err),
+      );
+  }
+
+  private acked(index: number, generation: string | undefined, ack: RelayAck): void {
+    const member = this.loaded().get(index);
+    if (!member) return;
+    // A relay that holds no viewers; unless it attached again since this push went out.
+    if (ack.status === "detached") return member.generation === generation ? this.drop(index) : undefined;
+    member.generation = ack.generation;
+    member.viewers = ack.viewers;
+    member.failures = 0;
+  }
+
+  private failed(index: number, err: unknown): void {
+    const member = this.loaded().get(index);
+    if (!member) return;
+    member.failures++;
+    console.warn(`push to relay ${index} failed (${member.failures} in a row)`, err);
+    if (member.failures >= MOST_FAILURES) return this.drop(index);
+    if (member.retry !== null) return;
+    const wait = Math.min(RETRY_MOST_MS, RETRY_FIRST_MS * 2 ** (member.failures - 1));
+    member.retry = setTimeout(() => {
+      member.retry = null;
+      if (this.loaded().get(index) === member) this.push(index, { through: this.broadcastSeq() });
+    }, wait);
+  }
+
+  private drop(index: number): void {
+    const member = this.loaded().get(index);
+    if (!member) return;
+    if (member.retry !== null) clearTimeout(member.retry);
+    this.loaded().delete(index);
+    this.save();
+  }
+
+  private relay(address: RelayAddress): DurableObjectStub<Relay> {
+    return this.env.RELAY.getByName(relayName(address)) as DurableObjectStub<Relay>;
+  }
+
+  private loaded(): Map<number, Member> {
+    if (!this.members) {
+      const saved = this.ctx.storage.kv.get<number[]>(MEMBERS_KEY) ?? [];
+      // Instances unknown until they answer a push: "" accepts the first that does.
+      this.members = new Map(saved.map((index) => [index, { generation: "", viewers: 0, failures: 0, retry: null }]));
+    }
+    return this.members;
+  }
+
+  private save(): void {
+    const indices = [...this.loaded().keys()];
+    if (indices.length === 0) this.ctx.storage.kv.delete(MEMBERS_KEY);
+    else this.ctx.storage.kv.put(MEMBERS_KEY, indices);
+  }
+}

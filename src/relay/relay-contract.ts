@@ -1,0 +1,89 @@
+import type { Panel } from "../shared/dashboard-config";
+import type { SeriesPoints } from "../shared/protocol";
+import type { PointRun } from "../dashboard/stream-source";
+
+/**
+ * What a dashboard's object and its relays say to each other over RPC. A relay holds a share
+ * of one dashboard's viewer sockets; the dashboard pushes each frame to it once, and it sends
+ * the frame on to its viewers exactly as the dashboard would.
+ */
+
+/** Which relay of which dashboard: relay `index` of dashboard `dashboard`. */
+export interface RelayAddress {
+  dashboard: string;
+  index: number;
+}
+
+/** The object name of a relay: ids cannot hold "/", so no dashboard id is a relay's name. */
+export function relayName(address: RelayAddress): string {
+  return `${address.dashboard}/relay/${address.index}`;
+}
+
+/** Headers the Worker adds when it hands a viewer's upgrade to a relay (it removes any a client sent). */
+export const RELAY_DASHBOARD_HEADER = "X-Pulseboard-Relay-Dashboard";
+export const RELAY_INDEX_HEADER = "X-Pulseboard-Relay-Index";
+/** Header the Worker adds to a viewer's upgrade to say it can send the viewer to a relay instead. */
+export const RELAY_ROUTING_HEADER = "X-Pulseboard-Relay-Routing";
+/** Header of the dashboard's answer that the viewer is to go to a relay: the body is a {@link RelayRoute}. */
+export const RELAY_ROUTE_HEADER = "X-Pulseboard-Relay-Route";
+
+/** The dashboard's answer to a viewer's upgrade when its viewers go to relays. */
+export interface RelayRoute {
+  /** How many relays take new viewers (indices 0 to `relays - 1`). */
+  relays: number;
+  /** The one of them holding the fewest viewers, as far as the dashboard knows: the next viewer's. */
+  emptiest: number;
+  /** Hash of the view key of a private dashboard, which the Worker checks before a relay sees the socket. */
+  viewKeyHash: string | null;
+}
+
+/** The dashboard's description that a viewer's `hello` carries. */
+export interface RelayHello {
+  dashboard: string;
+  title: string;
+  panels: Panel[];
+}
+
+/** What a relay starts from: the dashboard's newest points per series at a position, and who it is. */
+export interface RelayBase {
+  hello: RelayHello;
+  /** The position the base is at: every point up to it is in `series` (within `perSeries`). */
+  seq: number;
+  /** Highest sequence number the dashboard no longer holds. */
+  prunedSeq: number;
+  /** Newest points taken per series (a series with fewer has no older points). */
+  perSeries: number;
+  /** Every series with its newest points up to `seq`, in key order. */
+  series: SeriesPoints[];
+  /** The dashboard's whole audience (its own viewers and every relay's). */
+  viewers: number;
+}
+
+/**
+ * `base` for a relay starting afresh at the dashboard's broadcast position; `resume` for one
+ * whose viewers were sent every point up to `through`, which it continues from.
+ */
+export type AttachOutcome =
+  | { status: "ok"; base: RelayBase }
+  | { status: "not_found" }
+  /** The points after `through` are gone or too many to replay: the relay's viewers start afresh. */
+  | { status: "too_far" };
+
+/** One push from the dashboard to a relay. */
+export interface RelayUpdate {
+  address: RelayAddress;
+  /** A frame: the points with sequence numbers `run.from`..`run.to`. */
+  run?: PointRun;
+  /** The dashboard's broadcast position: a relay behind it has missed a push and refills. */
+  through: number;
+  /** The dashboard's whole audience, when it changed. */
+  viewers?: number;
+  /** The dashboard's new title and panels, when they changed. */
+  config?: { title: string; panels: Panel[] };
+}
+
+/** A relay's answer to a push: its position and its own viewer count, or that it holds no viewers. */
+export type RelayAck = { status: "ok"; generation: string; seq: number; viewers: number } | { status: "detached" };
+
+/** Points a relay asks the dashboard for: a run after `after`, or the sign that they are gone. */
+export type RangeOutcome = { status: "ok"; run: PointRun & { count: number } } | { status: "pruned"; prunedSeq: number } | { status: "not_found" };

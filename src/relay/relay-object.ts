@@ -1,0 +1,91 @@
+import { DurableObject } from "cloudflare:workers";
+import { ErrorCode, VIEWER_PROTOCOL, viewerSeries } from "../shared/http-contract";
+import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../shared/protocol";
+import { dashboardSettings, type DashboardSettings } from "../dashboard/dashboard-settings";
+import { closeQuietly } from "../dashboard/fan-out";
+import { offeredProtocols } from "../dashboard/view-access";
+import { RELAY_DASHBOARD_HEADER, RELAY_INDEX_HEADER, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
+import { RelayedStream } from "./relayed-stream";
+
+/**
+ * A relay: holds a share of one dashboard's viewer sockets (hibernatable, their state in
+ * attachments, the heartbeat answered by the runtime), takes each frame from the dashboard
+ * once and sends it on to them (`RelayedStream`). Only the Worker reaches it, after routing
+ * the viewer here and checking a private dashboard's view key. Entry points only.
+ */
+export class Relay extends DurableObject<Env> {
+  private readonly settings: DashboardSettings;
+  private started: Promise<RelayedStream | null> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.settings = dashboardSettings(env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
+  }
+
+  /** A viewer's upgrade, handed over by the Worker with the dashboard and relay it is for. */
+  override async fetch(request: Request): Promise<Response> {
+    const dashboard = request.headers.get(RELAY_DASHBOARD_HEADER);
+    const index = Number(request.headers.get(RELAY_INDEX_HEADER));
+    if (dashboard === null || !Number.isInteger(index) || index < 0) {
+      return Response.json({ error: { code: "not_found", message: "relays are reached through their dashboard" } }, { status: 404 });
+    }
+    const relayed = await this.relayed({ dashboard, index });
+    if (!relayed) return Response.json({ error: { code: ErrorCode.dashboardNotFound, message: "no such dashboard" } }, { status: 404 });
+    const params = new URL(request.url).searchParams;
+    const since = params.get("since");
+    const { 0: client, 1: server } = new WebSocketPair();
+    relayed.join(server, { series: viewerSeries(params), since: since === null ? null : Number(since) });
+    const offered = offeredProtocols(request.headers.get("Sec-WebSocket-Protocol"));
+    const headers: HeadersInit = offered.includes(VIEWER_PROTOCOL) ? { "Sec-WebSocket-Protocol": VIEWER_PROTOCOL } : {};
+    return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  /** A push from the dashboard: a frame, a viewer count, a config change, or a position to catch up to. */
+  async update(update: RelayUpdate): Promise<RelayAck> {
+    // A relay with no viewers takes no pushes: the dashboard stops sending them.
+    if (!this.started && this.ctx.getWebSockets().length === 0) return { status: "detached" };
+    const relayed = await this.relayed(update.address);
+    return relayed ? relayed.update(update) : { status: "detached" };
+  }
+
+  override async webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const relayed = await this.relayed();
+    if (relayed) relayed.stream.message(socket, raw);
+    else closeQuietly(socket, CloseCode.restarted, "the relay stopped: reconnect with since");
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    (await this.relayed())?.stream.left(socket, code, reason);
+  }
+
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    (await this.relayed())?.stream.left(socket);
+  }
+
+  /**
+   * The relay's stream, started on first use: for `address` when given, else for the
+   * dashboard its record names (an instance woken by a viewer's message after hibernation).
+   */
+  private relayed(address?: RelayAddress): Promise<RelayedStream | null> {
+    if (!this.started) {
+      const known = address ?? RelayedStream.recordedAddress(this.ctx);
+      if (!known) return Promise.resolve(null);
+      const starting = RelayedStream.start(this.ctx, this.env, this.settings, { dashboard: known.dashboard, index: known.index }, () => {
+        if (this.started === starting) this.started = null;
+      }).then(
+        (outcome) => {
+          if (outcome.status === "ok") return outcome.stream;
+          if (this.started === starting) this.started = null;
+          return null;
+        },
+        (err: unknown) => {
+          if (this.started === starting) this.started = null;
+          throw err;
+        },
+      );
+      this.started = starting;
+    }
+    return this.started;
+  }
+}

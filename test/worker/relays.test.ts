@@ -1,0 +1,252 @@
+// Run with every viewer sent to a relay (RELAY_AFTER_VIEWERS = 0), one viewer per relay, and
+// the routing answer never reused (test/worker/vitest.config.ts, project "workerd-relays").
+import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Dashboard } from "../../src/dashboard/dashboard-object";
+import { relayName } from "../../src/relay/relay-contract";
+import type { Relay } from "../../src/relay/relay-object";
+import { CloseCode } from "../../src/shared/protocol";
+import { VIEW_KEY_PROTOCOL_PREFIX } from "../../src/shared/http-contract";
+import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
+import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
+import { Viewer } from "./viewer";
+
+function relayOf(id: string, index: number): DurableObjectStub<Relay> {
+  return env.RELAY.getByName(relayName({ dashboard: id, index })) as DurableObjectStub<Relay>;
+}
+
+/** Open sockets each relay of the first `count` holds. */
+function socketsOnRelays(id: string, count: number): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, index) => runInDurableObject(relayOf(id, index), (_relay: Relay, state) => state.getWebSockets().filter((socket) => socket.readyState === WebSocket.OPEN).length)),
+  );
+}
+
+/** Open sockets the dashboard's own object holds. */
+function socketsOnDashboard(id: string): Promise<number> {
+  return runInDurableObject(env.DASHBOARD.getByName(id), (_dashboard: Dashboard, state) => state.getWebSockets().length);
+}
+
+async function audience(id: string): Promise<number> {
+  return (await (await SELF.fetch(`${BASE}/api/dashboards/${id}`)).json<{ viewers: number }>()).viewers;
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 4000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Opens `count` viewers one at a time, each once the dashboard counts the one before, so each lands on a relay of its own. */
+async function spreadViewers(id: string, count: number, query: Record<string, string> = {}): Promise<Viewer[]> {
+  const viewers: Viewer[] = [];
+  for (let i = 0; i < count; i++) {
+    const viewer = await Viewer.open(id, query);
+    await viewer.nth(query.since === undefined ? "snapshot" : "resumed");
+    viewers.push(viewer);
+    await eventually(async () => (await audience(id)) === i + 1, `the dashboard counting ${i + 1} viewers`);
+  }
+  return viewers;
+}
+
+async function post(id: string, token: string, points: unknown): Promise<number> {
+  const response = await postMetrics(id, token, points);
+  expect(response.status).toBe(200);
+  return (await response.json<{ seq: { to: number } }>()).seq.to;
+}
+
+describe("viewers on relays", () => {
+  it("are spread over relays, none on the dashboard, and each gets every point exactly once, in order", async () => {
+    const { id, token } = await createDashboard();
+    await post(id, token, { name: "before", value: 1 });
+    const viewers = await spreadViewers(id, 3);
+    expect(await socketsOnRelays(id, 3)).toEqual([1, 1, 1]);
+    expect(await socketsOnDashboard(id)).toBe(0);
+    for (const viewer of viewers) expect((await viewer.nth("snapshot")).series.map((series) => series.key)).toEqual(["before"]);
+
+    let last = 0;
+    for (let i = 0; i < 30; i++) last = await post(id, token, [{ name: "n", value: i }, { name: "m", value: -1 - i, tags: { k: "v" } }]);
+    for (const viewer of viewers) {
+      await viewer.until(() => viewer.position() === last, "every point at the viewer");
+      const received = viewer.receivedValues(1);
+      expect(received.get("n")).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      expect(received.get("m{k=v}")).toEqual(Array.from({ length: 30 }, (_, i) => -1 - i));
+    }
+    viewers.forEach((viewer) => viewer.close());
+  });
+
+  it("are counted across relays, and every viewer is told the whole audience", async () => {
+    const { id } = await createDashboard();
+    const viewers = await spreadViewers(id, 3);
+    for (const viewer of viewers) await viewer.until(() => viewer.viewerCount() === 3, "the count of 3");
+    viewers[0]!.close();
+    await eventually(async () => (await audience(id)) === 2, "the dashboard counting 2");
+    for (const viewer of viewers.slice(1)) await viewer.until(() => viewer.viewerCount() === 2, "the count of 2");
+    viewers.slice(1).forEach((viewer) => viewer.close());
+  });
+
+  it("hear a config change at once", async () => {
+    const { id, token } = await createDashboard();
+    const viewers = await spreadViewers(id, 2);
+    const response = await SELF.fetch(`${BASE}/api/dashboards/${id}`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Relayed" }),
+    });
+    expect(response.status).toBe(200);
+    for (const viewer of viewers) expect(await viewer.nth("config")).toMatchObject({ type: "config", title: "Relayed" });
+    // A viewer joining later is greeted with the new title.
+    const late = await Viewer.open(id);
+    expect(await late.nth("hello")).toMatchObject({ title: "Relayed" });
+    [...viewers, late].forEach((viewer) => viewer.close());
+  });
+
+  it("get history answers as the dashboard gives them", async () => {
+    const { id, token } = await createDashboard();
+    const now = Date.now();
+    await post(id, token, [
+      { name: "h", value: 1, ts: now - 5000 },
+      { name: "h", value: 3, ts: now - 4000 },
+    ]);
+    const [viewer] = await spreadViewers(id, 1);
+    viewer!.send({ type: "history", id: "q", series: ["h"], from: now - 10_000, to: now, step: 60_000 });
+    const answer = await viewer!.nth("history");
+    const direct = await (await SELF.fetch(`${BASE}/api/dashboards/${id}/series?names=h&from=${now - 10_000}&to=${now}&step=60000`)).json();
+    expect(answer).toEqual({ type: "history", id: "q", ...(direct as object) });
+    viewer!.close();
+  });
+});
+
+describe("resuming through a relay", () => {
+  it("replays from a position inside the relay's window, from inside a frame, and from before the window", async () => {
+    const { id, token } = await createDashboard();
+    // Stored before the relay existed: outside its window, which starts where it attached.
+    await post(id, token, [{ name: "x", value: 1 }, { name: "x", value: 2 }]);
+    const [first] = await spreadViewers(id, 1);
+    const frameEnd = await post(id, token, [{ name: "x", value: 3 }, { name: "x", value: 4 }, { name: "x", value: 5 }]);
+    const last = await post(id, token, [{ name: "x", value: 6 }]);
+    await first!.until(() => first!.position() === last, "the points at the first viewer");
+
+    const cases: [since: number, expected: number[]][] = [
+      [frameEnd, [6]], // a frame boundary the relay holds
+      [frameEnd - 1, [5, 6]], // inside a frame: the relay fetches the rest of it
+      [0, [1, 2, 3, 4, 5, 6]], // before the window: fetched from the dashboard
+    ];
+    for (const [since, expected] of cases) {
+      const back = await Viewer.open(id, { since: String(since) });
+      const resumed = await back.nth("resumed");
+      expect(resumed).toMatchObject({ since, seq: last });
+      expect(back.receivedValues(since).get("x") ?? []).toEqual(expected);
+      expect(back.all("snapshot")).toEqual([]);
+      back.close();
+    }
+    first!.close();
+  });
+});
+
+describe("a relay or a dashboard restarting", () => {
+  it("a relay evicted with hibernated viewers after frames stopped goes on where they were, without a gap", async () => {
+    const { id, token } = await createDashboard();
+    const [viewer] = await spreadViewers(id, 1);
+    const start = viewer!.position();
+    await post(id, token, { name: "e", value: 1 });
+    // The relay notes its viewers' position once frames have stopped for 2 s.
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    await evictDurableObject(relayOf(id, 0), { webSockets: "hibernate" });
+    const last = await post(id, token, [{ name: "e", value: 2 }, { name: "e", value: 3 }]);
+    await viewer!.until(() => viewer!.position() === last, "the points after the eviction");
+    expect(viewer!.closed).toBeNull();
+    expect(viewer!.receivedValues(start).get("e")).toEqual([1, 2, 3]);
+    viewer!.close();
+  }, 10_000);
+
+  it("a relay evicted while frames flow closes its viewers to resume (1012), and the resume fills the gap", async () => {
+    const { id, token } = await createDashboard();
+    const [viewer] = await spreadViewers(id, 1);
+    const start = viewer!.position();
+    await post(id, token, { name: "f", value: 1 });
+    await viewer!.until(() => viewer!.position() > start, "the first point");
+    // The test runtime evicts an object only once its timers have run, by which time the relay
+    // has noted its viewers' position; an eviction while frames flow leaves the record as the
+    // relay wrote it when frames started: not settled.
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    await runInDurableObject(relayOf(id, 0), (_relay: Relay, state) => {
+      state.storage.kv.put("relay", { ...state.storage.kv.get<object>("relay"), settled: false });
+    });
+    await evictDurableObject(relayOf(id, 0), { webSockets: "hibernate" });
+    const last = await post(id, token, { name: "f", value: 2 });
+    await viewer!.until(() => viewer!.closed !== null, "the close");
+    expect(viewer!.closed!.code).toBe(CloseCode.restarted);
+    const back = await Viewer.open(id, { since: String(viewer!.position()) });
+    await back.until(() => back.position() === last, "the resume");
+    expect([...viewer!.receivedValues(start).get("f")!, ...back.receivedValues(viewer!.position()).get("f")!]).toEqual([1, 2]);
+    back.close();
+  }, 10_000);
+
+  it("the dashboard evicted mid-stream: relayed viewers go on without a gap", async () => {
+    const { id, token } = await createDashboard();
+    const viewers = await spreadViewers(id, 2);
+    const start = viewers[0]!.position();
+    await post(id, token, { name: "d", value: 1 });
+    await evictDurableObject(env.DASHBOARD.getByName(id));
+    await post(id, token, { name: "d", value: 2 });
+    const last = await post(id, token, { name: "d", value: 3 });
+    for (const viewer of viewers) {
+      await viewer.until(() => viewer.position() === last, "the points after the dashboard's eviction");
+      expect(viewer.receivedValues(start).get("d")).toEqual([1, 2, 3]);
+    }
+    viewers.forEach((viewer) => viewer.close());
+  });
+
+  it("a relay that missed a push refills from the dashboard before forwarding anything later", async () => {
+    const { id, token } = await createDashboard();
+    const [viewer] = await spreadViewers(id, 1);
+    const start = viewer!.position();
+    // The next frame's push is lost on its way to the relay.
+    await runInDurableObject(env.DASHBOARD.getByName(id), (dashboard: Dashboard) => {
+      const fleet = (dashboard as unknown as { relays: { framed: (run: unknown) => void } }).relays;
+      const framed = fleet.framed.bind(fleet);
+      fleet.framed = () => {
+        fleet.framed = framed;
+      };
+    });
+    await post(id, token, [{ name: "g", value: 1 }, { name: "g", value: 2 }]);
+    const last = await post(id, token, { name: "g", value: 3 });
+    await viewer!.until(() => viewer!.position() === last, "the points after the lost push");
+    expect(viewer!.receivedValues(start).get("g")).toEqual([1, 2, 3]);
+    viewer!.close();
+  });
+});
+
+describe("who reaches a relay", () => {
+  it("a private dashboard's viewer needs its view key before a relay sees the socket", async () => {
+    const created = await SELF.fetch(`${BASE}/api/dashboards`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${DEV_ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ id: uniqueId("private"), private: true }),
+    });
+    const { id, viewKey } = await created.json<{ id: string; viewKey: string }>();
+    const refused = await Viewer.handshake(id);
+    expect(refused.status).toBe(401);
+    const wrong = await Viewer.handshake(id, {}, { "Sec-WebSocket-Protocol": `${VIEW_KEY_PROTOCOL_PREFIX}nope` });
+    expect(wrong.status).toBe(403);
+    expect(await socketsOnRelays(id, 1)).toEqual([0]);
+    const viewer = await Viewer.open(id, {}, { "Sec-WebSocket-Protocol": `${VIEW_KEY_PROTOCOL_PREFIX}${viewKey}` });
+    await viewer.nth("snapshot");
+    expect(await socketsOnRelays(id, 1)).toEqual([1]);
+    viewer.close();
+  });
+
+  it("an unknown dashboard's upgrade is refused and creates no relay", async () => {
+    const id = uniqueId("unknown");
+    const response = await Viewer.handshake(id);
+    expect(response.status).toBe(404);
+    const footprint = await runInDurableObject(relayOf(id, 0), (_relay: Relay, state) => ({
+      tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master").toArray().map((row) => row.name),
+      sockets: state.getWebSockets().length,
+    }));
+    expect(footprint).toEqual({ tables: [], sockets: 0 });
+  });
+});
