@@ -1,7 +1,7 @@
 // What one abusive viewer costs everyone else: for each flood, the latency of other viewers'
 // live points and of ingest answers while it runs, against a baseline measured just before it
 // on the same dashboard in the same run.
-// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late]
+// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late] [--profile]
 // Floods: small (10,000 cheap valid messages), subscribe (10,000 subscribes), resume (10,000
 // `since=0` resumes), history (10,000 history requests), invalid (10,000 invalid messages),
 // joins (50 simultaneous joins of a dashboard of 1,000 series x 600 points).
@@ -18,6 +18,8 @@
 // cannot save; the table gives both, so the object's own share can be read off. With
 // `--floor close` the floor closes each socket at its first message and ignores the rest; with
 // `--floor late`, a second after its first message.
+// With `--profile`, every run takes a CPU profile of the server's isolate (bench/cpu-profile.ts)
+// from just before the flood until probing stops, and prints its summary after the run's row.
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createDashboard, type CreatedDashboard } from "../test/e2e/api.ts";
@@ -27,6 +29,8 @@ import { Worker } from "node:worker_threads";
 import type { FloodOrder, FloodReport } from "./flood-sender.ts";
 import { machine } from "./machine.ts";
 import { percentiles } from "./percentiles.ts";
+import { CpuProfile, nowUs } from "./cpu-profile.ts";
+import { dirname } from "node:path";
 
 const allFloods = ["small", "subscribe", "resume", "history", "invalid", "joins"] as const;
 type Flood = (typeof allFloods)[number];
@@ -39,6 +43,7 @@ const { values: args } = parseArgs({
     direct: { type: "boolean", default: false },
     floor: { type: "string", default: "ignore" },
     repeat: { type: "string", default: "3" },
+    profile: { type: "boolean", default: false },
   },
 });
 const floods = args.flood.split(",") as Flood[];
@@ -135,6 +140,9 @@ class Probe {
   private readonly started = new Map<number, number>();
   readonly ingestMs: number[] = [];
   readonly frameMs: number[] = [];
+  /** Each probe's start (on `nowUs`'s clock) and time, to place the worst against a profile. */
+  readonly timed: { kind: "ingest" | "frame"; startUs: number; ms: number }[] = [];
+  private readonly startedUs = new Map<number, number>();
   private index = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private inFlight: Promise<unknown>[] = [];
@@ -154,7 +162,10 @@ class Probe {
         if (series.key !== "probe") continue;
         for (const value of series.values) {
           const start = this.started.get(value);
-          if (start !== undefined) this.frameMs.push(arrived - start);
+          if (start !== undefined) {
+            this.frameMs.push(arrived - start);
+            this.timed.push({ kind: "frame", startUs: this.startedUs.get(value)!, ms: arrived - start });
+          }
           this.started.delete(value);
         }
       }
@@ -165,8 +176,15 @@ class Probe {
     this.timer = setInterval(() => {
       const value = this.index++;
       const start = performance.now();
+      const startUs = nowUs();
       this.started.set(value, start);
-      this.inFlight.push(post(this.server, this.dashboard, [{ name: "probe", value }]).then(() => this.ingestMs.push(performance.now() - start)));
+      this.startedUs.set(value, startUs);
+      this.inFlight.push(
+        post(this.server, this.dashboard, [{ name: "probe", value }]).then(() => {
+          this.ingestMs.push(performance.now() - start);
+          this.timed.push({ kind: "ingest", startUs, ms: performance.now() - start });
+        }),
+      );
     }, PROBE_EVERY_MS);
   }
 
@@ -208,13 +226,15 @@ async function runFlood(order: FloodOrder): Promise<FloodOutcome> {
 process.env.X_LOCAL_OBSERVABILITY = "false";
 const limitsOff = ["--var", "RATE_LIMIT_REQUESTS_PER_SECOND:100000", "--var", "RATE_LIMIT_POINTS_PER_SECOND:100000000"];
 const rows: string[] = [];
+/** With `--profile`: each run's row and its profile's summary. */
+const profiles: string[] = [];
 let failed = false;
 /** Each run's worst frame and ingest probe during the flood over the baseline's p99, by server and flood. */
 const excesses = new Map<string, { frame: number[]; ingest: number[]; lost: number }>();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 /** Runs `flood` on a fresh dashboard of `server` and adds its row; returns whether it stayed within the allowance. */
-async function measure(server: DevServer, target: string, flood: Flood): Promise<void> {
+async function measure(server: DevServer, target: string, flood: Flood, run: number, wranglerDir: string): Promise<void> {
   const dashboard = await createDashboard(server.url, `flood-${flood}-${Date.now().toString(36)}`);
   const fleet = flood === "joins";
   // A 30,000-point dashboard (100 series) for the message floods; a fleet for the joins.
@@ -231,6 +251,7 @@ async function measure(server: DevServer, target: string, flood: Flood): Promise
   await delay(BASELINE_MS);
   const baseline = await probe.stop();
 
+  const duringFromUs = nowUs();
   probe.start();
   const now = Date.now();
   const message = (i: number) =>
@@ -243,13 +264,28 @@ async function measure(server: DevServer, target: string, flood: Flood): Promise
           : flood === "history"
             ? JSON.stringify({ type: "history", id: `h${i}`, series: ["*"], from: now - 3_600_000, to: now })
             : `{"type":"nonsense","n":${i}}`;
+  const profile = args.profile ? await CpuProfile.start(server.inspectorPort, 100) : null;
   const outcome = await runFlood(
     fleet
       ? { kind: "joins", url: wsUrl(server, dashboard.id), joins }
       : { kind: "messages", url: wsUrl(server, dashboard.id, "?series=probe"), messages: Array.from({ length: messages }, (_, i) => message(i)) },
   );
+  const floodEndUs = nowUs();
   await delay(Math.max(AFTER_FLOOD_MS, BASELINE_MS - outcome.ms));
   const during = await probe.stop();
+  const summary = await profile?.stop({
+    name: `socket-floods-${flood}-${target}-${run + 1}-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+    // The flood's first message: `outcome.ms` counts from it to the flood's end.
+    zeroUs: floodEndUs - outcome.ms * 1000,
+    marks: [
+      { label: "The flood (its first message to its end)", fromUs: floodEndUs - outcome.ms * 1000, toUs: floodEndUs },
+      ...(["ingest", "frame"] as const).flatMap((kind) => {
+      const worst = probe.timed.filter((timed) => timed.kind === kind && timed.startUs >= duringFromUs).sort((a, b) => b.ms - a.ms)[0];
+        return worst ? [{ label: `Worst ${kind} probe of the run (${worst.ms.toFixed(0)} ms)`, fromUs: worst.startUs, toUs: worst.startUs + worst.ms * 1000 }] : [];
+      }),
+    ],
+    wranglerDir,
+  });
   watcher.close();
 
   const excess = { frame: during.frame.max - baseline.frame.p99, ingest: during.ingest.max - baseline.ingest.p99 };
@@ -263,11 +299,17 @@ async function measure(server: DevServer, target: string, flood: Flood): Promise
   const row = `| ${flood} | ${target} | ${ms(baseline.frame.p50)} / ${ms(baseline.frame.p99)} | ${ms(during.frame.p50)} / ${ms(during.frame.p99)} / ${ms(during.frame.max)} | ${ms(baseline.ingest.p50)} / ${ms(baseline.ingest.p99)} | ${ms(during.ingest.p50)} / ${ms(during.ingest.p99)} / ${ms(during.ingest.max)} | ${during.frame.count} | ${outcome.note} | ${ms(excess.frame)} / ${ms(excess.ingest)} |`;
   rows.push(row);
   console.log(row);
+  if (summary) {
+    const section = `### ${flood}, ${target}, run ${run + 1}\n\n${row}\n\n${summary}`;
+    profiles.push(section);
+    console.log(`\n${summary}\n`);
+  }
 }
 
-for (const [target, extraArgs, which] of [
-  ["Pulseboard", limitsOff, floods],
-  ["floor", [...limitsOff, "--config", fileURLToPath(new URL(args.floor === "ignore" ? "./ceiling/message-floor.toml" : `./ceiling/message-floor-${args.floor}.toml`, import.meta.url))], floods.filter((flood) => flood !== "joins")],
+const floorConfig = fileURLToPath(new URL(args.floor === "ignore" ? "./ceiling/message-floor.toml" : `./ceiling/message-floor-${args.floor}.toml`, import.meta.url));
+for (const [target, extraArgs, which, wranglerDir] of [
+  ["Pulseboard", limitsOff, floods, fileURLToPath(new URL("..", import.meta.url))],
+  ["floor", [...limitsOff, "--config", floorConfig], floods.filter((flood) => flood !== "joins"), dirname(floorConfig)],
 ] as const) {
   if (which.length === 0) continue;
   // A fresh server for every run: an earlier run's dashboard would otherwise start its
@@ -278,7 +320,7 @@ for (const [target, extraArgs, which] of [
       const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs] });
       try {
         if (args.direct) bases.set(server, await runtimeBaseUrl(devServerProcesses(server.port).runtime));
-        await measure(server, target, flood);
+        await measure(server, target, flood, run, wranglerDir);
       } finally {
         await server.dispose();
       }
@@ -304,5 +346,5 @@ const verdictTable = [
   "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ...verdicts,
 ].join("\n");
-console.log(`\n${machine()}\n\n${table}\n\n${verdictTable}`);
+console.log(`\n${machine()}\n\n${table}\n\n${verdictTable}${profiles.length > 0 ? `\n\n${profiles.join("\n\n")}` : ""}`);
 process.exitCode = failed ? 1 : 0;
