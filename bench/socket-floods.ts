@@ -172,7 +172,11 @@ class Probe {
     });
   }
 
+  /** Starts a window of probing: what an earlier window measured is left out of this one's figures. */
   start(): void {
+    this.ingestMs.length = 0;
+    this.frameMs.length = 0;
+    this.timed.length = 0;
     this.timer = setInterval(() => {
       const value = this.index++;
       const start = performance.now();
