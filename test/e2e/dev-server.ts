@@ -88,6 +88,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       // The admin token a developer's .dev.vars holds (`npm start` writes it); given here so
       // the tests need no file and win over whatever a developer's file says.
       "--var", `ADMIN_TOKEN:${devAdminToken}`,
+      // The e2e-relayed project sends every viewer to a relay (see test/e2e/vitest.config.ts).
+      ...(process.env.PULSEBOARD_RELAY_AFTER_VIEWERS === undefined ? [] : ["--var", `RELAY_AFTER_VIEWERS:${process.env.PULSEBOARD_RELAY_AFTER_VIEWERS}`]),
       ...(options.extraArgs ?? []),
     ],
     {

@@ -3,6 +3,9 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/** Suites about the page and the API around it, which do not depend on where viewers are served. */
+const notAboutViewers = ["accessibility", "influx-clients", "landing-page", "security-headers"].map((name) => `test/e2e/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL("../..", import.meta.url)),
@@ -14,5 +17,13 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: "e2e" } },
+      {
+        // The same browser suites with every viewer sent to a relay (RELAY_AFTER_VIEWERS = 0).
+        extends: true,
+        test: { name: "e2e-relayed", exclude: notAboutViewers, env: { PULSEBOARD_RELAY_AFTER_VIEWERS: "0" } },
+      },
+    ],
   },
 });

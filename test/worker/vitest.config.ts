@@ -8,6 +8,19 @@ import { defineConfig } from "vitest/config";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const wrangler = { configPath: "./wrangler.toml" };
 const ADMIN_TOKEN = "dev-admin-token";
+/** Suites whose viewers connect through the Worker and see only what any viewer sees. */
+const relayedSuites = [
+  "dashboard-config.test.ts",
+  "delivery.test.ts",
+  "history.test.ts",
+  "matching-work.test.ts",
+  "private-dashboards.test.ts",
+  "series-patterns.test.ts",
+  "subscription-size.test.ts",
+  "viewer-budgets.test.ts",
+  "viewer-protocol-fuzz.test.ts",
+  "viewers.test.ts",
+];
 
 export default defineConfig({
   test: {
@@ -25,6 +38,19 @@ export default defineConfig({
           cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN, RELAY_AFTER_VIEWERS: "0", VIEWERS_PER_RELAY: "1", RELAY_ROUTE_CACHE_MS: "0" } } }),
         ],
         test: { name: "workerd-relays", include: ["test/worker/relays.test.ts"] },
+      },
+      {
+        // The viewer-facing suites again, with every viewer on a relay: a viewer cannot tell
+        // the difference. Left out: the tests that look inside the dashboard's own object at
+        // its viewer sockets (their attachments, its auto-response, its eviction), which a
+        // relayed viewer's socket is not in.
+        root,
+        plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN, RELAY_AFTER_VIEWERS: "0" } } })],
+        test: {
+          name: "workerd-relayed-viewers",
+          include: relayedSuites.map((file) => `test/worker/${file}`),
+          testNamePattern: /^(?!.*(runtime's auto-response|condemned in its attachment))/,
+        },
       },
       {
         // Low limits, so that going over them takes a handful of requests, and one frame per
