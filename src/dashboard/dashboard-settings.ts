@@ -29,6 +29,11 @@ export interface DashboardSettings {
   /** Viewers each relay is meant to hold: relays are added as the audience grows (`VIEWERS_PER_RELAY`, default 1,000). */
   viewersPerRelay: number;
   /**
+   * Relays one object pushes to: the dashboard's first relays take its frames, each of those
+   * passes them on to as many more, and so on (`RELAY_FAN_OUT`, default 32).
+   */
+  relayFanOut: number;
+  /**
    * How long a Worker reuses a dashboard's answer that its viewers go to relays, in ms
    * (`RELAY_ROUTE_CACHE_MS`, default 1,000; 0 asks the dashboard for every viewer).
    */
@@ -72,6 +77,7 @@ export type SettingName =
   | "RATE_LIMIT_POINTS_PER_SECOND"
   | "RELAY_AFTER_VIEWERS"
   | "VIEWERS_PER_RELAY"
+  | "RELAY_FAN_OUT"
   | "RELAY_ROUTE_CACHE_MS";
 
 /** The settings in force for `vars` (missing or invalid ones take their defaults). */
@@ -87,6 +93,7 @@ export function dashboardSettings(vars: { [Name in SettingName]?: string }): Das
     pointsPerSecond: positive(text("RATE_LIMIT_POINTS_PER_SECOND"), 100_000, "RATE_LIMIT_POINTS_PER_SECOND"),
     relayAfterViewers: Math.floor(atLeastZero(text("RELAY_AFTER_VIEWERS"), 1000, "RELAY_AFTER_VIEWERS")),
     viewersPerRelay: Math.ceil(positive(text("VIEWERS_PER_RELAY"), 1000, "VIEWERS_PER_RELAY")),
+    relayFanOut: Math.max(1, Math.floor(positive(text("RELAY_FAN_OUT"), 32, "RELAY_FAN_OUT"))),
     relayRouteCacheMs: atLeastZero(text("RELAY_ROUTE_CACHE_MS"), 1000, "RELAY_ROUTE_CACHE_MS"),
   };
 }

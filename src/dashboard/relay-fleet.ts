@@ -22,7 +22,8 @@ interface Member {
 }
 
 /**
- * A dashboard's relays, seen from the dashboard: which relays hold its viewers (kept in its
+ * The relays an object pushes to, seen from that object (the dashboard, or a relay for the
+ * relays below it): which relays hold its viewers (kept in its
  * storage, so an instance after an eviction still pushes to them), how many viewers each
  * holds, where new viewers go, and the pushes: each frame, viewer count and config change
  * goes to every relay once, over RPC (which wakes a hibernated relay and pins nothing).
@@ -49,6 +50,9 @@ export class RelayFleet {
     const relayed = this.viewers();
     if (local + relayed < this.settings.relayAfterViewers) return null;
     const relays = Math.max(1, Math.ceil((relayed + 1) / this.settings.viewersPerRelay));
+    // Counts of relays below the first level reach this object summed into their branch's, so
+    // viewers go round all relays in turn instead.
+    if (relays > this.settings.relayFanOut) return { relays, emptiest: relayed % relays };
     let emptiest = 0;
     for (let index = 1; index < relays; index++) if (this.viewersOf(index) < this.viewersOf(emptiest)) emptiest = index;
     return { relays, emptiest };
@@ -58,7 +62,12 @@ export class RelayFleet {
     return this.loaded().get(index)?.viewers ?? 0;
   }
 
-  /** Viewers on relays. */
+  /** Whether the object `ctx` belongs to pushes to any relay (read from its storage). */
+  static hasMembers(ctx: DurableObjectState): boolean {
+    return (ctx.storage.kv.get<number[]>(MEMBERS_KEY)?.length ?? 0) > 0;
+  }
+
+  /** Viewers on relays (each relay counts its own and those of the relays it pushes to). */
   viewers(): number {
     let count = 0;
     for (const member of this.loaded().values()) count += member.viewers;

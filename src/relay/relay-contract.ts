@@ -19,6 +19,16 @@ export function relayName(address: RelayAddress): string {
   return `${address.dashboard}/relay/${address.index}`;
 }
 
+/**
+ * The relay that pushes frames to relay `index`, or null for the dashboard itself: relays
+ * form a tree in breadth-first order, `fanOut` children per object (the dashboard's are
+ * 0..fanOut-1, relay 0's the next fanOut, and so on), so a dashboard pushes to at most
+ * `fanOut` relays however large its audience, and k levels hold fanOut^k relays.
+ */
+export function parentIndex(index: number, fanOut: number): number | null {
+  return index < fanOut ? null : Math.floor(index / fanOut) - 1;
+}
+
 /** Headers the Worker adds when it hands a viewer's upgrade to a relay (it removes any a client sent). */
 export const RELAY_DASHBOARD_HEADER = "X-Pulseboard-Relay-Dashboard";
 export const RELAY_INDEX_HEADER = "X-Pulseboard-Relay-Index";

@@ -4,14 +4,18 @@ import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../shared/prot
 import { dashboardSettings, type DashboardSettings } from "../dashboard/dashboard-settings";
 import { closeQuietly } from "../dashboard/fan-out";
 import { offeredProtocols } from "../dashboard/view-access";
-import { RELAY_DASHBOARD_HEADER, RELAY_INDEX_HEADER, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
+import { RelayFleet } from "../dashboard/relay-fleet";
+import type { SeriesPoints } from "../shared/protocol";
+import { RELAY_DASHBOARD_HEADER, RELAY_INDEX_HEADER, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
 import { RelayedStream } from "./relayed-stream";
 
 /**
  * A relay: holds a share of one dashboard's viewer sockets (hibernatable, their state in
- * attachments, the heartbeat answered by the runtime), takes each frame from the dashboard
- * once and sends it on to them (`RelayedStream`). Only the Worker reaches it, after routing
- * the viewer here and checking a private dashboard's view key. Entry points only.
+ * attachments, the heartbeat answered by the runtime), takes each frame once from upstream
+ * (the dashboard, or the relay above it) and sends it on to them and to the relays below it
+ * (`RelayedStream`). Only the Worker reaches its sockets, after routing the viewer here and
+ * checking a private dashboard's view key; only relays call its upstream methods. Entry
+ * points only.
  */
 export class Relay extends DurableObject<Env> {
   private readonly settings: DashboardSettings;
@@ -41,12 +45,35 @@ export class Relay extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
-  /** A push from the dashboard: a frame, a viewer count, a config change, or a position to catch up to. */
+  /** A push from upstream: a frame, a viewer count, a config change, or a position to catch up to. */
   async update(update: RelayUpdate): Promise<RelayAck> {
-    // A relay with no viewers takes no pushes: the dashboard stops sending them.
-    if (!this.started && this.ctx.getWebSockets().length === 0) return { status: "detached" };
+    // A relay with no viewers and no relay below it takes no pushes: upstream stops sending them.
+    if (!this.started && this.ctx.getWebSockets().length === 0 && !RelayFleet.hasMembers(this.ctx)) return { status: "detached" };
     const relayed = await this.relayed(update.address);
     return relayed ? relayed.update(update) : { status: "detached" };
+  }
+
+  /** A relay below this one (`self`) starts taking its frames (see `Dashboard.attachRelay`). */
+  async attachRelay(self: RelayAddress, index: number, generation: string, through: number | null): Promise<AttachOutcome> {
+    const relayed = await this.relayed(self);
+    return relayed ? relayed.attachChild(index, generation, through) : { status: "not_found" };
+  }
+
+  /** Points after `after` for a relay below this one (see `Dashboard.relayRange`). */
+  async relayRange(self: RelayAddress, after: number, through: number, limit: number): Promise<RangeOutcome> {
+    const relayed = await this.relayed(self);
+    return relayed ? relayed.range(after, through, limit) : { status: "not_found" };
+  }
+
+  /** The newest points of some series, for a relay below this one (see `Dashboard.relayRecent`). */
+  async relayRecent(self: RelayAddress, keys: string[], perSeries: number, through: number): Promise<SeriesPoints[]> {
+    const relayed = await this.relayed(self);
+    return relayed ? relayed.recent(keys, perSeries, through) : [];
+  }
+
+  /** A relay below this one reports its viewers (see `Dashboard.relayViewers`). */
+  async relayViewers(self: RelayAddress, index: number, generation: string, viewers: number): Promise<void> {
+    (await this.relayed(self))?.childCounted(index, generation, viewers);
   }
 
   override async webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): Promise<void> {

@@ -188,15 +188,15 @@ export class RelayWindow implements StreamSource {
     });
   }
 
-  coverRecent(series: readonly SeriesInfo[], perSeries: number): Promise<void> | null {
+  /** As the stream source's `coverRecent`, up to position `through` (a frame boundary; the broadcast position unless given). */
+  coverRecent(series: readonly SeriesInfo[], perSeries: number, through = this.broadcast): Promise<void> | null {
     const lacking = series.filter((info) => {
       const ring = this.rings.get(info.key);
-      return ring !== undefined && !ring.complete && heldThrough(ring, this.broadcast) < perSeries;
+      return ring !== undefined && !ring.complete && heldThrough(ring, through) < perSeries;
     });
     if (lacking.length === 0) return null;
     const keys = lacking.map((info) => info.key);
-    return this.once(`recent:${perSeries}:${keys.join("\n")}`, async () => {
-      const through = this.broadcast;
+    return this.once(`recent:${perSeries}:${through}:${keys.join("\n")}`, async () => {
       for (const fetched of await this.supply.recent(keys, perSeries, through)) {
         const ring = this.rings.get(fetched.key);
         if (!ring) continue;

@@ -1,19 +1,57 @@
 import type { Panel } from "../shared/dashboard-config";
+import type { SeriesPoints } from "../shared/protocol";
 import { CloseCode } from "../shared/protocol";
 import type { Dashboard } from "../dashboard/dashboard-object";
 import type { DashboardSettings } from "../dashboard/dashboard-settings";
 import { closeQuietly } from "../dashboard/fan-out";
 import { LiveStream, type Join } from "../dashboard/live-stream";
+import { RelayFleet } from "../dashboard/relay-fleet";
+import { snapshotPointsPerSeries } from "../dashboard/snapshot-budget";
 import type { PointRun } from "../dashboard/stream-source";
-import type { RelayAck, RelayAddress, RelayHello, RelayUpdate } from "./relay-contract";
-import { RelayWindow } from "./relay-window";
+import { MAX_REPLAY_POINTS } from "../dashboard/viewer-feed";
+import { parentIndex, relayName, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayHello, type RelayUpdate } from "./relay-contract";
+import type { Relay } from "./relay-object";
+import { RelayWindow, WindowMiss } from "./relay-window";
 
 /** Storage key of what a relay's viewers were last sent, while it holds viewers. */
 const RECORD_KEY = "relay";
 /** After this long without a frame, a relay notes (once) the position its viewers are at, in ms. */
 const SETTLED_AFTER_MS = 2_000;
-/** Most points one refill asks the dashboard for. */
+/** Most points one refill, or one answer to a relay below, carries. */
 const REFILL_POINTS = 10_000;
+
+/**
+ * Where a relay's frames come from: the dashboard, or the relay above it in the tree (see
+ * `parentIndex`). Both answer the same calls; a relay answers from what it holds and asks
+ * further up for the rest.
+ */
+interface Upstream {
+  attach(index: number, generation: string, through: number | null): Promise<AttachOutcome>;
+  range(after: number, through: number, limit: number): Promise<RangeOutcome>;
+  recent(keys: string[], perSeries: number, through: number): Promise<SeriesPoints[]>;
+  counted(index: number, generation: string, viewers: number): Promise<void>;
+}
+
+function upstreamOf(env: Env, address: RelayAddress, fanOut: number): Upstream {
+  const parent = parentIndex(address.index, fanOut);
+  if (parent === null) {
+    const dashboard = env.DASHBOARD.getByName(address.dashboard) as DurableObjectStub<Dashboard>;
+    return {
+      attach: (index, generation, through) => dashboard.attachRelay(index, generation, through),
+      range: (after, through, limit) => dashboard.relayRange(after, through, limit),
+      recent: (keys, perSeries, through) => dashboard.relayRecent(keys, perSeries, through),
+      counted: (index, generation, viewers) => dashboard.relayViewers(index, generation, viewers),
+    };
+  }
+  const self: RelayAddress = { dashboard: address.dashboard, index: parent };
+  const relay = env.RELAY.getByName(relayName(self)) as DurableObjectStub<Relay>;
+  return {
+    attach: (index, generation, through) => relay.attachRelay(self, index, generation, through),
+    range: (after, through, limit) => relay.relayRange(self, after, through, limit),
+    recent: (keys, perSeries, through) => relay.relayRecent(self, keys, perSeries, through),
+    counted: (index, generation, viewers) => relay.relayViewers(self, index, generation, viewers),
+  };
+}
 
 /**
  * What a relay keeps in its storage while it holds viewers: whose relay it is, and the
@@ -32,10 +70,11 @@ export type StartOutcome = { status: "ok"; stream: RelayedStream } | { status: "
 
 /**
  * A relay's live stream of one dashboard: its window of the dashboard's points
- * (`RelayWindow`), the same `LiveStream` the dashboard runs for its own viewers, and the
- * link to the dashboard: pushes applied in order, a push that does not follow on from what
- * the relay holds refilled from the dashboard first (by sequence number), viewer counts
- * reported up and the dashboard's total announced down.
+ * (`RelayWindow`), the same `LiveStream` the dashboard runs for its own viewers, the link up
+ * (to the dashboard, or the relay above it): pushes applied in order, a push that does not
+ * follow on from what the relay holds refilled from upstream first (by sequence number),
+ * viewer counts reported up and the dashboard's total announced down; and the relays below
+ * it (`RelayFleet`), which it pushes to and answers as the dashboard answers its own.
  */
 export class RelayedStream {
   private hello: RelayHello;
@@ -47,14 +86,18 @@ export class RelayedStream {
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private record: RelayRecord;
   readonly stream: LiveStream;
+  /** The relays this one pushes to. */
+  private readonly children: RelayFleet;
 
   private constructor(
     /** Names this instance to the dashboard (see `RelayFleet`). */
     readonly generation: string,
     private readonly ctx: DurableObjectState,
+    env: Env,
     private readonly settings: DashboardSettings,
     private readonly address: RelayAddress,
-    private readonly dashboard: DurableObjectStub<Dashboard>,
+    private readonly upstream: Upstream,
+    dashboard: DurableObjectStub<Dashboard>,
     private readonly window: RelayWindow,
     base: { hello: RelayHello; viewers: number; seq: number },
     private readonly ended: () => void,
@@ -62,39 +105,40 @@ export class RelayedStream {
     this.hello = base.hello;
     this.total = base.viewers;
     this.record = { ...address, seq: base.seq, settled: true };
+    this.children = new RelayFleet(ctx, env, settings, () => address.dashboard, () => window.positions().broadcastSeq);
+    // History is read where it is stored: the dashboard answers a relayed viewer's query.
     this.stream = new LiveStream(ctx, window, settings, async (patterns, from, to, step) => dashboard.relayHistory(patterns, from, to, step), {
-      audience: (local) => Math.max(local, this.total - this.reported + local),
-      announced: (local) => this.report(local),
+      audience: (local) => Math.max(local, this.total - this.reported + local + this.children.viewers()),
+      framed: (frame) => this.children.framed(frame),
+      announced: (local) => this.report(local + this.children.viewers()),
     });
   }
 
   /**
    * Starts the relay's stream: for viewers an earlier instance held, from the position its
    * settled record gives (or with those viewers closed to resume, when it has none); else
-   * at the dashboard's broadcast position.
+   * at its upstream's broadcast position.
    */
   static async start(ctx: DurableObjectState, env: Env, settings: DashboardSettings, address: RelayAddress, ended: () => void): Promise<StartOutcome> {
-    const dashboard = env.DASHBOARD.getByName(address.dashboard) as DurableObjectStub<Dashboard>;
+    const upstream = upstreamOf(env, address, settings.relayFanOut);
     const record = ctx.storage.kv.get<RelayRecord>(RECORD_KEY);
     const held = ctx.getWebSockets().filter((socket) => socket.readyState === WebSocket.OPEN);
     const known = record?.settled && record.dashboard === address.dashboard && record.index === address.index;
     if (held.length > 0 && !known) closeAll(held, "the relay restarted while sending: reconnect with since");
     const generation = crypto.randomUUID();
-    let outcome = await dashboard.attachRelay(address.index, generation, held.length > 0 && known ? record.seq : null);
+    let outcome = await upstream.attach(address.index, generation, held.length > 0 && known ? record.seq : null);
     if (outcome.status === "too_far") {
       closeAll(held, "the relay fell too far behind: reconnect with since");
-      outcome = await dashboard.attachRelay(address.index, generation, null);
+      outcome = await upstream.attach(address.index, generation, null);
     }
     if (outcome.status !== "ok") {
       closeAll(ctx.getWebSockets(), "no such dashboard");
       await ctx.storage.deleteAll();
       return { status: "not_found" };
     }
-    const window = new RelayWindow(outcome.base, {
-      range: (after, through, limit) => dashboard.relayRange(after, through, limit),
-      recent: (keys, perSeries, through) => dashboard.relayRecent(keys, perSeries, through),
-    });
-    return { status: "ok", stream: new RelayedStream(generation, ctx, settings, address, dashboard, window, outcome.base, ended) };
+    const window = new RelayWindow(outcome.base, { range: upstream.range, recent: upstream.recent });
+    const dashboard = env.DASHBOARD.getByName(address.dashboard) as DurableObjectStub<Dashboard>;
+    return { status: "ok", stream: new RelayedStream(generation, ctx, env, settings, address, upstream, dashboard, window, outcome.base, ended) };
   }
 
   /** The relay the stored record names, for an instance woken by a viewer after hibernation. */
@@ -116,25 +160,68 @@ export class RelayedStream {
     return applied;
   }
 
+  /**
+   * A relay below this one (`index`, its instance `generation`) starts taking its frames:
+   * from its broadcast position, or for viewers that relay was sending to, from `through`.
+   */
+  async attachChild(index: number, generation: string, through: number | null): Promise<AttachOutcome> {
+    const positions = this.window.positions();
+    const seq = through ?? positions.broadcastSeq;
+    if (seq > positions.broadcastSeq || seq < positions.prunedSeq || positions.broadcastSeq - seq > MAX_REPLAY_POINTS) return { status: "too_far" };
+    const series = this.window.listSeries();
+    const perSeries = snapshotPointsPerSeries(series.length);
+    await this.window.coverRecent(series, perSeries, seq);
+    this.children.attached(index, generation);
+    return { status: "ok", base: { hello: this.hello, seq, prunedSeq: positions.prunedSeq, perSeries, series: this.window.recent(perSeries, seq, series), viewers: this.total } };
+  }
+
+  /** Points after `after` for a relay below: from the window, else from upstream. */
+  async range(after: number, through: number, limit: number): Promise<RangeOutcome> {
+    await this.window.cover(after);
+    const positions = this.window.positions();
+    if (after < positions.prunedSeq) return { status: "pruned", prunedSeq: positions.prunedSeq };
+    try {
+      return { status: "ok", run: this.window.range(after, Math.min(through, positions.broadcastSeq), Math.min(limit, REFILL_POINTS), () => true) };
+    } catch (err) {
+      if (!(err instanceof WindowMiss)) throw err;
+      return this.upstream.range(after, through, limit);
+    }
+  }
+
+  /** The newest points of some series up to `through`, for a relay below. */
+  async recent(keys: string[], perSeries: number, through: number): Promise<SeriesPoints[]> {
+    const wanted = new Set(keys);
+    const series = this.window.listSeries().filter((info) => wanted.has(info.key));
+    await this.window.coverRecent(series, perSeries, through);
+    return this.window.recent(perSeries, through, series);
+  }
+
+  /** A relay below reports its viewers (its own and those below it). */
+  childCounted(index: number, generation: string, viewers: number): void {
+    this.children.counted(index, generation, viewers);
+    this.stream.announceViewers();
+  }
+
   private async apply(update: RelayUpdate): Promise<RelayAck> {
     if (update.config) this.configured(update.config.title, update.config.panels);
     if (update.viewers !== undefined) {
       this.total = update.viewers;
       this.stream.announceViewers();
+      this.children.announce(update.viewers);
     }
-    // Anything the dashboard sent before this push and the relay does not hold comes first.
+    // Anything sent before this push that the relay does not hold comes first.
     const before = update.run ? update.run.from - 1 : update.through;
     if (before > this.window.positions().seq) await this.refill(before);
     const run = update.run;
     if (run && run.from === this.window.positions().seq + 1) this.forward(run);
-    return { status: "ok", generation: this.generation, seq: this.window.positions().seq, viewers: this.stream.viewerCount() };
+    return { status: "ok", generation: this.generation, seq: this.window.positions().seq, viewers: this.stream.viewerCount() + this.children.viewers() };
   }
 
   /** Fetches what was missed up to `through`, frame by frame, forwarding each. */
   private async refill(through: number): Promise<void> {
     while (this.window.positions().seq < through) {
       const after = this.window.positions().seq;
-      const outcome = await this.dashboard.relayRange(after, through, REFILL_POINTS);
+      const outcome = await this.upstream.range(after, through, REFILL_POINTS);
       if (outcome.status !== "ok" || outcome.run.to <= after) {
         // The points are gone: this relay's viewers cannot be made whole, so they start afresh.
         closeAll(this.ctx.getWebSockets(), "the relay missed points it can no longer get: reconnect with since");
@@ -155,14 +242,18 @@ export class RelayedStream {
   private configured(title: string, panels: Panel[]): void {
     this.hello = { ...this.hello, title, panels };
     this.stream.configured(title, panels);
+    this.children.configured(title, panels);
   }
 
-  /** Reports this relay's viewer count to the dashboard; with none left, the relay stops. */
-  private report(local: number): void {
-    if (local === this.reported) return;
-    this.reported = local;
-    this.dashboard.relayViewers(this.address.index, this.generation, local).catch((err: unknown) => console.warn("reporting viewers failed", err));
-    if (local === 0 && this.ctx.getWebSockets().every((socket) => socket.readyState !== WebSocket.OPEN)) this.end();
+  /**
+   * Reports this relay's viewers (its own and those of the relays below it) upstream; with
+   * none left and no relay below, the relay stops.
+   */
+  private report(viewers: number): void {
+    if (viewers === this.reported) return;
+    this.reported = viewers;
+    this.upstream.counted(this.address.index, this.generation, viewers).catch((err: unknown) => console.warn("reporting viewers failed", err));
+    if (viewers === 0 && this.children.size() === 0) this.end();
   }
 
   /** Frames flow: the record is no longer exact until they stop. */

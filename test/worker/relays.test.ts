@@ -1,5 +1,7 @@
-// Run with every viewer sent to a relay (RELAY_AFTER_VIEWERS = 0), one viewer per relay, and
-// the routing answer never reused (test/worker/vitest.config.ts, project "workerd-relays").
+// Run with every viewer sent to a relay (RELAY_AFTER_VIEWERS = 0), one viewer per relay, two
+// relays per object (RELAY_FAN_OUT = 2: relays 0 and 1 take the dashboard's frames, 2 and 3
+// relay 0's, 4 and 5 relay 1's, 6 relay 2's), and the routing answer never reused
+// (test/worker/vitest.config.ts, project "workerd-relays").
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
@@ -117,6 +119,39 @@ describe("viewers on relays", () => {
     expect(answer).toEqual({ type: "history", id: "q", ...(direct as object) });
     viewer!.close();
   });
+});
+
+describe("relays of relays", () => {
+  it("three levels of relays: every viewer gets every point once, in order, counted in the total, through an eviction in the middle", async () => {
+    const { id, token } = await createDashboard();
+    const viewers = await spreadViewers(id, 7);
+    // Relay 6 takes its frames from relay 2, which takes them from relay 0.
+    expect(await socketsOnRelays(id, 7)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    for (const viewer of viewers) await viewer.until(() => viewer.viewerCount() === 7, "the count of 7");
+    const start = viewers[0]!.position();
+    await post(id, token, { name: "t", value: 1 });
+    // The relay in the middle of the deepest branch is evicted once its frames have stopped.
+    await new Promise((resolve) => setTimeout(resolve, 2300));
+    await evictDurableObject(relayOf(id, 2), { webSockets: "hibernate" });
+    await post(id, token, { name: "t", value: 2 });
+    const last = await post(id, token, [{ name: "t", value: 3 }, { name: "u", value: 4 }]);
+    for (const viewer of viewers) {
+      await viewer.until(() => viewer.position() === last, "every point at every level");
+      expect(viewer.receivedValues(start).get("t")).toEqual([1, 2, 3]);
+      expect(viewer.closed).toBeNull();
+    }
+    // A viewer joining the deepest relay later gets a snapshot of everything.
+    viewers[6]!.close();
+    await eventually(async () => (await audience(id)) === 6, "the count of 6");
+    const late = await Viewer.open(id);
+    const snapshot = await late.nth("snapshot");
+    await late.until(() => late.position() === last, "the late viewer's snapshot and catch-up");
+    const held = new Map(snapshot.series.map((series) => [series.key, series.values]));
+    for (const [key, values] of late.receivedValues(snapshot.seq)) held.set(key, [...(held.get(key) ?? []), ...values]);
+    expect(Object.fromEntries(held)).toEqual({ t: [1, 2, 3], u: [4] });
+    expect(await socketsOnRelays(id, 7)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    [...viewers.slice(0, 6), late].forEach((viewer) => viewer.close());
+  }, 20_000);
 });
 
 describe("resuming through a relay", () => {

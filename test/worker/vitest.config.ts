@@ -32,10 +32,11 @@ export default defineConfig({
       },
       {
         // Every viewer sent to a relay, each relay meant for one viewer, and the Worker asking
-        // the dashboard for every viewer, so which relay a viewer lands on is known.
+        // the dashboard for every viewer, so which relay a viewer lands on is known; two relays
+        // per object, so a third viewer is already on a relay of a relay.
         root,
         plugins: [
-          cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN, RELAY_AFTER_VIEWERS: "0", VIEWERS_PER_RELAY: "1", RELAY_ROUTE_CACHE_MS: "0" } } }),
+          cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN, RELAY_AFTER_VIEWERS: "0", VIEWERS_PER_RELAY: "1", RELAY_ROUTE_CACHE_MS: "0", RELAY_FAN_OUT: "2" } } }),
         ],
         test: { name: "workerd-relays", include: ["test/worker/relays.test.ts"] },
       },
