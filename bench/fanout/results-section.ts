@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import type { RunResult } from "./scenario-run.ts";
-import { postCount, type Scenario } from "./scenarios.ts";
+import { postCount, type RelaySetup, type Scenario } from "./scenarios.ts";
 import type { TargetKind, TargetName } from "./target.ts";
 
 const HEADING = "## Fan-out";
@@ -62,14 +62,17 @@ export function renderSection(context: RunContext, scenarios: Scenario[], kinds:
     lines.push(
       `### ${scenario.name}: ${scenario.viewers.toLocaleString("en-US")} viewers, ${scenario.postsPerSecond} requests/s of ${scenario.pointsPerPost} points for ${scenario.seconds} s`,
       "",
-      "| server | connected (s) | p50 ms | p95 ms | p99 ms | max ms | delivered | in order | frames per viewer | tail s | RSS before → after connect, MiB | KiB per viewer | server CPU | generator CPU (kernel; loop busy) | Pulseboard p99 ÷ this | Pulseboard KiB per viewer ÷ this |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      `Pulseboard's viewers: ${SETUPS[scenario.relays]}.${scenario.profile ? " The dashboard's process was CPU-profiled during the load (sampling every 250 µs asked)." : ""}`,
+      "",
+      "| server | connected (s) | p50 ms | p95 ms | p99 ms | max ms | delivered | in order | frames per viewer (per s) | relays | tail s | RSS before → after connect, MiB | KiB per viewer | server CPU | generator CPU (kernel; loop busy) | Pulseboard p99 ÷ this | Pulseboard KiB per viewer ÷ this |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     for (const run of runs) lines.push(row(title(run.target), run, ours));
     lines.push("", ...notes(runs, title), `Target for Pulseboard: ${scenario.target.text}: ${targetStatus(scenario, ours, find(scenario, "ws"))}.`, "");
   }
+  lines.push(...frameCosts(results));
   lines.push(
-    "Columns: *connected* is the viewers open and ready when the load started, with the seconds from the first handshake until the server went quiet (Pulseboard tells every viewer the new count whenever one joins); *delivered* is points received over points sent times viewers connected, each point counted once per viewer; *in order* means, for Pulseboard, that every frame continued exactly after the previous one's sequence range and every point came in the frame covering the sequence numbers its request was stored under, and for the peers (one message per request, no sequence numbers) that every viewer got the requests in the same order as the first viewer; *tail* is from the start of the last request until the last point arrived anywhere (how far behind the server ended); *RSS* is the resident memory of the process running the Worker and its object (workerd) or of the Node server; *KiB per viewer* is the growth of it over connecting, divided by the viewers; *server CPU* is that process's CPU during the load, plus wrangler's dev proxy after the `+`, in % of one core; *generator CPU* is the load generator's, with the part spent in the kernel (receiving on its sockets) and how busy its event loop was (the share of the time its own timestamps could be late).",
+    "Columns: *connected* is the viewers open and ready when the load started, with the seconds from the first handshake until the server went quiet (Pulseboard tells every viewer the new count whenever one joins); *delivered* is points received over points sent times viewers connected, each point counted once per viewer; *frames per viewer* is the mean number of `points` frames a viewer received, and per second of ingest after the slash; *relays* the Relay objects that held viewers; *in order* means, for Pulseboard, that every frame continued exactly after the previous one's sequence range and every point came in the frame covering the sequence numbers its request was stored under, and for the peers (one message per request, no sequence numbers) that every viewer got the requests in the same order as the first viewer; *tail* is from the start of the last request until the last point arrived anywhere (how far behind the server ended); *RSS* is the resident memory of the process running the Worker and its object (workerd) or of the Node server, plus that of the relays' process after the `+` when they have one; *KiB per viewer* is the growth of it (of both runtimes) over connecting, divided by the viewers; *server CPU* is that process's CPU during the load, plus wrangler's dev proxy after the `+`, in % of one core (then the relays' process and its proxy, when they have one); *generator CPU* is the load generator's, with the part spent in the kernel (receiving on its sockets) and how busy its event loop was (the share of the time its own timestamps could be late).",
     "",
   );
   return lines.join("\n");
@@ -89,9 +92,10 @@ export async function writeSection(path: string, section: string): Promise<void>
 }
 
 function row(title: string, run: RunResult, ours: RunResult | undefined): string {
-  if (run.error) return `| ${title} | failed: ${run.error.replaceAll("|", "\\|")} |${" |".repeat(14)}`;
+  if (run.error) return `| ${title} | failed: ${run.error.replaceAll("|", "\\|")} |${" |".repeat(15)}`;
   const d = run.delivery!;
-  const { runtime, proxy } = run.memory;
+  const { runtime, proxy, relayRuntime } = run.memory;
+  const relayProcess = relayRuntime.before !== null;
   const perViewer = kibPerViewer(run);
   const oursPerViewer = ours ? kibPerViewer(ours) : NaN;
   return [
@@ -103,11 +107,13 @@ function row(title: string, run: RunResult, ours: RunResult | undefined): string
     ms(d.latency.max),
     delivered(run),
     d.outOfOrderViewers === 0 ? "yes" : `no (${d.outOfOrderViewers} viewers)`,
-    d.framesPerViewer.toFixed(1),
+    `${d.framesPerViewer.toFixed(1)} (${(d.framesPerViewer / run.scenario.seconds).toFixed(1)})`,
+    run.relays === null ? "–" : String(run.relays),
     run.tailSeconds.toFixed(2),
-    `${mib(runtime.before)} → ${mib(runtime.afterConnect)}`,
+    `${mib(runtime.before)} → ${mib(runtime.afterConnect)}${relayProcess ? ` + ${mib(relayRuntime.before)} → ${mib(relayRuntime.afterConnect)}` : ""}`,
     Number.isFinite(perViewer) ? perViewer.toFixed(1) : "n/a",
-    `${percent(run.cpu.runtime)}${proxy.before === null ? "" : ` + ${percent(run.cpu.proxy)}`}`,
+    `${percent(run.cpu.runtime)}${proxy.before === null ? "" : ` + ${percent(run.cpu.proxy)}`}` +
+      (relayProcess ? `; relays ${percent(run.cpu.relayRuntime)} + ${percent(run.cpu.relayProxy)}` : ""),
     `${percent(run.cpu.generator)} (${percent(run.cpu.generatorSystem)}; ${percent(run.cpu.generatorLoopBusy)})`,
     ours?.delivery && !ours.error ? fixed(ours.delivery.latency.p99 / d.latency.p99) : "n/a",
     fixed(oursPerViewer / perViewer),
@@ -134,9 +140,12 @@ function notes(runs: RunResult[], title: (name: TargetName) => string): string[]
         `${run.posts.sent} of ${scheduled} scheduled requests sent (the latest start ${fixedMs(run.posts.maxLagMs)} behind schedule), ${run.posts.ok} answered 2xx` +
           `${unanswered > 0 ? `, ${unanswered} still unanswered when the run ended` : ""}${dropped}`,
       );
-      said.push(`RSS after the load ${mib(run.memory.runtime.afterLoad)} MiB`);
+      said.push(`RSS after the load ${mib(run.memory.runtime.afterLoad)} MiB${run.memory.relayRuntime.afterLoad === null ? "" : ` (relays' process ${mib(run.memory.relayRuntime.afterLoad)} MiB)`}`);
       if (run.memory.proxy.before !== null) {
         said.push(`dev proxy RSS ${mib(run.memory.proxy.before)} → ${mib(run.memory.proxy.afterConnect)} → ${mib(run.memory.proxy.afterLoad)} MiB`);
+      }
+      if (run.memory.relayProxy.before !== null) {
+        said.push(`the relays' dev proxy RSS ${mib(run.memory.relayProxy.before)} → ${mib(run.memory.relayProxy.afterConnect)} → ${mib(run.memory.relayProxy.afterLoad)} MiB`);
       }
       if (run.cpu.generatorLoopBusy > 80) said.push("the generator's event loop was busy most of the time: latencies include its own queueing");
     }
@@ -154,6 +163,8 @@ function targetStatus(scenario: Scenario, ours: RunResult | undefined, ws: RunRe
   if (!complete(ours)) misses.push("not every point reached every viewer in order");
   if (target.allConnected && ours.connected < scenario.viewers) misses.push(`${ours.connected} of ${scenario.viewers} connected`);
   if (!(p99 <= target.p99Ms)) misses.push(`p99 ${ms(p99)} ms > ${target.p99Ms} ms`);
+  const perSecond = ours.delivery.framesPerViewer / scenario.seconds;
+  if (target.framesPerSecond !== undefined && !(perSecond >= 0.95 * target.framesPerSecond)) misses.push(`${perSecond.toFixed(1)} frames/s per viewer`);
   if (target.p99VsWs !== undefined) {
     const wsP99 = ws?.delivery?.latency.p99;
     if (wsP99 === undefined || ws?.error) misses.push("no ws run to compare with");
@@ -197,8 +208,49 @@ function ratio(ours: RunResult | undefined, peer: RunResult | undefined): string
 }
 
 function kibPerViewer(run: RunResult): number {
-  const { before, afterConnect } = run.memory.runtime;
-  return before === null || afterConnect === null || run.connected === 0 ? NaN : (afterConnect - before) / run.connected;
+  const { runtime, relayRuntime } = run.memory;
+  if (runtime.before === null || runtime.afterConnect === null || run.connected === 0) return NaN;
+  const relays = relayRuntime.before === null || relayRuntime.afterConnect === null ? 0 : relayRuntime.afterConnect - relayRuntime.before;
+  return (runtime.afterConnect - runtime.before + relays) / run.connected;
+}
+
+/** How each relay setup reads in the results. */
+const SETUPS: Record<RelaySetup, string> = {
+  default: "as wrangler.toml has it (new viewers go to relays, 1,000 each, once the audience reaches 1,000; relays in the same process)",
+  off: "all on the dashboard's own object (relays off: `RELAY_AFTER_VIEWERS` 1,000,000)",
+  all: "every one on a relay of 1,000 (`RELAY_AFTER_VIEWERS` 0, `VIEWERS_PER_RELAY` 1,000), the relays in the dashboard's workerd process",
+  "second-process":
+    "every one on a relay of 1,000, the relays in a second `wrangler dev` (bench/relay-process/wrangler.toml), where the viewers connect; ingest goes to the first (bench/relay-process/dashboard.toml)",
+};
+
+/**
+ * The dashboard's own time per frame from the profiled runs: sampled time under its
+ * `LiveStream.flush` (the pushes to relays included) over the frames it sent, against the
+ * direct run with the same audience.
+ */
+function frameCosts(results: RunResult[]): string[] {
+  const profiled = results.filter((run) => run.profile && run.delivery && !run.error);
+  if (profiled.length === 0) return [];
+  const perFrame = (run: RunResult) => run.profile!.dashboardFlushMs / run.delivery!.framesPerViewer;
+  const lines = [
+    "### The dashboard's own time per frame",
+    "",
+    "From the CPU profile of the dashboard's process during the load: the time sampled with the dashboard's `LiveStream.flush` on the stack (serialising the frame, its own sockets' sends, and the RPC pushes to its relays through `RelayFleet.framed`), divided by the frames it sent (the frames each viewer received). With the relays in the same process, a relay's `flush` (reached from its push, through `RelayedStream`) is counted apart: a sample is the dashboard's when no frame of src/relay/relayed-stream.ts or src/relay/relay-object.ts is on its stack. With the relays in a second process, the profiled process holds only the dashboard.",
+    "",
+    "| scenario | frames sent | dashboard flush ms | per frame ms | of it pushes to relays, ms per frame | ÷ direct with the same audience | relays' flush in this process, ms per frame | process busy, ms sampled |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const run of profiled) {
+    const profile = run.profile!;
+    const frames = run.delivery!.framesPerViewer;
+    const direct = profiled.find((other) => other.scenario.relays === "off" && other.scenario.viewers === run.scenario.viewers);
+    const ratio = direct && direct !== run ? `${((100 * perFrame(run)) / perFrame(direct)).toFixed(1)}%` : "–";
+    lines.push(
+      `| ${run.scenario.name} | ${frames.toFixed(0)} | ${profile.dashboardFlushMs.toFixed(1)} | ${perFrame(run).toFixed(3)} | ${(profile.pushMs / frames).toFixed(3)} | ${ratio} | ${(profile.relayFlushMs / frames).toFixed(2)} | ${profile.busyMs.toFixed(0)} of ${profile.sampledMs.toFixed(0)}${profile.mapped ? "" : " (no source map: nothing placed)"} |`,
+    );
+  }
+  lines.push("", "Target: with relays at 4,000 viewers the dashboard spends at most 5% of its direct time per frame.", "");
+  return lines;
 }
 
 function ms(value: number): string {

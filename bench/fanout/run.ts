@@ -52,6 +52,7 @@ const cpuBefore = process.cpuUsage();
 const results: RunResult[] = [];
 for (const scenario of chosen) {
   for (const kind of servers) {
+    if (scenario.servers && !scenario.servers.includes(kind.name)) continue;
     const log = (line: string) => console.log(`[${scenario.name}] ${kind.name}: ${line}`);
     log("starting");
     const result = await runScenario(scenario, kind, { direct: args.direct }, log);
@@ -61,8 +62,16 @@ for (const scenario of chosen) {
       log(
         `p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} p99 ${latency.p99.toFixed(1)} max ${latency.max.toFixed(1)} ms; ` +
           `delivered ${delivered}/${expected}; ${outOfOrderViewers === 0 ? "in order" : `${outOfOrderViewers} viewers out of order`}; ` +
-          `generator CPU ${result.cpu.generator.toFixed(0)}% (kernel ${result.cpu.generatorSystem.toFixed(0)}%, loop busy ${result.cpu.generatorLoopBusy.toFixed(0)}%)`,
+          `generator CPU ${result.cpu.generator.toFixed(0)}% (kernel ${result.cpu.generatorSystem.toFixed(0)}%, loop busy ${result.cpu.generatorLoopBusy.toFixed(0)}%); ` +
+          `${result.delivery!.framesPerViewer.toFixed(1)} frames per viewer${result.relays === null ? "" : `; ${result.relays} relays`}`,
       );
+      const profile = result.profile;
+      if (profile) {
+        log(
+          `profile: dashboard's flush ${profile.dashboardFlushMs.toFixed(1)} ms (pushes ${profile.pushMs.toFixed(1)} ms), relays' flush ${profile.relayFlushMs.toFixed(1)} ms, ` +
+            `busy ${profile.busyMs.toFixed(0)} of ${profile.sampledMs.toFixed(0)} ms sampled (every ${profile.typicalUs} µs)${profile.mapped ? "" : "; NO SOURCE MAP"}`,
+        );
+      }
     }
   }
 }

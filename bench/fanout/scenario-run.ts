@@ -5,6 +5,7 @@
 // Node's own `performance`: the global one is typed from the DOM, without eventLoopUtilization.
 import { performance } from "node:perf_hooks";
 import { DeliveryLedger, type Delivery } from "./delivery-ledger.ts";
+import { FlushProfile, type FlushTimes } from "./flush-profile.ts";
 import { driveIngest, warmUp } from "./ingest-driver.ts";
 import { cpuSeconds, residentKiB } from "./process-stats.ts";
 import { postCount, type Scenario } from "./scenarios.ts";
@@ -26,6 +27,8 @@ const SETTLE_MAX_MS = 30_000;
 const PROGRESS_MS = 10_000;
 /** How long after the last request started stragglers may still arrive. */
 const DRAIN_MS = 10_000;
+/** The CPU profile's sampling interval, in µs (bench/fanout/flush-profile.ts). */
+const PROFILE_INTERVAL_US = 250;
 
 /** Memory of a server's processes at the three moments a run reads it, in KiB. */
 export interface MemoryReadings {
@@ -56,18 +59,31 @@ export interface RunResult {
   posts: { sent: number; ok: number; failures: [string, number][]; maxLagMs: number };
   /** From the start of the last request until the last point arrived anywhere, in s. */
   tailSeconds: number;
-  memory: { runtime: MemoryReadings; proxy: MemoryReadings };
+  /** The relays' process and its dev proxy are there only when the relays have a process of their own. */
+  memory: { runtime: MemoryReadings; proxy: MemoryReadings; relayRuntime: MemoryReadings; relayProxy: MemoryReadings };
+  /** Relays holding viewers once every viewer had connected (null: a server without relays). */
+  relays: number | null;
+  /** The dashboard's process profiled during the load (profiled scenarios only). */
+  profile: FlushTimes | null;
   /**
    * CPU used during the load (ingest plus drain), in % of one core; the generator's split into
    * kernel time (mostly receiving on its sockets) and how busy its event loop was (the share
    * that delays its own timestamps).
    */
-  cpu: { runtime: number | null; proxy: number | null; generator: number; generatorSystem: number; generatorLoopBusy: number };
+  cpu: {
+    runtime: number | null;
+    proxy: number | null;
+    relayRuntime: number | null;
+    relayProxy: number | null;
+    generator: number;
+    generatorSystem: number;
+    generatorLoopBusy: number;
+  };
   /** Wall time of the load (ingest plus drain), in s. */
   loadSeconds: number;
 }
 
-export async function runScenario(scenario: Scenario, kind: TargetKind, options: StartOptions, log: (line: string) => void): Promise<RunResult> {
+export async function runScenario(scenario: Scenario, kind: TargetKind, options: Omit<StartOptions, "relays">, log: (line: string) => void): Promise<RunResult> {
   const result: RunResult = {
     scenario,
     target: kind.name,
@@ -79,18 +95,20 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, options:
     foreign: 0,
     posts: { sent: 0, ok: 0, failures: [], maxLagMs: NaN },
     tailSeconds: NaN,
-    memory: { runtime: { before: null, afterConnect: null, afterLoad: null }, proxy: { before: null, afterConnect: null, afterLoad: null } },
-    cpu: { runtime: null, proxy: null, generator: NaN, generatorSystem: NaN, generatorLoopBusy: NaN },
+    memory: { runtime: noReadings(), proxy: noReadings(), relayRuntime: noReadings(), relayProxy: noReadings() },
+    relays: null,
+    profile: null,
+    cpu: { runtime: null, proxy: null, relayRuntime: null, relayProxy: null, generator: NaN, generatorSystem: NaN, generatorLoopBusy: NaN },
     loadSeconds: NaN,
   };
   let target: Target | undefined;
   let fleet: ViewerFleet | undefined;
   try {
-    target = await kind.start(options);
+    target = await kind.start({ ...options, relays: scenario.relays });
     const pids = target.pids;
+    const watched = ["runtime", "proxy", "relayRuntime", "relayProxy"] as const;
     const readMemory = (key: keyof MemoryReadings) => {
-      result.memory.runtime[key] = residentKiB(pids.runtime);
-      result.memory.proxy[key] = residentKiB(pids.proxy);
+      for (const process of watched) result.memory[process][key] = residentKiB(pids[process] ?? null);
     };
     await warmUp(target.ingest, WARM_UP_POSTS, scenario.pointsPerPost);
     await delay(QUIET_MS);
@@ -115,12 +133,13 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, options:
     readMemory("afterConnect");
     const connected = fleet.connected();
     result.connected = connected.length;
+    result.relays = target.relays?.() ?? null;
     log(`connected ${connected.length}/${scenario.viewers} in ${result.connectSeconds.toFixed(1)} s; load ${scenario.postsPerSecond} req/s × ${scenario.pointsPerPost} points for ${scenario.seconds} s`);
 
     const generatorBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
-    const runtimeBefore = cpuSeconds(pids.runtime);
-    const proxyBefore = cpuSeconds(pids.proxy);
+    const cpuBefore = watched.map((process) => cpuSeconds(pids[process] ?? null));
+    const profile = scenario.profile && target.inspectorPort !== undefined ? await FlushProfile.start(target.inspectorPort, PROFILE_INTERVAL_US) : null;
     const loadStart = performance.now();
     const ingest = await driveIngest(target.ingest, ledger, scenario.postsPerSecond);
     let answered = false;
@@ -132,10 +151,24 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, options:
     const loadMs = performance.now() - loadStart;
     const generator = process.cpuUsage(generatorBefore);
     const loop = performance.eventLoopUtilization(loopBefore);
-    const share = (before: number | null, after: number | null) => (before === null || after === null ? null : ((after - before) * 1000 * 100) / loadMs);
+    const cpuAfter = watched.map((process) => cpuSeconds(pids[process] ?? null));
+    if (profile) {
+      try {
+        result.profile = await profile.stop(target.wranglerDir ?? process.cwd());
+      } catch (error) {
+        log(`the CPU profile failed: ${(error as Error).message}`);
+      }
+    }
+    const share = (i: number) => {
+      const before = cpuBefore[i] ?? null;
+      const after = cpuAfter[i] ?? null;
+      return before === null || after === null ? null : ((after - before) * 1000 * 100) / loadMs;
+    };
     result.cpu = {
-      runtime: share(runtimeBefore, cpuSeconds(pids.runtime)),
-      proxy: share(proxyBefore, cpuSeconds(pids.proxy)),
+      runtime: share(0),
+      proxy: share(1),
+      relayRuntime: share(2),
+      relayProxy: share(3),
       generator: ((generator.user + generator.system) / 1000 / loadMs) * 100,
       generatorSystem: (generator.system / 1000 / loadMs) * 100,
       generatorLoopBusy: loop.utilization * 100,
@@ -161,6 +194,10 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, options:
     fleet?.terminate();
   }
   return result;
+}
+
+function noReadings(): MemoryReadings {
+  return { before: null, afterConnect: null, afterLoad: null };
 }
 
 function delay(ms: number): Promise<void> {

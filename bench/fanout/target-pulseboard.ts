@@ -1,29 +1,54 @@
-/** Pulseboard itself under `wrangler dev`, with its ingest rate limits raised out of the way. */
+/**
+ * Pulseboard itself under `wrangler dev`, with its ingest rate limits raised out of the way,
+ * its viewers served where the scenario says (see `RelaySetup`): by the dashboard's own
+ * object, by relays in the same process, or by relays in a second `wrangler dev`
+ * (bench/relay-process/), where the viewers then connect while ingest goes to the first.
+ */
+import { readdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
 import { createDashboard } from "../../test/e2e/api.ts";
-import { startDevServer } from "../../test/e2e/dev-server.ts";
+import { startDevServer, type DevServer } from "../../test/e2e/dev-server.ts";
 import { devServerProcesses, runtimeBaseUrl } from "./dev-server-processes.ts";
+import type { RelaySetup } from "./scenarios.ts";
 import type { TargetKind } from "./target.ts";
 
 const DASHBOARD = "fanout";
 const unlimited = ["--var", "RATE_LIMIT_REQUESTS_PER_SECOND:1000000", "--var", "RATE_LIMIT_POINTS_PER_SECOND:100000000"];
+/** The vars each setup adds (both processes get them in the two-process one). */
+const relayVars: Record<RelaySetup, string[]> = {
+  default: [],
+  // Past any audience of the benchmark: every viewer stays on the dashboard's own object.
+  off: ["--var", "RELAY_AFTER_VIEWERS:1000000"],
+  all: ["--var", "RELAY_AFTER_VIEWERS:0", "--var", "VIEWERS_PER_RELAY:1000"],
+  "second-process": ["--var", "RELAY_AFTER_VIEWERS:0", "--var", "VIEWERS_PER_RELAY:1000"],
+};
+const relayProcessDir = fileURLToPath(new URL("../relay-process/", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
+/** How long the second process may take to reach the first (and back) through the dev registry. */
+const LINK_TIMEOUT_MS = 30_000;
 
 export const pulseboard: TargetKind = {
   name: "pulseboard",
   title: "Pulseboard",
-  async start({ direct }) {
-    const server = await startDevServer({ logLevel: "warn", extraArgs: unlimited });
+  async start({ direct, relays }) {
+    if (relays === "second-process") return startTwoProcesses(direct);
+    const server = await startDevServer({ logLevel: "warn", extraArgs: [...unlimited, ...relayVars[relays]] });
     try {
       const { ingestToken } = await createDashboard(server.url, DASHBOARD);
       const pids = devServerProcesses(server.port);
       const base = direct ? await runtimeBaseUrl(pids.runtime) : server.url;
       return {
-        viewerUrl: `${base.replace(/^http/, "ws")}/api/dashboards/${DASHBOARD}/ws`,
-        ingest: {
-          url: `${base}/api/dashboards/${DASHBOARD}/metrics`,
-          headers: { authorization: `Bearer ${ingestToken}`, "content-type": "application/json" },
-        },
+        viewerUrl: viewerUrl(base),
+        ingest: ingestEndpoint(base, ingestToken),
         protocol: "pulseboard",
         pids,
+        inspectorPort: server.inspectorPort,
+        wranglerDir: root,
+        relays: () => relaysWithStorage(server.persistTo),
         output: () => server.output(),
         stop: () => server.dispose(),
       };
@@ -33,3 +58,112 @@ export const pulseboard: TargetKind = {
     }
   },
 };
+
+/**
+ * The dashboard in one `wrangler dev` (bench/relay-process/dashboard.toml: its RELAY binding
+ * names the Worker "pulseboard-relays"), the relays in a second (bench/relay-process/
+ * wrangler.toml: its DASHBOARD binding names "pulseboard"). wrangler's dev registry is how
+ * each finds the other; both get a registry directory of their own, so no other `wrangler
+ * dev` on the machine (another benchmark's "pulseboard") can answer for either.
+ */
+async function startTwoProcesses(direct: boolean) {
+  const registry = await mkdtemp(join(tmpdir(), "pulseboard-registry-"));
+  const saved = process.env.WRANGLER_REGISTRY_PATH;
+  process.env.WRANGLER_REGISTRY_PATH = registry;
+  const vars = relayVars["second-process"];
+  const servers: DevServer[] = [];
+  const stop = async () => {
+    // The relays go first: they would otherwise retry the dashboard they lost.
+    for (const server of [...servers].reverse()) await server.dispose();
+    await rm(registry, { recursive: true, force: true });
+  };
+  try {
+    servers.push(await startDevServer({ logLevel: "warn", extraArgs: ["--config", join(relayProcessDir, "dashboard.toml"), ...unlimited, ...vars] }));
+    servers.push(await startDevServer({ logLevel: "warn", extraArgs: ["--config", join(relayProcessDir, "wrangler.toml"), ...vars] }));
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    if (saved === undefined) delete process.env.WRANGLER_REGISTRY_PATH;
+    else process.env.WRANGLER_REGISTRY_PATH = saved;
+  }
+  const [dashboard, relays] = servers as [DevServer, DevServer];
+  try {
+    const { ingestToken } = await createDashboard(dashboard.url, DASHBOARD);
+    const pids = devServerProcesses(dashboard.port);
+    const relayPids = devServerProcesses(relays.port);
+    const ingestBase = direct ? await runtimeBaseUrl(pids.runtime) : dashboard.url;
+    const viewerBase = direct ? await runtimeBaseUrl(relayPids.runtime) : relays.url;
+    await linked(viewerUrl(viewerBase));
+    return {
+      viewerUrl: viewerUrl(viewerBase),
+      ingest: ingestEndpoint(ingestBase, ingestToken),
+      protocol: "pulseboard" as const,
+      pids: { ...pids, relayRuntime: relayPids.runtime, relayProxy: relayPids.proxy },
+      inspectorPort: dashboard.inspectorPort,
+      wranglerDir: relayProcessDir,
+      relays: () => relaysWithStorage(relays.persistTo),
+      output: () => `dashboard's process:\n${dashboard.output()}\nrelays' process:\n${relays.output()}`,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Waits until one viewer, connecting to the relays' process, gets its snapshot: the routing
+ * question, the relay's attach and its base all cross between the processes. The viewer then
+ * leaves (its relay detaches and keeps nothing).
+ */
+async function linked(url: string): Promise<void> {
+  const deadline = Date.now() + LINK_TIMEOUT_MS;
+  let last = "";
+  while (Date.now() < deadline) {
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 5_000 });
+      const timer = setTimeout(() => finish("no snapshot within 5 s"), 5_000);
+      const finish = (why: string) => {
+        clearTimeout(timer);
+        socket.terminate();
+        resolve(why);
+      };
+      socket.on("message", (data: Buffer) => data.toString().startsWith('{"type":"snapshot"') && finish("ok"));
+      socket.on("error", (error) => finish(error.message));
+      socket.on("close", (code) => finish(`closed with ${code}`));
+    });
+    if (outcome === "ok") return;
+    last = outcome;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`a viewer of the relays' process got no snapshot within ${LINK_TIMEOUT_MS / 1000} s (last: ${last})`);
+}
+
+function viewerUrl(base: string): string {
+  return `${base.replace(/^http/, "ws")}/api/dashboards/${DASHBOARD}/ws`;
+}
+
+function ingestEndpoint(base: string, ingestToken: string) {
+  return {
+    url: `${base}/api/dashboards/${DASHBOARD}/metrics`,
+    headers: { authorization: `Bearer ${ingestToken}`, "content-type": "application/json" },
+  };
+}
+
+/**
+ * Relay objects that have written storage under `persistTo` (a relay records its position
+ * as its first viewer joins): one SQLite file each in the Relay class's directory.
+ */
+function relaysWithStorage(persistTo: string): number {
+  let count = 0;
+  try {
+    for (const dir of readdirSync(join(persistTo, "v3/do"))) {
+      if (!dir.endsWith("-Relay")) continue;
+      count += readdirSync(join(persistTo, "v3/do", dir)).filter((file) => /^[0-9a-f]{64}\.sqlite$/.test(file)).length;
+    }
+  } catch {
+    // No relay has stored anything.
+  }
+  return count;
+}

@@ -1,5 +1,6 @@
 /** A server the fan-out benchmark measures: how to start it, reach it and watch its processes. */
 import type { IngestEndpoint } from "./ingest-driver.ts";
+import type { RelaySetup } from "./scenarios.ts";
 import type { ViewerProtocol } from "./viewer-protocol.ts";
 
 export type TargetName = "pulseboard" | "partyserver" | "ws";
@@ -14,9 +15,17 @@ export interface Target {
   protocol: ViewerProtocol;
   /**
    * Processes whose memory and CPU are the server's: `runtime` runs the dashboard or room;
-   * `proxy` is wrangler's dev proxy in front of it (null without one, or when not found).
+   * `proxy` is wrangler's dev proxy in front of it (null without one, or when not found);
+   * `relayRuntime` and `relayProxy` the same of the second `wrangler dev` that runs the
+   * relays, when they have a process of their own.
    */
-  pids: { runtime: number | null; proxy: number | null };
+  pids: { runtime: number | null; proxy: number | null; relayRuntime?: number | null; relayProxy?: number | null };
+  /** Port of wrangler's inspector for the dashboard's process, when it has one. */
+  inspectorPort?: number;
+  /** Directory of the config the dashboard's process bundles from (its `.wrangler`), for source maps. */
+  wranglerDir?: string;
+  /** Relays holding viewers' state now (Relay objects with storage), when the server has relays. */
+  relays?(): number;
   /** The last lines the server printed, for diagnosing a failed run. */
   output(): string;
   /** Ends the server and removes its state. */
@@ -38,4 +47,6 @@ export interface StartOptions {
    * (which a deployed Worker does not have); no effect on a plain Node server.
    */
   direct: boolean;
+  /** Where Pulseboard's viewers are served (no effect on the peers). */
+  relays: RelaySetup;
 }
