@@ -68,22 +68,25 @@ export class FlushProfile {
     return new FlushProfile(inspector, intervalUs);
   }
 
-  /** Stops sampling and sums the times; `wranglerDir` holds the `.wrangler` the process bundled into. */
-  async stop(wranglerDir: string): Promise<FlushTimes> {
+  /**
+   * Stops sampling and sums the times; `bundle.dir` holds the `.wrangler` the process bundled
+   * into, and its bundle is the oldest written there since `bundle.since` (ms since the epoch).
+   */
+  async stop(bundle: { dir: string; since: number }): Promise<FlushTimes> {
     const profile = (await this.inspector.call("Profiler.stop")).profile as Profile;
     await this.inspector.call("Profiler.disable");
     this.inspector.close();
-    return summarise(profile, wranglerDir, this.intervalUs);
+    return summarise(profile, bundle, this.intervalUs);
   }
 }
 
-function summarise(profile: Profile, wranglerDir: string, intervalUs: number): FlushTimes {
+function summarise(profile: Profile, bundle: { dir: string; since: number }, intervalUs: number): FlushTimes {
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const sourceOf = sourcePlacer(profile, wranglerDir);
+  const sourceOf = sourcePlacer(profile, bundle);
 
   const stamps: number[] = [];
   let at = profile.startTime;
@@ -141,14 +144,14 @@ function summarise(profile: Profile, wranglerDir: string, intervalUs: number): F
 }
 
 /** Each node's original source file through the bundle's source map, or null (runtime code, no map). */
-function sourcePlacer(profile: Profile, wranglerDir: string): ((id: number) => string | null) & { mapped(): boolean } {
+function sourcePlacer(profile: Profile, bundle: { dir: string; since: number }): ((id: number) => string | null) & { mapped(): boolean } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const maps = new Map<string, SourceMap | null>();
   for (const node of profile.nodes) {
     const url = node.callFrame.url;
     if (!url || maps.has(url)) continue;
     maps.set(url, null);
-    const path = url.startsWith("file://") ? fileURLToPath(url) : isAbsolute(url) ? url : bundled(wranglerDir, url);
+    const path = url.startsWith("file://") ? fileURLToPath(url) : isAbsolute(url) ? url : bundled(bundle.dir, url, bundle.since);
     if (!path) continue;
     try {
       maps.set(url, new SourceMap(JSON.parse(readFileSync(`${path}.map`, "utf8")) as ConstructorParameters<typeof SourceMap>[0]));
@@ -169,8 +172,11 @@ function sourcePlacer(profile: Profile, wranglerDir: string): ((id: number) => s
   return Object.assign(place, { mapped: () => [...maps.values()].some((map) => map !== null) });
 }
 
-/** The newest bundle called `name` under `dir`/.wrangler/tmp (wrangler names a script by its file only). */
-function bundled(dir: string, name: string): string | null {
+/**
+ * The oldest bundle called `name` under `dir`/.wrangler/tmp written since `since` (wrangler
+ * names a script by its file only, and two processes may bundle into the same directory).
+ */
+function bundled(dir: string, name: string, since: number): string | null {
   const tmp = join(dir, ".wrangler/tmp");
   let best: { path: string; at: number } | null = null;
   try {
@@ -178,7 +184,7 @@ function bundled(dir: string, name: string): string | null {
       const path = join(tmp, entry, name);
       try {
         const at = statSync(path).mtimeMs;
-        if (!best || at > best.at) best = { path, at };
+        if (at >= since - 1_000 && (!best || at < best.at)) best = { path, at };
       } catch {
         // Not in this one.
       }

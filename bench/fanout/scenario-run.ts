@@ -154,7 +154,7 @@ export async function runScenario(scenario: Scenario, kind: TargetKind, options:
     const cpuAfter = watched.map((process) => cpuSeconds(pids[process] ?? null));
     if (profile) {
       try {
-        result.profile = await profile.stop(target.wranglerDir ?? process.cwd());
+        result.profile = await profile.stop(target.bundle ?? { dir: process.cwd(), since: 0 });
       } catch (error) {
         log(`the CPU profile failed: ${(error as Error).message}`);
       }

@@ -36,6 +36,7 @@ export const pulseboard: TargetKind = {
   title: "Pulseboard",
   async start({ direct, relays }) {
     if (relays === "second-process") return startTwoProcesses(direct);
+    const startedAt = Date.now();
     const server = await startDevServer({ logLevel: "warn", extraArgs: [...unlimited, ...relayVars[relays]] });
     try {
       const { ingestToken } = await createDashboard(server.url, DASHBOARD);
@@ -47,7 +48,7 @@ export const pulseboard: TargetKind = {
         protocol: "pulseboard",
         pids,
         inspectorPort: server.inspectorPort,
-        wranglerDir: root,
+        bundle: { dir: root, since: startedAt },
         relays: () => relaysWithStorage(server.persistTo),
         output: () => server.output(),
         stop: () => server.dispose(),
@@ -67,6 +68,7 @@ export const pulseboard: TargetKind = {
  * dev` on the machine (another benchmark's "pulseboard") can answer for either.
  */
 async function startTwoProcesses(direct: boolean) {
+  const startedAt = Date.now();
   const registry = await mkdtemp(join(tmpdir(), "pulseboard-registry-"));
   const saved = process.env.WRANGLER_REGISTRY_PATH;
   process.env.WRANGLER_REGISTRY_PATH = registry;
@@ -101,7 +103,8 @@ async function startTwoProcesses(direct: boolean) {
       protocol: "pulseboard" as const,
       pids: { ...pids, relayRuntime: relayPids.runtime, relayProxy: relayPids.proxy },
       inspectorPort: dashboard.inspectorPort,
-      wranglerDir: relayProcessDir,
+      // Both processes bundle into bench/relay-process/.wrangler/tmp; the dashboard's started first.
+      bundle: { dir: relayProcessDir, since: startedAt },
       relays: () => relaysWithStorage(relays.persistTo),
       output: () => `dashboard's process:\n${dashboard.output()}\nrelays' process:\n${relays.output()}`,
       stop,
@@ -129,7 +132,7 @@ async function linked(url: string): Promise<void> {
         socket.terminate();
         resolve(why);
       };
-      socket.on("message", (data: Buffer) => data.toString().startsWith('{"type":"snapshot"') && finish("ok"));
+      socket.on("message", (data: Buffer) => (JSON.parse(data.toString()) as { type?: string }).type === "snapshot" && finish("ok"));
       socket.on("error", (error) => finish(error.message));
       socket.on("close", (code) => finish(`closed with ${code}`));
     });

@@ -22,8 +22,12 @@ export interface Target {
   pids: { runtime: number | null; proxy: number | null; relayRuntime?: number | null; relayProxy?: number | null };
   /** Port of wrangler's inspector for the dashboard's process, when it has one. */
   inspectorPort?: number;
-  /** Directory of the config the dashboard's process bundles from (its `.wrangler`), for source maps. */
-  wranglerDir?: string;
+  /**
+   * Where the dashboard's process bundled the Worker, for the profile's source maps: the
+   * directory holding its `.wrangler`, and when it started (the oldest bundle written since
+   * is the dashboard process's).
+   */
+  bundle?: { dir: string; since: number };
   /** Relays holding viewers' state now (Relay objects with storage), when the server has relays. */
   relays?(): number;
   /** The last lines the server printed, for diagnosing a failed run. */
