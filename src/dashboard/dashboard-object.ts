@@ -227,8 +227,9 @@ export class Dashboard extends DurableObject<Env> {
 
   /** A relay's own viewer count: the dashboard announces the new total. */
   relayViewers(index: number, generation: string, viewers: number): void {
+    const before = this.relays.viewers();
     this.relays.counted(index, generation, viewers);
-    this.stream.announceViewers();
+    if (this.relays.viewers() !== before) this.stream.announceViewers();
   }
 
   /** A history query from a viewer on a relay (the Worker checked its access when it connected). */

@@ -1,5 +1,5 @@
 import type { Panel } from "../shared/dashboard-config";
-import { relayName, type RelayAck, type RelayAddress, type RelayUpdate } from "../relay/relay-contract";
+import { relayName, type RelayAck, type RelayAddress, type RelayRoute, type RelayUpdate } from "../relay/relay-contract";
 import type { Relay } from "../relay/relay-object";
 import type { DashboardSettings } from "./dashboard-settings";
 import type { PointRun } from "./stream-source";
@@ -46,16 +46,17 @@ export class RelayFleet {
    * `relayAfterViewers`), else how many relays take new viewers, enough for the relayed
    * audience at `viewersPerRelay` each, one more as it fills up, and which of them holds the fewest.
    */
-  route(local: number): { relays: number; emptiest: number } | null {
+  route(local: number): Omit<RelayRoute, "viewKeyHash"> | null {
     const relayed = this.viewers();
     if (local + relayed < this.settings.relayAfterViewers) return null;
     const relays = Math.max(1, Math.ceil((relayed + 1) / this.settings.viewersPerRelay));
-    // Counts of relays below the first level reach this object summed into their branch's, so
-    // viewers go round all relays in turn instead.
-    if (relays > this.settings.relayFanOut) return { relays, emptiest: relayed % relays };
+    const { viewersPerRelay } = this.settings;
+    // Counts of relays below the first level reach this object summed into their branch's,
+    // so there relays are taken to fill in order.
+    if (relays > this.settings.relayFanOut) return { relays, emptiest: Math.floor(relayed / viewersPerRelay), room: viewersPerRelay - (relayed % viewersPerRelay), viewersPerRelay };
     let emptiest = 0;
     for (let index = 1; index < relays; index++) if (this.viewersOf(index) < this.viewersOf(emptiest)) emptiest = index;
-    return { relays, emptiest };
+    return { relays, emptiest, room: Math.max(1, viewersPerRelay - this.viewersOf(emptiest)), viewersPerRelay };
   }
 
   private viewersOf(index: number): number {

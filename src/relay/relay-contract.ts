@@ -43,6 +43,13 @@ export interface RelayRoute {
   relays: number;
   /** The one of them holding the fewest viewers, as far as the dashboard knows: the next viewer's. */
   emptiest: number;
+  /** How many more viewers that relay is meant to take. */
+  room: number;
+  /**
+   * `VIEWERS_PER_RELAY`: a Worker sending many viewers on from one answer fills the emptiest
+   * relay's room, then relays `relays`, `relays + 1`, ... this many each.
+   */
+  viewersPerRelay: number;
   /** Hash of the view key of a private dashboard, which the Worker checks before a relay sees the socket. */
   viewKeyHash: string | null;
 }

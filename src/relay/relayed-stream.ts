@@ -198,13 +198,14 @@ export class RelayedStream {
 
   /** A relay below reports its viewers (its own and those below it). */
   childCounted(index: number, generation: string, viewers: number): void {
+    const before = this.children.viewers();
     this.children.counted(index, generation, viewers);
-    this.stream.announceViewers();
+    if (this.children.viewers() !== before) this.stream.announceViewers();
   }
 
   private async apply(update: RelayUpdate): Promise<RelayAck> {
     if (update.config) this.configured(update.config.title, update.config.panels);
-    if (update.viewers !== undefined) {
+    if (update.viewers !== undefined && update.viewers !== this.total) {
       this.total = update.viewers;
       this.stream.announceViewers();
       this.children.announce(update.viewers);

@@ -17,42 +17,71 @@ import { ApiError } from "./errors";
 const MOST_REMEMBERED = 10_000;
 
 /**
- * Answers "this dashboard's viewers go to relays", per dashboard, until they go stale, with
- * how many viewers have been sent on since: the first goes to the relay the dashboard named,
- * the next ones to the others in turn.
+ * Answers "this dashboard's viewers go to relays", per dashboard, with how many viewers have
+ * been sent on since: the first goes to the relay the dashboard named, the next ones to the
+ * others in turn. An answer is fresh for `RELAY_ROUTE_CACHE_MS`; a stale one is still used
+ * while one viewer's upgrade asks again.
  */
 const remembered = new Map<string, { route: RelayRoute; until: number; sent: number }>();
+/** Questions to a dashboard under way: viewers arriving meanwhile wait for the answer. */
+const asking = new Map<string, Promise<RelayRoute | null>>();
 
 /**
  * Connects a viewer's upgrade (its query already checked) to where it is served: the
  * dashboard's own object for a small audience, as always; one of its relays for a large one.
- * The dashboard says which (it knows its audience) when asked; a Worker remembers a "relays"
- * answer for `RELAY_ROUTE_CACHE_MS`, so a crowd joining at once costs the dashboard a request
- * per isolate and interval, not one per viewer. A private dashboard's view key is checked
- * before a relay sees the socket: by the dashboard when it answered, else here, against the
- * hash it gave.
+ * The dashboard says which (it knows its audience) when asked, with the viewer's own upgrade
+ * (served at once when it is small). A Worker remembers a "relays" answer, and a crowd
+ * arriving together waits for one question, so a crowd joining costs the dashboard a few
+ * requests per isolate and interval, not one per viewer. A private dashboard's view key is
+ * checked before a relay sees the socket: by the dashboard when it answered, else here,
+ * against the hash it gave.
  */
 export async function connectViewer(env: Env, id: string, request: Request): Promise<Response> {
   const headers = new Headers(request.headers);
   // Only the Worker says these.
   for (const name of [RELAY_DASHBOARD_HEADER, RELAY_INDEX_HEADER, RELAY_ROUTING_HEADER]) headers.delete(name);
   const known = remembered.get(id);
-  if (known && known.until > Date.now()) {
-    await checkViewKey(known.route, headers);
-    return toRelay(env, id, (known.route.emptiest + known.sent++) % known.route.relays, request, headers);
+  if (known && (known.until > Date.now() || asking.has(id))) return toRememberedRelay(env, id, known, request, headers);
+  const pending = known ? undefined : asking.get(id);
+  if (pending) {
+    const route = await pending;
+    const now = remembered.get(id);
+    if (route && now) return toRememberedRelay(env, id, now, request, headers);
   }
-  remembered.delete(id);
-  const routing = new Headers(headers);
-  routing.set(RELAY_ROUTING_HEADER, "1");
-  const answer = await (env.DASHBOARD.getByName(id) as DurableObjectStub<Dashboard>).fetch(new Request(request, { headers: routing }));
-  if (!answer.headers.has(RELAY_ROUTE_HEADER)) return answer;
-  const route = await answer.json<RelayRoute>();
+  let answered: (route: RelayRoute | null) => void = () => {};
   const cacheMs = dashboardSettings(env).relayRouteCacheMs;
-  if (cacheMs > 0) {
-    if (remembered.size >= MOST_REMEMBERED) remembered.delete(remembered.keys().next().value!);
-    remembered.set(id, { route, until: Date.now() + cacheMs, sent: 1 });
+  if (cacheMs > 0) asking.set(id, new Promise((resolve) => (answered = resolve)));
+  let route: RelayRoute | null = null;
+  try {
+    const routing = new Headers(headers);
+    routing.set(RELAY_ROUTING_HEADER, "1");
+    const answer = await (env.DASHBOARD.getByName(id) as DurableObjectStub<Dashboard>).fetch(new Request(request, { headers: routing }));
+    if (!answer.headers.has(RELAY_ROUTE_HEADER)) {
+      remembered.delete(id);
+      return answer;
+    }
+    route = await answer.json<RelayRoute>();
+    if (cacheMs > 0) {
+      if (remembered.size >= MOST_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+      remembered.set(id, { route, until: Date.now() + cacheMs, sent: 1 });
+    }
+    return toRelay(env, id, route.emptiest, request, headers);
+  } finally {
+    asking.delete(id);
+    answered(route);
   }
-  return toRelay(env, id, route.emptiest, request, headers);
+}
+
+/**
+ * Sends a viewer to a relay by a remembered answer: the emptiest relay until its room is
+ * taken, then new relays, each filled in turn (the dashboard's counts lag a crowd).
+ */
+async function toRememberedRelay(env: Env, id: string, known: { route: RelayRoute; sent: number }, request: Request, headers: Headers): Promise<Response> {
+  await checkViewKey(known.route, headers);
+  const { route } = known;
+  const sent = known.sent++;
+  const index = sent < route.room ? route.emptiest : Math.max(route.relays, route.emptiest + 1) + Math.floor((sent - route.room) / route.viewersPerRelay);
+  return toRelay(env, id, index, request, headers);
 }
 
 function toRelay(env: Env, id: string, index: number, request: Request, headers: Headers): Promise<Response> {

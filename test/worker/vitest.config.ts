@@ -28,7 +28,7 @@ export default defineConfig({
       {
         root,
         plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN } } })],
-        test: { name: "workerd", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/rate-limits.test.ts", "test/worker/pacing.test.ts", "test/worker/relays.test.ts"] },
+        test: { name: "workerd", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/rate-limits.test.ts", "test/worker/pacing.test.ts", "test/worker/relays.test.ts", "test/worker/relay-crowd.test.ts"] },
       },
       {
         // Every viewer sent to a relay, each relay meant for one viewer, and the Worker asking
@@ -39,6 +39,12 @@ export default defineConfig({
           cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN, RELAY_AFTER_VIEWERS: "0", VIEWERS_PER_RELAY: "1", RELAY_ROUTE_CACHE_MS: "0", RELAY_FAN_OUT: "2" } } }),
         ],
         test: { name: "workerd-relays", include: ["test/worker/relays.test.ts"] },
+      },
+      {
+        // A large audience as deployed: 100 viewers per relay, the routing answer reused for a second.
+        root,
+        plugins: [cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN, RELAY_AFTER_VIEWERS: "0", VIEWERS_PER_RELAY: "100" } } })],
+        test: { name: "workerd-relay-crowd", include: ["test/worker/relay-crowd.test.ts"] },
       },
       {
         // The viewer-facing suites again, with every viewer on a relay: a viewer cannot tell
