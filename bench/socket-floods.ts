@@ -1,7 +1,7 @@
 // What one abusive viewer costs everyone else: for each flood, the latency of other viewers'
 // live points and of ingest answers while it runs, against a baseline measured just before it
 // on the same dashboard in the same run.
-// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late] [--profile]
+// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late] [--profile] [--pin]
 // Floods: small (10,000 cheap valid messages), subscribe (10,000 subscribes), resume (10,000
 // `since=0` resumes), history (10,000 history requests), invalid (10,000 invalid messages),
 // joins (50 simultaneous joins of a dashboard of 1,000 series x 600 points).
@@ -21,6 +21,7 @@
 // With `--profile`, every run takes a CPU profile of the server's isolate (bench/cpu-profile.ts)
 // from just before the flood until probing stops, and prints its summary after the run's row.
 import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { createDashboard, type CreatedDashboard } from "../test/e2e/api.ts";
 import { startDevServer, type DevServer } from "../test/e2e/dev-server.ts";
@@ -44,8 +45,14 @@ const { values: args } = parseArgs({
     floor: { type: "string", default: "ignore" },
     repeat: { type: "string", default: "3" },
     profile: { type: "boolean", default: false },
+    pin: { type: "boolean", default: false },
   },
 });
+// --pin: the server (wrangler, its proxy and the runtime) on CPU 1, this process (the probe and
+// the flood's sender thread) on CPU 0, so that the flood's sending does not take CPU time from
+// the runtime being measured (on two cores, a sender at full speed otherwise leaves the
+// runtime's thread waiting for a CPU for tens of milliseconds at a time).
+if (args.pin) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
 const floods = args.flood.split(",") as Flood[];
 if (!["ignore", "close", "late"].includes(args.floor)) throw new Error("--floor takes ignore, close or late");
 if (floods.some((flood) => !allFloods.includes(flood))) throw new Error(`--flood takes ${allFloods.join(", ")}`);
@@ -321,7 +328,7 @@ for (const [target, extraArgs, which, wranglerDir] of [
   // run's baseline or flood, since every object of a local server shares one runtime thread.
   for (const flood of which) {
     for (let run = 0; run < (flood === "joins" ? 1 : repeat); run++) {
-      const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs] });
+      const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs], ...(args.pin ? { cpus: "1" } : {}) });
       try {
         if (args.direct) bases.set(server, await runtimeBaseUrl(devServerProcesses(server.port).runtime));
         await measure(server, target, flood, run, wranglerDir);

@@ -60,6 +60,11 @@ export interface DevServerOptions {
   persistTo?: string;
   /** More arguments for `wrangler dev` (another `--config`, `--var`s). */
   extraArgs?: string[];
+  /**
+   * CPUs the server (wrangler and the runtime it starts) may run on, as `taskset -c` takes
+   * them (e.g. "1"): a benchmark keeps its load generator off the server's CPU this way.
+   */
+  cpus?: string;
   /** wrangler's log level (default `info`; benchmarks quiet it so logging costs nothing). */
   logLevel?: "info" | "warn";
 }
@@ -74,9 +79,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   // Colour codes make failure messages unreadable; wrangler prints some whatever the env says.
   const output = () => lines.join("").replace(/\x1b\[[0-9;]*m/g, "");
 
+  const command = options.cpus === undefined ? [process.execPath] : ["taskset", "-c", options.cpus, process.execPath];
   const child = spawn(
-    process.execPath,
+    command[0]!,
     [
+      ...command.slice(1),
       wranglerBin,
       "dev",
       "--ip", "127.0.0.1",
