@@ -115,11 +115,6 @@ export class LiveStream {
     return this.hooks.audience ? this.hooks.audience(local) : local;
   }
 
-  /** Sends what is pending at once, not paced: a relay forwards each frame its dashboard paced already. */
-  flushNow(): void {
-    this.flush();
-  }
-
   /** Points just stored: they go out in the next frame. */
   stored(batch: PointRun): void {
     this.pending.push(batch);

@@ -232,11 +232,14 @@ export class RelayedStream {
     }
   }
 
-  /** Sends a frame on to the viewers at once (the dashboard paced it already). */
+  /**
+   * Passes a frame on to the viewers, paced as the dashboard paces its own: pushes arriving
+   * at the frame rate go out as they come, and a relay whose viewers take longer to send to
+   * than its share of time sends fewer, fuller frames rather than queueing them.
+   */
   private forward(run: PointRun): void {
     this.window.append(run);
     this.stream.stored(run);
-    this.stream.flushNow();
     this.unsettle();
   }
 
