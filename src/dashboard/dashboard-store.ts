@@ -312,9 +312,12 @@ export class DashboardStore implements StreamSource {
     let points = 0;
     let to = through;
     for (const row of this.sql.exec<ChunkRow>(
-      "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq",
+      // Chunks that started before `after` are read only when they run past it: the
+      // look-back otherwise returns thousands of one-point chunks to skip one by one.
+      "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND first_seq <= ? AND last_seq > ? ORDER BY first_seq",
       after - MAX_CHUNK_SEQ_SPAN,
       through,
+      after,
     )) {
       const chunk = chunkOf(row);
       if (lastSeq(chunk) <= after) continue;

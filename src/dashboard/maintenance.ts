@@ -41,9 +41,12 @@ export function rollUp(store: DashboardStore, limit = Infinity): number {
     // Chunks stored since the last pass, in sequence order, whose points are all new.
     const arrived: PointChunk[] = [];
     for (const row of sql.exec<ChunkRow>(
-      "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq",
+      // Chunks that started before `after` are read only when they run past it: the
+      // look-back otherwise returns thousands of one-point chunks to skip one by one.
+      "SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND first_seq <= ? AND last_seq > ? ORDER BY first_seq",
       after - MAX_CHUNK_SEQ_SPAN,
       through,
+      after,
     )) {
       const chunk = chunkOf(row);
       // A chunk the limit cuts through is rolled up in two passes, and left as it is.
