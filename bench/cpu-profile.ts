@@ -370,24 +370,30 @@ function shortUrl(url: string, base?: string): string {
   return isAbsolute(path) ? relative(root, path) : path;
 }
 
-/** The newest bundle called `name` under `dir`/.wrangler/tmp (wrangler names a script by its file only). */
-function bundled(dir: string, name: string): string | null {
+/** Every bundle called `name` under `dir`/.wrangler/tmp, with when it was written (wrangler names a script by its file only). */
+export function bundlesNamed(dir: string, name: string): { path: string; at: number }[] {
   const tmp = join(dir, ".wrangler/tmp");
-  let best: { path: string; at: number } | null = null;
+  const found: { path: string; at: number }[] = [];
+  let entries: string[];
   try {
-    for (const entry of readdirSync(tmp)) {
-      const path = join(tmp, entry, name);
-      try {
-        const at = statSync(path).mtimeMs;
-        if (!best || at > best.at) best = { path, at };
-      } catch {
-        // Not in this one.
-      }
-    }
+    entries = readdirSync(tmp);
   } catch {
-    return null;
+    return found;
   }
-  return best?.path ?? null;
+  for (const entry of entries) {
+    const path = join(tmp, entry, name);
+    try {
+      found.push({ path, at: statSync(path).mtimeMs });
+    } catch {
+      // Not in this one.
+    }
+  }
+  return found;
+}
+
+/** The newest bundle called `name` under `dir`. */
+function bundled(dir: string, name: string): string | null {
+  return bundlesNamed(dir, name).reduce<{ path: string; at: number } | null>((best, bundle) => (!best || bundle.at > best.at ? bundle : best), null)?.path ?? null;
 }
 
 /** Text safe in a markdown table cell. */

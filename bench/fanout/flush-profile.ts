@@ -13,11 +13,11 @@
  * of src/relay/relayed-stream.ts or src/relay/relay-object.ts is; the others are the relays'.
  * Functions are placed through the bundle's source map (wrangler bundles src/ into one file).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { SourceMap } from "node:module";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Inspector } from "../cpu-profile.ts";
+import { bundlesNamed, Inspector } from "../cpu-profile.ts";
 
 interface Profile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
@@ -173,24 +173,10 @@ function sourcePlacer(profile: Profile, bundle: { dir: string; since: number }):
 }
 
 /**
- * The oldest bundle called `name` under `dir`/.wrangler/tmp written since `since` (wrangler
- * names a script by its file only, and two processes may bundle into the same directory).
+ * The oldest bundle called `name` under `dir` written since `since` (two processes may
+ * bundle into the same directory; the dashboard's started first).
  */
 function bundled(dir: string, name: string, since: number): string | null {
-  const tmp = join(dir, ".wrangler/tmp");
-  let best: { path: string; at: number } | null = null;
-  try {
-    for (const entry of readdirSync(tmp)) {
-      const path = join(tmp, entry, name);
-      try {
-        const at = statSync(path).mtimeMs;
-        if (at >= since - 1_000 && (!best || at < best.at)) best = { path, at };
-      } catch {
-        // Not in this one.
-      }
-    }
-  } catch {
-    return null;
-  }
-  return best?.path ?? null;
+  const fresh = bundlesNamed(dir, name).filter((bundle) => bundle.at >= since - 1_000);
+  return fresh.reduce<{ path: string; at: number } | null>((best, bundle) => (!best || bundle.at < best.at ? bundle : best), null)?.path ?? null;
 }
