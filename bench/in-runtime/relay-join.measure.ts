@@ -4,12 +4,10 @@
 // dashboard's object (the Worker's upgrades and routing questions, the relays' attaches, fetches
 // and count reports) is counted. Every viewer's snapshot is checked.
 // Command: npx vitest run --config bench/in-runtime/vitest.config.ts bench/in-runtime/relay-join.measure.ts
-import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
-import { relayName } from "../../src/relay/relay-contract";
-import type { Relay } from "../../src/relay/relay-object";
 import { createDashboard, postMetrics, uniqueId } from "../../test/worker/api";
 import { callsSoFar, countCalls } from "../../test/worker/dashboard-calls";
+import { socketsOnRelays } from "../../test/worker/relay-sockets";
 import { Viewer } from "../../test/worker/viewer";
 
 const CROWD = 4_000;
@@ -30,11 +28,7 @@ it(`counts the dashboard's calls while ${CROWD} viewers join`, async () => {
   }
   const ms = performance.now() - began;
   const calls = await callsSoFar(id);
-  const relays = await Promise.all(
-    Array.from({ length: 8 }, (_, index) =>
-      runInDurableObject(env.RELAY.getByName(relayName({ dashboard: id, index })) as DurableObjectStub<Relay>, (_relay: Relay, state) => state.getWebSockets().length),
-    ),
-  );
+  const relays = await socketsOnRelays(id, 8);
   const direct = CROWD - relays.reduce((sum, count) => sum + count, 0);
   const total = Object.values(calls).reduce((sum, count) => sum + count, 0);
   console.log(`${CROWD} viewers joined in ${(ms / 1000).toFixed(1)} s: ${direct} on the dashboard, relays ${relays.join(", ")}`);

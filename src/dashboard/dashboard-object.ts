@@ -17,7 +17,7 @@ import { constantTimeEqual, sha256Hex } from "./secrets";
 import { viewError } from "./view-error";
 import { offeredProtocols, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
-import { RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
+import { attachPosition, RELAY_FETCH_POINTS, RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
 import type { SeriesPoints } from "../shared/protocol";
 import { RelayFleet } from "./relay-fleet";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
@@ -28,9 +28,6 @@ export type ConfigureOutcome = { status: "ok"; config: { id: string; title: stri
 
 /** Outcome of a describe call. */
 export type DescribeOutcome = { status: "ok"; info: DashboardInfo } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
-
-/** Most points one answer to a relay's range request carries (a few ms of reading). */
-const RELAY_RANGE_POINTS = 10_000;
 
 /** Whether `credential` is an ingest token other than the dashboard's (the admin's was checked by the Worker). */
 function wrongToken(credential: Credential, meta: { tokenHash: string }): boolean {
@@ -193,8 +190,8 @@ export class Dashboard extends DurableObject<Env> {
     const meta = this.store.meta();
     const positions = this.store.positions();
     if (!meta || !positions) return { status: "not_found" };
-    const seq = through ?? positions.broadcastSeq;
-    if (seq > positions.broadcastSeq || seq < positions.prunedSeq || positions.broadcastSeq - seq > MAX_REPLAY_POINTS) return { status: "too_far" };
+    const seq = attachPosition(positions, through, MAX_REPLAY_POINTS);
+    if (seq === null) return { status: "too_far" };
     const series = this.store.listSeries();
     const perSeries = snapshotPointsPerSeries(series.length);
     this.relays.attached(index, generation);
@@ -216,7 +213,7 @@ export class Dashboard extends DurableObject<Env> {
     const positions = this.store.positions();
     if (!positions) return { status: "not_found" };
     if (after < positions.prunedSeq) return { status: "pruned", prunedSeq: positions.prunedSeq };
-    return { status: "ok", run: this.store.range(after, Math.min(through, positions.broadcastSeq), Math.min(limit, RELAY_RANGE_POINTS), () => true) };
+    return { status: "ok", run: this.store.range(after, Math.min(through, positions.broadcastSeq), Math.min(limit, RELAY_FETCH_POINTS), () => true) };
   }
 
   /** The newest `perSeries` points up to `through` of the series with these keys, for a relay's snapshot. */
@@ -227,9 +224,7 @@ export class Dashboard extends DurableObject<Env> {
 
   /** A relay's own viewer count: the dashboard announces the new total. */
   relayViewers(index: number, generation: string, viewers: number): void {
-    const before = this.relays.viewers();
-    this.relays.counted(index, generation, viewers);
-    if (this.relays.viewers() !== before) this.stream.announceViewers();
+    if (this.relays.counted(index, generation, viewers)) this.stream.announceViewers();
   }
 
   /** A history query from a viewer on a relay (the Worker checked its access when it connected). */

@@ -111,7 +111,10 @@ export class LiveStream {
 
   /** The audience: this stream's viewers, and whoever else the object counts (its relays'). */
   audience(): number {
-    const local = this.viewers.count();
+    return this.audienceOf(this.viewers.count());
+  }
+
+  private audienceOf(local: number): number {
     return this.hooks.audience ? this.hooks.audience(local) : local;
   }
 
@@ -395,8 +398,7 @@ export class LiveStream {
     this.presenceTimer = setTimeout(() => {
       this.presenceTimer = null;
       const open = this.viewers.open();
-      const count = this.hooks.audience ? this.hooks.audience(open.length) : open.length;
-      broadcastText(open, JSON.stringify({ type: "viewers", count } satisfies ServerMessage));
+      broadcastText(open, JSON.stringify({ type: "viewers", count: this.audienceOf(open.length) } satisfies ServerMessage));
       this.hooks.announced?.(open.length);
     }, PRESENCE_INTERVAL_MS);
   }

@@ -93,13 +93,20 @@ export class RelayFleet {
     this.save();
   }
 
-  /** A relay's own viewer count; a relay with none is no longer pushed to (it attaches again for its next viewer). */
-  counted(index: number, generation: string, viewers: number): void {
+  /**
+   * A relay's own viewer count; a relay with none is no longer pushed to (it attaches again
+   * for its next viewer). Returns whether the viewers on relays changed.
+   */
+  counted(index: number, generation: string, viewers: number): boolean {
     const member = this.loaded().get(index);
-    if (!member || (member.generation !== generation && member.generation !== "")) return;
-    if (viewers === 0) return this.drop(index);
-    member.generation = generation;
-    member.viewers = viewers;
+    if (!member || (member.generation !== generation && member.generation !== "")) return false;
+    const changed = member.viewers !== viewers;
+    if (viewers === 0) this.drop(index);
+    else {
+      member.generation = generation;
+      member.viewers = viewers;
+    }
+    return changed;
   }
 
   /** A frame went out: every relay gets it. */

@@ -102,5 +102,18 @@ export interface RelayUpdate {
 /** A relay's answer to a push: its position and its own viewer count, or that it holds no viewers. */
 export type RelayAck = { status: "ok"; generation: string; seq: number; viewers: number } | { status: "detached" };
 
+/** Most points one answer to a relay's fetch carries (a few milliseconds of reading). */
+export const RELAY_FETCH_POINTS = 10_000;
+
+/**
+ * Where a relay attaching with `through` (null: afresh) starts, given its upstream's
+ * positions: there, or null when the points after it are gone, ahead, or too many to replay.
+ */
+export function attachPosition(positions: { broadcastSeq: number; prunedSeq: number }, through: number | null, maxReplay: number): number | null {
+  const seq = through ?? positions.broadcastSeq;
+  if (seq > positions.broadcastSeq || seq < positions.prunedSeq || positions.broadcastSeq - seq > maxReplay) return null;
+  return seq;
+}
+
 /** Points a relay asks the dashboard for: a run after `after`, or the sign that they are gone. */
 export type RangeOutcome = { status: "ok"; run: PointRun & { count: number } } | { status: "pruned"; prunedSeq: number } | { status: "not_found" };

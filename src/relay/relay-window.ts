@@ -5,14 +5,12 @@ import { snapshotPointsPerSeries } from "../dashboard/snapshot-budget";
 import { mergeBatches } from "../dashboard/merge-batches";
 import type { PointRun, StreamPositions, StreamSource } from "../dashboard/stream-source";
 import { MAX_REPLAY_POINTS } from "../dashboard/viewer-feed";
-import type { RangeOutcome, RelayBase } from "./relay-contract";
+import { RELAY_FETCH_POINTS, type RangeOutcome, type RelayBase } from "./relay-contract";
 
 /** Points of recent frames a relay keeps for resumes (more while a fetched stretch is young). */
 export const RELAY_WINDOW_POINTS = 50_000;
 /** A frame older than this may leave the window once it is over {@link RELAY_WINDOW_POINTS}. */
 const WINDOW_KEEP_MS = 30_000;
-/** Most points one fetch from the dashboard asks for. */
-const FETCH_POINTS = 10_000;
 
 /** What a relay asks its dashboard for when its window lacks something. */
 export interface RelaySupply {
@@ -232,7 +230,7 @@ export class RelayWindow implements StreamSource {
   private async fetch(after: number, through: number): Promise<HeldRun[] | null> {
     const runs: HeldRun[] = [];
     for (let position = after; position < through; ) {
-      const outcome = await this.supply.range(position, through, FETCH_POINTS);
+      const outcome = await this.supply.range(position, through, RELAY_FETCH_POINTS);
       if (outcome.status === "pruned") this.prunedSeq = Math.max(this.prunedSeq, outcome.prunedSeq);
       if (outcome.status !== "ok" || outcome.run.to <= position) return null;
       runs.push({ ...outcome.run, addedAt: this.now() });

@@ -9,7 +9,7 @@ import { RelayFleet } from "../dashboard/relay-fleet";
 import { snapshotPointsPerSeries } from "../dashboard/snapshot-budget";
 import type { PointRun } from "../dashboard/stream-source";
 import { MAX_REPLAY_POINTS } from "../dashboard/viewer-feed";
-import { parentIndex, relayName, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayHello, type RelayUpdate } from "./relay-contract";
+import { attachPosition, parentIndex, RELAY_FETCH_POINTS, relayName, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayHello, type RelayUpdate } from "./relay-contract";
 import type { Relay } from "./relay-object";
 import { RelayWindow, WindowMiss } from "./relay-window";
 
@@ -17,8 +17,6 @@ import { RelayWindow, WindowMiss } from "./relay-window";
 const RECORD_KEY = "relay";
 /** After this long without a frame, a relay notes (once) the position its viewers are at, in ms. */
 const SETTLED_AFTER_MS = 2_000;
-/** Most points one refill, or one answer to a relay below, carries. */
-const REFILL_POINTS = 10_000;
 
 /**
  * Where a relay's frames come from: the dashboard, or the relay above it in the tree (see
@@ -166,8 +164,8 @@ export class RelayedStream {
    */
   async attachChild(index: number, generation: string, through: number | null): Promise<AttachOutcome> {
     const positions = this.window.positions();
-    const seq = through ?? positions.broadcastSeq;
-    if (seq > positions.broadcastSeq || seq < positions.prunedSeq || positions.broadcastSeq - seq > MAX_REPLAY_POINTS) return { status: "too_far" };
+    const seq = attachPosition(positions, through, MAX_REPLAY_POINTS);
+    if (seq === null) return { status: "too_far" };
     const series = this.window.listSeries();
     const perSeries = snapshotPointsPerSeries(series.length);
     await this.window.coverRecent(series, perSeries, seq);
@@ -181,7 +179,7 @@ export class RelayedStream {
     const positions = this.window.positions();
     if (after < positions.prunedSeq) return { status: "pruned", prunedSeq: positions.prunedSeq };
     try {
-      return { status: "ok", run: this.window.range(after, Math.min(through, positions.broadcastSeq), Math.min(limit, REFILL_POINTS), () => true) };
+      return { status: "ok", run: this.window.range(after, Math.min(through, positions.broadcastSeq), Math.min(limit, RELAY_FETCH_POINTS), () => true) };
     } catch (err) {
       if (!(err instanceof WindowMiss)) throw err;
       return this.upstream.range(after, through, limit);
@@ -198,9 +196,7 @@ export class RelayedStream {
 
   /** A relay below reports its viewers (its own and those below it). */
   childCounted(index: number, generation: string, viewers: number): void {
-    const before = this.children.viewers();
-    this.children.counted(index, generation, viewers);
-    if (this.children.viewers() !== before) this.stream.announceViewers();
+    if (this.children.counted(index, generation, viewers)) this.stream.announceViewers();
   }
 
   private async apply(update: RelayUpdate): Promise<RelayAck> {
@@ -222,7 +218,7 @@ export class RelayedStream {
   private async refill(through: number): Promise<void> {
     while (this.window.positions().seq < through) {
       const after = this.window.positions().seq;
-      const outcome = await this.upstream.range(after, through, REFILL_POINTS);
+      const outcome = await this.upstream.range(after, through, RELAY_FETCH_POINTS);
       if (outcome.status !== "ok" || outcome.run.to <= after) {
         // The points are gone: this relay's viewers cannot be made whole, so they start afresh.
         closeAll(this.ctx.getWebSockets(), "the relay missed points it can no longer get: reconnect with since");

@@ -1,22 +1,12 @@
 // Run with every viewer sent to a relay (RELAY_AFTER_VIEWERS = 0), 100 viewers per relay, and
 // the Worker reusing a routing answer for a second (test/worker/vitest.config.ts, project
 // "workerd-relay-crowd"), as a deployment with a large audience has it.
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { createDashboard, postMetrics, uniqueId } from "./api";
 import { callsSoFar, countCalls } from "./dashboard-calls";
-import { relayName } from "../../src/relay/relay-contract";
-import type { Relay } from "../../src/relay/relay-object";
+import { socketsOnRelays } from "./relay-sockets";
 import { Viewer } from "./viewer";
-
-/** Open sockets on each of the dashboard's first `count` relays. */
-function socketsOnRelays(id: string, count: number): Promise<number[]> {
-  return Promise.all(
-    Array.from({ length: count }, (_, index) =>
-      runInDurableObject(env.RELAY.getByName(relayName({ dashboard: id, index })) as DurableObjectStub<Relay>, (_relay: Relay, state) => state.getWebSockets().length),
-    ),
-  );
-}
 
 it("400 viewers joining a relayed dashboard at once cost it requests per relay, not per viewer, and each gets the same snapshot", async () => {
   const { id, token } = await createDashboard(uniqueId("crowd"));

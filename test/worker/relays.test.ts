@@ -5,24 +5,13 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
-import { relayName } from "../../src/relay/relay-contract";
 import type { Relay } from "../../src/relay/relay-object";
 import { CloseCode } from "../../src/shared/protocol";
 import { VIEW_KEY_PROTOCOL_PREFIX } from "../../src/shared/http-contract";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
+import { relayOf, socketsOnRelays } from "./relay-sockets";
 import { Viewer } from "./viewer";
-
-function relayOf(id: string, index: number): DurableObjectStub<Relay> {
-  return env.RELAY.getByName(relayName({ dashboard: id, index })) as DurableObjectStub<Relay>;
-}
-
-/** Open sockets each relay of the first `count` holds. */
-function socketsOnRelays(id: string, count: number): Promise<number[]> {
-  return Promise.all(
-    Array.from({ length: count }, (_, index) => runInDurableObject(relayOf(id, index), (_relay: Relay, state) => state.getWebSockets().filter((socket) => socket.readyState === WebSocket.OPEN).length)),
-  );
-}
 
 /** Open sockets the dashboard's own object holds. */
 function socketsOnDashboard(id: string): Promise<number> {
