@@ -220,7 +220,7 @@ const SETUPS: Record<RelaySetup, string> = {
   off: "all on the dashboard's own object (relays off: `RELAY_AFTER_VIEWERS` 1,000,000)",
   all: "every one on a relay of 1,000 (`RELAY_AFTER_VIEWERS` 0, `VIEWERS_PER_RELAY` 1,000), the relays in the dashboard's workerd process",
   "second-process":
-    "every one on a relay of 1,000, the relays in a second `wrangler dev` (bench/relay-process/wrangler.toml), where the viewers connect; ingest goes to the first (bench/relay-process/dashboard.toml)",
+    "every one on a relay of 1,000, the relays in a second `wrangler dev` (bench/relay-process/wrangler.toml), where the viewers connect on its runtime's own port (past its dev proxy, as Cloudflare's edge would hand them to the relays); ingest goes to the first (bench/relay-process/dashboard.toml)",
 };
 
 /**

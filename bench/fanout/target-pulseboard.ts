@@ -95,7 +95,11 @@ async function startTwoProcesses(direct: boolean) {
     const pids = devServerProcesses(dashboard.port);
     const relayPids = devServerProcesses(relays.port);
     const ingestBase = direct ? await runtimeBaseUrl(pids.runtime) : dashboard.url;
-    const viewerBase = direct ? await runtimeBaseUrl(relayPids.runtime) : relays.url;
+    // Viewers reach the relays' runtime on its own port, as Cloudflare's edge hands a socket to
+    // the object holding it: through wrangler's dev proxy, every frame to 4,000 viewers would
+    // pass through one more Node process on these two cores (41% of a core, results/relays.md),
+    // which no deployed relay has in front of it.
+    const viewerBase = await runtimeBaseUrl(relayPids.runtime);
     await linked(viewerUrl(viewerBase));
     return {
       viewerUrl: viewerUrl(viewerBase),

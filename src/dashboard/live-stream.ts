@@ -66,6 +66,10 @@ export class LiveStream {
   private broadcastSeq: number;
   /** Pending viewer-count announcement, if any. */
   private presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Viewers accepted whose `hello` has not gone out yet, with what greets them (see `join`). */
+  private readonly greetings = new Map<WebSocket, () => void>();
+  /** The turn that greets them, if due. */
+  private greetTimer: ReturnType<typeof setTimeout> | null = null;
   /** Names this instance in the attachments of the viewers it is feeding (see `ViewerAttachment.fedBy`). */
   private readonly instance = crypto.randomUUID();
   /** Snapshots and replays being sent, one slice per turn; a viewer's newer request replaces its older one. */
@@ -126,14 +130,39 @@ export class LiveStream {
 
   /** Tells every viewer the dashboard's new title and panels. */
   configured(title: string, panels: Panel[]): void {
+    this.greetWaiting();
     broadcastText(this.viewers.open(), JSON.stringify({ type: "config", title, panels } satisfies ServerMessage));
   }
 
-  /** Accepts a viewer's socket (hibernatable), says hello, and starts its snapshot or replay. */
+  /**
+   * Accepts a viewer's socket (hibernatable); on the next turn says hello and starts its
+   * snapshot or replay. Nothing is sent before the upgrade's answer has left the handler: a
+   * message sent earlier costs the runtime about 20 KiB more for each socket for as long as
+   * it stays open (bench/results/viewer-memory.md). Until greeted, the viewer gets nothing
+   * else either: whatever would reach it first (a frame, a config, a count, its own message)
+   * greets it first. Its attachment names this instance as feeding it from the start, so an
+   * instance that follows an eviction before the greeting closes it (1012).
+   */
   join(socket: WebSocket, join: Join, maxFramesPerSecond: number): void {
     this.ctx.acceptWebSocket(socket);
-    socket.serializeAttachment({ joinedAt: Date.now(), series: join.series, budget: freshBudget(Date.now()) } satisfies ViewerAttachment);
+    socket.serializeAttachment({ joinedAt: Date.now(), series: join.series, budget: freshBudget(Date.now()), fedBy: this.instance } satisfies ViewerAttachment);
     this.viewers.joined(socket, join.series);
+    this.greetings.set(socket, () => this.greet(socket, join, maxFramesPerSecond));
+    this.greetTimer ??= setTimeout(() => this.greetWaiting(), 0);
+  }
+
+  /** Greets every viewer accepted and not yet greeted. */
+  private greetWaiting(): void {
+    if (this.greetTimer !== null) clearTimeout(this.greetTimer);
+    this.greetTimer = null;
+    if (this.greetings.size === 0) return;
+    const waiting = [...this.greetings.values()];
+    this.greetings.clear();
+    for (const greet of waiting) greet();
+  }
+
+  private greet(socket: WebSocket, join: Join, maxFramesPerSecond: number): void {
+    if (socket.readyState !== WebSocket.OPEN) return;
     send(socket, {
       type: "hello",
       dashboard: join.hello.dashboard,
@@ -151,6 +180,7 @@ export class LiveStream {
 
   /** A message from a viewer: counted against its budget first, then acted on. */
   message(socket: WebSocket, raw: string | ArrayBuffer): void {
+    this.greetWaiting();
     // A socket being closed (over its budget, or by its peer) is owed nothing more: what it
     // still has queued is dropped unread, so a flood costs next to nothing once it is caught.
     if (socket.readyState !== WebSocket.OPEN || this.closing.heard(socket)) return;
@@ -173,6 +203,7 @@ export class LiveStream {
 
   /** The viewer closed its socket (`code` and `reason` are its own), or the socket failed (no code). */
   left(socket: WebSocket, code: number = CloseCode.sendFailed, reason = "socket error"): void {
+    this.greetings.delete(socket);
     this.feeds.cancel(socket);
     this.closing.forget(socket);
     // The Hibernation API does not answer a peer's close frame for us on any compat date.
@@ -231,7 +262,8 @@ export class LiveStream {
 
   private noteFeeding(socket: WebSocket, instance: string | undefined): void {
     if (socket.readyState !== WebSocket.OPEN) return;
-    const { fedBy: _, ...attachment } = attachmentOf(socket);
+    const { fedBy: was, ...attachment } = attachmentOf(socket);
+    if (was === instance) return;
     socket.serializeAttachment((instance === undefined ? attachment : { ...attachment, fedBy: instance }) satisfies ViewerAttachment);
   }
 
@@ -369,6 +401,7 @@ export class LiveStream {
 
   /** Sends everything stored since the last frame, one serialisation per subscription group. */
   private flush(): void {
+    this.greetWaiting();
     const seq = this.store.positions()?.seq ?? 0;
     if (seq <= this.broadcastSeq) return;
     const contiguous = this.pending.length > 0 && this.pending[0]!.from === this.broadcastSeq + 1;
@@ -397,6 +430,7 @@ export class LiveStream {
     if (this.presenceTimer !== null) return;
     this.presenceTimer = setTimeout(() => {
       this.presenceTimer = null;
+      this.greetWaiting();
       const open = this.viewers.open();
       broadcastText(open, JSON.stringify({ type: "viewers", count: this.audienceOf(open.length) } satisfies ServerMessage));
       this.hooks.announced?.(open.length);

@@ -19,6 +19,12 @@ export function relayName(address: RelayAddress): string {
   return `${address.dashboard}/relay/${address.index}`;
 }
 
+/** The relay a name given by {@link relayName} names, or null for any other name. */
+export function relayAddressOf(name: string | undefined): RelayAddress | null {
+  const match = name === undefined ? null : /^(.+)\/relay\/(0|[1-9]\d{0,8})$/.exec(name);
+  return match ? { dashboard: match[1]!, index: Number(match[2]) } : null;
+}
+
 /**
  * The relay that pushes frames to relay `index`, or null for the dashboard itself: relays
  * form a tree in breadth-first order, `fanOut` children per object (the dashboard's are
@@ -29,9 +35,6 @@ export function parentIndex(index: number, fanOut: number): number | null {
   return index < fanOut ? null : Math.floor(index / fanOut) - 1;
 }
 
-/** Headers the Worker adds when it hands a viewer's upgrade to a relay (it removes any a client sent). */
-export const RELAY_DASHBOARD_HEADER = "X-Pulseboard-Relay-Dashboard";
-export const RELAY_INDEX_HEADER = "X-Pulseboard-Relay-Index";
 /** Header the Worker adds to a viewer's upgrade to say it can send the viewer to a relay instead. */
 export const RELAY_ROUTING_HEADER = "X-Pulseboard-Relay-Routing";
 /** Header of the dashboard's answer that the viewer is to go to a relay: the body is a {@link RelayRoute}. */

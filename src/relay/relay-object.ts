@@ -6,7 +6,7 @@ import { closeQuietly } from "../dashboard/fan-out";
 import { offeredProtocols } from "../dashboard/view-access";
 import { RelayFleet } from "../dashboard/relay-fleet";
 import type { SeriesPoints } from "../shared/protocol";
-import { RELAY_DASHBOARD_HEADER, RELAY_INDEX_HEADER, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
+import { relayAddressOf, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
 import { RelayedStream } from "./relayed-stream";
 
 /**
@@ -27,14 +27,15 @@ export class Relay extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
   }
 
-  /** A viewer's upgrade, handed over by the Worker with the dashboard and relay it is for. */
+  /**
+   * A viewer's upgrade, handed over by the Worker as it came (a copy of the request would
+   * cost about 8 KiB per socket for as long as it stays open): the relay's own name says
+   * which dashboard and relay it is (`relayName`).
+   */
   override async fetch(request: Request): Promise<Response> {
-    const dashboard = request.headers.get(RELAY_DASHBOARD_HEADER);
-    const index = Number(request.headers.get(RELAY_INDEX_HEADER));
-    if (dashboard === null || !Number.isInteger(index) || index < 0) {
-      return Response.json({ error: { code: "not_found", message: "relays are reached through their dashboard" } }, { status: 404 });
-    }
-    const relayed = await this.relayed({ dashboard, index });
+    const address = relayAddressOf(this.ctx.id.name);
+    if (!address) return Response.json({ error: { code: "not_found", message: "relays are reached through their dashboard" } }, { status: 404 });
+    const relayed = await this.relayed(address);
     if (!relayed) return Response.json({ error: { code: ErrorCode.dashboardNotFound, message: "no such dashboard" } }, { status: 404 });
     const params = new URL(request.url).searchParams;
     const since = params.get("since");

@@ -3,14 +3,7 @@ import { dashboardSettings } from "../dashboard/dashboard-settings";
 import { sha256Hex } from "../dashboard/secrets";
 import { offeredProtocols, viewKeyFromProtocols, viewVerdict } from "../dashboard/view-access";
 import { viewError } from "../dashboard/view-error";
-import {
-  RELAY_DASHBOARD_HEADER,
-  RELAY_INDEX_HEADER,
-  RELAY_ROUTE_HEADER,
-  RELAY_ROUTING_HEADER,
-  relayName,
-  type RelayRoute,
-} from "../relay/relay-contract";
+import { RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, relayName, type RelayRoute } from "../relay/relay-contract";
 import { ApiError } from "./errors";
 
 /** Most dashboards whose routing answer one Worker isolate remembers. */
@@ -37,23 +30,21 @@ const asking = new Map<string, Promise<RelayRoute | null>>();
  * against the hash it gave.
  */
 export async function connectViewer(env: Env, id: string, request: Request): Promise<Response> {
-  const headers = new Headers(request.headers);
-  // Only the Worker says these.
-  for (const name of [RELAY_DASHBOARD_HEADER, RELAY_INDEX_HEADER, RELAY_ROUTING_HEADER]) headers.delete(name);
   const known = remembered.get(id);
-  if (known && (known.until > Date.now() || asking.has(id))) return toRememberedRelay(env, id, known, request, headers);
+  if (known && (known.until > Date.now() || asking.has(id))) return toRememberedRelay(env, id, known, request);
   const pending = known ? undefined : asking.get(id);
   if (pending) {
     const route = await pending;
     const now = remembered.get(id);
-    if (route && now) return toRememberedRelay(env, id, now, request, headers);
+    if (route && now) return toRememberedRelay(env, id, now, request);
   }
   let answered: (route: RelayRoute | null) => void = () => {};
   const cacheMs = dashboardSettings(env).relayRouteCacheMs;
   if (cacheMs > 0) asking.set(id, new Promise((resolve) => (answered = resolve)));
   let route: RelayRoute | null = null;
   try {
-    const routing = new Headers(headers);
+    // The dashboard answers with a route only when asked (only the Worker asks).
+    const routing = new Headers(request.headers);
     routing.set(RELAY_ROUTING_HEADER, "1");
     const answer = await (env.DASHBOARD.getByName(id) as DurableObjectStub<Dashboard>).fetch(new Request(request, { headers: routing }));
     if (!answer.headers.has(RELAY_ROUTE_HEADER)) {
@@ -65,7 +56,7 @@ export async function connectViewer(env: Env, id: string, request: Request): Pro
       if (remembered.size >= MOST_REMEMBERED) remembered.delete(remembered.keys().next().value!);
       remembered.set(id, { route, until: Date.now() + cacheMs, sent: 1 });
     }
-    return toRelay(env, id, route.emptiest, request, headers);
+    return toRelay(env, id, route.emptiest, request);
   } finally {
     asking.delete(id);
     answered(route);
@@ -76,18 +67,17 @@ export async function connectViewer(env: Env, id: string, request: Request): Pro
  * Sends a viewer to a relay by a remembered answer: the emptiest relay until its room is
  * taken, then new relays, each filled in turn (the dashboard's counts lag a crowd).
  */
-async function toRememberedRelay(env: Env, id: string, known: { route: RelayRoute; sent: number }, request: Request, headers: Headers): Promise<Response> {
-  await checkViewKey(known.route, headers);
+async function toRememberedRelay(env: Env, id: string, known: { route: RelayRoute; sent: number }, request: Request): Promise<Response> {
+  await checkViewKey(known.route, request.headers);
   const { route } = known;
   const sent = known.sent++;
   const index = sent < route.room ? route.emptiest : Math.max(route.relays, route.emptiest + 1) + Math.floor((sent - route.room) / route.viewersPerRelay);
-  return toRelay(env, id, index, request, headers);
+  return toRelay(env, id, index, request);
 }
 
-function toRelay(env: Env, id: string, index: number, request: Request, headers: Headers): Promise<Response> {
-  headers.set(RELAY_DASHBOARD_HEADER, id);
-  headers.set(RELAY_INDEX_HEADER, String(index));
-  return env.RELAY.getByName(relayName({ dashboard: id, index })).fetch(new Request(request, { headers }));
+/** Hands the upgrade to a relay as it came: the relay knows itself by its name. */
+function toRelay(env: Env, id: string, index: number, request: Request): Promise<Response> {
+  return env.RELAY.getByName(relayName({ dashboard: id, index })).fetch(request);
 }
 
 async function checkViewKey(route: RelayRoute, headers: Headers): Promise<void> {

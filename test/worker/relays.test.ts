@@ -273,4 +273,11 @@ describe("who reaches a relay", () => {
     }));
     expect(footprint).toEqual({ tables: [], sockets: 0 });
   });
+
+  it("a Relay object whose name names no relay takes no viewer", async () => {
+    const stray = env.RELAY.getByName(`${uniqueId("stray")}-not-a-relay`);
+    const response = await stray.fetch(`${BASE}/api/dashboards/x/ws`, { headers: { Upgrade: "websocket" } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: "not_found", message: "relays are reached through their dashboard" } });
+  });
 });

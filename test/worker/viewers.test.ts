@@ -1,7 +1,8 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { limits } from "../../src/shared/limits";
-import { HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../../src/shared/protocol";
+import { HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, type ServerMessage } from "../../src/shared/protocol";
 import { BASE, createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 
@@ -34,6 +35,28 @@ describe("a viewer connecting", () => {
       ],
     });
     viewer.close();
+  });
+
+  it("is greeted before anything it asks for the moment its socket opens is answered", async () => {
+    const { id, token } = await createDashboard();
+    await postMetrics(id, token, [
+      { name: "a", value: 1 },
+      { name: "b", value: 2 },
+    ]);
+    // Its message is handled in the same turn as its upgrade, before the turn that greets it.
+    const heard: ServerMessage[] = [];
+    await runInDurableObject(env.DASHBOARD.getByName(id), async (instance: Dashboard, state) => {
+      const answer = await instance.fetch(new Request(`${BASE}/api/dashboards/${id}/ws`, { headers: { Upgrade: "websocket" } }));
+      const [server] = state.getWebSockets();
+      instance.webSocketMessage(server!, JSON.stringify({ type: "subscribe", series: ["a"] }));
+      const client = answer.webSocket!;
+      client.accept();
+      client.addEventListener("message", (event) => heard.push(JSON.parse(event.data as string) as ServerMessage));
+    });
+    await vi.waitFor(() => expect(heard.filter((message) => message.type === "snapshot").at(-1)?.series.map((series) => series.key)).toEqual(["a"]));
+    expect(heard[0]!.type).toBe("hello");
+    expect(heard.filter((message) => message.type === "hello")).toHaveLength(1);
+    expect(heard.map((message) => message.type)).toContain("subscribed");
   });
 
   it("gets at most the configured number of recent points per series, in time order", async () => {
