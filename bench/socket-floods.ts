@@ -1,7 +1,7 @@
 // What one abusive viewer costs everyone else: for each flood, the latency of other viewers'
 // live points and of ingest answers while it runs, against a baseline measured just before it
 // on the same dashboard in the same run.
-// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late] [--profile] [--pin]
+// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late] [--profile] [--pin] [--relayed]
 // Floods: small (10,000 cheap valid messages), subscribe (10,000 subscribes), resume (10,000
 // `since=0` resumes), history (10,000 history requests), invalid (10,000 invalid messages),
 // joins (50 simultaneous joins of a dashboard of 1,000 series x 600 points).
@@ -18,6 +18,12 @@
 // cannot save; the table gives both, so the object's own share can be read off. With
 // `--floor close` the floor closes each socket at its first message and ignores the rest; with
 // `--floor late`, a second after its first message.
+// With `--relayed`, each message flood runs (instead) from a socket on a relay, the relays in a
+// second `wrangler dev` (bench/relay-process/) as on Cloudflare's network each object has a
+// thread of its own: the watcher stays on the dashboard's own object (RELAY_AFTER_VIEWERS 1),
+// the flooder connects to the relays' runtime port and is sent to a relay, and the probes
+// measure what the flood costs the dashboard's ingest and its own viewers. With `--pin` the
+// dashboard's process runs on CPU 1, the relays' with the probe and the sender on CPU 0.
 // With `--profile`, every run takes a CPU profile of the server's isolate (bench/cpu-profile.ts)
 // from just before the flood until probing stops, and prints its summary after the run's row.
 import { fileURLToPath } from "node:url";
@@ -32,6 +38,7 @@ import { machine } from "./machine.ts";
 import { percentiles } from "./percentiles.ts";
 import { CpuProfile, nowUs } from "./cpu-profile.ts";
 import { dirname } from "node:path";
+import { relayProcessDir, relaysWithStorage, startRelayProcesses } from "./relay-process/start.ts";
 
 const allFloods = ["small", "subscribe", "resume", "history", "invalid", "joins"] as const;
 type Flood = (typeof allFloods)[number];
@@ -46,6 +53,7 @@ const { values: args } = parseArgs({
     repeat: { type: "string", default: "3" },
     profile: { type: "boolean", default: false },
     pin: { type: "boolean", default: false },
+    relayed: { type: "boolean", default: false },
   },
 });
 // --pin: the server (wrangler, its proxy and the runtime) on CPU 1, this process (the probe and
@@ -245,7 +253,7 @@ const excesses = new Map<string, { frame: number[]; ingest: number[]; lost: numb
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 /** Runs `flood` on a fresh dashboard of `server` and adds its row; returns whether it stayed within the allowance. */
-async function measure(server: DevServer, target: string, flood: Flood, run: number, wranglerDir: string): Promise<void> {
+async function measure(server: DevServer, target: string, flood: Flood, run: number, wranglerDir: string, relays?: DevServer): Promise<void> {
   const dashboard = await createDashboard(server.url, `flood-${flood}-${Date.now().toString(36)}`);
   const fleet = flood === "joins";
   // A 30,000-point dashboard (100 series) for the message floods; a fleet for the joins.
@@ -257,6 +265,10 @@ async function measure(server: DevServer, target: string, flood: Flood, run: num
   const watcher = await open(wsUrl(server, dashboard.id, "?series=probe"));
   await first(watcher, "snapshot");
   const probe = new Probe(server, dashboard, watcher);
+  // The flooder's relay is attached (its window read from the dashboard) before the baseline,
+  // as a relay serving an audience already is: what follows measures the flood, not the join.
+  const settled = relays ? await open(wsUrl(relays, dashboard.id, "?series=probe")) : null;
+  if (settled) await first(settled, "snapshot");
 
   probe.start();
   await delay(BASELINE_MS);
@@ -279,8 +291,10 @@ async function measure(server: DevServer, target: string, flood: Flood, run: num
   const outcome = await runFlood(
     fleet
       ? { kind: "joins", url: wsUrl(server, dashboard.id), joins }
-      : { kind: "messages", url: wsUrl(server, dashboard.id, "?series=probe"), messages: Array.from({ length: messages }, (_, i) => message(i)) },
+      : { kind: "messages", url: wsUrl(relays ?? server, dashboard.id, "?series=probe"), messages: Array.from({ length: messages }, (_, i) => message(i)) },
   );
+  // The flooder's relay recorded its position as the flooder joined.
+  if (relays && relaysWithStorage(relays.persistTo) === 0) throw new Error("the flooder was not served by a relay");
   const floodEndUs = nowUs();
   await delay(Math.max(AFTER_FLOOD_MS, BASELINE_MS - outcome.ms));
   const during = await probe.stop();
@@ -298,9 +312,10 @@ async function measure(server: DevServer, target: string, flood: Flood, run: num
     wranglerDir,
   });
   watcher.close();
+  settled?.close();
 
   const excess = { frame: during.frame.max - baseline.frame.p99, ingest: during.ingest.max - baseline.ingest.p99 };
-  const key = `${target} ${flood}`;
+  const key = `${target}\t${flood}`;
   const runs = excesses.get(key) ?? { frame: [], ingest: [], lost: 0 };
   runs.frame.push(excess.frame);
   runs.ingest.push(excess.ingest);
@@ -318,22 +333,46 @@ async function measure(server: DevServer, target: string, flood: Flood, run: num
 }
 
 const floorConfig = fileURLToPath(new URL(args.floor === "ignore" ? "./ceiling/message-floor.toml" : `./ceiling/message-floor-${args.floor}.toml`, import.meta.url));
-for (const [target, extraArgs, which, wranglerDir] of [
-  ["Pulseboard", limitsOff, floods, fileURLToPath(new URL("..", import.meta.url))],
-  ["floor", [...limitsOff, "--config", floorConfig], floods.filter((flood) => flood !== "joins"), dirname(floorConfig)],
-] as const) {
-  if (which.length === 0) continue;
+/** A server for one run, with the relays' process when the flood comes from a relay. */
+type Started = { server: DevServer; relays?: DevServer; stop: () => Promise<void> };
+const single = (extraArgs: readonly string[]) => async (): Promise<Started> => {
+  const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs], ...(args.pin ? { cpus: "1" } : {}) });
+  return { server, stop: () => server.dispose() };
+};
+const targets: { name: string; start: () => Promise<Started>; floods: readonly Flood[]; wranglerDir: string }[] = [
+  { name: "Pulseboard", start: single(limitsOff), floods, wranglerDir: fileURLToPath(new URL("..", import.meta.url)) },
+  { name: "floor", start: single([...limitsOff, "--config", floorConfig]), floods: floods.filter((flood) => flood !== "joins"), wranglerDir: dirname(floorConfig) },
+];
+if (args.relayed) {
+  targets.length = 0;
+  targets.push({
+    name: "Pulseboard, flooder on a relay",
+    start: async () => {
+      const { dashboard, relays, stop } = await startRelayProcesses({
+        vars: ["--var", "RELAY_AFTER_VIEWERS:1"],
+        dashboardArgs: limitsOff,
+        ...(args.pin ? { dashboardCpus: "1", relayCpus: "0" } : {}),
+      });
+      // The flooder reaches its relay as the edge would hand it over: past the dev proxy.
+      bases.set(relays, await runtimeBaseUrl(devServerProcesses(relays.port).runtime));
+      return { server: dashboard, relays, stop };
+    },
+    floods: floods.filter((flood) => flood !== "joins"),
+    wranglerDir: relayProcessDir,
+  });
+}
+for (const target of targets) {
   // A fresh server for every run: an earlier run's dashboard would otherwise start its
   // maintenance (rolling up its 30,000 points) a minute later, in the middle of a later
   // run's baseline or flood, since every object of a local server shares one runtime thread.
-  for (const flood of which) {
+  for (const flood of target.floods) {
     for (let run = 0; run < (flood === "joins" ? 1 : repeat); run++) {
-      const server = await startDevServer({ logLevel: "warn", extraArgs: [...extraArgs], ...(args.pin ? { cpus: "1" } : {}) });
+      const { server, relays, stop } = await target.start();
       try {
         if (args.direct) bases.set(server, await runtimeBaseUrl(devServerProcesses(server.port).runtime));
-        await measure(server, target, flood, run, wranglerDir);
+        await measure(server, target.name, flood, run, target.wranglerDir, relays);
       } finally {
-        await server.dispose();
+        await stop();
       }
     }
   }
@@ -345,10 +384,10 @@ const table = [
   ...rows,
 ].join("\n");
 const verdicts = [...excesses].map(([key, runs]) => {
-  const [target, flood] = key.split(" ") as [string, Flood];
+  const [target, flood] = key.split("\t") as [string, Flood];
   const allowance = flood === "joins" ? 1000 : 100;
   const ok = median(runs.frame) <= allowance && median(runs.ingest) <= allowance && runs.lost === 0;
-  if (!ok && target === "Pulseboard") failed = true;
+  if (!ok && target !== "floor") failed = true;
   const list = (values: number[]) => values.map((value) => value.toFixed(0)).join(", ");
   return `| ${flood} | ${target} | ${list(runs.frame)} | ${median(runs.frame).toFixed(0)} | ${list(runs.ingest)} | ${median(runs.ingest).toFixed(0)} | ${runs.lost} | ${ok ? "yes" : "**no**"} (${allowance} ms) |`;
 });

@@ -4,14 +4,11 @@
  * object, by relays in the same process, or by relays in a second `wrangler dev`
  * (bench/relay-process/), where the viewers then connect while ingest goes to the first.
  */
-import { readdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { createDashboard } from "../../test/e2e/api.ts";
-import { startDevServer, type DevServer } from "../../test/e2e/dev-server.ts";
+import { startDevServer } from "../../test/e2e/dev-server.ts";
+import { relayProcessDir, relaysWithStorage, startRelayProcesses } from "../relay-process/start.ts";
 import { devServerProcesses, runtimeBaseUrl } from "./dev-server-processes.ts";
 import type { RelaySetup } from "./scenarios.ts";
 import type { TargetKind } from "./target.ts";
@@ -26,7 +23,6 @@ const relayVars: Record<RelaySetup, string[]> = {
   all: ["--var", "RELAY_AFTER_VIEWERS:0", "--var", "VIEWERS_PER_RELAY:1000"],
   "second-process": ["--var", "RELAY_AFTER_VIEWERS:0", "--var", "VIEWERS_PER_RELAY:1000"],
 };
-const relayProcessDir = fileURLToPath(new URL("../relay-process/", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
 /** How long the second process may take to reach the first (and back) through the dev registry. */
 const LINK_TIMEOUT_MS = 30_000;
@@ -60,36 +56,10 @@ export const pulseboard: TargetKind = {
   },
 };
 
-/**
- * The dashboard in one `wrangler dev` (bench/relay-process/dashboard.toml: its RELAY binding
- * names the Worker "pulseboard-relays"), the relays in a second (bench/relay-process/
- * wrangler.toml: its DASHBOARD binding names "pulseboard"). wrangler's dev registry is how
- * each finds the other; both get a registry directory of their own, so no other `wrangler
- * dev` on the machine (another benchmark's "pulseboard") can answer for either.
- */
+/** The dashboard and its relays in two processes (bench/relay-process/start.ts). */
 async function startTwoProcesses(direct: boolean) {
   const startedAt = Date.now();
-  const registry = await mkdtemp(join(tmpdir(), "pulseboard-registry-"));
-  const saved = process.env.WRANGLER_REGISTRY_PATH;
-  process.env.WRANGLER_REGISTRY_PATH = registry;
-  const vars = relayVars["second-process"];
-  const servers: DevServer[] = [];
-  const stop = async () => {
-    // The relays go first: they would otherwise retry the dashboard they lost.
-    for (const server of [...servers].reverse()) await server.dispose();
-    await rm(registry, { recursive: true, force: true });
-  };
-  try {
-    servers.push(await startDevServer({ logLevel: "warn", extraArgs: ["--config", join(relayProcessDir, "dashboard.toml"), ...unlimited, ...vars] }));
-    servers.push(await startDevServer({ logLevel: "warn", extraArgs: ["--config", join(relayProcessDir, "wrangler.toml"), ...vars] }));
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    if (saved === undefined) delete process.env.WRANGLER_REGISTRY_PATH;
-    else process.env.WRANGLER_REGISTRY_PATH = saved;
-  }
-  const [dashboard, relays] = servers as [DevServer, DevServer];
+  const { dashboard, relays, stop } = await startRelayProcesses({ vars: relayVars["second-process"], dashboardArgs: unlimited });
   try {
     const { ingestToken } = await createDashboard(dashboard.url, DASHBOARD);
     const pids = devServerProcesses(dashboard.port);
@@ -156,21 +126,4 @@ function ingestEndpoint(base: string, ingestToken: string) {
     url: `${base}/api/dashboards/${DASHBOARD}/metrics`,
     headers: { authorization: `Bearer ${ingestToken}`, "content-type": "application/json" },
   };
-}
-
-/**
- * Relay objects that have written storage under `persistTo` (a relay records its position
- * as its first viewer joins): one SQLite file each in the Relay class's directory.
- */
-function relaysWithStorage(persistTo: string): number {
-  let count = 0;
-  try {
-    for (const dir of readdirSync(join(persistTo, "v3/do"))) {
-      if (!dir.endsWith("-Relay")) continue;
-      count += readdirSync(join(persistTo, "v3/do", dir)).filter((file) => /^[0-9a-f]{64}\.sqlite$/.test(file)).length;
-    }
-  } catch {
-    // No relay has stored anything.
-  }
-  return count;
 }
