@@ -5,7 +5,8 @@
 // last is in, as the fan-out benchmark joins them) and slowly (the same batches 1.5 s apart,
 // so that every message a join causes has gone out before the next batch), and again once
 // every viewer has been sent one message (a request the server broadcasts), and after 30 s
-// without traffic (time for an idle object to hibernate).
+// without traffic (time for an idle object to hibernate); and for Pulseboard with every viewer
+// on a relay in a second process (bench/relay-process/), both runtimes counted.
 // Usage: npx node bench/viewer-memory.ts [--viewers 2000]
 // Viewers are `ws` sockets without compression in this process, straight to the runtime (past
 // wrangler's dev proxy). Resident memory is VmRSS of the workerd process running the objects;
@@ -65,15 +66,18 @@ async function lowestHeap(heap: IsolateHeap | null): Promise<{ used: number; res
   return { used, reserved };
 }
 
-async function measure(kind: TargetKind, slow: boolean, query = ""): Promise<string> {
-  const target: Target = await kind.start({ direct: true, relays: "off" });
+async function measure(kind: TargetKind, slow: boolean, query = "", relays: "off" | "second-process" = "off"): Promise<string> {
+  const target: Target = await kind.start({ direct: true, relays });
+  // With relays in a second process: both runtimes (the dashboard's holds no viewer).
+  const resident = () => residentKiB(target.pids.runtime)! + (relays === "second-process" ? residentKiB(target.pids.relayRuntime ?? null)! : 0);
   const sockets: WebSocket[] = [];
   try {
     // A few requests first, as the fan-out benchmark warms up: Pulseboard's snapshots then hold points.
     for (let i = 0; i < 20; i++) await post(target, i);
     await delay(QUIET_MS);
-    const heap = target.inspectorPort === undefined ? null : await IsolateHeap.connect(target.inspectorPort);
-    const before = { rss: residentKiB(target.pids.runtime)!, heap: await lowestHeap(heap) };
+    // The inspector is the dashboard's process: with relays elsewhere it does not see the viewers.
+    const heap = target.inspectorPort === undefined || relays !== "off" ? null : await IsolateHeap.connect(target.inspectorPort);
+    const before = { rss: resident(), heap: await lowestHeap(heap) };
     const began = performance.now();
     for (let i = 0; i < viewers; i += BATCH) {
       sockets.push(...(await Promise.all(Array.from({ length: Math.min(BATCH, viewers - i) }, () => open(`${target.viewerUrl}${query}`, kind === pulseboard)))));
@@ -81,23 +85,23 @@ async function measure(kind: TargetKind, slow: boolean, query = ""): Promise<str
     }
     const joinSeconds = (performance.now() - began) / 1000;
     await delay(QUIET_MS);
-    const after = { rss: residentKiB(target.pids.runtime)!, heap: await lowestHeap(heap) };
+    const after = { rss: resident(), heap: await lowestHeap(heap) };
     // Then one message to every viewer (a request the server broadcasts), to see what a
     // socket that has been sent something holds.
     await post(target, 999);
     await delay(QUIET_MS);
-    const afterSend = residentKiB(target.pids.runtime)!;
+    const afterSend = resident();
     // Then nothing for a while, long enough for an idle object to hibernate (its instance and
     // the sockets' JavaScript objects go; the sockets stay open in the runtime).
     await delay(IDLE_MS);
-    const afterIdle = residentKiB(target.pids.runtime)!;
+    const afterIdle = resident();
     heap?.close();
     const perViewer = (bytes: number) => (bytes / viewers).toFixed(1);
     const heapNote =
       before.heap === null || after.heap === null
         ? "n/a | n/a"
         : `${((after.heap.used - before.heap.used) / 1024 / viewers).toFixed(1)} | ${((after.heap.reserved - before.heap.reserved) / 1024 / viewers).toFixed(1)}`;
-    const row = `| ${kind.title}${query ? ` (${query})` : ""} | ${slow ? `slow (batches ${SLOW_PAUSE_MS / 1000} s apart)` : "fast"} | ${joinSeconds.toFixed(1)} | ${(before.rss / 1024).toFixed(0)} → ${(after.rss / 1024).toFixed(0)} → ${(afterSend / 1024).toFixed(0)} | ${perViewer(after.rss - before.rss)} | ${perViewer(afterSend - before.rss)} | ${perViewer(afterIdle - before.rss)} | ${heapNote} |`;
+    const row = `| ${kind.title}${relays === "off" ? "" : ", viewers on relays in a second process (both runtimes)"}${query ? ` (${query})` : ""} | ${slow ? `slow (batches ${SLOW_PAUSE_MS / 1000} s apart)` : "fast"} | ${joinSeconds.toFixed(1)} | ${(before.rss / 1024).toFixed(0)} → ${(after.rss / 1024).toFixed(0)} → ${(afterSend / 1024).toFixed(0)} | ${perViewer(after.rss - before.rss)} | ${perViewer(afterSend - before.rss)} | ${perViewer(afterIdle - before.rss)} | ${heapNote} |`;
     console.log(row);
     return row;
   } finally {
@@ -110,6 +114,9 @@ const rows: string[] = [];
 for (const kind of [pulseboard, partyserver]) for (const slow of [false, true]) rows.push(await measure(kind, slow));
 // Viewers subscribed to a series that does not exist: an empty snapshot, no points frames.
 rows.push(await measure(pulseboard, false, "?series=none"));
+// Every viewer on a relay of 1,000 in a second `wrangler dev` (bench/relay-process/), which
+// has no static assets in front of it (the room has none either).
+rows.push(await measure(pulseboard, false, "", "second-process"));
 console.log(
   [
     "",
