@@ -1,7 +1,7 @@
 // What one abusive viewer costs everyone else: for each flood, the latency of other viewers'
 // live points and of ingest answers while it runs, against a baseline measured just before it
 // on the same dashboard in the same run.
-// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late] [--profile] [--pin] [--relayed]
+// Usage: node bench/socket-floods.ts [--flood small,subscribe,...] [--messages 10000] [--joins 50] [--repeat 3] [--direct] [--floor ignore|close|late] [--profile] [--pin] [--relayed [--cold-relay]]
 // Floods: small (10,000 cheap valid messages), subscribe (10,000 subscribes), resume (10,000
 // `since=0` resumes), history (10,000 history requests), invalid (10,000 invalid messages),
 // joins (50 simultaneous joins of a dashboard of 1,000 series x 600 points).
@@ -22,7 +22,8 @@
 // second `wrangler dev` (bench/relay-process/) as on Cloudflare's network each object has a
 // thread of its own: the watcher stays on the dashboard's own object (RELAY_AFTER_VIEWERS 1),
 // the flooder connects to the relays' runtime port and is sent to a relay, and the probes
-// measure what the flood costs the dashboard's ingest and its own viewers. With `--pin` the
+// measure what the flood costs the dashboard's ingest and its own viewers (with `--cold-relay`,
+// the flooder's own join attaches the relay, inside the measured window). With `--pin` the
 // dashboard's process runs on CPU 1, the relays' with the probe and the sender on CPU 0.
 // With `--profile`, every run takes a CPU profile of the server's isolate (bench/cpu-profile.ts)
 // from just before the flood until probing stops, and prints its summary after the run's row.
@@ -54,6 +55,7 @@ const { values: args } = parseArgs({
     profile: { type: "boolean", default: false },
     pin: { type: "boolean", default: false },
     relayed: { type: "boolean", default: false },
+    "cold-relay": { type: "boolean", default: false },
   },
 });
 // --pin: the server (wrangler, its proxy and the runtime) on CPU 1, this process (the probe and
@@ -267,7 +269,7 @@ async function measure(server: DevServer, target: string, flood: Flood, run: num
   const probe = new Probe(server, dashboard, watcher);
   // The flooder's relay is attached (its window read from the dashboard) before the baseline,
   // as a relay serving an audience already is: what follows measures the flood, not the join.
-  const settled = relays ? await open(wsUrl(relays, dashboard.id, "?series=probe")) : null;
+  const settled = relays && !args["cold-relay"] ? await open(wsUrl(relays, dashboard.id, "?series=probe")) : null;
   if (settled) await first(settled, "snapshot");
 
   probe.start();
