@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS dashboard (
   view_key_hash TEXT,                          -- SHA-256 hex of the view key; NULL: public
   created_at INTEGER NOT NULL,                 -- ms since the epoch
   panels TEXT NOT NULL DEFAULT '[]',           -- JSON array of panels, in display order
-  seq INTEGER NOT NULL DEFAULT 0,              -- sequence number of the newest stored point
+  seq INTEGER NOT NULL DEFAULT 0,              -- at most the newest point's sequence number (see storedSeq)
   broadcast_seq INTEGER NOT NULL DEFAULT 0,    -- every point up to here has gone out to viewers
   pruned_seq INTEGER NOT NULL DEFAULT 0,       -- highest sequence number ever pruned
   rollup_seq INTEGER NOT NULL DEFAULT 0        -- every point up to here is counted in rollups
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS series (
   key TEXT NOT NULL UNIQUE,                    -- canonical key, name{tag=value,...} with tags sorted
   name TEXT NOT NULL,
   tags TEXT NOT NULL,                          -- JSON object of the tags
-  points INTEGER NOT NULL DEFAULT 0            -- raw points kept, for the per-series cap
+  rolled_points INTEGER NOT NULL DEFAULT 0     -- raw points kept and rolled up, for the per-series cap
 );
 -- Raw points: one row per series per request (merged later by maintenance), packed columns.
 CREATE TABLE IF NOT EXISTS chunks (
@@ -113,6 +113,8 @@ export class DashboardStore implements StreamSource {
   private cachedMeta: DashboardMeta | null | undefined;
   /** Whether tables made by an older version have been brought up to date by this instance. */
   private upgraded = false;
+  /** Raw points after the roll-up position, per series id; counted from the chunks on first use. */
+  private unrolled: Map<number, number> | null = null;
 
   /**
    * Creates nothing: an object addressed by an unknown id must leave no database behind
@@ -137,6 +139,7 @@ export class DashboardStore implements StreamSource {
     if (!row) return null;
     if (!this.upgraded) {
       addChunkSequenceColumns(this.sql);
+      countRolledPoints(this.sql, row.rollup_seq);
       this.upgraded = true;
     }
     return {
@@ -146,7 +149,7 @@ export class DashboardStore implements StreamSource {
       viewKeyHash: row.view_key_hash,
       createdAt: row.created_at,
       panels: JSON.parse(row.panels) as Panel[],
-      seq: row.seq,
+      seq: storedSeq(this.sql, row),
       broadcastSeq: row.broadcast_seq,
       prunedSeq: row.pruned_seq,
       rollupSeq: row.rollup_seq,
@@ -220,6 +223,32 @@ export class DashboardStore implements StreamSource {
   private forgetCaches(): void {
     this.byKey = this.byId = null;
     this.cachedMeta = undefined;
+    this.unrolled = null;
+  }
+
+  /**
+   * Raw points of series `id` not yet rolled up. Kept in memory (written nowhere: a write per
+   * request would be a row written per request); a new instance counts them once from the
+   * chunks after the roll-up position, which maintenance keeps few.
+   */
+  unrolledPoints(id: number): number {
+    if (!this.unrolled) {
+      const after = this.meta()!.rollupSeq;
+      const counts = new Map<number, number>();
+      for (const row of this.sql.exec<ChunkRow>("SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND last_seq > ?", after - MAX_CHUNK_SEQ_SPAN, after)) {
+        const chunk = chunkOf(row);
+        let count = 0;
+        for (let i = 0; i < chunk.ts.length; i++) if (seqAt(chunk, i) > after) count++;
+        counts.set(chunk.seriesId, (counts.get(chunk.seriesId) ?? 0) + count);
+      }
+      this.unrolled = counts;
+    }
+    return this.unrolled.get(id) ?? 0;
+  }
+
+  /** Points of series `id` were just rolled up (see `unrolledPoints`). */
+  rolledUp(id: number, points: number): void {
+    this.unrolled?.set(id, Math.max(0, (this.unrolled.get(id) ?? 0) - points));
   }
 
   /** Where the dashboard's stream stands (see `StreamSource`). */
@@ -375,12 +404,12 @@ export class DashboardStore implements StreamSource {
         bytesOf(batch.ts),
         bytesOf(batch.values),
       );
-      this.sql.exec("UPDATE series SET points = points + ? WHERE id = ?", batch.ts.length, seriesId);
       next += batch.ts.length;
+      this.unrolled?.set(seriesId, (this.unrolled.get(seriesId) ?? 0) + batch.ts.length);
       stored.push({ key: batch.key, name: batch.name, tags: batch.tags, ts: Array.from(batch.ts), values: Array.from(batch.values) });
     }
+    // The newest chunk says where the sequence is (see storedSeq): no row of its own to write.
     const last = next - 1;
-    this.sql.exec("UPDATE dashboard SET seq = ?", last);
     this.meta()!.seq = last;
     return { from: first, to: last, series: stored };
   }
@@ -423,6 +452,44 @@ export function tableExists(sql: SqlStorage, name: string): boolean {
  * Gives a `chunks` table from before merged chunks its `last_seq` and `seqs` columns; every
  * chunk then still has consecutive sequence numbers, so `seqs` stays empty.
  */
+/**
+ * The sequence number of the newest stored point: the highest `last_seq` of the chunks, which
+ * writing a request's chunks moves on with no other row written, or, when chunks with the
+ * newest points are gone (pruned), the highest position the dashboard row recorded. A chunk's
+ * points lie within MAX_CHUNK_SEQ_SPAN of its first, so the newest chunk starts no further
+ * back than that from the last one to start: the read looks at that stretch only.
+ */
+function storedSeq(sql: SqlStorage, row: Pick<MetaRow, "seq" | "broadcast_seq" | "pruned_seq" | "rollup_seq">): number {
+  const newest =
+    sql
+      .exec<{ seq: number | null }>(
+        "SELECT max(last_seq) AS seq FROM chunks WHERE first_seq > (SELECT coalesce(max(first_seq), 0) FROM chunks) - ?",
+        MAX_CHUNK_SEQ_SPAN,
+      )
+      .one().seq ?? 0;
+  return Math.max(newest, row.seq, row.broadcast_seq, row.pruned_seq, row.rollup_seq);
+}
+
+/**
+ * Tables of a version that counted every raw point kept as it was written (`series.points`)
+ * count only those rolled up (`rolled_points`), as maintenance adds them: the count becomes
+ * the old one less the points after the roll-up position, read from the few chunks holding them.
+ */
+function countRolledPoints(sql: SqlStorage, rollupSeq: number): void {
+  const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'series'").one().sql;
+  if (table.includes("rolled_points")) return;
+  sql.exec("ALTER TABLE series ADD COLUMN rolled_points INTEGER NOT NULL DEFAULT 0");
+  const unrolled = new Map<number, number>();
+  for (const row of sql.exec<ChunkRow>("SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE last_seq > ?", rollupSeq)) {
+    const chunk = chunkOf(row);
+    let count = 0;
+    for (let i = 0; i < chunk.ts.length; i++) if (seqAt(chunk, i) > rollupSeq) count++;
+    unrolled.set(chunk.seriesId, (unrolled.get(chunk.seriesId) ?? 0) + count);
+  }
+  sql.exec("UPDATE series SET rolled_points = points");
+  for (const [id, count] of unrolled) sql.exec("UPDATE series SET rolled_points = max(0, rolled_points - ?) WHERE id = ?", count, id);
+}
+
 function addChunkSequenceColumns(sql: SqlStorage): void {
   const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").one().sql;
   if (table.includes("last_seq")) return;

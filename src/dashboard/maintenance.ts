@@ -37,6 +37,8 @@ export function rollUp(store: DashboardStore, limit = Infinity): number {
     const through = Math.min(seq, after + limit);
     if (through <= after) return 0;
     const minutes = new Map<string, Bucket & { seriesId: number; minute: number }>();
+    /** Points rolled up per series, for the per-series cap (see `prune`). */
+    const rolledPerSeries = new Map<number, number>();
     let count = 0;
     // Chunks stored since the last pass, in sequence order, whose points are all new.
     const arrived: PointChunk[] = [];
@@ -58,6 +60,7 @@ export function rollUp(store: DashboardStore, limit = Infinity): number {
         const ts = chunk.ts[i]!;
         const value = chunk.values[i]!;
         count++;
+        rolledPerSeries.set(chunk.seriesId, (rolledPerSeries.get(chunk.seriesId) ?? 0) + 1);
         const minute = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
         const id = `${chunk.seriesId}:${minute}`;
         const agg = minutes.get(id);
@@ -83,6 +86,11 @@ export function rollUp(store: DashboardStore, limit = Infinity): number {
         agg.lastTs,
         agg.lastSeq,
       );
+    }
+    // One write per series a pass touched, not one per request.
+    for (const [id, points] of rolledPerSeries) {
+      sql.exec("UPDATE series SET rolled_points = rolled_points + ? WHERE id = ?", points, id);
+      store.rolledUp(id, points);
     }
     store.markRolledUp(through);
     mergeSmallChunks(store, arrived);
@@ -127,9 +135,12 @@ export function prune(
 
     // Series by series, along the (series_id, max_ts) index, so a pass reads only what it
     // deletes. Only chunks wholly rolled up are ever deleted.
-    for (const series of sql.exec<{ id: number; points: number }>("SELECT id, points FROM series").toArray()) {
+    // `rolled_points` counts the points kept that are rolled up (the only ones ever deleted);
+    // the cap counts those not yet rolled up as well.
+    for (const series of sql.exec<{ id: number; points: number }>("SELECT id, rolled_points AS points FROM series").toArray()) {
       if (budget <= 0) break;
-      let points = series.points;
+      const unrolled = store.unrolledPoints(series.id);
+      let points = series.points + unrolled;
       // Chunks whose newest point is older than the raw window.
       for (const row of sql
         .exec<{ first_seq: number; last_seq: number; count: number }>(
@@ -161,8 +172,9 @@ export function prune(
           points -= row.count;
         }
       }
-      if (points !== series.points) sql.exec("UPDATE series SET points = ? WHERE id = ?", points, series.id);
+      if (points - unrolled !== series.points) sql.exec("UPDATE series SET rolled_points = ? WHERE id = ?", points - unrolled, series.id);
     }
+    // The dashboard row keeps the position when the chunks that held it go (see storedSeq).
     if (highest > 0) store.markPruned(highest);
 
     // RETURNING counts rows; the cursor's rowsWritten would count index entries too.

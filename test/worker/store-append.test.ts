@@ -20,15 +20,15 @@ describe("appending points", () => {
       const store = new DashboardStore(state.storage);
       const now = Date.now();
       store.append(batches(["known"], now));
-      // A row already holding the second sequence number the next append will give: its
-      // second insert fails, after the first has made the series "fresh".
-      state.storage.sql.exec("INSERT INTO chunks (first_seq, last_seq, series_id, count, min_ts, max_ts, ts, vals) SELECT 3, 3, id, 0, 0, 0, x'', x'' FROM series");
+      // A trigger refusing the second sequence number the next append will give: its second
+      // insert fails, after the first has made the series "fresh".
+      state.storage.sql.exec("CREATE TRIGGER obstacle BEFORE INSERT ON chunks WHEN NEW.first_seq = 3 BEGIN SELECT RAISE(ABORT, 'obstacle'); END");
       expect(() => store.append(batches(["fresh", "other"], now))).toThrow();
       expect(store.listSeries().map((s) => s.key)).toEqual(["known"]);
       expect(store.meta()!.seq).toBe(1);
 
       // Once the obstacle is gone, the same append stores both series, each with its own row.
-      state.storage.sql.exec("DELETE FROM chunks WHERE first_seq = 3");
+      state.storage.sql.exec("DROP TRIGGER obstacle");
       expect(store.append(batches(["fresh", "other"], now))).toMatchObject({ from: 2, to: 3 });
       expect(readStoredPoints(state).map((p) => [p.seq, p.key])).toEqual([
         [1, "known"],
