@@ -7,7 +7,9 @@ import type { AppEnv } from "./hono-env";
  * for load balancers that want one) and `/health` (2.x's JSON check). None needs a token, as
  * on InfluxDB. `/query` (1.x's InfluxQL endpoint, which some clients call to list or create
  * databases) is answered with a plain refusal: Pulseboard takes writes, and dashboards are
- * created with its own API.
+ * created with its own API. The refusal is a 400, as InfluxDB answers a query it cannot run,
+ * not a 501: clients read a 5xx as the server being down (the `influx` package then takes
+ * the host out of its pool, so its writes would fail too), and a 4xx's body as the reason.
  */
 
 /**
@@ -38,7 +40,7 @@ influxStatusRoutes.on(["GET", "POST"], "/query", (c) =>
       error:
         "Pulseboard takes writes only: /query (InfluxQL) is not supported. Create a dashboard with POST /api/dashboards and write to it with /write?db=<dashboard id>",
     },
-    501,
+    400,
     { ...IDENTITY, "X-Influxdb-Error": "/query is not supported: Pulseboard takes writes only" },
   ),
 );

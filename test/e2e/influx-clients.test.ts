@@ -65,6 +65,27 @@ describe("InfluxDB client libraries", () => {
     viewer.close();
   });
 
+  it("@influxdata/influxdb-client's transport gets 204 from /ping with the version headers and a passing /health", async () => {
+    // The client's PingAPI and HealthAPI (in its -apis package) are these two requests.
+    const transport = new InfluxV2({ url: server.url, token: "any" }).transport;
+    const ping: { status?: number; headers?: Record<string, unknown> } = {};
+    await transport.request("/ping", null, { method: "GET" }, (headers, status) => Object.assign(ping, { headers, status }));
+    expect(ping.status).toBe(204);
+    expect(ping.headers).toMatchObject({ "x-influxdb-build": "Pulseboard", "x-influxdb-version": expect.stringMatching(/^2\./) });
+    expect(await transport.request("/health", null, { method: "GET" })).toMatchObject({ status: "pass" });
+  });
+
+  it("influx (v1) pings the server as online; getDatabaseNames fails with the server's reason and writes still work", async () => {
+    const dashboard = await createDashboard(server.url, uniqueId("influx-ping"));
+    const { hostname, port } = new URL(server.url);
+    const client = new InfluxV1({ host: hostname, port: Number(port), protocol: "http", database: dashboard.id, username: "sensor", password: dashboard.ingestToken });
+    const [host] = await client.ping(5000);
+    expect(host).toMatchObject({ online: true, version: expect.stringMatching(/^2\./) });
+    await expect(client.getDatabaseNames()).rejects.toThrow(/400 .*\/query .*not supported/);
+    // The refusal did not take the server out of the client's pool.
+    await client.writePoints([{ measurement: "after", fields: { v: 1 } }]);
+  });
+
   it("a wrong token is refused with InfluxDB's 401, which the client reports", async () => {
     const dashboard = await createDashboard(server.url, uniqueId("influx-bad"));
     const writer = new InfluxV2({ url: server.url, token: "not-the-token" }).getWriteApi("any-org", dashboard.id, "ms", { maxRetries: 0 });

@@ -240,9 +240,9 @@ describe("the InfluxDB status routes", () => {
     expect(await response.json()).toMatchObject({ name: "pulseboard", status: "pass", checks: [], message: expect.any(String), version: expect.any(String) });
   });
 
-  it.each(["GET", "POST"])("refuses %s /query with 501 and a v1 error saying writes only", async (method) => {
+  it.each(["GET", "POST"])("refuses %s /query with 400 (not a 5xx, which clients take for an outage) and a v1 error saying writes only", async (method) => {
     const response = await SELF.fetch(`${BASE}/query?q=${encodeURIComponent("SHOW DATABASES")}`, { method });
-    expect(response.status).toBe(501);
+    expect(response.status).toBe(400);
     expect((await response.json<{ error: string }>()).error).toMatch(/\/query .*not supported/);
     expect(response.headers.get("X-Influxdb-Error")).toMatch(/^[\x20-\x7e]+$/);
   });
