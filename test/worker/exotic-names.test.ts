@@ -31,13 +31,14 @@ température,pièce=salon valeur=19.5`;
     });
     expect(ndjson.status).toBe(200);
 
-    const expected: Series[] = [
-      { name: "disk usage.used percent", tags: { "mount point": "/var,log" }, key: "" },
-      { name: "température.valeur", tags: { pièce: "salon" }, key: "" },
-      { name: "a,b.f", tags: { "k=x": "v,w" }, key: "" },
-      { name: "json {braces}", tags: { "k,}": "v}" }, key: "" },
-      { name: "back\\slash", tags: {}, key: "" },
-    ].map((series) => ({ ...series, key: seriesKey(series.name, series.tags) }));
+    const sent: Omit<Series, "key">[] = [
+      { name: "disk usage.used percent", tags: { "mount point": "/var,log" } },
+      { name: "température.valeur", tags: { pièce: "salon" } },
+      { name: "a,b.f", tags: { "k=x": "v,w" } },
+      { name: "json {braces}", tags: { "k,}": "v}" } },
+      { name: "back\\slash", tags: {} },
+    ];
+    const expected: Series[] = sent.map((series) => ({ ...series, key: seriesKey(series.name, series.tags) }));
     expect(expected.map((series) => series.key)).toEqual([
       "disk usage.used percent{mount point=/var\\,log}",
       "température.valeur{pièce=salon}",
