@@ -6,6 +6,7 @@
 import { InfluxDB as InfluxV2, Point } from "@influxdata/influxdb-client";
 import { FieldType, InfluxDB as InfluxV1 } from "influx";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriesKey } from "../../src/shared/series-key.ts";
 import { createDashboard, uniqueId } from "./api.ts";
 import { startDevServer, type DevServer } from "./dev-server.ts";
 import { NodeViewer } from "./node-viewer.ts";
@@ -84,6 +85,44 @@ describe("InfluxDB client libraries", () => {
     await expect(client.getDatabaseNames()).rejects.toThrow(/400 .*\/query .*not supported/);
     // The refusal did not take the server out of the client's pool.
     await client.writePoints([{ measurement: "after", fields: { v: 1 } }]);
+  });
+
+  it("both clients write names with spaces, commas, equals signs and accents, each arriving under its own key", async () => {
+    const dashboard = await createDashboard(server.url, uniqueId("influx-names"));
+    const viewer = await NodeViewer.open(server.url, dashboard.id);
+    await viewer.until(() => viewer.frames.some((frame) => frame.type === "snapshot"), "the snapshot");
+
+    const writer = new InfluxV2({ url: server.url, token: dashboard.ingestToken }).getWriteApi("any-org", dashboard.id, "ms", { maxRetries: 0 });
+    writer.writePoint(new Point("disk usage").tag("mount point", "/var,log").tag("a=b", "c=d").floatField("used percent", 71.5));
+    await writer.close();
+    const { hostname, port } = new URL(server.url);
+    const v1 = new InfluxV1({ host: hostname, port: Number(port), protocol: "http", database: dashboard.id, username: "sensor", password: dashboard.ingestToken });
+    await v1.writePoints([{ measurement: "température", tags: { pièce: "salon, nord" }, fields: { valeur: 19.5 } }]);
+
+    await viewer.until(() => viewer.points().length === 2, "two points");
+    expect(viewer.points().sort()).toEqual(
+      [
+        `${seriesKey("disk usage.used percent", { "mount point": "/var,log", "a=b": "c=d" })}=71.5`,
+        `${seriesKey("température.valeur", { pièce: "salon, nord" })}=19.5`,
+      ].sort(),
+    );
+    viewer.close();
+  });
+
+  it("influx (v1) writes at precision h and m, and the times arrive exact to the hour and minute", async () => {
+    const dashboard = await createDashboard(server.url, uniqueId("influx-precision"));
+    const viewer = await NodeViewer.open(server.url, dashboard.id);
+    await viewer.until(() => viewer.frames.some((frame) => frame.type === "snapshot"), "the snapshot");
+    const { hostname, port } = new URL(server.url);
+    const client = new InfluxV1({ host: hostname, port: Number(port), protocol: "http", database: dashboard.id, username: "sensor", password: dashboard.ingestToken });
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+    await client.writePoints([{ measurement: "hourly", fields: { v: 1 }, timestamp: new Date(hour + 1234) }], { precision: "h" });
+    await client.writePoints([{ measurement: "minutely", fields: { v: 2 }, timestamp: new Date(hour + 60_000 + 1234) }], { precision: "m" });
+
+    await viewer.until(() => viewer.points().length === 2, "two points");
+    const times = viewer.frames.flatMap((frame) => (frame.type === "points" ? frame.series.map((series) => `${series.key}@${series.ts[0]}`) : []));
+    expect(times.sort()).toEqual([`hourly.v@${hour}`, `minutely.v@${hour + 60_000}`]);
+    viewer.close();
   });
 
   it("a wrong token is refused with InfluxDB's 401, which the client reports", async () => {
