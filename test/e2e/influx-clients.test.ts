@@ -1,7 +1,8 @@
 /**
  * The InfluxDB-compatible write APIs, proven with the real client libraries people use:
- * `@influxdata/influxdb-client` (v2 API) and `influx` (v1 API) write to a running
- * `wrangler dev`, and a connected viewer receives their points.
+ * `@influxdata/influxdb-client` (v2 API) and `influx` (v1 API) check the server with their
+ * ping and health calls and write to a running `wrangler dev`, and a connected viewer
+ * receives their points, whatever their names and time precision.
  */
 import { InfluxDB as InfluxV2, Point } from "@influxdata/influxdb-client";
 import { FieldType, InfluxDB as InfluxV1 } from "influx";
