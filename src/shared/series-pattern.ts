@@ -1,3 +1,5 @@
+import { keyName } from "./series-key.ts";
+
 /**
  * Series selection by name, key or glob: `*` matches any run of characters, `?` one
  * character, and `\*`, `\?` a star or question mark itself (a backslash before anything
@@ -178,5 +180,6 @@ export function seriesMatcher(patterns: readonly string[]): SeriesMatcher {
   if (patterns.includes("*")) return () => true;
   const exact = new Set(patterns.filter((p) => !isGlob(p)));
   const globs = patterns.filter(isGlob).map((p) => new Glob(p));
-  return ({ key, name }) => exact.has(key) || exact.has(name) || globs.some((glob) => glob.test(key) || glob.test(name));
+  // A name also matches as a key writes it (`a\,b` for `a,b`), the way a comma-separated list spells it.
+  return ({ key, name }) => exact.has(key) || exact.has(name) || exact.has(keyName(name)) || globs.some((glob) => glob.test(key) || glob.test(name));
 }

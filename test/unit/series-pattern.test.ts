@@ -117,6 +117,13 @@ describe("seriesMatcher", () => {
     expect(seriesMatcher([])(series("anything"))).toBe(false);
   });
 
+  it("matches a name holding commas as sent or as a key writes it", () => {
+    const tagged = { key: seriesKey("a,b", { t: "1" }), name: "a,b" };
+    expect(seriesMatcher(["a,b"])(tagged)).toBe(true);
+    expect(seriesMatcher(splitPatterns("a\\,b"))(tagged)).toBe(true);
+    expect(seriesMatcher(["a"])(tagged)).toBe(false);
+  });
+
   it("reads a pattern's regular-expression characters as themselves", () => {
     expect(seriesMatcher(["a.c*"])(series("abc"))).toBe(false);
     expect(seriesMatcher(["(a|b)*"])(series("(a|b)x"))).toBe(true);
