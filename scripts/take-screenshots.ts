@@ -4,7 +4,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Panel } from "../src/shared/dashboard-config.ts";
-import { seriesKey } from "../src/shared/protocol.ts";
+import { seriesKey } from "../src/shared/series-key.ts";
 import { createDashboard, postMetrics } from "../test/e2e/api.ts";
 import { launchBrowser } from "../test/e2e/browser.ts";
 import { startDevServer } from "../test/e2e/dev-server.ts";

@@ -25,7 +25,8 @@ export function lineProtocolCandidates(text: string, precision: Precision, now: 
   const batch: CandidateBatch = { unit: "line", items: [], rejected: [] };
   for (const entry of decodeLines(text, { precision, defaultTime: BigInt(now) * NS_PER_MS })) {
     if ("error" in entry) {
-      batch.rejected.push(rejection("line", entry.error.line, entry.error.message));
+      // The rejection carries the line already; the message says where on it.
+      batch.rejected.push(rejection("line", entry.error.line, `column ${entry.error.column}: ${entry.error.reason}`));
       continue;
     }
     const { point } = entry;

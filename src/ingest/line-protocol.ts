@@ -72,8 +72,11 @@ export interface LineProtocolPoint {
   line: number;
 }
 
-/** Unit of the timestamps in a body, as the `precision` parameter of `/api/v2/write` names it. */
-export type Precision = "ns" | "us" | "ms" | "s";
+/**
+ * Unit of the timestamps in a body, as the `precision` parameter names it: `/api/v2/write`
+ * takes the first four, InfluxDB 1.x's `/write` minutes and hours too.
+ */
+export type Precision = "ns" | "us" | "ms" | "s" | "m" | "h";
 
 /** How to read a body. */
 export interface DecodeOptions {
@@ -91,7 +94,14 @@ export type LineResult =
   | { error: LineProtocolError };
 
 /** Nanoseconds per unit of each precision. */
-export const PRECISION_NANOSECONDS: Readonly<Record<Precision, bigint>> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
+export const PRECISION_NANOSECONDS: Readonly<Record<Precision, bigint>> = {
+  ns: 1n,
+  us: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
 
 // Character codes the grammar names.
 const TAB = 0x09;

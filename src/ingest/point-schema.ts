@@ -3,8 +3,14 @@ import { rejection, type ItemUnit, type Rejection } from "../dashboard/ingest-co
 import { limits } from "../shared/limits";
 import type { Tags } from "../shared/protocol";
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_.:/-]*$/;
-const TAG_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/**
+ * Names and tag names: any characters but control characters (C0, DEL and C1) and lone
+ * surrogates (which are not text, and would not survive UTF-8 storage), so that everything
+ * InfluxDB's line protocol carries (`used percent`, `a,b=c`, `température`) is a valid name
+ * on every route. Series keys escape what would make them ambiguous (`series-key.ts`).
+ */
+const NAME = /^[^\p{Cc}\p{Cs}]+$/u;
+const NAME_RULE = "no control characters";
 
 /**
  * The JSON point of the public API (PRODUCT.md), the reference for what a valid point is and
@@ -16,7 +22,7 @@ export const pointSchema = z.strictObject({
     .string({ error: "name must be a string" })
     .min(1, "name must not be empty")
     .max(limits.maxNameLength, `name is longer than ${limits.maxNameLength} characters`)
-    .regex(NAME, "name must start with a letter or _ and hold only letters, digits and _ . : / -"),
+    .regex(NAME, `name must hold ${NAME_RULE}`),
   value: z.number({ error: "value must be a finite number" }),
   ts: z
     .union([z.int({ error: "ts must be whole milliseconds since the epoch" }), z.iso.datetime({ offset: true })], {
@@ -29,7 +35,7 @@ export const pointSchema = z.strictObject({
         .string()
         .min(1, "tag names must not be empty")
         .max(limits.maxTagKeyLength, `tag names are at most ${limits.maxTagKeyLength} characters`)
-        .regex(TAG_NAME, "tag names start with a letter or _ and hold only letters, digits and _ . -"),
+        .regex(NAME, `tag names must hold ${NAME_RULE}`),
       z.string({ error: "tag values must be strings" }).max(limits.maxTagValueLength, `tag values are at most ${limits.maxTagValueLength} characters`),
     )
     .refine((tags) => Object.keys(tags).length <= limits.maxTags, `at most ${limits.maxTags} tags`)
@@ -104,7 +110,7 @@ export function quickCheck(candidate: unknown): (Omit<ValidPoint, "ts"> & { ts: 
   let count = 0;
   for (const tag in tags) {
     const tagValue = (tags as Record<string, unknown>)[tag];
-    if (++count > limits.maxTags || tag.length > limits.maxTagKeyLength || !TAG_NAME.test(tag)) return null;
+    if (++count > limits.maxTags || tag.length > limits.maxTagKeyLength || !NAME.test(tag)) return null;
     if (typeof tagValue !== "string" || tagValue.length > limits.maxTagValueLength) return null;
   }
   return { name, value, ts: ts as number | undefined, tags: tags as Tags };

@@ -5,6 +5,8 @@
  * `protocol.ts`.
  */
 
+import { splitPatterns } from "./series-pattern.ts";
+
 /** Dashboard ids: 1-64 characters of `a-z 0-9 - _`, starting with a letter or digit. */
 export const DASHBOARD_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** {@link DASHBOARD_ID_PATTERN} in words, for error messages. */
@@ -24,9 +26,10 @@ export const VIEWER_PROTOCOL = "pulseboard";
  */
 export const VIEW_KEY_PROTOCOL_PREFIX = "pulseboard.view-key.";
 
-/** The patterns of a viewer's `?series=a,b*` (none: every series). */
+/** The patterns of a viewer's `?series=a,b*` (none: every series), split as `splitPatterns` does. */
 export function viewerSeries(query: URLSearchParams): string[] {
-  const series = query.get("series")?.split(",").filter(Boolean);
+  const raw = query.get("series");
+  const series = raw === null ? undefined : splitPatterns(raw);
   return series === undefined ? ["*"] : series;
 }
 

@@ -234,16 +234,3 @@ export const OVER_BUDGET_RETRY_MS = 10_000;
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 /** Invalid client messages within one 10 s budget window after which the server closes with 4008. */
 export const MAX_INVALID_MESSAGES = 10;
-
-/** Builds the canonical key of a series from its name and tags (tags sorted by name). */
-export function seriesKey(name: string, tags: Tags): string {
-  return name + tagSuffix(tags);
-}
-
-/** The tag part of a series key, `{a=1,b=2}` (empty without tags): shared by a line's fields. */
-export function tagSuffix(tags: Tags): string {
-  const names = Object.keys(tags);
-  if (names.length === 0) return "";
-  names.sort();
-  return `{${names.map((tag) => `${tag}=${tags[tag]}`).join(",")}}`;
-}

@@ -1,7 +1,11 @@
+import { keyName } from "./series-key.ts";
+
 /**
  * Series selection by name, key or glob: `*` matches any run of characters, `?` one
- * character. A pattern matches a series when it matches its name or its full key, so
- * `cpu.*` takes every `cpu.` metric with any tags and `cpu{host=a}` takes just that one.
+ * character, and `\*`, `\?` a star or question mark itself (a backslash before anything
+ * else is itself, so a key's own escapes, `a\,b`, match as written). A pattern matches a
+ * series when it matches its name or its full key, so `cpu.*` takes every `cpu.` metric with
+ * any tags and `cpu{host=a}` takes just that one.
  *
  * Any reader of a public dashboard sends patterns (the history route's `names=`, a socket's
  * `series=`, `subscribe`, `history`), and a saved panel's patterns run in every viewer's
@@ -41,6 +45,10 @@ export function patternsProblem(patterns: readonly string[]): string | null {
 
 const STAR = 0x2a; // "*"
 const ANY = 0x3f; // "?"
+const BACKSLASH = 0x5c; // "\\"
+/** A pattern position holding a wildcard rather than a character (code points are never negative). */
+const WILD_STAR = -1;
+const WILD_ANY = -2;
 
 /**
  * A compiled glob. State `i` means "the first `i` pattern characters are matched"; after each
@@ -49,7 +57,7 @@ const ANY = 0x3f; // "?"
  * match nothing). Consecutive stars are one star, so that closure is a single shift.
  */
 export class Glob {
-  /** Pattern characters (code points), consecutive stars folded into one. */
+  /** Pattern positions: a character's code point, or a wildcard; consecutive stars folded into one. */
   private readonly chars: number[];
   /** 32-bit words per state set: states 0..chars.length. */
   private readonly words: number;
@@ -64,21 +72,27 @@ export class Glob {
 
   constructor(pattern: string) {
     const chars: number[] = [];
-    for (const char of pattern) {
-      const code = char.codePointAt(0)!;
-      if (code === STAR && chars[chars.length - 1] === STAR) continue;
-      chars.push(code);
+    const codes = Array.from(pattern, (char) => char.codePointAt(0)!);
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i]!;
+      if (code === BACKSLASH && (codes[i + 1] === STAR || codes[i + 1] === ANY)) {
+        chars.push(codes[++i]!);
+      } else if (code === STAR) {
+        if (chars[chars.length - 1] !== WILD_STAR) chars.push(WILD_STAR);
+      } else {
+        chars.push(code === ANY ? WILD_ANY : code);
+      }
     }
     this.chars = chars;
     this.words = Math.ceil((chars.length + 1) / 32);
     this.stars = new Uint32Array(this.words);
     this.anyChar = new Uint32Array(this.words);
     chars.forEach((code, state) => {
-      if (code === STAR) setBit(this.stars, state);
-      else if (code === ANY) setBit(this.anyChar, state);
+      if (code === WILD_STAR) setBit(this.stars, state);
+      else if (code === WILD_ANY) setBit(this.anyChar, state);
     });
     chars.forEach((code, state) => {
-      if (code === STAR || code === ANY) return;
+      if (code < 0) return;
       let mask = this.byChar.get(code);
       if (!mask) this.byChar.set(code, (mask = this.anyChar.slice()));
       setBit(mask, state);
@@ -126,6 +140,36 @@ function setBit(set: Uint32Array, state: number): void {
   set[state >>> 5]! |= 1 << (state & 31);
 }
 
+/** A glob that matches exactly `text`: its stars and question marks escaped. */
+export function literalPattern(text: string): string {
+  return text.replace(/[*?]/g, "\\$&");
+}
+
+/**
+ * The patterns of a comma-separated selection (`?series=`, `names=`, a panel's series field).
+ * It splits at each comma that is neither escaped (`\,`) nor inside a key's braces, so any
+ * series key is one item as it is: `cpu{host=a,region=eu},mem*` is two patterns. Items are
+ * trimmed, empty ones dropped.
+ */
+export function splitPatterns(text: string): string[] {
+  const patterns: string[] = [];
+  // A key's tags hold no `}` that no backslash escapes, so the first one closes them.
+  let inTags = false;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === "\\") i++;
+    else if (char === "{") inTags = true;
+    else if (char === "}") inTags = false;
+    else if (char === "," && !inTags) {
+      patterns.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  patterns.push(text.slice(from));
+  return patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== "");
+}
+
 /** Whether a pattern has wildcards (otherwise it names a series exactly). */
 export function isGlob(pattern: string): boolean {
   return pattern.includes("*") || pattern.includes("?");
@@ -136,5 +180,6 @@ export function seriesMatcher(patterns: readonly string[]): SeriesMatcher {
   if (patterns.includes("*")) return () => true;
   const exact = new Set(patterns.filter((p) => !isGlob(p)));
   const globs = patterns.filter(isGlob).map((p) => new Glob(p));
-  return ({ key, name }) => exact.has(key) || exact.has(name) || globs.some((glob) => glob.test(key) || glob.test(name));
+  // A name also matches as a key writes it (`a\,b` for `a,b`), the way a comma-separated list spells it.
+  return ({ key, name }) => exact.has(key) || exact.has(name) || exact.has(keyName(name)) || globs.some((glob) => glob.test(key) || glob.test(name));
 }

@@ -11,8 +11,9 @@ import { bodyFormat } from "./decode-body";
 import { dashboardUpdateSchema } from "../shared/dashboard-config";
 import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
+import { influxStatusRoutes } from "./influx-status-routes";
 import { ingest, nativeIngestResponse } from "./ingest-handler";
-import { parsePrecision } from "./precision";
+import { parsePrecision, PRECISIONS } from "./precision";
 import { securityHeaders } from "./security-headers";
 import { newIngestToken, newViewKey, sha256Hex } from "../dashboard/secrets";
 import { authorizeWrite, writeRefusedError } from "./write-authorization";
@@ -61,6 +62,7 @@ app.notFound((c) => errorResponse(new ApiError(404, "not_found", `no route for $
 
 app.get("/healthz", (c) => c.json({ ok: true, time: Date.now() }));
 app.route("/", influxRoutes);
+app.route("/", influxStatusRoutes);
 
 app.get("/d/:id", async (c) => {
   parseDashboardId(c.req.param("id"));
@@ -154,6 +156,6 @@ app.post("/api/dashboards/:id/metrics", async (c) => {
   const id = parseDashboardId(c.req.param("id"));
   const credential = await writeCredential(c);
   const format = bodyFormat(c.req.header("Content-Type"));
-  const precision = parsePrecision(c.req.query("precision") ?? "ns", ["ns", "us", "ms", "s"]);
+  const precision = parsePrecision(c.req.query("precision") ?? "ns", PRECISIONS.v2);
   return nativeIngestResponse(c, id, await ingest(c, id, credential, format, precision));
 });

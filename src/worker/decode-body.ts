@@ -1,6 +1,7 @@
 import type { ItemUnit, Rejection, SeriesBatch } from "../dashboard/ingest-contract";
 import { limits } from "../shared/limits";
-import { tagSuffix, type Tags } from "../shared/protocol";
+import type { Tags } from "../shared/protocol";
+import { keyName, tagSuffix } from "../shared/series-key";
 import { ApiError } from "./errors";
 import type { BodyFailure, CandidateBatch } from "../ingest/candidate-batch";
 import { jsonCandidates, ndjsonCandidates } from "../ingest/json-points";
@@ -79,7 +80,7 @@ export async function decodeBody(request: Request, format: BodyFormat, now: numb
     }
     let suffix = suffixes.get(result.tags);
     if (suffix === undefined) suffixes.set(result.tags, (suffix = tagSuffix(result.tags)));
-    builder.add(result.name + suffix, result.name, result.tags, result.ts, result.value, item);
+    builder.add(keyName(result.name) + suffix, result.name, result.tags, result.ts, result.value, item);
   }
   return { unit: batch.unit, series: builder.build(), rejected, total, text };
 }

@@ -1,4 +1,4 @@
-import { patternsProblem } from "../shared/series-pattern";
+import { patternsProblem, splitPatterns } from "../shared/series-pattern";
 import { ApiError } from "./errors";
 
 /** Parsed parameters of `GET /api/dashboards/:id/series`. */
@@ -41,7 +41,7 @@ export function parseHistoryParams(query: URLSearchParams, now: number): History
     if (!["names", "from", "to", "step"].includes(name)) throw invalid(name, `unknown parameter "${name}"; use names, from, to and step`);
   }
   const names = query.get("names");
-  const patterns = names === null ? ["*"] : names.split(",").map((name) => name.trim()).filter(Boolean);
+  const patterns = names === null ? ["*"] : splitPatterns(names);
   const problem = patternsProblem(patterns);
   if (problem !== null) {
     throw invalid("names", `names takes comma-separated series names, keys or glob patterns: ${problem}`);

@@ -4,7 +4,7 @@ import { bearerToken, credentialOf, isAdminToken } from "./auth";
 import { dashboardIdSchema } from "./dashboard-id";
 import { ApiError, safeHeaders } from "./errors";
 import { ingest } from "./ingest-handler";
-import { parsePrecision } from "./precision";
+import { parsePrecision, PRECISIONS } from "./precision";
 import { ErrorCode } from "../shared/http-contract";
 import type { AppContext, AppEnv } from "./hono-env";
 
@@ -100,13 +100,13 @@ function influxAnswer(c: AppContext, id: string, flavour: Flavour, answer: Inges
       if (answer.rejected.length === 0) return c.body(null, 204);
       const first = answer.rejected[0]!;
       const where = first.line !== undefined ? `line ${first.line}` : `point ${first.index}`;
-      // As InfluxDB does for a partial write: the good points are stored, the status is 400.
-      throw new ApiError(
-        400,
-        "partial_write",
-        `partial write: ${answer.rejected.length} of ${answer.total} points rejected, ${answer.accepted} written; first: ${where}: ${first.message}`,
-        first.line !== undefined ? { line: first.line } : {},
-      );
+      // As InfluxDB does, a write with bad lines is a 400 whether or not the good ones were
+      // stored (they are); the message says which it was, and names the first bad line.
+      const outcome =
+        answer.accepted === 0
+          ? `nothing written: ${answer.total === 1 ? "the point was" : `all ${answer.total} points were`} rejected`
+          : `partial write: ${answer.rejected.length} of ${answer.total} points rejected, ${answer.accepted} written`;
+      throw new ApiError(400, answer.accepted === 0 ? "invalid_points" : "partial_write", `${outcome}; first: ${where}: ${first.message}`, first.line !== undefined ? { line: first.line } : {});
     }
   }
 }
@@ -116,7 +116,7 @@ function writeRoute(flavour: Flavour) {
     try {
       const id = dashboardParam(c, flavour === "v2" ? "bucket" : "db");
       const credential = await credentialFor(c, flavour === "v2" ? v2Token(c) : v1Token(c));
-      const precision = parsePrecision(c.req.query("precision") ?? "ns", flavour === "v2" ? ["ns", "us", "ms", "s"] : ["n", "ns", "u", "us", "µs", "ms", "s"]);
+      const precision = parsePrecision(c.req.query("precision") ?? "ns", PRECISIONS[flavour]);
       return influxAnswer(c, id, flavour, await ingest(c, id, credential, "line-protocol", precision));
     } catch (err) {
       if (err instanceof ApiError) return influxError(flavour, err, c);

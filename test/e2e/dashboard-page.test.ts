@@ -3,8 +3,8 @@
  * when they open /d/<id> and metrics arrive over HTTP.
  */
 import { describe, expect, it } from "vitest";
-import { seriesKey } from "../../src/shared/protocol.ts";
-import { createDashboard, postMetrics, uniqueId, type PointInput } from "./api.ts";
+import { seriesKey } from "../../src/shared/series-key.ts";
+import { createDashboard, postMetrics, updateDashboard, uniqueId, type PointInput } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";
 import { hasCurl, runInShell } from "./shell-command.ts";
@@ -47,6 +47,31 @@ describe.skipIf(skipBrowserTests)("the dashboard page", () => {
     expect(await page.evaluate("window.loadedOnce")).toBe(true);
     expect(await view.state()).toBe("live");
     await saveScreenshot(page, "dashboard-live-values");
+    expect(errors).toEqual([]);
+  });
+
+  it("shows series whose names hold spaces, commas and accents readably, and saved panels select them", async () => {
+    const id = uniqueId("names");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Names");
+    const table = { id: "rooms", title: "Rooms", type: "table", series: ["temp?rature.*{pi?ce=*}"], decimals: 1 };
+    await updateDashboard(suite.server.url, id, ingestToken, { panels: [table] });
+    const { page, view, errors } = await suite.open(`/d/${id}`);
+    await view.waitForState("live");
+
+    // Written as InfluxDB clients write them: line protocol, its escapes.
+    const lines = String.raw`latency\ (p50\,\ ms),mount\ point=/var\,log used\ percent=71.5
+température,pièce=salon valeur=19.5`;
+    const response = await fetch(`${suite.server.url}/api/v2/write?bucket=${id}`, { method: "POST", headers: { authorization: `Token ${ingestToken}` }, body: lines });
+    expect(response.status).toBe(204);
+
+    const latency = seriesKey("latency (p50, ms).used percent", { "mount point": "/var,log" });
+    const room = seriesKey("température.valeur", { pièce: "salon" });
+    await view.waitForLatest(latency, "71.5");
+    expect(await view.panelKeys()).toEqual([latency]);
+    const heading = `[data-testid="panel"] .panel-title`;
+    expect(await page.textContent(`${heading} .panel-name`)).toBe("latency (p50, ms).used percent");
+    expect(await page.textContent(`${heading} .panel-tags`)).toBe("{mount point=/var\\,log}");
+    await expect.poll(() => view.tableRows("rooms")).toEqual([`${room}=19.5`]);
     expect(errors).toEqual([]);
   });
 

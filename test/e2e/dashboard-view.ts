@@ -10,7 +10,8 @@ type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
 const savedPanel = (id: string) => `[data-testid="saved-panel"][data-panel-id="${id}"]`;
 const editorPanel = (id: string) => `[data-testid="panel-editor"][data-panel-id="${id}"]`;
-const panel = (key: string) => `[data-testid="panel"][data-series="${key.replaceAll('"', '\\"')}"]`;
+// A CSS string escapes backslashes and quotes; keys may hold both.
+const panel = (key: string) => `[data-testid="panel"][data-series="${key.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"]`;
 
 export class DashboardView {
   readonly page: Page;

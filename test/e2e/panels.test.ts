@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Panel } from "../../src/shared/dashboard-config.ts";
-import { seriesKey } from "../../src/shared/protocol.ts";
+import { seriesKey } from "../../src/shared/series-key.ts";
 import { createDashboard, postMetrics, uniqueId, updateDashboard, type PointInput } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";

@@ -52,7 +52,7 @@ const fieldValue: fc.Arbitrary<FieldValue> = fc.oneof(
   fc.boolean().map((bool) => ({ bool })),
 );
 
-const precision = fc.constantFrom<Precision>("ns", "us", "ms", "s");
+const precision = fc.constantFrom<Precision>("ns", "us", "ms", "s", "m", "h");
 
 /** A point with a time that is a whole number of `precision` units within the 64-bit range. */
 const pointIn = (unit: Precision) =>

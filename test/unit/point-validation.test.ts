@@ -5,7 +5,7 @@ import { limits } from "../../src/shared/limits";
 
 // Candidate points near the edges of validity: names and tag names from a small alphabet
 // that mixes allowed and forbidden characters, lengths around the limits, every JSON type.
-const nameChars = fc.constantFrom(..."aZ_9.:/- é{}=,".split(""));
+const nameChars = fc.constantFrom(..."aZ_9.:/- é{}=,\\*\t\u007f\u0085\ud800".split(""));
 const nameLike = fc.oneof(
   fc.string({ unit: nameChars, maxLength: 12 }),
   fc.constantFrom("", "1abc", "cpu.load", "a".repeat(limits.maxNameLength), "a".repeat(limits.maxNameLength + 1)),
@@ -46,5 +46,29 @@ describe("the quick check of a point", () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe("names", () => {
+  const point = (name: string, tags: Record<string, string> = {}) => pointSchema.safeParse({ name, value: 1, tags }).success;
+
+  it.each(["cpu.load", "used percent", "a,b=c", "température.valeur", "{x}", "\\", "*", " lead", "日本語", "emoji 😀"])(
+    "takes %j as a name and as a tag name",
+    (name) => {
+      expect(point(name)).toBe(true);
+      expect(point("m", { [name]: "v" })).toBe(true);
+      expect(quickCheck({ name, value: 1, tags: { [name]: "v" } })).not.toBeNull();
+    },
+  );
+
+  it.each(["", "tab\there", "new\nline", "nul\u0000", "del\u007f", "c1\u0085", "lone \ud800 surrogate"])("refuses %j as a name and as a tag name", (name) => {
+    expect(point(name)).toBe(false);
+    expect(point("m", { [name]: "v" })).toBe(false);
+  });
+
+  it("keeps the length limits", () => {
+    expect(point("é".repeat(limits.maxNameLength))).toBe(true);
+    expect(point("é".repeat(limits.maxNameLength + 1))).toBe(false);
+    expect(point("m", { ["é".repeat(limits.maxTagKeyLength + 1)]: "v" })).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Glob, seriesMatcher } from "../../src/shared/series-pattern.ts";
+import { Glob, literalPattern, seriesMatcher, splitPatterns } from "../../src/shared/series-pattern.ts";
+import { seriesKey } from "../../src/shared/series-key.ts";
 
 /**
  * What a glob means, written the slow obvious way: a regular expression over code points
@@ -8,7 +9,14 @@ import { Glob, seriesMatcher } from "../../src/shared/series-pattern.ts";
  * exactly the construction that backtracks on long ones.
  */
 function reference(pattern: string, text: string): boolean {
-  const body = Array.from(pattern, (char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\*?\-/]/g, "\\$&"))).join("");
+  const chars = Array.from(pattern);
+  let body = "";
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i]!;
+    const escaped = char === "\\" && (chars[i + 1] === "*" || chars[i + 1] === "?");
+    const literal = escaped ? chars[++i]! : char;
+    body += !escaped && char === "*" ? ".*" : !escaped && char === "?" ? "." : literal.replace(/[.+^${}()|[\]\\*?\-/]/g, "\\$&");
+  }
   return new RegExp(`^${body}$`, "su").test(text);
 }
 
@@ -35,13 +43,20 @@ describe("Glob", () => {
     ["*{host=?}", "cpu{host=ab}", false],
     ["a*b*c", "abcbc", true],
     ["a*b*c", "acb", false],
+    ["a\\*", "a*", true],
+    ["a\\*", "ab", false],
+    ["a\\?", "a?", true],
+    ["a\\?", "ab", false],
+    ["*\\,*", "m{t=x\\,y}", true],
+    ["used percent*", "used percent{host=a}", true],
+    ["temp*", "température", true],
   ])("matches %j against %j: %s", (pattern, text, expected) => {
     expect(new Glob(pattern).test(text)).toBe(expected);
   });
 
   it("agrees with the regular-expression meaning of a glob on any short pattern and text", () => {
-    const alphabet = fc.constantFrom("a", "b", "*", "?", "é", "😀", ".", "\n");
-    const text = fc.array(fc.constantFrom("a", "b", "é", "😀", ".", "*", "?", "\n"), { maxLength: 12 }).map((chars) => chars.join(""));
+    const alphabet = fc.constantFrom("a", "b", "*", "?", "é", "😀", ".", "\n", "\\");
+    const text = fc.array(fc.constantFrom("a", "b", "é", "😀", ".", "*", "?", "\n", "\\"), { maxLength: 12 }).map((chars) => chars.join(""));
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 10 }).map((chars) => chars.join("")), text, (pattern, subject) => {
         expect(new Glob(pattern).test(subject)).toBe(reference(pattern, subject));
@@ -102,9 +117,45 @@ describe("seriesMatcher", () => {
     expect(seriesMatcher([])(series("anything"))).toBe(false);
   });
 
+  it("matches a name holding commas as sent or as a key writes it", () => {
+    const tagged = { key: seriesKey("a,b", { t: "1" }), name: "a,b" };
+    expect(seriesMatcher(["a,b"])(tagged)).toBe(true);
+    expect(seriesMatcher(splitPatterns("a\\,b"))(tagged)).toBe(true);
+    expect(seriesMatcher(["a"])(tagged)).toBe(false);
+  });
+
   it("reads a pattern's regular-expression characters as themselves", () => {
     expect(seriesMatcher(["a.c*"])(series("abc"))).toBe(false);
     expect(seriesMatcher(["(a|b)*"])(series("(a|b)x"))).toBe(true);
     expect(seriesMatcher(["[ab]?"])(series("a1"))).toBe(false);
+  });
+});
+
+describe("literalPattern", () => {
+  it("makes a glob that matches exactly the text, stars, question marks and backslashes included", () => {
+    const text = fc.string({ unit: fc.constantFrom("a", "*", "?", "\\", "{", ","), maxLength: 10 });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(new Glob(literalPattern(a)).test(b)).toBe(a === b);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe("splitPatterns", () => {
+  it("splits at commas outside keys' braces and escapes, trimming", () => {
+    expect(splitPatterns("cpu.*, mem{host=a,region=eu},,a\\,b")).toEqual(["cpu.*", "mem{host=a,region=eu}", "a\\,b"]);
+  });
+
+  it("gives back any list of series keys joined with commas", () => {
+    const part = fc.string({ unit: fc.constantFrom(..."a\\{}=, *".split("")), minLength: 1, maxLength: 6 }).filter((text) => text.trim() === text);
+    const key = fc.tuple(part, fc.dictionary(part, part, { maxKeys: 3 })).map(([name, tags]) => seriesKey(name, tags));
+    fc.assert(
+      fc.property(fc.array(key, { minLength: 1, maxLength: 4 }), (keys) => {
+        expect(splitPatterns(keys.join(","))).toEqual(keys);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -106,8 +106,22 @@ describe("the InfluxDB v2 write API", () => {
     const { id, token } = await createDashboard();
     const response = await write(`/api/v2/write?bucket=${id}`, "a v=1\nthis is wrong\na v=2", { Authorization: `Token ${token}` });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ code: "invalid", line: 2, message: expect.stringContaining("2 written") });
+    const body = await response.json<{ code: string; line: number; message: string }>();
+    expect(body).toMatchObject({ code: "invalid", line: 2 });
+    expect(body.message).toMatch(/^partial write: 1 of 3 points rejected, 2 written; first: line 2: column 8: expected "=" after field key "is"/);
+    expect(body.message).not.toMatch(/line 2.*line 2/);
     expect((await stored(id)).map((row) => row.value)).toEqual([1, 2]);
+  });
+
+  it("answers a write whose every line is bad with 400 saying nothing was written", async () => {
+    const { id, token } = await createDashboard();
+    const response = await write(`/api/v2/write?bucket=${id}`, "a v=1 notatime\nthis is wrong", { Authorization: `Token ${token}` });
+    expect(response.status).toBe(400);
+    const body = await response.json<{ code: string; line: number; message: string }>();
+    expect(body).toMatchObject({ code: "invalid", line: 1 });
+    expect(body.message).toMatch(/^nothing written: all 2 points were rejected; first: line 1: column 7: invalid timestamp/);
+    expect(body.message).not.toContain("partial");
+    expect(await stored(id)).toEqual([]);
   });
 
   it("answers a body over the limit with 413", async () => {
@@ -124,6 +138,42 @@ describe("the InfluxDB v1 write API", () => {
     expect((await write(`/write?db=${id}&u=sensor&p=${encodeURIComponent(token)}&precision=s`, `a v=1 ${now() / 1000}`)).status).toBe(204);
     expect((await write(`/write?db=${id}`, "a v=2", { Authorization: `Basic ${btoa(`sensor:${token}`)}` })).status).toBe(204);
     expect((await stored(id)).map((row) => row.value)).toEqual([1, 2]);
+  });
+
+  it.each([
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+    ["ms", 1],
+    ["u", 0.001],
+    ["µs", 0.001],
+    ["n", 0.000001],
+  ])("reads times at precision=%s", async (precision, msPerUnit) => {
+    const { id, token } = await createDashboard();
+    // A time that is whole in every unit: the last full hour.
+    const ts = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+    const count = BigInt(ts) * 1_000_000n / BigInt(Math.round(msPerUnit * 1_000_000));
+    const response = await write(`/write?db=${id}&p=${encodeURIComponent(token)}&precision=${encodeURIComponent(precision)}`, `a v=1 ${count}`);
+    expect(response.status).toBe(204);
+    expect((await stored(id)).map((row) => row.ts)).toEqual([ts]);
+  });
+
+  it("stamps a line without a time with now, truncated to the hour at precision=h", async () => {
+    const { id, token } = await createDashboard();
+    const before = Date.now();
+    expect((await write(`/write?db=${id}&p=${encodeURIComponent(token)}&precision=h`, "a v=1")).status).toBe(204);
+    const [row] = await stored(id);
+    expect(row!.ts % 3_600_000).toBe(0);
+    expect(row!.ts).toBeGreaterThan(before - 3_600_000);
+  });
+
+  it("refuses an unknown precision naming the ASCII spellings, in a header of ASCII only", async () => {
+    const { id, token } = await createDashboard();
+    const response = await write(`/write?db=${id}&p=${encodeURIComponent(token)}&precision=d`, "a v=1");
+    expect(response.status).toBe(400);
+    const header = response.headers.get("X-Influxdb-Error")!;
+    expect(header).toBe('precision must be one of n, ns, u, us, ms, s, m, h, not "d"');
+    expect((await response.json<{ error: string }>()).error).toBe(header);
   });
 
   it("answers errors as {error}", async () => {
@@ -166,5 +216,34 @@ describe("the admin token on the InfluxDB v1 API", () => {
     expect((await write(`/write?db=${id}`, "a v=2", { Authorization: `Token ${DEV_ADMIN_TOKEN}` })).status).toBe(204);
     expect((await write(`/write?db=${id}`, "a v=3", { Authorization: `Basic ${btoa(`admin:${DEV_ADMIN_TOKEN}`)}` })).status).toBe(204);
     expect((await stored(id)).map((row) => row.value)).toEqual([2, 3]);
+  });
+});
+
+describe("the InfluxDB status routes", () => {
+  it.each(["GET", "HEAD"])("answers %s /ping with 204 and InfluxDB's build and version headers", async (method) => {
+    const response = await SELF.fetch(`${BASE}/ping`, { method });
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe("");
+    expect(response.headers.get("X-Influxdb-Build")).toBe("Pulseboard");
+    expect(response.headers.get("X-Influxdb-Version")).toMatch(/^2\.\d+\.\d+/);
+  });
+
+  it("answers /ping?verbose=true with 200 and the version, as InfluxDB 1.x does for load balancers", async () => {
+    const response = await SELF.fetch(`${BASE}/ping?verbose=true`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ version: response.headers.get("X-Influxdb-Version") });
+  });
+
+  it("answers /health with InfluxDB 2.x's passing check", async () => {
+    const response = await SELF.fetch(`${BASE}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ name: "pulseboard", status: "pass", checks: [], message: expect.any(String), version: expect.any(String) });
+  });
+
+  it.each(["GET", "POST"])("refuses %s /query with 400 (not a 5xx, which clients take for an outage) and a v1 error saying writes only", async (method) => {
+    const response = await SELF.fetch(`${BASE}/query?q=${encodeURIComponent("SHOW DATABASES")}`, { method });
+    expect(response.status).toBe(400);
+    expect((await response.json<{ error: string }>()).error).toMatch(/\/query .*not supported/);
+    expect(response.headers.get("X-Influxdb-Error")).toMatch(/^[\x20-\x7e]+$/);
   });
 });

@@ -4,6 +4,7 @@
  * the shared schema, not this file, decides what is wrong and says so.
  */
 import { PANEL_TYPES, type Panel } from "../../shared/dashboard-config.ts";
+import { splitPatterns } from "../../shared/series-pattern.ts";
 
 export interface PanelDraft {
   /** The panel's id: kept for saved panels, made up for new ones. */
@@ -74,7 +75,7 @@ export function panelOf(draft: PanelDraft): unknown {
     id: draft.id,
     title: draft.title,
     type: draft.type,
-    series: list(draft.series),
+    series: splitPatterns(draft.series),
     ...(unit ? { unit } : {}),
     ...(number(draft.decimals) !== undefined ? { decimals: number(draft.decimals) } : {}),
     ...(gauge && number(draft.min) !== undefined ? { min: number(draft.min) } : {}),

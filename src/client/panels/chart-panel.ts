@@ -9,6 +9,7 @@ import type { ChartTheme } from "../charts/chart-theme.ts";
 import { formatValue } from "./format-value.ts";
 import type { StoredSeries } from "../dashboard/series-store.ts";
 import { HostedChart } from "../charts/hosted-chart.ts";
+import { keyNameEnd } from "../../shared/series-key.ts";
 import { timeChartOptions, type ShownRange, type TimeChart } from "../charts/time-chart-options.ts";
 import type { Column, TimeWindow } from "../dashboard/time-window.ts";
 
@@ -48,11 +49,13 @@ export class ChartPanel implements TimeChart {
     name.className = "panel-name";
     name.textContent = series.name;
     title.append(name);
-    if (series.key.length > series.name.length) {
-      // The key is the name followed by its tags, e.g. `cpu{host=a}`.
+    // The key is the name (escaped where it holds `\ { ,`) followed by its tags, e.g. `cpu{host=a}`:
+    // the heading shows the name as sent and the key's tags.
+    const tagPart = series.key.slice(keyNameEnd(series.key));
+    if (tagPart !== "") {
       const tags = document.createElement("span");
       tags.className = "panel-tags";
-      tags.textContent = series.key.slice(series.name.length);
+      tags.textContent = tagPart;
       title.append(tags);
     }
     this.#latest = document.createElement("output");
