@@ -18,6 +18,8 @@ export function isDashboardId(value: string): boolean {
 
 /** The header that presents a private dashboard's view key on HTTP reads. */
 export const VIEW_KEY_HEADER = "X-Pulseboard-View-Key";
+/** The header naming the dashboard on `POST /v1/metrics` (OTLP with the server as the exporter's base URL). */
+export const OTLP_DASHBOARD_HEADER = "X-Pulseboard-Dashboard";
 /** The subprotocol of the viewer WebSocket; the server selects it when offered. */
 export const VIEWER_PROTOCOL = "pulseboard";
 /**

@@ -7,11 +7,12 @@ import { readAccess, requireAdmin, writeCredential } from "./auth";
 import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard-id";
 import { readBodyText } from "./request-body";
 import { ApiError, errorResponse } from "./errors";
-import { bodyFormat } from "./decode-body";
+import { bodyFormat, decodeBody } from "./decode-body";
 import { dashboardUpdateSchema } from "../shared/dashboard-config";
 import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { influxStatusRoutes } from "./influx-status-routes";
+import { otlpRoutes } from "./otlp-routes";
 import { ingest, nativeIngestResponse } from "./ingest-handler";
 import { parsePrecision, PRECISIONS } from "./precision";
 import { securityHeaders } from "./security-headers";
@@ -63,6 +64,7 @@ app.notFound((c) => errorResponse(new ApiError(404, "not_found", `no route for $
 app.get("/healthz", (c) => c.json({ ok: true, time: Date.now() }));
 app.route("/", influxRoutes);
 app.route("/", influxStatusRoutes);
+app.route("/", otlpRoutes);
 
 app.get("/d/:id", async (c) => {
   parseDashboardId(c.req.param("id"));
@@ -157,5 +159,5 @@ app.post("/api/dashboards/:id/metrics", async (c) => {
   const credential = await writeCredential(c);
   const format = bodyFormat(c.req.header("Content-Type"));
   const precision = parsePrecision(c.req.query("precision") ?? "ns", PRECISIONS.v2);
-  return nativeIngestResponse(c, id, await ingest(c, id, credential, format, precision));
+  return nativeIngestResponse(c, id, await ingest(c, id, credential, (request, now) => decodeBody(request, format, now, precision)));
 });

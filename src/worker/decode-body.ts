@@ -43,8 +43,8 @@ export interface DecodedBody {
   rejected: Rejection[];
   /** Items in the body (points and refused items). */
   total: number;
-  /** The body text, for hashing with an `Idempotency-Key`. */
-  text: string;
+  /** The body as read (text, or bytes for a binary format), for hashing with an `Idempotency-Key`. */
+  body: string | Uint8Array;
 }
 
 /**
@@ -82,5 +82,5 @@ export async function decodeBody(request: Request, format: BodyFormat, now: numb
     if (suffix === undefined) suffixes.set(result.tags, (suffix = tagSuffix(result.tags)));
     builder.add(keyName(result.name) + suffix, result.name, result.tags, result.ts, result.value, item);
   }
-  return { unit: batch.unit, series: builder.build(), rejected, total, text };
+  return { unit: batch.unit, series: builder.build(), rejected, total, body: text };
 }

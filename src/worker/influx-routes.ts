@@ -3,6 +3,7 @@ import type { Credential, IngestAnswer } from "../dashboard/ingest-contract";
 import { bearerToken, credentialOf, isAdminToken } from "./auth";
 import { dashboardIdSchema } from "./dashboard-id";
 import { ApiError, safeHeaders } from "./errors";
+import { decodeBody } from "./decode-body";
 import { ingest } from "./ingest-handler";
 import { parsePrecision, PRECISIONS } from "./precision";
 import { ErrorCode } from "../shared/http-contract";
@@ -117,7 +118,7 @@ function writeRoute(flavour: Flavour) {
       const id = dashboardParam(c, flavour === "v2" ? "bucket" : "db");
       const credential = await credentialFor(c, flavour === "v2" ? v2Token(c) : v1Token(c));
       const precision = parsePrecision(c.req.query("precision") ?? "ns", PRECISIONS[flavour]);
-      return influxAnswer(c, id, flavour, await ingest(c, id, credential, "line-protocol", precision));
+      return influxAnswer(c, id, flavour, await ingest(c, id, credential, (request, now) => decodeBody(request, "line-protocol", now, precision)));
     } catch (err) {
       if (err instanceof ApiError) return influxError(flavour, err, c);
       throw err;

@@ -1,6 +1,5 @@
 import type { Credential, IngestAnswer } from "../dashboard/ingest-contract";
-import { decodeBody, type BodyFormat } from "./decode-body";
-import type { Precision } from "../ingest/line-protocol-points";
+import type { DecodedBody } from "./decode-body";
 import { ApiError } from "./errors";
 import { sha256Hex } from "../dashboard/secrets";
 import { authorizeWrite, writeRefusedError } from "./write-authorization";
@@ -9,13 +8,17 @@ import type { AppContext } from "./hono-env";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
+/** Reads, decodes and validates a write's body in a route's format (`now`: the server's time). */
+export type BodyDecoder = (request: Request, now: number) => Promise<DecodedBody>;
+
 /**
  * The ingest path every write route shares: check the token with the dashboard (before the
  * body is read, so a refused request costs no read or validation), read and validate the
- * body, then hand it to the dashboard's object, which checks the token again, limits and
- * `Idempotency-Key`, and stores. A refusal comes back as the object's answer would.
+ * body with the route's `decode`, then hand it to the dashboard's object, which checks the
+ * token again, limits and `Idempotency-Key`, and stores. A refusal comes back as the
+ * object's answer would.
  */
-export async function ingest(c: AppContext, id: string, credential: Credential, format: BodyFormat, precision: Precision): Promise<IngestAnswer> {
+export async function ingest(c: AppContext, id: string, credential: Credential, decode: BodyDecoder): Promise<IngestAnswer> {
   const key = c.req.header("Idempotency-Key");
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(400, "invalid_header", "Idempotency-Key must be 1-200 visible ASCII characters", { field: "Idempotency-Key" });
@@ -23,14 +26,14 @@ export async function ingest(c: AppContext, id: string, credential: Credential, 
   const stub = c.env.DASHBOARD.getByName(id);
   const refusal = await authorizeWrite(stub, id, credential);
   if (refusal) return refusal;
-  const body = await decodeBody(c.req.raw, format, Date.now(), precision);
+  const body = await decode(c.req.raw, Date.now());
   return stub.ingest({
     credential,
     series: body.series,
     rejected: body.rejected,
     unit: body.unit,
     total: body.total,
-    ...(key === undefined ? {} : { idempotency: { key, bodyHash: await sha256Hex(body.text) } }),
+    ...(key === undefined ? {} : { idempotency: { key, bodyHash: await sha256Hex(body.body) } }),
   });
 }
 

@@ -7,21 +7,26 @@ import { ApiError } from "./errors";
  * reading at most `maxBytes`, never an exhausted isolate.
  */
 export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  const bytes = await readBodyBytes(request, maxBytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "invalid_encoding", "the body is not valid UTF-8");
+  }
+}
+
+/** Reads a request body as bytes, bounded and gunzipped as {@link readBodyText} says. */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const encoding = request.headers.get("Content-Encoding")?.trim().toLowerCase() || "identity";
   if (encoding !== "identity" && encoding !== "gzip") {
     throw new ApiError(415, "unsupported_encoding", `Content-Encoding "${encoding}" is not supported; send identity or gzip`, { accepted: ["identity", "gzip"] });
   }
   const declared = Number(request.headers.get("Content-Length") ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes, "body");
-  if (!request.body) return "";
+  if (!request.body) return new Uint8Array();
   let stream: ReadableStream<Uint8Array> = request.body;
   if (encoding === "gzip") stream = stream.pipeThrough(new DecompressionStream("gzip"));
-  const bytes = await readAtMost(stream, maxBytes, encoding === "gzip" ? "decompressed body" : "body");
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new ApiError(400, "invalid_encoding", "the body is not valid UTF-8");
-  }
+  return readAtMost(stream, maxBytes, encoding === "gzip" ? "decompressed body" : "body");
 }
 
 async function readAtMost(stream: ReadableStream<Uint8Array>, maxBytes: number, what: string): Promise<Uint8Array> {

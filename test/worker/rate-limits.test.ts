@@ -1,5 +1,7 @@
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDashboard, postMetrics } from "./api";
+import { otlpJson } from "../support/otlp-encode";
+import { BASE, createDashboard, postMetrics } from "./api";
 
 // This file runs in its own workerd project with low limits (see vitest.config.ts):
 // 20 requests/s and 500 points/s, so bursts of 40 requests and 1,000 points. How many
@@ -44,5 +46,27 @@ describe("rate limits", () => {
     const batch = Array.from({ length: 1000 }, (_, i) => ({ name: "flood", value: i }));
     await postUntilLimited(busy.id, busy.token, batch);
     expect((await postMetrics(quiet.id, quiet.token, batch)).status).toBe(200);
+  });
+
+  it("answer OTLP exporters 429 with Retry-After and a google.rpc.Status, which they retry", async () => {
+    const { id, token } = await createDashboard();
+    const ns = BigInt(Date.now() - 1000) * 1_000_000n;
+    const dataPoints = Array.from({ length: 400 }, (_, i) => ({ timeUnixNano: ns, asDouble: i, attributes: [{ key: "i", value: { intValue: BigInt(i % 10) } }] }));
+    const body = JSON.stringify(otlpJson({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "flood", gauge: { dataPoints } }] }] }] }));
+    for (let sent = 0; sent < 500; sent++) {
+      const response = await SELF.fetch(`${BASE}/api/dashboards/${id}/otlp/v1/metrics`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body,
+      });
+      if (response.status === 429) {
+        expect(sent).toBeGreaterThanOrEqual(2);
+        expect(Number(response.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+        expect(await response.json()).toEqual({ code: 8, message: expect.stringContaining("over its ingest rate") });
+        return;
+      }
+      expect(response.status).toBe(200);
+    }
+    throw new Error("no 429 after 500 requests");
   });
 });
