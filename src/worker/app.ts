@@ -13,6 +13,7 @@ import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { ingest, nativeIngestResponse } from "./ingest-handler";
 import { parsePrecision } from "./precision";
+import { prometheusRoutes } from "./prometheus-routes";
 import { securityHeaders } from "./security-headers";
 import { newIngestToken, newViewKey, sha256Hex } from "../dashboard/secrets";
 import { authorizeWrite, writeRefusedError } from "./write-authorization";
@@ -61,6 +62,7 @@ app.notFound((c) => errorResponse(new ApiError(404, "not_found", `no route for $
 
 app.get("/healthz", (c) => c.json({ ok: true, time: Date.now() }));
 app.route("/", influxRoutes);
+app.route("/", prometheusRoutes);
 
 app.get("/d/:id", async (c) => {
   parseDashboardId(c.req.param("id"));
