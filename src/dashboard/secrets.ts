@@ -24,9 +24,9 @@ export function newViewKey(): string {
   return newSecret("pbv_");
 }
 
-/** Hex SHA-256 of a text, as UTF-8 (a token's hash is what a dashboard keeps), or of bytes. */
-export async function sha256Hex(text: string | Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", typeof text === "string" ? encoder.encode(text) : text);
+/** Hex SHA-256 of a text (its UTF-8) or of bytes (a token's hash is what a dashboard keeps). */
+export async function sha256Hex(input: string | Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", typeof input === "string" ? encoder.encode(input) : input);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -5,6 +5,12 @@
 export const limits = {
   /** Largest ingest request body, in bytes. */
   maxBodyBytes: 1024 * 1024,
+  /**
+   * Largest Prometheus remote-write body once snappy-decompressed, in bytes (the compressed
+   * body is held to `maxBodyBytes`). Protobuf repeats every label of every series, so 5,000
+   * samples with long label sets need more than the compressed limit.
+   */
+  maxRemoteWriteBytes: 4 * 1024 * 1024,
   /** Most points in one ingest request. */
   maxPointsPerRequest: 5000,
   /** Most distinct series (name plus tags) one dashboard keeps. */

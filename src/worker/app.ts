@@ -15,6 +15,7 @@ import { influxStatusRoutes } from "./influx-status-routes";
 import { otlpRoutes } from "./otlp-routes";
 import { ingest, nativeIngestResponse } from "./ingest-handler";
 import { parsePrecision, PRECISIONS } from "./precision";
+import { prometheusRoutes } from "./prometheus-routes";
 import { securityHeaders } from "./security-headers";
 import { newIngestToken, newViewKey, sha256Hex } from "../dashboard/secrets";
 import { authorizeWrite, writeRefusedError } from "./write-authorization";
@@ -65,6 +66,7 @@ app.get("/healthz", (c) => c.json({ ok: true, time: Date.now() }));
 app.route("/", influxRoutes);
 app.route("/", influxStatusRoutes);
 app.route("/", otlpRoutes);
+app.route("/", prometheusRoutes);
 
 app.get("/d/:id", async (c) => {
   parseDashboardId(c.req.param("id"));

@@ -36,6 +36,21 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
+/** The password of an `Authorization: Basic <base64 user:password>` header (any user name), or null. */
+export function basicAuthPassword(header: string | undefined): string | null {
+  const match = header?.match(/^Basic\s+(\S+)\s*$/i);
+  if (!match) return null;
+  let decoded: string;
+  try {
+    decoded = atob(match[1]!);
+  } catch {
+    return null;
+  }
+  const colon = decoded.indexOf(":");
+  const password = colon === -1 ? "" : decoded.slice(colon + 1);
+  return password === "" ? null : password;
+}
+
 function requireToken(c: AppContext): string {
   const token = bearerToken(c.req.header("Authorization"));
   if (!token) {

@@ -43,8 +43,8 @@ export interface DecodedBody {
   rejected: Rejection[];
   /** Items in the body (points and refused items). */
   total: number;
-  /** The body as read (text, or bytes for a binary format), for hashing with an `Idempotency-Key`. */
-  body: string | Uint8Array;
+  /** The body as read (its text, or a binary format's decompressed bytes), for hashing with an `Idempotency-Key`. */
+  hashed: string | Uint8Array;
 }
 
 /**
@@ -60,9 +60,16 @@ export async function decodeBody(request: Request, format: BodyFormat, now: numb
     const { code, message, field } = decoded.failure;
     throw new ApiError(400, code, message, field === undefined ? {} : { field });
   }
-  const batch = decoded;
+  if (decoded.items.length + decoded.rejected.length === 0) throw new ApiError(400, "empty_batch", "the body holds no points", { field: "points" });
+  return validateCandidates(decoded, now, text);
+}
+
+/**
+ * Validates a body's candidate points into columnar batches by series, keeping every
+ * rejection. Throws 413 when the body holds more items than a request may.
+ */
+export function validateCandidates(batch: CandidateBatch, now: number, hashed: string | Uint8Array): DecodedBody {
   const total = batch.items.length + batch.rejected.length;
-  if (total === 0) throw new ApiError(400, "empty_batch", "the body holds no points", { field: "points" });
   if (total > limits.maxPointsPerRequest) {
     throw new ApiError(413, "too_many_points", `a request may carry at most ${limits.maxPointsPerRequest} points; this one has ${total}`, {
       limit: limits.maxPointsPerRequest,
@@ -70,7 +77,8 @@ export async function decodeBody(request: Request, format: BodyFormat, now: numb
   }
   const builder = new SeriesBatchBuilder();
   const rejected = [...batch.rejected];
-  // The fields of one line-protocol line share one tags object: sort its tags once.
+  // The fields of one line-protocol line, and the samples of one remote-write series, share
+  // one tags object: sort its tags once.
   const suffixes = new WeakMap<Tags, string>();
   for (const { item, candidate } of batch.items) {
     const result = validatePoint(candidate, now, batch.unit, item);
@@ -82,5 +90,5 @@ export async function decodeBody(request: Request, format: BodyFormat, now: numb
     if (suffix === undefined) suffixes.set(result.tags, (suffix = tagSuffix(result.tags)));
     builder.add(keyName(result.name) + suffix, result.name, result.tags, result.ts, result.value, item);
   }
-  return { unit: batch.unit, series: builder.build(), rejected, total, body: text };
+  return { unit: batch.unit, series: builder.build(), rejected, total, hashed };
 }

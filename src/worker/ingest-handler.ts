@@ -19,22 +19,37 @@ export type BodyDecoder = (request: Request, now: number) => Promise<DecodedBody
  * object's answer would.
  */
 export async function ingest(c: AppContext, id: string, credential: Credential, decode: BodyDecoder): Promise<IngestAnswer> {
+  return (await ingestWith(c, id, credential, decode)).answer;
+}
+
+/**
+ * {@link ingest} with the body read by `decode` (a format of its own route), which may say
+ * more about the body than points and rejections; `body` is what it said, or null when the
+ * write was refused before the body was read.
+ */
+export async function ingestWith<B extends DecodedBody>(
+  c: AppContext,
+  id: string,
+  credential: Credential,
+  decode: (request: Request, now: number) => Promise<B>,
+): Promise<{ answer: IngestAnswer; body: B | null }> {
   const key = c.req.header("Idempotency-Key");
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(400, "invalid_header", "Idempotency-Key must be 1-200 visible ASCII characters", { field: "Idempotency-Key" });
   }
   const stub = c.env.DASHBOARD.getByName(id);
   const refusal = await authorizeWrite(stub, id, credential);
-  if (refusal) return refusal;
+  if (refusal) return { answer: refusal, body: null };
   const body = await decode(c.req.raw, Date.now());
-  return stub.ingest({
+  const answer = await stub.ingest({
     credential,
     series: body.series,
     rejected: body.rejected,
     unit: body.unit,
     total: body.total,
-    ...(key === undefined ? {} : { idempotency: { key, bodyHash: await sha256Hex(body.body) } }),
+    ...(key === undefined ? {} : { idempotency: { key, bodyHash: await sha256Hex(body.hashed) } }),
   });
+  return { answer, body };
 }
 
 /** The native API's answer: 200, 422 partly stored, 400 nothing stored, or the error. */
@@ -42,14 +57,9 @@ export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAn
   switch (answer.status) {
     case "not_found":
     case "forbidden":
-      throw writeRefusedError(id, answer);
     case "rate_limited":
-      if (answer.cause === "wrong_tokens") throw writeRefusedError(id, { ...answer, cause: answer.cause });
-      throw new ApiError(429, "rate_limited", `dashboard "${id}" is over its ingest rate; retry in ${answer.retryAfterSeconds} s`, { retryAfter: answer.retryAfterSeconds }, {
-        "Retry-After": String(answer.retryAfterSeconds),
-      });
     case "idempotency_mismatch":
-      throw new ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used in the last 10 minutes with a different body", { field: "Idempotency-Key" });
+      throw ingestRefusedError(id, answer);
     case "stored": {
       if (answer.replayed) c.header("Idempotency-Replayed", "true");
       const { accepted, seq, rejected, total } = answer;
@@ -59,6 +69,22 @@ export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAn
       if (accepted === 0) throw new ApiError(400, "invalid_points", rejectedMessage(total, total), { rejected, ...exactness });
       throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, seq, rejected, ...exactness });
     }
+  }
+}
+
+/** The native API's error for a write the dashboard did not store: 403, 404, 422 or 429 with `Retry-After`. */
+export function ingestRefusedError(id: string, answer: Exclude<IngestAnswer, { status: "stored" }>): ApiError {
+  switch (answer.status) {
+    case "not_found":
+    case "forbidden":
+      return writeRefusedError(id, answer);
+    case "rate_limited":
+      if (answer.cause === "wrong_tokens") return writeRefusedError(id, { ...answer, cause: answer.cause });
+      return new ApiError(429, "rate_limited", `dashboard "${id}" is over its ingest rate; retry in ${answer.retryAfterSeconds} s`, { retryAfter: answer.retryAfterSeconds }, {
+        "Retry-After": String(answer.retryAfterSeconds),
+      });
+    case "idempotency_mismatch":
+      return new ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used in the last 10 minutes with a different body", { field: "Idempotency-Key" });
   }
 }
 

@@ -74,7 +74,7 @@ async function decodeOtlp(request: Request, now: number, encoding: Encoding): Pr
       limit: limits.maxPointsPerRequest,
     });
   }
-  return { unit: "index", series: batch.series, rejected: batch.rejected, total: batch.total, body };
+  return { unit: "index", series: batch.series, rejected: batch.rejected, total: batch.total, hashed: body };
 }
 
 /** The 200 answer: an `ExportMetricsServiceResponse`, with `partial_success` when points were rejected. */

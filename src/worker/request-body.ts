@@ -29,6 +29,18 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   return readAtMost(stream, maxBytes, encoding === "gzip" ? "decompressed body" : "body");
 }
 
+/**
+ * Reads a request body's bytes as sent, refusing more than `maxBytes` (413) whether or not
+ * the client declared a Content-Length. No `Content-Encoding` is undone: the caller knows
+ * which its format uses.
+ */
+export async function readRawBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("Content-Length") ?? NaN);
+  if (declared > maxBytes) throw tooLarge(maxBytes, "body");
+  if (!request.body) return new Uint8Array(0);
+  return readAtMost(request.body, maxBytes, "body");
+}
+
 async function readAtMost(stream: ReadableStream<Uint8Array>, maxBytes: number, what: string): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];

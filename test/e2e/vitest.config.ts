@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /** Suites about the page and the API around it, which do not depend on where viewers are served. */
-const notAboutViewers = ["accessibility", "influx-clients", "landing-page", "otlp-exporters", "security-headers"].map((name) => `test/e2e/${name}.test.ts`);
+const notAboutViewers = ["accessibility", "influx-clients", "landing-page", "otlp-exporters", "prometheus-remote-write", "security-headers"].map((name) => `test/e2e/${name}.test.ts`);
 
 export default defineConfig({
   test: {

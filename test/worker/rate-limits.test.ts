@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { otlpJson } from "../support/otlp-encode";
+import { remoteWriteBody } from "../support/remote-write-encode";
 import { BASE, createDashboard, postMetrics } from "./api";
 
 // This file runs in its own workerd project with low limits (see vitest.config.ts):
@@ -68,5 +69,31 @@ describe("rate limits", () => {
       expect(response.status).toBe(200);
     }
     throw new Error("no 429 after 500 requests");
+  });
+
+  it("answer a Prometheus remote write over the rate with 429 and Retry-After, as for every route", async () => {
+    const { id, token } = await createDashboard();
+    const ts = BigInt(Date.now() - 1000);
+    const body = remoteWriteBody({
+      timeseries: Array.from({ length: 400 }, (_, i) => ({ labels: [{ name: "__name__", value: "flood" }, { name: "i", value: String(i) }], samples: [{ value: i, timestamp: ts }] })),
+    });
+    const write = () =>
+      SELF.fetch(`${BASE}/api/v1/write?dashboard=${id}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy" },
+        body,
+      });
+    for (let sent = 0; sent < 100; sent++) {
+      const response = await write();
+      if (response.status === 429) {
+        expect(sent).toBeGreaterThanOrEqual(2);
+        const retryAfter = Number(response.headers.get("Retry-After"));
+        expect(retryAfter).toBeGreaterThanOrEqual(1);
+        expect(await response.json()).toMatchObject({ error: { code: "rate_limited", retryAfter } });
+        return;
+      }
+      expect(response.status).toBe(200);
+    }
+    throw new Error("no 429 after 100 remote writes");
   });
 });

@@ -2,6 +2,7 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
+import { remoteWriteBody } from "../support/remote-write-encode";
 import { BASE, createDashboard, uniqueId } from "./api";
 
 /** What an object keeps: its tables, its database's size and its alarm. */
@@ -27,6 +28,12 @@ const requests: Record<string, (id: string) => Promise<Response>> = {
       body: JSON.stringify({ name: "a", value: 1 }),
     }),
   "an InfluxDB write": (id) => SELF.fetch(`${BASE}/api/v2/write?bucket=${id}`, { method: "POST", headers: { Authorization: `Token ${DEV_ADMIN_TOKEN}` }, body: "a value=1" }),
+  "a Prometheus remote write": (id) =>
+    SELF.fetch(`${BASE}/api/v1/write?dashboard=${id}`, {
+      method: "POST",
+      headers: { ...admin, "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy" },
+      body: remoteWriteBody({ timeseries: [{ labels: [{ name: "__name__", value: "a" }], samples: [{ value: 1, timestamp: BigInt(Date.now()) }] }] }),
+    }),
   "a PUT of the title": (id) =>
     SELF.fetch(`${BASE}/api/dashboards/${id}`, { method: "PUT", headers: { ...admin, "Content-Type": "application/json" }, body: JSON.stringify({ title: "x" }) }),
 };

@@ -3,18 +3,19 @@ import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { REFUSAL_BURST } from "../../src/dashboard/write-refusal";
 import { app } from "../../src/worker/app";
+import { remoteWriteBody } from "../support/remote-write-encode";
 import { BASE, createDashboard } from "./api";
 import { storedPoints } from "./stored-points";
 import { authorizeWrite, CONFIRMED_MAX, CONFIRMED_TTL_MS } from "../../src/worker/write-authorization";
 
 /** A request body that records whether anything pulled it. */
-function watchedBody(text: string): { body: ReadableStream<Uint8Array>; pulled: () => boolean } {
+function watchedBody(content: string | Uint8Array): { body: ReadableStream<Uint8Array>; pulled: () => boolean } {
   let pulled = false;
   const body = new ReadableStream<Uint8Array>(
     {
       pull(controller) {
         pulled = true;
-        controller.enqueue(new TextEncoder().encode(text));
+        controller.enqueue(typeof content === "string" ? new TextEncoder().encode(content) : content);
         controller.close();
       },
     },
@@ -24,18 +25,26 @@ function watchedBody(text: string): { body: ReadableStream<Uint8Array>; pulled: 
   return { body, pulled: () => pulled };
 }
 
-type Route = { name: string; method: string; path: (id: string) => string; contentType: string; body: string; refused: number };
+type Route = { name: string; method: string; path: (id: string) => string; contentType: string; body: string | Uint8Array; refused: number };
 
 const routes: Route[] = [
   { name: "POST /api/dashboards/:id/metrics", method: "POST", path: (id) => `/api/dashboards/${id}/metrics`, contentType: "application/json", body: '{"name":"a","value":1}', refused: 403 },
   { name: "POST /api/v2/write", method: "POST", path: (id) => `/api/v2/write?bucket=${id}&precision=ms`, contentType: "text/plain", body: `a value=1 ${Date.now()}`, refused: 401 },
   { name: "POST /write", method: "POST", path: (id) => `/write?db=${id}&precision=ms`, contentType: "text/plain", body: `a value=1 ${Date.now()}`, refused: 401 },
+  {
+    name: "POST /api/v1/write",
+    method: "POST",
+    path: (id) => `/api/v1/write?dashboard=${id}`,
+    contentType: "application/x-protobuf",
+    body: remoteWriteBody({ timeseries: [{ labels: [{ name: "__name__", value: "a" }], samples: [{ value: 1, timestamp: BigInt(Date.now()) }] }] }),
+    refused: 403,
+  },
   { name: "PUT /api/dashboards/:id", method: "PUT", path: (id) => `/api/dashboards/${id}`, contentType: "application/json", body: '{"title":"renamed"}', refused: 403 },
 ];
 
-/** Sends `text` as a watched stream, straight into the Worker's app in this isolate. */
-async function send(route: Route, id: string, token: string, text = route.body): Promise<{ response: Response; pulled: boolean }> {
-  const { body, pulled } = watchedBody(text);
+/** Sends `content` as a watched stream, straight into the Worker's app in this isolate. */
+async function send(route: Route, id: string, token: string, content = route.body): Promise<{ response: Response; pulled: boolean }> {
+  const { body, pulled } = watchedBody(content);
   const request = new Request(`${BASE}${route.path(id)}`, {
     method: route.method,
     headers: { Authorization: `${route.name.includes("write") ? "Token" : "Bearer"} ${token}`, "Content-Type": route.contentType },
