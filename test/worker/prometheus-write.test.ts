@@ -128,7 +128,7 @@ describe("Prometheus remote write", () => {
     expect(error.skipped).toEqual({ ...noneSkipped, nan: 1 });
     expect((await storedPoints(id)).map((point) => point.value)).toEqual([1]);
 
-    const none = await send(id, token, { timeseries: [series("bad name!", {}, [{ value: 1, timestamp: ts }])] });
+    const none = await send(id, token, { timeseries: [series("bad\u0001name", {}, [{ value: 1, timestamp: ts }])] });
     expect(none.status).toBe(400);
     expect(await none.json()).toMatchObject({ error: { code: "invalid_points", accepted: 0, rejected: [{ index: 0, field: "name" }] } });
   });
