@@ -8,6 +8,8 @@ export interface CandidateBatch {
   items: { item: number; candidate: unknown }[];
   /** Items that could not even be decoded. */
   rejected: Rejection[];
+  /** Values taken but not stored, as the format's documentation says (line protocol's string fields). */
+  ignored?: number;
 }
 
 /** A body that cannot be decoded at all, and why: the Worker answers it with a 400. */

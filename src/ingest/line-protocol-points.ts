@@ -6,7 +6,7 @@ export type { Precision };
 
 const NS_PER_MS = 1_000_000n;
 
-/** A field's value as a chart can show it, or null for strings (which no panel draws yet). */
+/** A field's value as a chart can show it, or null for strings (which are not stored). */
 function numeric(value: FieldValue): number | null {
   if ("float" in value) return value.float;
   if ("int" in value) return Number(value.int);
@@ -17,12 +17,15 @@ function numeric(value: FieldValue): number | null {
 }
 
 /**
- * Points of a line-protocol body: every numeric field of a line becomes the series
- * `measurement.field` with the line's tags, numbered by line. A line that does not parse,
- * and every string field, is refused with its line number and the reason.
+ * Points of a line-protocol body: every numeric and boolean field of a line becomes the
+ * series `measurement.field` with the line's tags, numbered by line. String fields (a
+ * container's state, an uptime written out) are taken and not stored: counted in `ignored`,
+ * never a refusal, so a sender's ordinary output (Telegraf mixes them into many metrics)
+ * writes without an error. A line that does not parse is refused with its line number and
+ * the reason.
  */
 export function lineProtocolCandidates(text: string, precision: Precision, now: number): CandidateBatch {
-  const batch: CandidateBatch = { unit: "line", items: [], rejected: [] };
+  const batch: CandidateBatch = { unit: "line", items: [], rejected: [], ignored: 0 };
   for (const entry of decodeLines(text, { precision, defaultTime: BigInt(now) * NS_PER_MS })) {
     if ("error" in entry) {
       // The rejection carries the line already; the message says where on it.
@@ -36,7 +39,7 @@ export function lineProtocolCandidates(text: string, precision: Precision, now: 
     for (const field of point.fields) {
       const value = numeric(field.value);
       if (value === null) {
-        batch.rejected.push(rejection("line", point.line, `field "${field.key}" is a string; only numeric and boolean fields can be charted`, field.key));
+        batch.ignored!++;
         continue;
       }
       batch.items.push({ item: point.line, candidate: { name: `${point.measurement}.${field.key}`, value, ts, tags } });

@@ -13,7 +13,7 @@ import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { influxStatusRoutes } from "./influx-status-routes";
 import { otlpRoutes } from "./otlp-routes";
-import { ingest, nativeIngestResponse } from "./ingest-handler";
+import { ingestWith, nativeIngestResponse } from "./ingest-handler";
 import { parsePrecision, PRECISIONS } from "./precision";
 import { prometheusRoutes } from "./prometheus-routes";
 import { securityHeaders } from "./security-headers";
@@ -161,5 +161,6 @@ app.post("/api/dashboards/:id/metrics", async (c) => {
   const credential = await writeCredential(c);
   const format = bodyFormat(c.req.header("Content-Type"));
   const precision = parsePrecision(c.req.query("precision") ?? "ns", PRECISIONS.v2);
-  return nativeIngestResponse(c, id, await ingest(c, id, credential, (request, now) => decodeBody(request, format, now, precision)));
+  const { answer, body } = await ingestWith(c, id, credential, (request, now) => decodeBody(request, format, now, precision));
+  return nativeIngestResponse(c, id, answer, body?.ignored);
 });

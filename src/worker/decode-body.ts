@@ -45,6 +45,8 @@ export interface DecodedBody {
   total: number;
   /** The body as read (its text, or a binary format's decompressed bytes), for hashing with an `Idempotency-Key`. */
   hashed: string | Uint8Array;
+  /** Values taken and not stored, as documented (line protocol's string fields). */
+  ignored?: number;
 }
 
 /**
@@ -60,8 +62,9 @@ export async function decodeBody(request: Request, format: BodyFormat, now: numb
     const { code, message, field } = decoded.failure;
     throw new ApiError(400, code, message, field === undefined ? {} : { field });
   }
-  if (decoded.items.length + decoded.rejected.length === 0) throw new ApiError(400, "empty_batch", "the body holds no points", { field: "points" });
-  return validateCandidates(decoded, now, text);
+  if (decoded.items.length + decoded.rejected.length + (decoded.ignored ?? 0) === 0) throw new ApiError(400, "empty_batch", "the body holds no points", { field: "points" });
+  const body = validateCandidates(decoded, now, text);
+  return decoded.ignored ? { ...body, ignored: decoded.ignored } : body;
 }
 
 /**

@@ -4,7 +4,7 @@ import { bearerToken, credentialOf, isAdminToken } from "./auth";
 import { dashboardIdSchema } from "./dashboard-id";
 import { ApiError, safeHeaders } from "./errors";
 import { decodeBody } from "./decode-body";
-import { ingest } from "./ingest-handler";
+import { IGNORED_HEADER, ingestWith } from "./ingest-handler";
 import { parsePrecision, PRECISIONS } from "./precision";
 import { ErrorCode } from "../shared/http-contract";
 import type { AppContext, AppEnv } from "./hono-env";
@@ -84,7 +84,7 @@ function dashboardParam(c: AppContext, name: "bucket" | "db"): string {
 }
 
 /** Turns a dashboard's answer into InfluxDB's: 204, or the error with InfluxDB's status. */
-function influxAnswer(c: AppContext, id: string, flavour: Flavour, answer: IngestAnswer): Response {
+function influxAnswer(c: AppContext, id: string, flavour: Flavour, answer: IngestAnswer, ignored = 0): Response {
   switch (answer.status) {
     case "not_found":
       throw new ApiError(404, ErrorCode.dashboardNotFound, `${flavour === "v2" ? "bucket" : "database"} "${id}" not found`);
@@ -98,6 +98,8 @@ function influxAnswer(c: AppContext, id: string, flavour: Flavour, answer: Inges
     case "idempotency_mismatch":
       throw new ApiError(400, "idempotency_key_reused", "this Idempotency-Key was used in the last 10 minutes with a different body");
     case "stored": {
+      // String fields are taken and not stored (see the README): the answer says how many.
+      if (ignored > 0) c.header(IGNORED_HEADER, String(ignored));
       if (answer.rejected.length === 0) return c.body(null, 204);
       const first = answer.rejected[0]!;
       const where = first.line !== undefined ? `line ${first.line}` : `point ${first.index}`;
@@ -118,7 +120,8 @@ function writeRoute(flavour: Flavour) {
       const id = dashboardParam(c, flavour === "v2" ? "bucket" : "db");
       const credential = await credentialFor(c, flavour === "v2" ? v2Token(c) : v1Token(c));
       const precision = parsePrecision(c.req.query("precision") ?? "ns", PRECISIONS[flavour]);
-      return influxAnswer(c, id, flavour, await ingest(c, id, credential, (request, now) => decodeBody(request, "line-protocol", now, precision)));
+      const { answer, body } = await ingestWith(c, id, credential, (request, now) => decodeBody(request, "line-protocol", now, precision));
+      return influxAnswer(c, id, flavour, answer, body?.ignored);
     } catch (err) {
       if (err instanceof ApiError) return influxError(flavour, err, c);
       throw err;

@@ -52,8 +52,14 @@ export async function ingestWith<B extends DecodedBody>(
   return { answer, body };
 }
 
-/** The native API's answer: 200, 422 partly stored, 400 nothing stored, or the error. */
-export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAnswer): Response {
+/** Header of a write's answer counting the values taken and not stored (line protocol's string fields). */
+export const IGNORED_HEADER = "X-Pulseboard-Ignored-Fields";
+
+/**
+ * The native API's answer: 200, 422 partly stored, 400 nothing stored, or the error; with
+ * `ignored` (string fields taken and not stored) counted when there were any.
+ */
+export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAnswer, ignored = 0): Response {
   switch (answer.status) {
     case "not_found":
     case "forbidden":
@@ -65,9 +71,11 @@ export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAn
       const { accepted, seq, rejected, total } = answer;
       // A replay whose rejections could not be rebuilt exactly says so; its counts stand.
       const exactness = answer.rejectedExact === false ? { rejectedExact: false } : {};
-      if (rejected.length === 0) return c.json({ accepted, seq, ...exactness });
-      if (accepted === 0) throw new ApiError(400, "invalid_points", rejectedMessage(total, total), { rejected, ...exactness });
-      throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, seq, rejected, ...exactness });
+      const skipped = ignored > 0 ? { ignored } : {};
+      if (ignored > 0) c.header(IGNORED_HEADER, String(ignored));
+      if (rejected.length === 0) return c.json({ accepted, seq, ...skipped, ...exactness });
+      if (accepted === 0) throw new ApiError(400, "invalid_points", rejectedMessage(total, total), { rejected, ...skipped, ...exactness });
+      throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, seq, rejected, ...skipped, ...exactness });
     }
   }
 }

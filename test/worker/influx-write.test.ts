@@ -49,19 +49,19 @@ describe("line protocol on the native ingest route", () => {
     expect(untimed!.ts % 1000).toBe(0);
   });
 
-  it("stores the good lines and names each bad line and string field by line number (422)", async () => {
+  it("stores the good lines, names each bad line by line number (422), and takes string fields without storing them", async () => {
     const { id, token } = await createDashboard();
     const body = ["ok v=1", "broken line here", 'ok note="hello",v=2', "ok v=3 notatime"].join("\n");
     const response = await write(`/api/dashboards/${id}/metrics`, body, { Authorization: `Bearer ${token}` });
     expect(response.status).toBe(422);
-    const { error } = await response.json<{ error: { accepted: number; rejected: { line: number; field?: string; message: string }[] } }>();
+    expect(response.headers.get("X-Pulseboard-Ignored-Fields")).toBe("1");
+    const { error } = await response.json<{ error: { accepted: number; ignored: number; rejected: { line: number; field?: string; message: string }[] } }>();
     expect(error.accepted).toBe(2);
+    expect(error.ignored).toBe(1);
     expect(error.rejected.map((r) => [r.line, r.field ?? null])).toEqual([
       [2, null],
-      [3, "note"],
       [4, null],
     ]);
-    expect(error.rejected[1]!.message).toContain("string");
     expect((await stored(id)).map((row) => row.value)).toEqual([1, 2]);
   });
 
@@ -100,6 +100,30 @@ describe("the InfluxDB v2 write API", () => {
     const body = await response.json<{ code: string; message: string }>();
     expect(body.code).toBe(code);
     expect(body.message.length).toBeGreaterThan(5);
+  });
+
+  it("answers Telegraf's ordinary output, string fields mixed in, with 204, storing every numeric field and counting the strings", async () => {
+    const { id, token } = await createDashboard();
+    const ts = now() - 5000;
+    const body = [
+      `system,host=a load1=0.42,n_cpus=4i,uptime_format="3 days,  4:12" ${ts}000000`,
+      `docker_container_status,host=a,container=web state="running",exitcode=0i,restart_count=2i ${ts}000000`,
+      `docker_container_health,host=a,container=web health_status="healthy" ${ts}000000`,
+    ].join("\n");
+    const response = await write(`/api/v2/write?bucket=${id}&precision=ns`, body, { Authorization: `Token ${token}` });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("X-Pulseboard-Ignored-Fields")).toBe("3");
+    expect((await stored(id)).map((row) => [row.name, row.value])).toEqual([
+      ["system.load1", 0.42],
+      ["system.n_cpus", 4],
+      ["docker_container_status.exitcode", 0],
+      ["docker_container_status.restart_count", 2],
+    ]);
+    // A write of nothing but string fields stores nothing and is not an error either.
+    const strings = await write(`/write?db=${id}`, `docker_container_health,host=a health_status="healthy"`, { Authorization: `Token ${token}` });
+    expect(strings.status).toBe(204);
+    expect(strings.headers.get("X-Pulseboard-Ignored-Fields")).toBe("1");
+    expect(await stored(id)).toHaveLength(4);
   });
 
   it("answers a partial write with 400 naming the first bad line, having stored the good ones", async () => {
