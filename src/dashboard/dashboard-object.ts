@@ -17,7 +17,7 @@ import { constantTimeEqual, sha256Hex } from "./secrets";
 import { viewError } from "./view-error";
 import { offeredProtocols, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
-import { attachPosition, RELAY_FETCH_POINTS, RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
+import { attachPosition, RELAY_FETCH_POINTS, seriesPerFetch, RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
 import type { SeriesPoints } from "../shared/protocol";
 import { RelayFleet } from "./relay-fleet";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
@@ -194,6 +194,9 @@ export class Dashboard extends DurableObject<Env> {
     if (seq === null) return { status: "too_far" };
     const series = this.store.listSeries();
     const perSeries = snapshotPointsPerSeries(series.length);
+    // The newest points of as many series as one fetch carries; the relay asks for the rest
+    // in calls of the same size, so a relay attaching holds up ingest for one such read at a time.
+    const carried = seriesPerFetch(perSeries);
     this.relays.attached(index, generation);
     return {
       status: "ok",
@@ -202,7 +205,8 @@ export class Dashboard extends DurableObject<Env> {
         seq,
         prunedSeq: positions.prunedSeq,
         perSeries,
-        series: this.store.recent(perSeries, seq, series),
+        series: this.store.recent(perSeries, seq, series.slice(0, carried)),
+        withheld: series.slice(carried),
         viewers: this.stream.audience(),
       },
     };

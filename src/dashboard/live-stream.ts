@@ -271,9 +271,9 @@ export class LiveStream {
   private *plannedSnapshot(socket: WebSocket, patterns: string[], reset: boolean, matching: number): Generator<number | void, void> {
     const target = this.feedTarget(socket);
     if (matching > 0) yield* joinBudget(target, matching);
-    const plan = planSnapshot(this.store, patterns);
+    const plan = planSnapshot(this.store, patterns, this.broadcastSeq);
     if (!this.spend(socket, { work: plan.points })) return;
-    const lacking = this.store.coverRecent?.(plan.series, plan.perSeries);
+    const lacking = this.store.coverRecent?.(plan.series, plan.perSeries, plan.through);
     if (lacking) yield* settled(lacking);
     yield* snapshotFeed(target, plan, reset);
   }

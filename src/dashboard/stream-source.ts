@@ -50,5 +50,5 @@ export interface StreamSource {
    */
   cover?(since: number): Promise<void> | null;
   /** Makes the newest `perSeries` points of each of `series` readable by `recent`, as `cover` does. */
-  coverRecent?(series: readonly SeriesInfo[], perSeries: number): Promise<void> | null;
+  coverRecent?(series: readonly SeriesInfo[], perSeries: number, through?: number): Promise<void> | null;
 }

@@ -59,13 +59,19 @@ export interface SnapshotPlan {
   points: number;
   /** Matcher of the patterns, for the catch-up frames after it. */
   matcher: SeriesMatcher;
+  /**
+   * The broadcast position the series were listed at, which the snapshot is read up to: a
+   * series first stored after it (while a relay fetched what it lacked, say) comes in the
+   * catch-up frames, not missing from a snapshot read further on.
+   */
+  through: number;
 }
 
-export function planSnapshot(store: StreamSource, patterns: string[]): SnapshotPlan {
+export function planSnapshot(store: StreamSource, patterns: string[], through: number): SnapshotPlan {
   const matcher = seriesMatcher(patterns);
   const series = store.listSeries().filter(matcher);
   const perSeries = snapshotPointsPerSeries(series.length);
-  return { patterns, series, perSeries, points: perSeries * series.length, matcher };
+  return { patterns, series, perSeries, points: perSeries * series.length, matcher, through };
 }
 
 /**
@@ -84,9 +90,9 @@ export function resumeKind(since: number, broadcastSeq: number, prunedSeq: numbe
  * feed starts), in slices.
  */
 export function* snapshotFeed(target: FeedTarget, plan: SnapshotPlan, reset: boolean): Generator<number | void, void> {
-  let snapshot = target.cache.get(plan.patterns, target.broadcastSeq(), target.now());
+  let snapshot = target.cache.get(plan.patterns, plan.through, target.now());
   if (!snapshot) {
-    const through = target.broadcastSeq();
+    const through = plan.through;
     const series: SeriesPoints[] = [];
     const perSlice = Math.max(1, Math.floor(SNAPSHOT_SLICE_POINTS / plan.perSeries));
     for (let i = 0; i < plan.series.length; i += perSlice) {

@@ -1,4 +1,5 @@
 import type { Panel } from "../shared/dashboard-config";
+import type { SeriesInfo } from "../shared/dashboard-info";
 import type { SeriesPoints } from "../shared/protocol";
 import type { PointRun } from "../dashboard/stream-source";
 
@@ -73,8 +74,10 @@ export interface RelayBase {
   prunedSeq: number;
   /** Newest points taken per series (a series with fewer has no older points). */
   perSeries: number;
-  /** Every series with its newest points up to `seq`, in key order. */
+  /** Series with their newest points up to `seq`, in key order: as many as one fetch carries. */
   series: SeriesPoints[];
+  /** The other series, without points: the relay fetches theirs when a viewer needs them. */
+  withheld: SeriesInfo[];
   /** The dashboard's whole audience (its own viewers and every relay's). */
   viewers: number;
 }
@@ -107,6 +110,15 @@ export type RelayAck = { status: "ok"; generation: string; seq: number; viewers:
 
 /** Most points one answer to a relay's fetch carries (a few milliseconds of reading). */
 export const RELAY_FETCH_POINTS = 10_000;
+
+/**
+ * How many series' newest `perSeries` points one fetch carries (at least one): an attach
+ * or a relay's snapshot reads the rest in further calls, so the dashboard never reads more
+ * than about {@link RELAY_FETCH_POINTS} for a relay in one turn.
+ */
+export function seriesPerFetch(perSeries: number): number {
+  return Math.max(1, Math.floor(RELAY_FETCH_POINTS / Math.max(1, perSeries)));
+}
 
 /**
  * Where a relay attaching with `through` (null: afresh) starts, given its upstream's

@@ -5,7 +5,7 @@ import { snapshotPointsPerSeries } from "../dashboard/snapshot-budget";
 import { mergeBatches } from "../dashboard/merge-batches";
 import type { PointRun, StreamPositions, StreamSource } from "../dashboard/stream-source";
 import { MAX_REPLAY_POINTS } from "../dashboard/viewer-feed";
-import { RELAY_FETCH_POINTS, type RangeOutcome, type RelayBase } from "./relay-contract";
+import { RELAY_FETCH_POINTS, seriesPerFetch, type RangeOutcome, type RelayBase } from "./relay-contract";
 
 /** Points of recent frames a relay keeps for resumes (more while a fetched stretch is young). */
 export const RELAY_WINDOW_POINTS = 50_000;
@@ -89,6 +89,11 @@ export class RelayWindow implements StreamSource {
         complete: series.ts.length < base.perSeries,
         cap: base.perSeries,
       });
+    }
+    // Their points are fetched by `coverRecent` when a viewer's snapshot needs them; what
+    // comes in frames meanwhile is kept.
+    for (const info of base.withheld) {
+      this.rings.set(info.key, { info: { key: info.key, name: info.name, tags: info.tags }, ts: [], values: [], runTo: [], complete: false, cap: base.perSeries });
     }
   }
 
@@ -195,19 +200,26 @@ export class RelayWindow implements StreamSource {
     if (lacking.length === 0) return null;
     const keys = lacking.map((info) => info.key);
     return this.once(`recent:${perSeries}:${through}:${keys.join("\n")}`, async () => {
-      for (const fetched of await this.supply.recent(keys, perSeries, through)) {
-        const ring = this.rings.get(fetched.key);
-        if (!ring) continue;
-        // What came in frames after `through` stays; the rest is replaced by the dashboard's answer.
-        const later = ring.runTo.flatMap((runTo, i) => (runTo > through ? [i] : []));
-        ring.ts = [...fetched.ts, ...later.map((i) => ring.ts[i]!)];
-        ring.values = [...fetched.values, ...later.map((i) => ring.values[i]!)];
-        ring.runTo = [...fetched.ts.map(() => through), ...later.map((i) => ring.runTo[i]!)];
-        ring.cap = Math.max(ring.cap, perSeries);
-        ring.complete = fetched.ts.length < perSeries;
-        sortByTime(ring);
-      }
+      // A few series per call, so that no call makes the dashboard read more than one fetch's worth.
+      const perCall = seriesPerFetch(perSeries);
+      for (let i = 0; i < keys.length; i += perCall) this.keepRecent(await this.supply.recent(keys.slice(i, i + perCall), perSeries, through), perSeries, through);
     });
+  }
+
+  /** Takes a series' newest points up to `through` as the dashboard read them. */
+  private keepRecent(answer: SeriesPoints[], perSeries: number, through: number): void {
+    for (const fetched of answer) {
+      const ring = this.rings.get(fetched.key);
+      if (!ring) continue;
+      // What came in frames after `through` stays; the rest is replaced by the dashboard's answer.
+      const later = ring.runTo.flatMap((runTo, i) => (runTo > through ? [i] : []));
+      ring.ts = [...fetched.ts, ...later.map((i) => ring.ts[i]!)];
+      ring.values = [...fetched.values, ...later.map((i) => ring.values[i]!)];
+      ring.runTo = [...fetched.ts.map(() => through), ...later.map((i) => ring.runTo[i]!)];
+      ring.cap = Math.max(ring.cap, perSeries);
+      ring.complete = fetched.ts.length < perSeries;
+      sortByTime(ring);
+    }
   }
 
   /** The held frame (or bridge) that starts right after `after`. */

@@ -170,7 +170,8 @@ export class RelayedStream {
     const perSeries = snapshotPointsPerSeries(series.length);
     await this.window.coverRecent(series, perSeries, seq);
     this.children.attached(index, generation);
-    return { status: "ok", base: { hello: this.hello, seq, prunedSeq: positions.prunedSeq, perSeries, series: this.window.recent(perSeries, seq, series), viewers: this.total } };
+    // From what this relay holds in memory: no read to bound.
+    return { status: "ok", base: { hello: this.hello, seq, prunedSeq: positions.prunedSeq, perSeries, series: this.window.recent(perSeries, seq, series), withheld: [], viewers: this.total } };
   }
 
   /** Points after `after` for a relay below: from the window, else from upstream. */

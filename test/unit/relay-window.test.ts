@@ -10,8 +10,8 @@ function points(key: string, ts: number[], values = ts.map((t) => t / 10)): Seri
   return { key, name: key, tags: {}, ts, values };
 }
 
-function base(seq: number, series: SeriesPoints[] = [], perSeries = 600): RelayBase {
-  return { hello: { dashboard: "d", title: "D", panels: [] }, seq, prunedSeq: 0, perSeries, series, viewers: 0 };
+function base(seq: number, series: SeriesPoints[] = [], perSeries = 600, withheld: string[] = []): RelayBase {
+  return { hello: { dashboard: "d", title: "D", panels: [] }, seq, prunedSeq: 0, perSeries, series, withheld: withheld.map((key) => ({ key, name: key, tags: {} })), viewers: 0 };
 }
 
 /**
@@ -48,6 +48,22 @@ function values(run: { series: SeriesPoints[] }): number[] {
 }
 
 describe("a relay's window", () => {
+  it("fetches the series its base withheld when a snapshot needs them, a fetch's worth of points per call", async () => {
+    const keys = Array.from({ length: 70 }, (_, i) => `s${String(i).padStart(2, "0")}`);
+    const dashboard = new Dashboard();
+    // 300 points a series: 33 series make one fetch of at most 10,000 points.
+    const window = new RelayWindow(base(400, [], 300, keys), dashboard);
+    const series = window.listSeries();
+    expect(series.map((info) => info.key)).toEqual(keys);
+    await window.coverRecent(series, 300, 400);
+    expect(dashboard.asked.map((asked) => asked.split(" ")[1]!.split(",").length)).toEqual([33, 33, 4]);
+    const snapshot = window.recent(300, 400, series);
+    expect(snapshot).toHaveLength(70);
+    for (const points of snapshot) expect(points.values).toEqual(Array.from({ length: 300 }, (_, i) => 101 + i));
+    // Held now: a second snapshot asks for nothing.
+    expect(window.coverRecent(series, 300, 400)).toBeNull();
+  });
+
   it("reads frames from any frame boundary it holds, whole frames up to the limit, without gap", () => {
     const window = new RelayWindow(base(10), new Dashboard());
     window.append(frame(11, 13));

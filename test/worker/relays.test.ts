@@ -10,7 +10,11 @@ import { CloseCode } from "../../src/shared/protocol";
 import { VIEW_KEY_PROTOCOL_PREFIX } from "../../src/shared/http-contract";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
+import { callsSoFar, countCalls } from "./dashboard-calls";
+import { storeOf } from "./object-store";
 import { relayOf, socketsOnRelays } from "./relay-sockets";
+import { snapshotPointsPerSeries } from "../../src/dashboard/snapshot-budget";
+import { seriesPerFetch } from "../../src/relay/relay-contract";
 import { Viewer } from "./viewer";
 
 /** Open sockets the dashboard's own object holds. */
@@ -141,6 +145,34 @@ describe("relays of relays", () => {
     expect(await socketsOnRelays(id, 7)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     [...viewers.slice(0, 6), late].forEach((viewer) => viewer.close());
   }, 20_000);
+});
+
+describe("a relay attaching to a dashboard of many series", () => {
+  it("takes one fetch's worth of points with its attach and the rest in calls of the same size, and its viewer's snapshot is whole", async () => {
+    const { id, token } = await createDashboard();
+    const now = Date.now();
+    // 40 series of 600 points: a snapshot holds `perSeries` of each, more than one fetch carries.
+    const perSeries = snapshotPointsPerSeries(40);
+    const carried = seriesPerFetch(perSeries);
+    expect(carried).toBeLessThan(40);
+    const keys = Array.from({ length: 40 }, (_, s) => `s${String(s).padStart(2, "0")}`);
+    let last = 0;
+    for (let from = 0; from < 600; from += 100) {
+      last = await post(id, token, keys.flatMap((name, s) => Array.from({ length: 100 }, (_, i) => ({ name, value: s * 1000 + from + i, ts: now - 600_000 + (from + i) * 1000 }))));
+    }
+    // A relay attaches at the broadcast position: the snapshot holds every point once it is there.
+    await eventually(() => runInDurableObject(env.DASHBOARD.getByName(id), (dashboard: Dashboard) => storeOf(dashboard).positions()!.broadcastSeq === last), "the last frame");
+    await countCalls(id);
+    const viewer = await Viewer.open(id);
+    const snapshot = await viewer.nth("snapshot");
+    expect(await socketsOnDashboard(id)).toBe(0);
+    expect(snapshot.series.map((series) => series.key)).toEqual(keys);
+    snapshot.series.forEach((series, s) => expect(series.values).toEqual(Array.from({ length: perSeries }, (_, i) => s * 1000 + 600 - perSeries + i)));
+    const calls = await callsSoFar(id);
+    expect(calls.attachRelay).toBe(1);
+    expect(calls.relayRecent).toBe(Math.ceil((40 - carried) / carried));
+    viewer.close();
+  });
 });
 
 describe("resuming through a relay", () => {
