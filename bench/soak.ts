@@ -11,7 +11,7 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { ServerMessage } from "../src/shared/protocol.ts";
+import type { ServerMessage } from "../src/common/protocol.ts";
 import { createDashboard } from "../test/e2e/api.ts";
 import { startDevServer } from "../test/e2e/dev-server.ts";
 import { devServerProcesses } from "./fanout/dev-server-processes.ts";

@@ -3,8 +3,8 @@
 // Run: npm run build:client && node scripts/take-screenshots.ts
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Panel } from "../src/shared/dashboard-config.ts";
-import { seriesKey } from "../src/shared/series-key.ts";
+import type { Panel } from "../src/common/dashboard-config.ts";
+import { seriesKey } from "../src/common/series-key.ts";
 import { createDashboard, postMetrics } from "../test/e2e/api.ts";
 import { launchBrowser } from "../test/e2e/browser.ts";
 import { startDevServer } from "../test/e2e/dev-server.ts";

@@ -3,7 +3,7 @@
  * as JSON once per distinct frame, or the peers' broadcasts, each the body of one request as it was sent, read
  * without parsing. Points are booked in the ledger; nothing else is kept.
  */
-import type { ServerMessage } from "../../src/shared/protocol.ts";
+import type { ServerMessage } from "../../src/common/protocol.ts";
 import type { DeliveryLedger } from "./delivery-ledger.ts";
 
 export type ViewerProtocol = "pulseboard" | "broadcast";

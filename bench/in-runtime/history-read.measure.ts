@@ -7,7 +7,7 @@ import { expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { createDashboard } from "../../test/worker/api";
 import { point, store } from "../../test/worker/direct-ingest";
-import type { HistoryResult } from "../../src/shared/protocol";
+import type { HistoryResult } from "../../src/common/protocol";
 
 const SERIES = 10;
 const REQUESTS = 21_600;

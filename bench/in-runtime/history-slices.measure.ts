@@ -11,7 +11,7 @@ import { DashboardStore } from "../../src/dashboard/dashboard-store";
 import { HISTORY_SLICE_POINTS, HISTORY_SLICE_ROWS, readHistory, type HistoryRead } from "../../src/dashboard/history-query";
 import { rollUp } from "../../src/dashboard/maintenance";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
-import { seriesMatcher } from "../../src/shared/series-pattern";
+import { seriesMatcher } from "../../src/common/series-pattern";
 import { uniqueId } from "../../test/worker/api";
 import { storeOf } from "../../test/worker/object-store";
 

@@ -70,7 +70,7 @@
  */
 // First: configures Zod before any schema exists (see the file).
 import "./zod-jitless.ts";
-import type { ServerMessage } from "../shared/protocol.ts";
+import type { ServerMessage } from "../common/protocol.ts";
 import { Connection } from "./connection/connection.ts";
 import { showConnectionState } from "./connection/connection-badge.ts";
 import { lookUpDashboard, type DashboardLookup } from "./dashboard/dashboard-api.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { MAX_CLIENT_MESSAGE_BYTES, type ClientMessage } from "../shared/protocol";
-import { patternsProblem } from "../shared/series-pattern";
+import { MAX_CLIENT_MESSAGE_BYTES, type ClientMessage } from "../common/protocol";
+import { patternsProblem } from "../common/series-pattern";
 
 const patterns = z.array(z.string(), { error: "series must be an array of patterns" }).superRefine((list, context) => {
   const problem = patternsProblem(list);

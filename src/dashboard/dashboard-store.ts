@@ -1,7 +1,7 @@
-import type { SeriesPoints, Tags } from "../shared/protocol";
-import type { DashboardUpdate, Panel } from "../shared/dashboard-config";
-import type { SeriesInfo } from "../shared/dashboard-info";
-import type { SeriesMatcher } from "../shared/series-pattern";
+import type { SeriesPoints, Tags } from "../common/protocol";
+import type { DashboardUpdate, Panel } from "../common/dashboard-config";
+import type { SeriesInfo } from "../common/dashboard-info";
+import type { SeriesMatcher } from "../common/series-pattern";
 import type { SeriesBatch } from "./ingest-contract";
 import type { PointRun, StreamPositions, StreamSource } from "./stream-source";
 import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";

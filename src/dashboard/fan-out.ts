@@ -1,4 +1,4 @@
-import { CloseCode, type ServerMessage } from "../shared/protocol";
+import { CloseCode, type ServerMessage } from "../common/protocol";
 
 /**
  * Sends one serialised message to many sockets (serialised once by the caller, whatever the

@@ -1,6 +1,6 @@
-import type { HistoryResult } from "../shared/protocol";
-import { limits } from "../shared/limits";
-import type { SeriesInfo } from "../shared/dashboard-info";
+import type { HistoryResult } from "../common/protocol";
+import { limits } from "../common/limits";
+import type { SeriesInfo } from "../common/dashboard-info";
 import { bucketOf, fold, type Bucket } from "./bucket-fold";
 import type { DashboardStore } from "./dashboard-store";
 import type { ViewVerdict } from "./view-access";

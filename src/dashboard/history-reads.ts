@@ -1,4 +1,4 @@
-import { seriesMatcher } from "../shared/series-pattern";
+import { seriesMatcher } from "../common/series-pattern";
 import type { DashboardSettings } from "./dashboard-settings";
 import type { DashboardStore } from "./dashboard-store";
 import { historyOutcome, historySource, planHistory, readHistory, type HistoryOutcome, type HistoryRead } from "./history-query";

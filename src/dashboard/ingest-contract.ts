@@ -2,7 +2,7 @@
  * What the Worker and a dashboard exchange about a write: the points it carries (columnar,
  * by series), the items refused and why, how the request authenticated, and the answer.
  */
-import type { Tags } from "../shared/protocol";
+import type { Tags } from "../common/protocol";
 
 /**
  * Validated points of one series, columnar, as the Worker hands them to a dashboard. Typed

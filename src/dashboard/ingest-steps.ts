@@ -1,4 +1,4 @@
-import { limits } from "../shared/limits";
+import { limits } from "../common/limits";
 import type { DashboardSettings } from "./dashboard-settings";
 import type { DashboardStore } from "./dashboard-store";
 import type { IdempotencyStore } from "./idempotency-store";

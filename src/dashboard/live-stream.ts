@@ -1,5 +1,5 @@
-import type { Panel } from "../shared/dashboard-config";
-import { CloseCode, type ClientMessage, type HistoryResult, type ServerMessage } from "../shared/protocol";
+import type { Panel } from "../common/dashboard-config";
+import { CloseCode, type ClientMessage, type HistoryResult, type ServerMessage } from "../common/protocol";
 import { parseClientMessage } from "./client-message";
 import type { DashboardSettings } from "./dashboard-settings";
 import type { PointRun, StreamSource } from "./stream-source";

@@ -1,4 +1,4 @@
-import type { SeriesPoints } from "../shared/protocol";
+import type { SeriesPoints } from "../common/protocol";
 import type { PointRun } from "./stream-source";
 
 /** Joins consecutive batches into one, keeping each series' points in sequence order. */

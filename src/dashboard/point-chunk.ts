@@ -1,4 +1,4 @@
-import { limits } from "../shared/limits";
+import { limits } from "../common/limits";
 
 /**
  * Raw points are stored in chunks: one row per series per ingest request, its times and

@@ -1,4 +1,4 @@
-import type { Panel } from "../shared/dashboard-config";
+import type { Panel } from "../common/dashboard-config";
 import { relayName, type RelayAck, type RelayAddress, type RelayRoute, type RelayUpdate } from "../relay/relay-contract";
 import type { Relay } from "../relay/relay-object";
 import type { DashboardSettings } from "./dashboard-settings";

@@ -1,4 +1,4 @@
-import type { SeriesMatcher } from "../shared/series-pattern";
+import type { SeriesMatcher } from "../common/series-pattern";
 
 /** Series keys a dashboard's groups remember answers for (it keeps at most 1,000 series). */
 export const REMEMBERED_SERIES = 2048;

@@ -1,5 +1,5 @@
-import { limits } from "../shared/limits";
-import { isGlob } from "../shared/series-pattern";
+import { limits } from "../common/limits";
+import { isGlob } from "../common/series-pattern";
 
 /**
  * Most points one snapshot carries, over all its series. A point costs about 17-35 bytes of

@@ -1,4 +1,4 @@
-import type { SeriesPoints } from "../shared/protocol";
+import type { SeriesPoints } from "../common/protocol";
 
 /**
  * Snapshots just read, by subscription, so that a crowd joining at once costs one read and

@@ -1,4 +1,4 @@
-import { MAX_INVALID_MESSAGES, OVER_BUDGET_RETRY_MS } from "../shared/protocol";
+import { MAX_INVALID_MESSAGES, OVER_BUDGET_RETRY_MS } from "../common/protocol";
 
 /**
  * What one viewer socket may ask of its dashboard per time window: messages, invalid

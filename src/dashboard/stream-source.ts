@@ -1,6 +1,6 @@
-import type { SeriesInfo } from "../shared/dashboard-info";
-import type { SeriesPoints } from "../shared/protocol";
-import type { SeriesMatcher } from "../shared/series-pattern";
+import type { SeriesInfo } from "../common/dashboard-info";
+import type { SeriesPoints } from "../common/protocol";
+import type { SeriesMatcher } from "../common/series-pattern";
 
 /** A run of points with their sequence range, grouped by series in sequence order. */
 export interface PointRun {

@@ -1,6 +1,6 @@
 import { constantTimeEqual } from "./secrets";
 import type { Credential } from "./ingest-contract";
-import { VIEW_KEY_PROTOCOL_PREFIX } from "../shared/http-contract";
+import { VIEW_KEY_PROTOCOL_PREFIX } from "../common/http-contract";
 
 /**
  * What a reader presents to see a dashboard: a view key (as its SHA-256), and/or a write

@@ -1,5 +1,5 @@
 import type { ViewVerdict } from "./view-access";
-import { ErrorCode, VIEW_KEY_HEADER, VIEW_KEY_PROTOCOL_PREFIX } from "../shared/http-contract";
+import { ErrorCode, VIEW_KEY_HEADER, VIEW_KEY_PROTOCOL_PREFIX } from "../common/http-contract";
 
 /** The JSON error body for a refused reader of a private dashboard. */
 export function viewError(verdict: Exclude<ViewVerdict, "allowed">): { code: string; message: string } {

@@ -1,6 +1,6 @@
-import type { SeriesInfo } from "../shared/dashboard-info";
-import type { ServerMessage, SeriesPoints } from "../shared/protocol";
-import { seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
+import type { SeriesInfo } from "../common/dashboard-info";
+import type { ServerMessage, SeriesPoints } from "../common/protocol";
+import { seriesMatcher, type SeriesMatcher } from "../common/series-pattern";
 import type { StreamSource } from "./stream-source";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
 import { snapshotText, type SnapshotCache } from "./snapshot-cache";

@@ -1,4 +1,4 @@
-import { isGlob, seriesMatcher, type SeriesMatcher } from "../shared/series-pattern";
+import { isGlob, seriesMatcher, type SeriesMatcher } from "../common/series-pattern";
 import { RememberedAnswers } from "./remembered-answers";
 import type { CloseOrder } from "./deferred-closes";
 import { freshBudget, type SocketBudget } from "./socket-budget";

@@ -30,9 +30,9 @@
  * request order; the series points it makes are stored together or rejected together.
  */
 import { rejection, type Rejection, type SeriesBatch } from "../dashboard/ingest-contract";
-import { limits } from "../shared/limits";
-import type { Tags } from "../shared/protocol";
-import { seriesKey } from "../shared/series-key";
+import { limits } from "../common/limits";
+import type { Tags } from "../common/protocol";
+import { seriesKey } from "../common/series-key";
 import { FLAG_NO_RECORDED_VALUE, type OtlpAttribute, type OtlpData, type OtlpHistogramPoint, type OtlpRequest, type OtlpSummaryPoint } from "./otlp-model";
 import { isValid, validatePoint, type ValidPoint } from "./point-schema";
 import { SeriesBatchBuilder } from "./series-batch-builder";

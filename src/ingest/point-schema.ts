@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { rejection, type ItemUnit, type Rejection } from "../dashboard/ingest-contract";
-import { limits } from "../shared/limits";
-import type { Tags } from "../shared/protocol";
+import { limits } from "../common/limits";
+import type { Tags } from "../common/protocol";
 
 /**
  * Names and tag names: any characters but control characters (C0, DEL and C1) and lone

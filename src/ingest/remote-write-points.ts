@@ -1,6 +1,6 @@
 import { rejection } from "../dashboard/ingest-contract";
-import { limits } from "../shared/limits";
-import type { Tags } from "../shared/protocol";
+import { limits } from "../common/limits";
+import type { Tags } from "../common/protocol";
 import type { CandidateBatch } from "./candidate-batch";
 import type { RemoteWriteSeries, WriteRequest } from "./remote-write";
 

@@ -1,5 +1,5 @@
 import type { SeriesBatch } from "../dashboard/ingest-contract";
-import type { Tags } from "../shared/protocol";
+import type { Tags } from "../common/protocol";
 
 /** Gathers validated points by series, in request order, into columnar batches. */
 export class SeriesBatchBuilder {

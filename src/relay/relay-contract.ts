@@ -1,6 +1,6 @@
-import type { Panel } from "../shared/dashboard-config";
-import type { SeriesInfo } from "../shared/dashboard-info";
-import type { SeriesPoints } from "../shared/protocol";
+import type { Panel } from "../common/dashboard-config";
+import type { SeriesInfo } from "../common/dashboard-info";
+import type { SeriesPoints } from "../common/protocol";
 import type { PointRun } from "../dashboard/stream-source";
 
 /**

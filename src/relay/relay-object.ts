@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import { ErrorCode, VIEWER_PROTOCOL, viewerSeries } from "../shared/http-contract";
-import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../shared/protocol";
+import { ErrorCode, VIEWER_PROTOCOL, viewerSeries } from "../common/http-contract";
+import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE } from "../common/protocol";
 import { dashboardSettings, type DashboardSettings } from "../dashboard/dashboard-settings";
 import { closeQuietly } from "../dashboard/fan-out";
 import { offeredProtocols } from "../dashboard/view-access";
 import { RelayFleet } from "../dashboard/relay-fleet";
-import type { SeriesPoints } from "../shared/protocol";
+import type { SeriesPoints } from "../common/protocol";
 import { relayAddressOf, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
 import { RelayedStream } from "./relayed-stream";
 

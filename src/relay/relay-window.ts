@@ -1,6 +1,6 @@
-import type { SeriesInfo } from "../shared/dashboard-info";
-import type { SeriesPoints } from "../shared/protocol";
-import type { SeriesMatcher } from "../shared/series-pattern";
+import type { SeriesInfo } from "../common/dashboard-info";
+import type { SeriesPoints } from "../common/protocol";
+import type { SeriesMatcher } from "../common/series-pattern";
 import { snapshotPointsPerSeries } from "../dashboard/snapshot-budget";
 import { mergeBatches } from "../dashboard/merge-batches";
 import type { PointRun, StreamPositions, StreamSource } from "../dashboard/stream-source";

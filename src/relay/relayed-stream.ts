@@ -1,6 +1,6 @@
-import type { Panel } from "../shared/dashboard-config";
-import type { SeriesPoints } from "../shared/protocol";
-import { CloseCode } from "../shared/protocol";
+import type { Panel } from "../common/dashboard-config";
+import type { SeriesPoints } from "../common/protocol";
+import { CloseCode } from "../common/protocol";
 import type { Dashboard } from "../dashboard/dashboard-object";
 import type { DashboardSettings } from "../dashboard/dashboard-settings";
 import { closeQuietly } from "../dashboard/fan-out";

@@ -2,7 +2,7 @@ import type { Credential } from "../dashboard/ingest-contract";
 import type { ViewAccess } from "../dashboard/view-access";
 import { ApiError } from "./errors";
 import { secretEquals, sha256Hex } from "../dashboard/secrets";
-import { ErrorCode, VIEW_KEY_HEADER } from "../shared/http-contract";
+import { ErrorCode, VIEW_KEY_HEADER } from "../common/http-contract";
 import type { AppContext } from "./hono-env";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DASHBOARD_ID_PATTERN, DASHBOARD_ID_RULE, ErrorCode } from "../shared/http-contract";
+import { DASHBOARD_ID_PATTERN, DASHBOARD_ID_RULE, ErrorCode } from "../common/http-contract";
 import { ApiError } from "./errors";
 
 /** Dashboard ids (PRODUCT.md): {@link DASHBOARD_ID_RULE}. */

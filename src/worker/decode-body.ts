@@ -1,7 +1,7 @@
 import type { ItemUnit, Rejection, SeriesBatch } from "../dashboard/ingest-contract";
-import { limits } from "../shared/limits";
-import type { Tags } from "../shared/protocol";
-import { keyName, tagSuffix } from "../shared/series-key";
+import { limits } from "../common/limits";
+import type { Tags } from "../common/protocol";
+import { keyName, tagSuffix } from "../common/series-key";
 import { ApiError } from "./errors";
 import type { BodyFailure, CandidateBatch } from "../ingest/candidate-batch";
 import { jsonCandidates, ndjsonCandidates } from "../ingest/json-points";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorBody } from "../shared/http-contract";
+import type { ErrorBody } from "../common/http-contract";
 import { headerValue } from "./header-value";
 
 /**

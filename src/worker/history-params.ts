@@ -1,4 +1,4 @@
-import { patternsProblem, splitPatterns } from "../shared/series-pattern";
+import { patternsProblem, splitPatterns } from "../common/series-pattern";
 import { ApiError } from "./errors";
 
 /** Parsed parameters of `GET /api/dashboards/:id/series`. */

@@ -6,7 +6,7 @@ import { ApiError, safeHeaders } from "./errors";
 import { decodeBody } from "./decode-body";
 import { IGNORED_HEADER, ingestWith } from "./ingest-handler";
 import { parsePrecision, PRECISIONS } from "./precision";
-import { ErrorCode } from "../shared/http-contract";
+import { ErrorCode } from "../common/http-contract";
 import type { AppContext, AppEnv } from "./hono-env";
 
 /**

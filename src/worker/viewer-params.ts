@@ -1,5 +1,5 @@
-import { viewerSeries } from "../shared/http-contract";
-import { patternsProblem } from "../shared/series-pattern";
+import { viewerSeries } from "../common/http-contract";
+import { patternsProblem } from "../common/series-pattern";
 import { ApiError } from "./errors";
 
 /** Checks the query of a viewer's WebSocket upgrade: `since` (resume) and `series` (subscription). */

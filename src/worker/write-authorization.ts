@@ -2,7 +2,7 @@ import type { Dashboard } from "../dashboard/dashboard-object";
 import type { Credential } from "../dashboard/ingest-contract";
 import type { WriteRefusal } from "../dashboard/write-refusal";
 import { ApiError } from "./errors";
-import { ErrorCode } from "../shared/http-contract";
+import { ErrorCode } from "../common/http-contract";
 
 /**
  * Checks a write's token before its body is read, so a wrong token costs neither a 1 MiB

@@ -1,5 +1,5 @@
 /** The HTTP API as the e2e tests call it: plain fetch, failing loudly on any unexpected status. */
-import type { CreatedDashboard } from "../../src/shared/http-contract.ts";
+import type { CreatedDashboard } from "../../src/common/http-contract.ts";
 
 export type { CreatedDashboard };
 

@@ -3,7 +3,7 @@
  * when they open /d/<id> and metrics arrive over HTTP.
  */
 import { describe, expect, it } from "vitest";
-import { seriesKey } from "../../src/shared/series-key.ts";
+import { seriesKey } from "../../src/common/series-key.ts";
 import { createDashboard, postMetrics, updateDashboard, uniqueId, type PointInput } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";

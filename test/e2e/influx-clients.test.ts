@@ -7,7 +7,7 @@
 import { InfluxDB as InfluxV2, Point } from "@influxdata/influxdb-client";
 import { FieldType, InfluxDB as InfluxV1 } from "influx";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seriesKey } from "../../src/shared/series-key.ts";
+import { seriesKey } from "../../src/common/series-key.ts";
 import { createDashboard, uniqueId } from "./api.ts";
 import { startDevServer, type DevServer } from "./dev-server.ts";
 import { NodeViewer } from "./node-viewer.ts";

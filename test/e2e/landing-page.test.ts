@@ -1,7 +1,7 @@
 /** The landing page at `/`: it explains Pulseboard and gives commands that work as shown. */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { seriesKey } from "../../src/shared/series-key.ts";
+import { seriesKey } from "../../src/common/series-key.ts";
 import { createDashboard, uniqueId } from "./api.ts";
 import { openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";

@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { seriesKey } from "../../src/shared/series-key.ts";
+import { seriesKey } from "../../src/common/series-key.ts";
 import { createDashboard, postMetrics, uniqueId, updateDashboard } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";

@@ -2,7 +2,7 @@
  * A viewer socket from Node (its built-in WebSocket), recording every frame, for end-to-end
  * tests that check what reaches viewers without a browser in between.
  */
-import type { ServerMessage } from "../../src/shared/protocol.ts";
+import type { ServerMessage } from "../../src/common/protocol.ts";
 
 export class NodeViewer {
   /** Every JSON frame received, in order. */

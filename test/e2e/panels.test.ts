@@ -4,8 +4,8 @@
  * still get an automatic chart, and a save by someone else relays the open page out live.
  */
 import { describe, expect, it } from "vitest";
-import type { Panel } from "../../src/shared/dashboard-config.ts";
-import { seriesKey } from "../../src/shared/series-key.ts";
+import type { Panel } from "../../src/common/dashboard-config.ts";
+import { seriesKey } from "../../src/common/series-key.ts";
 import { createDashboard, postMetrics, uniqueId, updateDashboard, type PointInput } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seriesKey } from "../../src/shared/series-key.ts";
+import { seriesKey } from "../../src/common/series-key.ts";
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "../../src/worker/security-headers.ts";
 import { createDashboard, postMetrics, uniqueId } from "./api.ts";
 import { launchBrowser, openPage, skipBrowserTests } from "./browser.ts";

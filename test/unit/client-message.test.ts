@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseClientMessage } from "../../src/dashboard/client-message.ts";
-import { MAX_CLIENT_MESSAGE_BYTES, type ClientMessage } from "../../src/shared/protocol.ts";
-import { patternLimits } from "../../src/shared/series-pattern.ts";
+import { MAX_CLIENT_MESSAGE_BYTES, type ClientMessage } from "../../src/common/protocol.ts";
+import { patternLimits } from "../../src/common/series-pattern.ts";
 
 const TYPES = "type must be one of resume, subscribe, history";
 const text = (message: unknown) => JSON.stringify(message);

@@ -8,7 +8,7 @@ import { decodeOtlpJson } from "../../src/ingest/otlp-json";
 import type { OtlpAttribute, OtlpData, OtlpMetric, OtlpRequest } from "../../src/ingest/otlp-model";
 import { otlpSeriesPoints, tagName } from "../../src/ingest/otlp-points";
 import { decodeOtlpProtobuf } from "../../src/ingest/otlp-protobuf";
-import { limits } from "../../src/shared/limits";
+import { limits } from "../../src/common/limits";
 import { otlpJson, otlpProtobuf, type RequestInput } from "../support/otlp-encode";
 
 const NOW = 1_764_115_200_000;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { pointSchema, quickCheck } from "../../src/ingest/point-schema";
-import { limits } from "../../src/shared/limits";
+import { limits } from "../../src/common/limits";
 
 // Candidate points near the edges of validity: names and tag names from a small alphabet
 // that mixes allowed and forbidden characters, lengths around the limits, every JSON type.

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { relayAddressOf, relayName } from "../../src/relay/relay-contract.ts";
-import { DASHBOARD_ID_PATTERN } from "../../src/shared/http-contract.ts";
+import { DASHBOARD_ID_PATTERN } from "../../src/common/http-contract.ts";
 
 describe("a relay's name", () => {
   it("gives back the dashboard and index it was made from", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PointRun } from "../../src/dashboard/stream-source.ts";
 import type { RangeOutcome, RelayBase } from "../../src/relay/relay-contract.ts";
 import { RelayWindow, WindowMiss, type RelaySupply } from "../../src/relay/relay-window.ts";
-import type { SeriesPoints } from "../../src/shared/protocol.ts";
+import type { SeriesPoints } from "../../src/common/protocol.ts";
 
 const all = () => true;
 

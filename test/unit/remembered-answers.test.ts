@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RememberedAnswers, REMEMBERED_SERIES } from "../../src/dashboard/remembered-answers.ts";
-import { seriesMatcher, type SeriesMatcher } from "../../src/shared/series-pattern.ts";
+import { seriesMatcher, type SeriesMatcher } from "../../src/common/series-pattern.ts";
 
 const series = (i: number) => ({ key: `cpu{host=h${i}}`, name: "cpu" });
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { keyNameEnd, parseSeriesKey, seriesKey } from "../../src/shared/series-key";
+import { keyNameEnd, parseSeriesKey, seriesKey } from "../../src/common/series-key";
 
 // Text rich in the characters that structure a key, mixed with ordinary and non-ASCII ones.
 const part = fc.string({ unit: fc.oneof(fc.constantFrom(..."\\{}=, a.é*?".split("")), fc.string({ minLength: 1, maxLength: 1 })), maxLength: 10 });

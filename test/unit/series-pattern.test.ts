@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Glob, literalPattern, seriesMatcher, splitPatterns } from "../../src/shared/series-pattern.ts";
-import { seriesKey } from "../../src/shared/series-key.ts";
+import { Glob, literalPattern, seriesMatcher, splitPatterns } from "../../src/common/series-pattern.ts";
+import { seriesKey } from "../../src/common/series-key.ts";
 
 /**
  * What a glob means, written the slow obvious way: a regular expression over code points

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SnapshotCache, snapshotText } from "../../src/dashboard/snapshot-cache.ts";
-import type { ServerMessage } from "../../src/shared/protocol.ts";
+import type { ServerMessage } from "../../src/common/protocol.ts";
 
 const series = [{ key: "a", name: "a", tags: {}, ts: [1, 2], values: [0.5, -1] }];
 

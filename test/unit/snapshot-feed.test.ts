@@ -3,7 +3,7 @@ import { TokenBucket } from "../../src/dashboard/rate-limiter.ts";
 import { SnapshotCache } from "../../src/dashboard/snapshot-cache.ts";
 import { planSnapshot, snapshotFeed, type FeedTarget } from "../../src/dashboard/viewer-feed.ts";
 import { RelayWindow } from "../../src/relay/relay-window.ts";
-import type { ServerMessage } from "../../src/shared/protocol.ts";
+import type { ServerMessage } from "../../src/common/protocol.ts";
 
 const point = (key: string, ts: number, value: number) => ({ key, name: key, tags: {}, ts: [ts], values: [value] });
 

@@ -4,7 +4,7 @@ import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { DashboardStore } from "../../src/dashboard/dashboard-store";
 import { MAX_CHUNK_SEQ_SPAN } from "../../src/dashboard/point-chunk";
 import { MERGED_CHUNK_POINTS, MERGED_CHUNK_SPAN_MS, SMALL_CHUNK_POINTS } from "../../src/dashboard/chunk-merging";
-import type { HistoryResult } from "../../src/shared/protocol";
+import type { HistoryResult } from "../../src/common/protocol";
 import { createDashboard, postMetrics } from "./api";
 import { point, store } from "./direct-ingest";
 import { readStoredPoints } from "./stored-points";

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CloseCode, MAX_CLIENT_MESSAGE_BYTES, MAX_INVALID_MESSAGES } from "../../src/shared/protocol";
+import { CloseCode, MAX_CLIENT_MESSAGE_BYTES, MAX_INVALID_MESSAGES } from "../../src/common/protocol";
 import { createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 

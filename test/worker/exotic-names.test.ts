@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { seriesKey } from "../../src/shared/series-key";
+import { seriesKey } from "../../src/common/series-key";
 import { BASE, createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 

@@ -2,7 +2,7 @@ import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import type { ViewerAttachment } from "../../src/dashboard/viewer-registry";
-import { CloseCode } from "../../src/shared/protocol";
+import { CloseCode } from "../../src/common/protocol";
 import { createDashboard, postMetrics } from "./api";
 import { storeFleet } from "./direct-ingest";
 import { Viewer } from "./viewer";

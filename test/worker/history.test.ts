@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { DashboardStore } from "../../src/dashboard/dashboard-store";
 import { HISTORY_SLICE_ROWS, readHistory, type HistoryRequest } from "../../src/dashboard/history-query";
-import { seriesMatcher } from "../../src/shared/series-pattern";
+import { seriesMatcher } from "../../src/common/series-pattern";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
-import { limits } from "../../src/shared/limits";
+import { limits } from "../../src/common/limits";
 import { createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 

@@ -4,7 +4,7 @@ import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { IDEMPOTENCY_WINDOW_MS, IdempotencyStore } from "../../src/dashboard/idempotency-store";
 import { replayAnswer } from "../../src/dashboard/ingest-replay";
 import { rejection, type IngestAnswer, type IngestRequest } from "../../src/dashboard/ingest-contract";
-import { limits } from "../../src/shared/limits";
+import { limits } from "../../src/common/limits";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { BASE, createDashboard } from "./api";
 import { point, store } from "./direct-ingest";

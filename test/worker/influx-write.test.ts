@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { limits } from "../../src/shared/limits";
+import { limits } from "../../src/common/limits";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { MAX_HEADER_VALUE_LENGTH } from "../../src/worker/header-value";
 import { BASE, createDashboard } from "./api";

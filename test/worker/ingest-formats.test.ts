@@ -1,6 +1,6 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { limits } from "../../src/shared/limits";
+import { limits } from "../../src/common/limits";
 import { BASE, createDashboard, postMetrics } from "./api";
 import { storedPoints } from "./stored-points";
 

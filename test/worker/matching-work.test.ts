@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { socketBudgetLimits } from "../../src/dashboard/socket-budget";
 import { matchingWork } from "../../src/dashboard/snapshot-budget";
-import { CloseCode } from "../../src/shared/protocol";
+import { CloseCode } from "../../src/common/protocol";
 import { createDashboard, postMetrics } from "./api";
 import { storeFleet } from "./direct-ingest";
 import { Viewer } from "./viewer";

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
-import { limits } from "../../src/shared/limits";
+import { limits } from "../../src/common/limits";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { otlpJson, otlpProtobuf, type MetricInput, type RequestInput } from "../support/otlp-encode";
 import { BASE, createDashboard } from "./api";

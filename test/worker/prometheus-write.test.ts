@@ -2,7 +2,7 @@ import { SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { compress } from "snappyjs";
 import { describe, expect, it } from "vitest";
-import { limits } from "../../src/shared/limits";
+import { limits } from "../../src/common/limits";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { encodeWriteRequest, remoteWriteBody, STALE_BITS, type EncodedRequest, type EncodedSeries } from "../support/remote-write-encode";
 import { BASE, createDashboard } from "./api";

@@ -6,8 +6,8 @@ import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:te
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import type { Relay } from "../../src/relay/relay-object";
-import { CloseCode } from "../../src/shared/protocol";
-import { VIEW_KEY_PROTOCOL_PREFIX } from "../../src/shared/http-contract";
+import { CloseCode } from "../../src/common/protocol";
+import { VIEW_KEY_PROTOCOL_PREFIX } from "../../src/common/http-contract";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
 import { callsSoFar, countCalls } from "./dashboard-calls";

@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { patternLimits } from "../../src/shared/series-pattern";
+import { patternLimits } from "../../src/common/series-pattern";
 import { createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 

@@ -6,7 +6,7 @@ import { socketBudgetLimits } from "../../src/dashboard/socket-budget";
 import type { ViewerAttachment } from "../../src/dashboard/viewer-registry";
 import { SNAPSHOT_MAX_POINTS } from "../../src/dashboard/snapshot-budget";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
-import { CloseCode } from "../../src/shared/protocol";
+import { CloseCode } from "../../src/common/protocol";
 import { createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 

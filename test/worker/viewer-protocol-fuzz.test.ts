@@ -1,7 +1,7 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CloseCode, MAX_CLIENT_MESSAGE_BYTES } from "../../src/shared/protocol";
+import { CloseCode, MAX_CLIENT_MESSAGE_BYTES } from "../../src/common/protocol";
 import { createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 

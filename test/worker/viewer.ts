@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import type { ServerMessage } from "../../src/shared/protocol";
+import type { ServerMessage } from "../../src/common/protocol";
 
 type MessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 

@@ -1,8 +1,8 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
-import { limits } from "../../src/shared/limits";
-import { HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, type ServerMessage } from "../../src/shared/protocol";
+import { limits } from "../../src/common/limits";
+import { HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, type ServerMessage } from "../../src/common/protocol";
 import { BASE, createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 

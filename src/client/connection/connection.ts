@@ -4,7 +4,7 @@
  * every other text frame is handed on as it arrived.
  */
 import { WebSocket as ReconnectingWebSocket } from "partysocket";
-import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, isFinalClose, OVER_BUDGET_RETRY_MS } from "../../shared/protocol.ts";
+import { CloseCode, HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE, isFinalClose, OVER_BUDGET_RETRY_MS } from "../../common/protocol.ts";
 
 /**
  * - `connecting`: first attempt, nothing received yet.

@@ -3,7 +3,7 @@
  * to send the shapes in protocol.ts; this only refuses what is not a message at all, so a
  * newer server's unknown message types are ignored rather than breaking the page.
  */
-import type { ServerMessage } from "../../shared/protocol.ts";
+import type { ServerMessage } from "../../common/protocol.ts";
 
 /** Every message type; a Record so that a type added to the protocol fails to compile here. */
 const knownTypes: Record<ServerMessage["type"], true> = {

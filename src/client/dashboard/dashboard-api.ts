@@ -1,6 +1,6 @@
 /** Reads a dashboard's description over HTTP before the page opens its socket. */
-import type { DashboardInfo } from "../../shared/dashboard-info.ts";
-import { ErrorCode, type ErrorBody } from "../../shared/http-contract.ts";
+import type { DashboardInfo } from "../../common/dashboard-info.ts";
+import { ErrorCode, type ErrorBody } from "../../common/http-contract.ts";
 import { viewKeyHeaders } from "./view-key.ts";
 
 /** The outcomes the page shows differently. */

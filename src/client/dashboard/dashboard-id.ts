@@ -1,5 +1,5 @@
 /** Where a dashboard page finds its id: the path `/d/<id>`. */
-import { isDashboardId } from "../../shared/http-contract.ts";
+import { isDashboardId } from "../../common/http-contract.ts";
 
 /** The id segment of a dashboard path, and whether the API would accept it. */
 export interface DashboardPath {

@@ -1,5 +1,5 @@
 /** Reads bucketed history over HTTP (`GET /api/dashboards/<id>/series`) for the range picker. */
-import type { HistoryResult } from "../../shared/protocol.ts";
+import type { HistoryResult } from "../../common/protocol.ts";
 import { viewKeyHeaders } from "./view-key.ts";
 
 /** The route takes at most 100 names per request (see README, HTTP API). */

@@ -3,8 +3,8 @@
  * bounded, merged from the `snapshot`, `points` and `resumed` frames of the viewer WebSocket.
  * It also tracks the sequence number reached, which is what a reconnect resumes from.
  */
-import { limits } from "../../shared/limits.ts";
-import type { SeriesPoints, Tags } from "../../shared/protocol.ts";
+import { limits } from "../../common/limits.ts";
+import type { SeriesPoints, Tags } from "../../common/protocol.ts";
 
 /** One series as the page holds it; `ts` and `values` are handed to uPlot as they are. */
 export interface StoredSeries {

@@ -9,7 +9,7 @@
  * stretch (range-history.ts) replace the range's coarser ones inside it while zoomed.
  */
 import type uPlot from "uplot";
-import type { HistoryResult } from "../../shared/protocol.ts";
+import type { HistoryResult } from "../../common/protocol.ts";
 import { centreLoneTime } from "../charts/lone-time-range.ts";
 
 /** A series as a chart draws it: ascending times and their values. */

@@ -4,7 +4,7 @@
  * then takes it out of the address bar, so a screenshot or a copied URL does not leak it, and
  * keeps it in sessionStorage so a reload of the same tab still sees the dashboard.
  */
-import { VIEW_KEY_HEADER, VIEW_KEY_PROTOCOL_PREFIX, VIEWER_PROTOCOL } from "../../shared/http-contract.ts";
+import { VIEW_KEY_HEADER, VIEW_KEY_PROTOCOL_PREFIX, VIEWER_PROTOCOL } from "../../common/http-contract.ts";
 
 /** Where a dashboard's key is kept in sessionStorage. */
 function storageName(id: string): string {

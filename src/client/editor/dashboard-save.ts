@@ -1,6 +1,6 @@
 /** `PUT /api/dashboards/:id` from the page, with its answers sorted by what the editor shows. */
-import type { DashboardUpdate, Panel } from "../../shared/dashboard-config.ts";
-import type { ErrorBody } from "../../shared/http-contract.ts";
+import type { DashboardUpdate, Panel } from "../../common/dashboard-config.ts";
+import type { ErrorBody } from "../../common/http-contract.ts";
 
 /** What a save came to. */
 export type SaveResult =

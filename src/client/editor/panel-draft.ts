@@ -3,8 +3,8 @@
  * back into panels keeps what was typed (a non-number stays NaN, an empty list stays empty) so
  * the shared schema, not this file, decides what is wrong and says so.
  */
-import { PANEL_TYPES, type Panel } from "../../shared/dashboard-config.ts";
-import { splitPatterns } from "../../shared/series-pattern.ts";
+import { PANEL_TYPES, type Panel } from "../../common/dashboard-config.ts";
+import { splitPatterns } from "../../common/series-pattern.ts";
 
 export interface PanelDraft {
   /** The panel's id: kept for saved panels, made up for new ones. */

@@ -19,7 +19,7 @@
  *   dashboard or after one was refused; `[data-testid="token-error"]` says why.
  * - `[data-testid="editor-error"]`: errors that belong to no single field.
  */
-import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../../shared/dashboard-config.ts";
+import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../../common/dashboard-config.ts";
 import { saveDashboard } from "./dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
 import { draftOf, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";

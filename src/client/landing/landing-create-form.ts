@@ -4,8 +4,8 @@
  * secrets once, its link and the commands that feed it. A refusal shows the server's message
  * on the field it names (`field` in the error body; the token field for 401/403).
  */
-import { DASHBOARD_ID_RULE, isDashboardId, TOKEN_ERROR_CODES, type CreatedDashboard, type ErrorBody } from "../../shared/http-contract.ts";
-import { limits } from "../../shared/limits.ts";
+import { DASHBOARD_ID_RULE, isDashboardId, TOKEN_ERROR_CODES, type CreatedDashboard, type ErrorBody } from "../../common/http-contract.ts";
+import { limits } from "../../common/limits.ts";
 import { commandBlock } from "./command-block.ts";
 import { curlJsonCommand, curlLineProtocolCommand, telegrafOutput } from "./landing-feed-commands.ts";
 

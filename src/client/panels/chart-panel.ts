@@ -9,7 +9,7 @@ import type { ChartTheme } from "../charts/chart-theme.ts";
 import { formatValue } from "./format-value.ts";
 import type { StoredSeries } from "../dashboard/series-store.ts";
 import { HostedChart } from "../charts/hosted-chart.ts";
-import { keyNameEnd } from "../../shared/series-key.ts";
+import { keyNameEnd } from "../../common/series-key.ts";
 import { timeChartOptions, type ShownRange, type TimeChart } from "../charts/time-chart-options.ts";
 import type { Column, TimeWindow } from "../dashboard/time-window.ts";
 

@@ -3,7 +3,7 @@
  * filled up to the latest value, with the value in the middle, coloured by the thresholds.
  * Like a stat, it shows the first matching series in key order.
  */
-import type { Panel } from "../../shared/dashboard-config.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
 import { formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import type { SeriesStore } from "../dashboard/series-store.ts";

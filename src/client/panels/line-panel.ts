@@ -9,7 +9,7 @@
  * moves when values change. The panel lists its series in `data-series-keys` (comma-separated).
  */
 import uPlot from "uplot";
-import type { Panel } from "../../shared/dashboard-config.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
 import { alignColumns } from "../charts/aligned-data.ts";
 import { chartKeys } from "../charts/chart-keys.ts";
 import type { ChartTheme } from "../charts/chart-theme.ts";

@@ -10,8 +10,8 @@
  * within half a screen of the viewport, and are drawn on the frame after that, before they
  * show. A long dashboard then costs about what its visible part does.
  */
-import type { Panel } from "../../shared/dashboard-config.ts";
-import { seriesMatcher, type SeriesMatcher } from "../../shared/series-pattern.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
+import { seriesMatcher, type SeriesMatcher } from "../../common/series-pattern.ts";
 import { ChartPanel } from "./chart-panel.ts";
 import { onChartThemeChange, readChartTheme } from "../charts/chart-theme.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";

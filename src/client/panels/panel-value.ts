@@ -2,7 +2,7 @@
  * How a saved panel writes a value: the panel's `decimals` when set (automatic otherwise,
  * as on automatic panels), followed by its `unit`.
  */
-import type { Panel } from "../../shared/dashboard-config.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
 import { formatValue } from "./format-value.ts";
 
 /** Fixed digits per `decimals` setting, built on first use; English digits like format-value.ts. */

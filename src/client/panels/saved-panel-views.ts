@@ -1,5 +1,5 @@
 /** Picks the view class for a saved panel's type. */
-import type { Panel } from "../../shared/dashboard-config.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
 import type { ChartTheme } from "../charts/chart-theme.ts";
 import { GaugePanel } from "./gauge-panel.ts";
 import { LinePanel } from "./line-panel.ts";

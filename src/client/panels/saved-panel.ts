@@ -3,7 +3,7 @@
  * the panel's title, its `data-panel-id` / `data-panel-type`, an `aria-label`, and a body of
  * fixed height (styles.css) so nothing moves when data arrives.
  */
-import type { Panel } from "../../shared/dashboard-config.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
 import type { ChartTheme } from "../charts/chart-theme.ts";
 import type { SeriesStore } from "../dashboard/series-store.ts";
 import type { TimeChart } from "../charts/time-chart-options.ts";

@@ -3,7 +3,7 @@
  * thresholds, over a sparkline of the recent points. A panel shows one number, so when its
  * patterns match several series it shows the first in key order (named under the value).
  */
-import type { Panel } from "../../shared/dashboard-config.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
 import { formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import type { SeriesStore } from "../dashboard/series-store.ts";

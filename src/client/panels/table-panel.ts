@@ -3,7 +3,7 @@
  * panel's unit and decimals, coloured by the thresholds. Rows change only when the layout
  * does; points only rewrite cell text, once per frame at most.
  */
-import type { Panel } from "../../shared/dashboard-config.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
 import { formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import type { SeriesStore } from "../dashboard/series-store.ts";

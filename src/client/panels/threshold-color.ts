@@ -1,5 +1,5 @@
 /** Which threshold colour a value is in: the highest threshold at or below it. */
-import type { Panel } from "../../shared/dashboard-config.ts";
+import type { Panel } from "../../common/dashboard-config.ts";
 
 /** The colour in force for `value`, or `undefined` below every threshold (or with none). */
 export function thresholdColor(thresholds: Panel["thresholds"], value: number | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Connection, type ConnectionState } from "../../../src/client/connection/connection.ts";
-import { CloseCode, OVER_BUDGET_RETRY_MS } from "../../../src/shared/protocol.ts";
+import { CloseCode, OVER_BUDGET_RETRY_MS } from "../../../src/common/protocol.ts";
 
 /** A socket the test opens and closes by hand; every one made is kept, in order. */
 class FakeSocket extends EventTarget {

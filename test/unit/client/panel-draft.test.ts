@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { draftOf, panelOf } from "../../../src/client/editor/panel-draft.ts";
-import type { Panel } from "../../../src/shared/dashboard-config.ts";
-import { seriesKey } from "../../../src/shared/series-key.ts";
+import type { Panel } from "../../../src/common/dashboard-config.ts";
+import { seriesKey } from "../../../src/common/series-key.ts";
 
 describe("a panel draft's series", () => {
   it("keeps each key whole, commas inside its braces or escaped included", () => {

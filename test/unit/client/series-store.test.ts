@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_CAPACITY, SeriesStore } from "../../../src/client/dashboard/series-store.ts";
-import { limits } from "../../../src/shared/limits.ts";
-import type { SeriesPoints } from "../../../src/shared/protocol.ts";
+import { limits } from "../../../src/common/limits.ts";
+import type { SeriesPoints } from "../../../src/common/protocol.ts";
 
 /** A frame's entry for series `key` (named after it, untagged). */
 function points(key: string, ts: number[], values = ts.map((t) => t / 10)): SeriesPoints {

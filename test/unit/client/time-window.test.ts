@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type uPlot from "uplot";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RANGES, stepFor, TimeWindow, type Column } from "../../../src/client/dashboard/time-window.ts";
-import type { HistoryResult } from "../../../src/shared/protocol.ts";
+import type { HistoryResult } from "../../../src/common/protocol.ts";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
