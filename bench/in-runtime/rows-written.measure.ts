@@ -5,10 +5,11 @@
 // request and for requests of 5,000 points, and then for the maintenance that follows them
 // (roll-ups, merging chunks), run to the end. Alarms set are counted apart.
 // Command: npx vitest run --config bench/in-runtime/vitest.config.ts bench/in-runtime/rows-written.measure.ts
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { createDashboard, postMetrics, uniqueId } from "../../test/worker/api";
+import { watchSqlWrites, type SqlWrites } from "../../test/worker/sql-writes";
 
 const MINUTE = 60_000;
 
@@ -20,22 +21,13 @@ interface Writes {
   statements: number;
 }
 
-/** Cursors and KV writes of the counted object, kept here (the tests and the objects share one isolate). */
-const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+/** KV writes and alarms set in the counted object, kept here (the tests and the objects share one isolate). */
 const tally = { kvRows: 0, alarms: 0 };
 
-/** From now on, remembers every SQL cursor and KV write of dashboard `id`'s storage. */
-async function countWrites(id: string): Promise<void> {
+/** From now on, counts the SQL rows, KV writes and alarms of dashboard `id`'s storage. */
+async function countWrites(id: string): Promise<SqlWrites> {
+  const sql = await watchSqlWrites(id);
   await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) => {
-    const sql = state.storage.sql as SqlStorage & { counted?: true };
-    if (sql.counted) return;
-    sql.counted = true;
-    const exec = sql.exec.bind(sql);
-    sql.exec = ((query: string, ...bindings: unknown[]) => {
-      const cursor = exec(query, ...bindings);
-      cursors.push(cursor);
-      return cursor;
-    }) as typeof sql.exec;
     const kv = state.storage.kv;
     const put = kv.put.bind(kv);
     const remove = kv.delete.bind(kv);
@@ -53,12 +45,13 @@ async function countWrites(id: string): Promise<void> {
       return setAlarm(at);
     }) as typeof state.storage.setAlarm;
   });
+  return sql;
 }
 
 /** The writes counted so far, and a fresh count from here. */
-function takeWrites(): Writes {
-  const writes = { sqlRows: cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0), kvRows: tally.kvRows, alarms: tally.alarms, statements: cursors.length };
-  cursors.length = 0;
+function takeWrites(sql: SqlWrites): Writes {
+  const { rows, statements } = sql.take();
+  const writes = { sqlRows: rows, kvRows: tally.kvRows, alarms: tally.alarms, statements };
   tally.kvRows = 0;
   tally.alarms = 0;
   return writes;
@@ -81,8 +74,8 @@ async function measure(label: string, requests: number, pointsPerRequest: (reque
   const { id, token } = await createDashboard(uniqueId("rows"));
   // The first request creates the series; counted apart, as a one-off.
   expect((await postMetrics(id, token, pointsPerRequest(0))).status).toBe(200);
-  await countWrites(id);
-  takeWrites();
+  const sql = await countWrites(id);
+  takeWrites(sql);
   let points = 0;
   for (let request = 1; request <= requests; request++) {
     const body = pointsPerRequest(request);
@@ -90,9 +83,9 @@ async function measure(label: string, requests: number, pointsPerRequest: (reque
     const response = await postMetrics(id, token, body);
     expect(response.status).toBe(200);
   }
-  const ingest = takeWrites();
+  const ingest = takeWrites(sql);
   const passes = await maintainToTheEnd(id, Date.now() + 2 * MINUTE);
-  const maintenance = takeWrites();
+  const maintenance = takeWrites(sql);
   console.log(
     `${label}: ${requests} requests, ${points} points. ` +
       `Ingest: ${ingest.sqlRows} SQL rows (${perPoint(ingest.sqlRows, points)} a point, ${(ingest.sqlRows / requests).toFixed(2)} a request) in ${ingest.statements} statements, ${ingest.kvRows} KV rows, ${ingest.alarms} alarms set. ` +
@@ -113,6 +106,3 @@ it("counts the rows 5,000-point requests write (50 series x 100 points each)", a
     Array.from({ length: 5_000 }, (_, i) => ({ name: `fleet.s${i % 50}`, value: i, ts: start + request * 100_000 + Math.floor(i / 50) * 1000 })),
   );
 }, 300_000);
-
-// The Worker's own path is the one measured: SELF is how the tests post.
-void SELF;

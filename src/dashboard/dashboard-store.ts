@@ -232,17 +232,7 @@ export class DashboardStore implements StreamSource {
    * chunks after the roll-up position, which maintenance keeps few.
    */
   unrolledPoints(id: number): number {
-    if (!this.unrolled) {
-      const after = this.meta()!.rollupSeq;
-      const counts = new Map<number, number>();
-      for (const row of this.sql.exec<ChunkRow>("SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND last_seq > ?", after - MAX_CHUNK_SEQ_SPAN, after)) {
-        const chunk = chunkOf(row);
-        let count = 0;
-        for (let i = 0; i < chunk.ts.length; i++) if (seqAt(chunk, i) > after) count++;
-        counts.set(chunk.seriesId, (counts.get(chunk.seriesId) ?? 0) + count);
-      }
-      this.unrolled = counts;
-    }
+    this.unrolled ??= pointsAfter(this.sql, this.meta()!.rollupSeq);
     return this.unrolled.get(id) ?? 0;
   }
 
@@ -475,19 +465,27 @@ function storedSeq(sql: SqlStorage, row: Pick<MetaRow, "seq" | "broadcast_seq" |
  * count only those rolled up (`rolled_points`), as maintenance adds them: the count becomes
  * the old one less the points after the roll-up position, read from the few chunks holding them.
  */
+/**
+ * Points with sequence numbers after `after`, per series id, read from the chunks that hold
+ * them (a chunk spans at most MAX_CHUNK_SEQ_SPAN, so those start after `after` less that).
+ */
+function pointsAfter(sql: SqlStorage, after: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const row of sql.exec<ChunkRow>("SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE first_seq > ? AND last_seq > ?", after - MAX_CHUNK_SEQ_SPAN, after)) {
+    const chunk = chunkOf(row);
+    let count = 0;
+    for (let i = 0; i < chunk.ts.length; i++) if (seqAt(chunk, i) > after) count++;
+    counts.set(chunk.seriesId, (counts.get(chunk.seriesId) ?? 0) + count);
+  }
+  return counts;
+}
+
 function countRolledPoints(sql: SqlStorage, rollupSeq: number): void {
   const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'series'").one().sql;
   if (table.includes("rolled_points")) return;
   sql.exec("ALTER TABLE series ADD COLUMN rolled_points INTEGER NOT NULL DEFAULT 0");
-  const unrolled = new Map<number, number>();
-  for (const row of sql.exec<ChunkRow>("SELECT first_seq, series_id, ts, vals, seqs FROM chunks WHERE last_seq > ?", rollupSeq)) {
-    const chunk = chunkOf(row);
-    let count = 0;
-    for (let i = 0; i < chunk.ts.length; i++) if (seqAt(chunk, i) > rollupSeq) count++;
-    unrolled.set(chunk.seriesId, (unrolled.get(chunk.seriesId) ?? 0) + count);
-  }
   sql.exec("UPDATE series SET rolled_points = points");
-  for (const [id, count] of unrolled) sql.exec("UPDATE series SET rolled_points = max(0, rolled_points - ?) WHERE id = ?", count, id);
+  for (const [id, count] of pointsAfter(sql, rollupSeq)) sql.exec("UPDATE series SET rolled_points = max(0, rolled_points - ?) WHERE id = ?", count, id);
 }
 
 function addChunkSequenceColumns(sql: SqlStorage): void {

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { Credential, IngestAnswer } from "../dashboard/ingest-contract";
-import { bearerToken, credentialOf, isAdminToken } from "./auth";
+import { basicAuthPassword, bearerToken, credentialOf, isAdminToken } from "./auth";
 import { dashboardIdSchema } from "./dashboard-id";
 import { ApiError, safeHeaders } from "./errors";
 import { decodeBody } from "./decode-body";
@@ -52,15 +52,9 @@ function v1Token(c: AppContext): PresentedToken | null {
   const p = c.req.query("p");
   if (p) return { token: p, inUrl: true };
   const header = c.req.header("Authorization");
-  const basic = header?.match(/^Basic\s+(\S+)$/i);
-  if (basic) {
-    try {
-      const decoded = atob(basic[1]!);
-      const password = decoded.slice(decoded.indexOf(":") + 1);
-      return password ? { token: password, inUrl: false } : null;
-    } catch {
-      return null;
-    }
+  if (header && /^Basic\s/i.test(header)) {
+    const password = basicAuthPassword(header);
+    return password ? { token: password, inUrl: false } : null;
   }
   const token = bearerToken(header);
   return token ? { token, inUrl: false } : null;

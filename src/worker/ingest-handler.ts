@@ -9,7 +9,7 @@ import type { AppContext } from "./hono-env";
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** Reads, decodes and validates a write's body in a route's format (`now`: the server's time). */
-export type BodyDecoder = (request: Request, now: number) => Promise<DecodedBody>;
+export type BodyDecoder<B extends DecodedBody = DecodedBody> = (request: Request, now: number) => Promise<B>;
 
 /**
  * The ingest path every write route shares: check the token with the dashboard (before the
@@ -27,12 +27,7 @@ export async function ingest(c: AppContext, id: string, credential: Credential, 
  * more about the body than points and rejections; `body` is what it said, or null when the
  * write was refused before the body was read.
  */
-export async function ingestWith<B extends DecodedBody>(
-  c: AppContext,
-  id: string,
-  credential: Credential,
-  decode: (request: Request, now: number) => Promise<B>,
-): Promise<{ answer: IngestAnswer; body: B | null }> {
+export async function ingestWith<B extends DecodedBody>(c: AppContext, id: string, credential: Credential, decode: BodyDecoder<B>): Promise<{ answer: IngestAnswer; body: B | null }> {
   const key = c.req.header("Idempotency-Key");
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(400, "invalid_header", "Idempotency-Key must be 1-200 visible ASCII characters", { field: "Idempotency-Key" });

@@ -6,6 +6,7 @@ import { prune, rollUp } from "../../src/dashboard/maintenance";
 import { createDashboard, postMetrics } from "./api";
 import { point, store } from "./direct-ingest";
 import { storeOf } from "./object-store";
+import { watchSqlWrites } from "./sql-writes";
 
 const MINUTE = 60_000;
 
@@ -16,32 +17,15 @@ async function post(id: string, token: string, points: unknown): Promise<number>
   return (await response.json<{ seq: { to: number } }>()).seq.to;
 }
 
-/** SQL rows written (the runtime's own count, index entries included) by `work` in dashboard `id`'s object, by statement. */
-async function rowsWrittenBy(id: string, work: () => Promise<void>): Promise<Map<string, number>> {
-  const cursors: [string, SqlStorageCursor<Record<string, SqlStorageValue>>][] = [];
-  await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) => {
-    const exec = state.storage.sql.exec.bind(state.storage.sql);
-    state.storage.sql.exec = ((query: string, ...bindings: unknown[]) => {
-      const cursor = exec(query, ...bindings);
-      cursors.push([query.split(" (")[0]!.trim(), cursor]);
-      return cursor;
-    }) as typeof exec;
-  });
-  await work();
-  const rows = new Map<string, number>();
-  for (const [statement, cursor] of cursors) if (cursor.rowsWritten > 0) rows.set(statement, (rows.get(statement) ?? 0) + cursor.rowsWritten);
-  return rows;
-}
-
 describe("rows written", () => {
   it("a one-point request writes two rows: its chunk and the chunk's entry in the series-time index", async () => {
     const { id, token } = await createDashboard();
     const start = Date.now() - 10 * MINUTE;
     // The first request also makes the series.
     await post(id, token, [{ name: "boiler.temp", value: 60, ts: start }]);
-    const rows = await rowsWrittenBy(id, async () => {
-      for (let i = 1; i <= 10; i++) await post(id, token, [{ name: "boiler.temp", value: 60 + i, ts: start + i * 1000 }]);
-    });
+    const writes = await watchSqlWrites(id);
+    for (let i = 1; i <= 10; i++) await post(id, token, [{ name: "boiler.temp", value: 60 + i, ts: start + i * 1000 }]);
+    const rows = writes.take().byStatement;
     // Besides, the broadcast position once per frame (at most one frame per request here).
     const frames = rows.get("UPDATE dashboard SET broadcast_seq = ? WHERE broadcast_seq < ?") ?? 0;
     rows.delete("UPDATE dashboard SET broadcast_seq = ? WHERE broadcast_seq < ?");
