@@ -4,7 +4,7 @@
  * (`rollUp` in maintenance.ts) over the chunks that arrived since the last one.
  */
 import type { DashboardStore } from "./dashboard-store";
-import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, mergeChunks, type ChunkRow, type PointChunk } from "./point-chunk";
+import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, mergeChunks, timeSpan, type ChunkRow, type PointChunk } from "./point-chunk";
 
 /** Chunks of fewer points than this are merged with their series' neighbours. */
 export const SMALL_CHUNK_POINTS = 64;
@@ -106,14 +106,4 @@ function newestStoredRow(sql: SqlStorage, chunk: PointChunk): Run | undefined {
     .toArray()[0];
   if (!row || row.count >= MERGED_CHUNK_POINTS) return undefined;
   return { chunks: [chunkOf(row)], points: row.count, minTs: row.min_ts, maxTs: row.max_ts };
-}
-
-function timeSpan(ts: Float64Array): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const t of ts) {
-    if (t < min) min = t;
-    if (t > max) max = t;
-  }
-  return { min, max };
 }

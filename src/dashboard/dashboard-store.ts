@@ -4,7 +4,25 @@ import type { SeriesInfo } from "../common/dashboard-info";
 import type { SeriesMatcher } from "../common/series-pattern";
 import type { SeriesBatch } from "./ingest-contract";
 import type { PointRun, StreamPositions, StreamSource } from "./stream-source";
-import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, type ChunkRow, type PointChunk } from "./point-chunk";
+import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, timeSpan, type ChunkRow, type PointChunk } from "./point-chunk";
+import { lastWriteWins, replaceStored } from "./point-identity";
+
+/** What one `append` stored. */
+export interface StoredPoints {
+  /** The points stored, with their sequence numbers; null when none was. */
+  run: PointRun | null;
+  /** Points that took the place of one at the same series and time, stored or earlier in the request. */
+  replaced: number;
+  /** Points not stored (see `Replacement.refused` in point-identity.ts), in request order per series. */
+  refused: RefusedPoint[];
+}
+
+/** A point `append` did not store: the `index`-th point of the `batch`-th series batch, at time `ts`. */
+export interface RefusedPoint {
+  batch: number;
+  index: number;
+  ts: number;
+}
 
 /** A dashboard's own description and positions, one row. */
 export interface DashboardMeta {
@@ -54,13 +72,14 @@ CREATE TABLE IF NOT EXISTS series (
   tags TEXT NOT NULL,                          -- JSON object of the tags
   rolled_points INTEGER NOT NULL DEFAULT 0     -- raw points kept and rolled up, for the per-series cap
 );
--- Raw points: one row per series per request (merged later by maintenance), packed columns.
+-- Raw points: one row per series per request (merged later by maintenance), packed columns;
+-- one point per series and time (a write at a stored time replaces the point).
 CREATE TABLE IF NOT EXISTS chunks (
-  first_seq INTEGER PRIMARY KEY,               -- sequence number of the chunk's first point
+  first_seq INTEGER PRIMARY KEY,               -- sequence number of the chunk's first point (or of one replaced before it)
   series_id INTEGER NOT NULL,
   count INTEGER NOT NULL,                      -- points in the chunk
-  min_ts INTEGER NOT NULL,                     -- earliest point time, ms
-  max_ts INTEGER NOT NULL,                     -- latest point time, ms
+  min_ts INTEGER NOT NULL,                     -- earliest point time, ms (or earlier, once a point is replaced)
+  max_ts INTEGER NOT NULL,                     -- latest point time, ms (or later, once a point is replaced)
   ts BLOB NOT NULL,                            -- Float64Array of the point times, in sequence order
   vals BLOB NOT NULL,                          -- Float64Array of the values, vals[i] at ts[i]
   last_seq INTEGER NOT NULL DEFAULT 0,         -- sequence number of the chunk's last point
@@ -115,6 +134,8 @@ export class DashboardStore implements StreamSource {
   private upgraded = false;
   /** Raw points after the roll-up position, per series id; counted from the chunks on first use. */
   private unrolled: Map<number, number> | null = null;
+  /** Per series id, a time no stored point of the series is later than (see `newestTime`). */
+  private newest = new Map<number, number>();
 
   /**
    * Creates nothing: an object addressed by an unknown id must leave no database behind
@@ -224,6 +245,7 @@ export class DashboardStore implements StreamSource {
     this.byKey = this.byId = null;
     this.cachedMeta = undefined;
     this.unrolled = null;
+    this.newest.clear();
   }
 
   /**
@@ -271,8 +293,11 @@ export class DashboardStore implements StreamSource {
     return new Map([...this.series()].filter(([, info]) => matcher(info)));
   }
 
-  /** Stores points, in one transaction, with consecutive sequence numbers after the current one. */
-  append(series: SeriesBatch[]): PointRun {
+  /**
+   * Stores points, in one transaction, with consecutive sequence numbers after the current
+   * one; a point at a time its series has replaces the one stored (see point-identity.ts).
+   */
+  append(series: SeriesBatch[]): StoredPoints {
     return this.transaction(() => this.insert(series));
   }
 
@@ -369,39 +394,72 @@ export class DashboardStore implements StreamSource {
 
   /**
    * One row per series: sequence numbers run series by series, in request order within
-   * each, so every series' points are one consecutive run.
+   * each, so every series' points are one consecutive run. A time the series already has
+   * replaces the point stored there (see point-identity.ts).
    */
-  private insert(series: SeriesBatch[]): PointRun {
+  private insert(series: SeriesBatch[]): StoredPoints {
     const first = this.meta()!.seq + 1;
     let next = first;
     const stored: SeriesPoints[] = [];
-    for (const batch of series) {
-      let min = Infinity;
-      let max = -Infinity;
-      for (const ts of batch.ts) {
-        if (ts < min) min = ts;
-        if (ts > max) max = ts;
-      }
+    const refused: RefusedPoint[] = [];
+    let replaced = 0;
+    series.forEach((batch, at) => {
       const seriesId = this.seriesId(batch);
+      let { ts, values, superseded } = lastWriteWins(batch.ts, batch.values);
+      replaced += superseded;
+      let { min, max } = timeSpan(ts);
+      if (min <= this.newestTime(seriesId)) {
+        const replacement = replaceStored(this.sql, seriesId, ts, this.meta()!.rollupSeq);
+        replaced += replacement.replaced;
+        if (replacement.replacedUnrolled > 0) this.unrolled?.set(seriesId, Math.max(0, (this.unrolled.get(seriesId) ?? 0) - replacement.replacedUnrolled));
+        if (replacement.refused.size > 0) {
+          batch.ts.forEach((t, index) => {
+            if (replacement.refused.has(t)) refused.push({ batch: at, index, ts: t });
+          });
+          const keep = Array.from(ts.keys()).filter((i) => !replacement.refused.has(ts[i]!));
+          ts = Float64Array.from(keep, (i) => ts[i]!);
+          values = Float64Array.from(keep, (i) => values[i]!);
+          ({ min, max } = timeSpan(ts));
+        }
+      }
+      if (ts.length === 0) return;
       this.sql.exec(
         "INSERT INTO chunks (first_seq, last_seq, series_id, count, min_ts, max_ts, ts, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         next,
-        next + batch.ts.length - 1,
+        next + ts.length - 1,
         seriesId,
-        batch.ts.length,
+        ts.length,
         min,
         max,
-        bytesOf(batch.ts),
-        bytesOf(batch.values),
+        bytesOf(ts),
+        bytesOf(values),
       );
-      next += batch.ts.length;
-      this.unrolled?.set(seriesId, (this.unrolled.get(seriesId) ?? 0) + batch.ts.length);
-      stored.push({ key: batch.key, name: batch.name, tags: batch.tags, ts: Array.from(batch.ts), values: Array.from(batch.values) });
-    }
+      next += ts.length;
+      this.newest.set(seriesId, Math.max(max, this.newest.get(seriesId) ?? -Infinity));
+      this.unrolled?.set(seriesId, (this.unrolled.get(seriesId) ?? 0) + ts.length);
+      stored.push({ key: batch.key, name: batch.name, tags: batch.tags, ts: Array.from(ts), values: Array.from(values) });
+    });
+    if (next === first) return { run: null, replaced, refused };
     // The newest chunk says where the sequence is (see storedSeq): no row of its own to write.
     const last = next - 1;
     this.meta()!.seq = last;
-    return { from: first, to: last, series: stored };
+    return { run: { from: first, to: last, series: stored }, replaced, refused };
+  }
+
+  /**
+   * The latest time series `id` has stored, raw or rolled up, or later (a bound: what was
+   * replaced or pruned since leaves it as it was). Points after it are new, with nothing to
+   * replace; read once per series from the two tables' indexes, then kept up to date.
+   */
+  private newestTime(id: number): number {
+    let newest = this.newest.get(id);
+    if (newest === undefined) {
+      const raw = this.sql.exec<{ ts: number | null }>("SELECT max(max_ts) AS ts FROM chunks WHERE series_id = ?", id).one().ts;
+      const rolled = this.sql.exec<{ ts: number }>("SELECT last_ts AS ts FROM rollups WHERE series_id = ? ORDER BY minute DESC LIMIT 1", id).toArray()[0]?.ts;
+      newest = Math.max(raw ?? -Infinity, rolled ?? -Infinity);
+      this.newest.set(id, newest);
+    }
+    return newest;
   }
 
   private keys(): Map<string, number> {
@@ -428,6 +486,7 @@ export class DashboardStore implements StreamSource {
         .one().id;
       this.byKey!.set(series.key, id);
       this.byId!.set(id, { key: series.key, name: series.name, tags: series.tags });
+      this.newest.set(id, -Infinity);
     }
     return id;
   }
@@ -438,10 +497,6 @@ export function tableExists(sql: SqlStorage, name: string): boolean {
   return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray().length > 0;
 }
 
-/**
- * Gives a `chunks` table from before merged chunks its `last_seq` and `seqs` columns; every
- * chunk then still has consecutive sequence numbers, so `seqs` stays empty.
- */
 /**
  * The sequence number of the newest stored point: the highest `last_seq` of the chunks, which
  * writing a request's chunks moves on with no other row written, or, when chunks with the
@@ -461,11 +516,6 @@ function storedSeq(sql: SqlStorage, row: Pick<MetaRow, "seq" | "broadcast_seq" |
 }
 
 /**
- * Tables of a version that counted every raw point kept as it was written (`series.points`)
- * count only those rolled up (`rolled_points`), as maintenance adds them: the count becomes
- * the old one less the points after the roll-up position, read from the few chunks holding them.
- */
-/**
  * Points with sequence numbers after `after`, per series id, read from the chunks that hold
  * them (a chunk spans at most MAX_CHUNK_SEQ_SPAN, so those start after `after` less that).
  */
@@ -480,6 +530,11 @@ function pointsAfter(sql: SqlStorage, after: number): Map<number, number> {
   return counts;
 }
 
+/**
+ * Tables of a version that counted every raw point kept as it was written (`series.points`)
+ * count only those rolled up (`rolled_points`), as maintenance adds them: the count becomes
+ * the old one less the points after the roll-up position, read from the few chunks holding them.
+ */
 function countRolledPoints(sql: SqlStorage, rollupSeq: number): void {
   const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'series'").one().sql;
   if (table.includes("rolled_points")) return;
@@ -488,6 +543,10 @@ function countRolledPoints(sql: SqlStorage, rollupSeq: number): void {
   for (const [id, count] of pointsAfter(sql, rollupSeq)) sql.exec("UPDATE series SET rolled_points = max(0, rolled_points - ?) WHERE id = ?", count, id);
 }
 
+/**
+ * Gives a `chunks` table from before merged chunks its `last_seq` and `seqs` columns; every
+ * chunk then still has consecutive sequence numbers, so `seqs` stays empty.
+ */
 function addChunkSequenceColumns(sql: SqlStorage): void {
   const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").one().sql;
   if (table.includes("last_seq")) return;

@@ -37,8 +37,10 @@ export const HISTORY_SLICE_POINTS = 50_000;
  * A history read in slices: each `yield` ends a slice and says the work it did (raw points
  * read, or rollup rows); it returns the answer, or a refusal once it has read more than
  * {@link limits.maxHistoryScan} of them. The caller decides what runs between slices, and
- * keeps the tables still meanwhile: no merging, rolling up or pruning until the read is done
- * (appending is fine: a point stored meanwhile is either in the answer once or not at all).
+ * keeps the tables still meanwhile: no merging, rolling up or pruning until the read is done.
+ * Writes go on: raw points stored after the read began are left out, so a point written
+ * meanwhile is never counted twice (a write that replaces a point the read has not reached
+ * yet leaves that point out of this one answer; see point-identity.ts).
  */
 export type HistoryRead = Generator<number, HistoryResult | HistoryRefusal, void>;
 
@@ -52,6 +54,7 @@ export function* readHistory(store: DashboardStore, request: HistoryRequest, raw
   const sql = store.sql;
   const { raw, step } = historySource(request, rawSince);
   const from = Math.floor(request.from / step) * step;
+  const through = store.meta()!.seq;
   const buckets = new Map<number, Map<number, Bucket>>();
   const slice = { rows: 0, points: 0 };
   let read = 0;
@@ -62,7 +65,7 @@ export function* readHistory(store: DashboardStore, request: HistoryRequest, raw
     while (!cursor.done) {
       const room = HISTORY_SLICE_ROWS - slice.rows;
       const page = raw
-        ? rawPage(sql, id, from, request.to, step, cursor, room, HISTORY_SLICE_POINTS - slice.points, own)
+        ? rawPage(sql, id, { from, to: request.to, step, through }, cursor, room, HISTORY_SLICE_POINTS - slice.points, own)
         : rollupPage(sql, id, request.to, step, cursor, room, own);
       slice.rows += page.rows;
       slice.points += page.points;
@@ -138,41 +141,50 @@ interface Page {
   points: number;
 }
 
+/** What a raw read folds: points in [`from`, `to`) stored up to sequence number `through`, in buckets of `step` ms. */
+interface RawSpan {
+  from: number;
+  to: number;
+  step: number;
+  through: number;
+}
+
 /**
- * The next chunks of one series overlapping [`from`, `to`), along the (series_id, max_ts)
- * index (first_seq breaks ties: it is the rowid the index ends with), each unpacked and
- * folded into `own`: at most `rows` rows, stopping once past `points` points.
+ * The next chunks of one series overlapping the span, along the (series_id, max_ts) index
+ * (first_seq breaks ties: it is the rowid the index ends with), each unpacked and folded
+ * into `own`: at most `rows` rows, stopping once past `points` points.
  */
-function rawPage(sql: SqlStorage, id: number, from: number, to: number, step: number, cursor: PageCursor, rows: number, points: number, own: Map<number, Bucket>): Page {
+function rawPage(sql: SqlStorage, id: number, span: RawSpan, cursor: PageCursor, rows: number, points: number, own: Map<number, Bucket>): Page {
   const page: Page = { rows: 0, points: 0 };
   for (const row of sql.exec<ChunkRow & { max_ts: number }>(
     "SELECT first_seq, series_id, max_ts, ts, vals, seqs FROM chunks WHERE series_id = ? AND (max_ts, first_seq) > (?, ?) AND min_ts < ? ORDER BY max_ts, first_seq LIMIT ?",
     id,
     cursor.ts,
     cursor.seq,
-    to,
+    span.to,
     rows,
   )) {
     page.rows++;
     cursor.ts = row.max_ts;
     cursor.seq = row.first_seq;
-    page.points += foldChunk(chunkOf(row), own, step, from, to);
+    page.points += foldChunk(chunkOf(row), own, span);
     if (page.points >= points) return page;
   }
   cursor.done = page.rows < rows;
   return page;
 }
 
-/** Folds the points of `chunk` inside [`from`, `to`) into `own`; returns how many points it read. */
-function foldChunk(chunk: PointChunk, own: Map<number, Bucket>, step: number, from: number, to: number): number {
+/** Folds the points of `chunk` inside the span into `own`; returns how many points it read. */
+function foldChunk(chunk: PointChunk, own: Map<number, Bucket>, { from, to, step, through }: RawSpan): number {
   // Points mostly come in time order, so the previous point's bucket is tried first.
   let bucket: Bucket | undefined;
   let bucketStart = NaN;
   for (let i = 0; i < chunk.ts.length; i++) {
     const ts = chunk.ts[i]!;
     if (ts < from || ts >= to) continue;
-    const value = chunk.values[i]!;
     const seq = seqAt(chunk, i);
+    if (seq > through) continue;
+    const value = chunk.values[i]!;
     const start = ts - (ts % step);
     if (start !== bucketStart || !bucket) {
       bucketStart = start;

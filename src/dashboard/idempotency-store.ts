@@ -14,7 +14,9 @@ CREATE TABLE IF NOT EXISTS idempotency (
   total INTEGER NOT NULL,
   rejected_digest TEXT NOT NULL,
   refused_series BLOB,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  replaced INTEGER NOT NULL DEFAULT 0,
+  refused_points BLOB
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency (created_at);
 `;
@@ -37,6 +39,10 @@ type RecordRow = {
   rejected_digest: string;
   /** Bitset of the series batches the series cap refused, or null. */
   refused_series: ArrayBuffer | null;
+  /** Points that took the place of stored ones. */
+  replaced: number;
+  /** Uint32 pairs (series batch, point) of the points the store refused, or null. */
+  refused_points: ArrayBuffer | null;
 };
 
 /**
@@ -66,7 +72,9 @@ export class IdempotencyStore {
     if (row) {
       const seq = row.seq_from === null || row.seq_to === null ? null : { from: row.seq_from, to: row.seq_to };
       const refusedSeries = row.refused_series === null ? null : new Uint8Array(row.refused_series);
-      return { bodyHash: row.body_hash, record: { accepted: row.accepted, seq, total: row.total, rejectedDigest: row.rejected_digest, refusedSeries } };
+      const refusedPoints = row.refused_points === null ? null : new Uint32Array(row.refused_points);
+      const record = { accepted: row.accepted, seq, total: row.total, rejectedDigest: row.rejected_digest, refusedSeries, replaced: row.replaced, refusedPoints };
+      return { bodyHash: row.body_hash, record };
     }
     if (!this.legacy) return null;
     const legacy = this.sql
@@ -78,7 +86,7 @@ export class IdempotencyStore {
   remember(key: string, bodyHash: string, record: IngestRecord, now: number): void {
     this.prepare();
     this.sql.exec(
-      "INSERT OR REPLACE INTO idempotency (key, body_hash, accepted, seq_from, seq_to, total, rejected_digest, refused_series, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO idempotency (key, body_hash, accepted, seq_from, seq_to, total, rejected_digest, refused_series, created_at, replaced, refused_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       key,
       bodyHash,
       record.accepted,
@@ -88,6 +96,8 @@ export class IdempotencyStore {
       record.rejectedDigest,
       record.refusedSeries,
       now,
+      record.replaced,
+      record.refusedPoints && (record.refusedPoints.buffer as ArrayBuffer),
     );
   }
 
@@ -134,6 +144,11 @@ export class IdempotencyStore {
     if (this.ready) return;
     const table = this.sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'idempotency'").toArray()[0];
     if (table && /\banswer\b/.test(table.sql) && !tableExists(this.sql, LEGACY_TABLE)) this.sql.exec(`ALTER TABLE idempotency RENAME TO ${LEGACY_TABLE}`);
+    else if (table && !/\brefused_points\b/.test(table.sql)) {
+      // A table from before point identity: what a replay needs of the store's answer.
+      this.sql.exec("ALTER TABLE idempotency ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0");
+      this.sql.exec("ALTER TABLE idempotency ADD COLUMN refused_points BLOB");
+    }
     this.sql.exec(SCHEMA);
     this.legacy = tableExists(this.sql, LEGACY_TABLE);
     this.ready = true;

@@ -80,6 +80,11 @@ export type IngestAnswer =
       status: "stored";
       /** Points stored. */
       accepted: number;
+      /**
+       * Of those, points that took the place of a stored one at the same series and time, or
+       * of one earlier in the request (absent when none did, and on a replay).
+       */
+      replaced?: number;
       /** Sequence numbers given to the stored points (null when none was stored). */
       seq: { from: number; to: number } | null;
       /** Every refused item with its reason, in request order. */
@@ -120,6 +125,13 @@ export interface IngestRecord {
   rejectedDigest: string;
   /** Bit i set: the series cap refused the request's i-th series batch (null when it refused none). */
   refusedSeries: Uint8Array | null;
+  /** Points that took the place of stored ones (`replaced` of the answer). */
+  replaced: number;
+  /**
+   * Pairs (i, j): the store refused the j-th point of the i-th series batch the cap admitted
+   * (see point-identity.ts); null when it refused none.
+   */
+  refusedPoints: Uint32Array | null;
 }
 
 /** A remembered answer: a record, or a whole answer kept by an older version (until it expires). */

@@ -1,4 +1,4 @@
-import type { IngestAnswer, IngestRecord, IngestRequest, Rejection, Remembered, SeriesBatch } from "./ingest-contract";
+import { rejection, type IngestAnswer, type IngestRecord, type IngestRequest, type ItemUnit, type Rejection, type Remembered, type SeriesBatch } from "./ingest-contract";
 import { admitSeries } from "./series-cap";
 
 /** Every refused item of a request, in request order: the Worker's and the series cap's. */
@@ -62,16 +62,40 @@ export function refusedSeriesBits(series: readonly SeriesBatch[], admitted: read
 export function replayAnswer(remembered: Remembered, request: IngestRequest, maxSeries: number): IngestAnswer {
   if ("answer" in remembered) return remembered.answer.status === "stored" ? { ...remembered.answer, replayed: true } : remembered.answer;
   const { record } = remembered;
-  const rejected = allRejections(request.rejected, capRejections(record, request, maxSeries));
-  const answer: IngestAnswer = { status: "stored", accepted: record.accepted, seq: record.seq, rejected, total: record.total, replayed: true };
+  const admitted = request.series.filter((_, i) => !refusedBy(record.refusedSeries, i));
+  const rejected = allRejections(request.rejected, [...capRejections(record, request, maxSeries), ...storeRejections(request.unit, admitted, record.refusedPoints)]);
+  const first: IngestAnswer = { status: "stored", accepted: record.accepted, seq: record.seq, rejected, total: record.total, replayed: true };
+  const answer = record.replaced > 0 ? { ...first, replaced: record.replaced } : first;
   return rejectionDigest(rejected) === record.rejectedDigest ? answer : { ...answer, rejectedExact: false };
+}
+
+/**
+ * The rejections of the points the store refused (pairs of a series batch among `admitted`
+ * and a point of it, see `IngestRecord.refusedPoints`), with the store's reason.
+ */
+export function storeRejections(unit: ItemUnit, admitted: readonly SeriesBatch[], pairs: Uint32Array | null): Rejection[] {
+  const rejected: Rejection[] = [];
+  for (let i = 0; pairs && i + 1 < pairs.length; i += 2) {
+    const batch = admitted[pairs[i]!];
+    const index = pairs[i + 1]!;
+    if (!batch || index >= batch.ts.length) continue;
+    const message =
+      `"${batch.key}" at ${new Date(batch.ts[index]!).toISOString()}: the raw points of that minute are no longer all kept (raw retention), ` +
+      `so a write there cannot be told from a retry of a point its per-minute summary already counts; not stored`;
+    rejected.push(rejection(unit, batch.items[index]!, message, unit === "index" ? "ts" : undefined));
+  }
+  return rejected;
+}
+
+function refusedBy(bits: Uint8Array | null, i: number): boolean {
+  return bits !== null && (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1;
 }
 
 /** The series cap's rejections of the recorded refused series, with the cap's own messages. */
 function capRejections(record: IngestRecord, request: IngestRequest, maxSeries: number): Rejection[] {
   const bits = record.refusedSeries;
   if (!bits) return [];
-  const refused = request.series.filter((_, i) => ((bits[i >> 3] ?? 0) >> (i & 7)) & 1);
+  const refused = request.series.filter((_, i) => refusedBy(bits, i));
   // Every one of them new to a full dashboard: the cap refuses each, as it did.
   return admitSeries(refused, request.unit, () => false, maxSeries, maxSeries).rejected;
 }

@@ -3,7 +3,7 @@ import type { DashboardSettings } from "./dashboard-settings";
 import type { DashboardStore } from "./dashboard-store";
 import type { IdempotencyStore } from "./idempotency-store";
 import { pointCount, type IngestAnswer, type IngestRequest } from "./ingest-contract";
-import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer } from "./ingest-replay";
+import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer, storeRejections } from "./ingest-replay";
 import { TokenBucket } from "./rate-limiter";
 import type { PointRun } from "./stream-source";
 import { admitSeries } from "./series-cap";
@@ -50,21 +50,29 @@ export class IngestSteps {
 
     const { admitted, rejected } = admitSeries(request.series, request.unit, (key) => this.store.hasSeries(key), this.store.seriesCount(), limits.maxSeriesPerDashboard);
     let seq: { from: number; to: number } | null = null;
+    let replaced = 0;
+    let refusedPoints: Uint32Array | null = null;
     if (admitted.length > 0) {
-      const batch = this.store.append(admitted);
-      seq = { from: batch.from, to: batch.to };
-      this.stored(batch);
-      this.written();
+      const stored = this.store.append(admitted);
+      replaced = stored.replaced;
+      if (stored.refused.length > 0) refusedPoints = Uint32Array.from(stored.refused.flatMap((point) => [point.batch, point.index]));
+      if (stored.run) {
+        seq = { from: stored.run.from, to: stored.run.to };
+        this.stored(stored.run);
+        this.written();
+      }
     }
-    const all = allRejections(request.rejected, rejected);
-    const accepted = pointCount(admitted);
+    const refusedHere = storeRejections(request.unit, admitted, refusedPoints);
+    const all = allRejections(request.rejected, [...rejected, ...refusedHere]);
+    const accepted = pointCount(admitted) - refusedHere.length;
     // Written in the same event as the points, so both are committed together. Only what a
     // replay cannot rebuild from the retried body is kept (see ingest-replay.ts).
     if (request.idempotency) {
-      const record = { accepted, seq, total: request.total, rejectedDigest: rejectionDigest(all), refusedSeries: refusedSeriesBits(request.series, admitted) };
+      const record = { accepted, seq, total: request.total, rejectedDigest: rejectionDigest(all), refusedSeries: refusedSeriesBits(request.series, admitted), replaced, refusedPoints };
       this.idempotency.remember(request.idempotency.key, request.idempotency.bodyHash, record, now);
       this.written();
     }
-    return { status: "stored", accepted, seq, rejected: all, total: request.total, replayed: false };
+    const answer: IngestAnswer = { status: "stored", accepted, seq, rejected: all, total: request.total, replayed: false };
+    return replaced > 0 ? { ...answer, replaced } : answer;
   }
 }

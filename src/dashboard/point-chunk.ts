@@ -11,7 +11,10 @@ import { limits } from "../common/limits";
  * chunk carries them in `seqs`.
  */
 export interface PointChunk {
-  /** Sequence number of the chunk's first point. */
+  /**
+   * The row's key: the sequence number of the chunk's first point, or of a point before it
+   * that a later write replaced (`withoutPoints` keeps the key, and then `seqs`).
+   */
   firstSeq: number;
   /** Series row id. */
   seriesId: number;
@@ -83,6 +86,38 @@ export function mergeChunks(chunks: readonly PointChunk[]): PointChunk {
     for (let i = 0; i < chunk.ts.length; i++) seqs[at + i] = seqAt(chunk, i);
     at += chunk.ts.length;
   }
-  const gapless = seqs[count - 1]! - seqs[0]! === count - 1;
-  return { firstSeq: first.firstSeq, seriesId: first.seriesId, ts, values, seqs: gapless ? undefined : seqs };
+  return { firstSeq: first.firstSeq, seriesId: first.seriesId, ts, values, seqs: gapless(first.firstSeq, seqs) ? undefined : seqs };
+}
+
+/**
+ * The chunk with only its points at `keep` (indices, rising, at least one), each with its own
+ * time, value and sequence number. The key stays: the row is rewritten in place, where reads
+ * paging along the chunks' keys and times expect it.
+ */
+export function withoutPoints(chunk: PointChunk, keep: readonly number[]): PointChunk {
+  const ts = new Float64Array(keep.length);
+  const values = new Float64Array(keep.length);
+  const seqs = new Float64Array(keep.length);
+  keep.forEach((from, at) => {
+    ts[at] = chunk.ts[from]!;
+    values[at] = chunk.values[from]!;
+    seqs[at] = seqAt(chunk, from);
+  });
+  return { firstSeq: chunk.firstSeq, seriesId: chunk.seriesId, ts, values, seqs: gapless(chunk.firstSeq, seqs) ? undefined : seqs };
+}
+
+/** Whether `seqs` run `firstSeq`, `firstSeq + 1`, ... without a gap (then a chunk need not carry them). */
+function gapless(firstSeq: number, seqs: Float64Array): boolean {
+  return seqs[0] === firstSeq && seqs[seqs.length - 1]! - firstSeq === seqs.length - 1;
+}
+
+/** The earliest and latest of some point times (Infinity and -Infinity for none). */
+export function timeSpan(ts: Float64Array): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const t of ts) {
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return { min, max };
 }

@@ -275,6 +275,12 @@ export class RelayWindow implements StreamSource {
       if (!ring.complete && ring.ts.length >= ring.cap && ts < ring.ts[0]!) continue;
       let at = ring.ts.length;
       while (at > 0 && ring.ts[at - 1]! > ts) at--;
+      if (at > 0 && ring.ts[at - 1] === ts) {
+        // A write at a time the series has: the point takes the old one's place, as in the store.
+        ring.values[at - 1] = series.values[i]!;
+        ring.runTo[at - 1] = runTo;
+        continue;
+      }
       ring.ts.splice(at, 0, ts);
       ring.values.splice(at, 0, series.values[i]!);
       ring.runTo.splice(at, 0, runTo);

@@ -52,7 +52,8 @@ export const IGNORED_HEADER = "X-Pulseboard-Ignored-Fields";
 
 /**
  * The native API's answer: 200, 422 partly stored, 400 nothing stored, or the error; with
- * `ignored` (string fields taken and not stored) counted when there were any.
+ * `ignored` (string fields taken and not stored) counted when there were any, and `replaced`
+ * (points that took the place of one at the same series and time) when any did.
  */
 export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAnswer, ignored = 0): Response {
   switch (answer.status) {
@@ -68,9 +69,10 @@ export function nativeIngestResponse(c: AppContext, id: string, answer: IngestAn
       const exactness = answer.rejectedExact === false ? { rejectedExact: false } : {};
       const skipped = ignored > 0 ? { ignored } : {};
       if (ignored > 0) c.header(IGNORED_HEADER, String(ignored));
-      if (rejected.length === 0) return c.json({ accepted, seq, ...skipped, ...exactness });
+      const replaced = answer.replaced ? { replaced: answer.replaced } : {};
+      if (rejected.length === 0) return c.json({ accepted, ...replaced, seq, ...skipped, ...exactness });
       if (accepted === 0) throw new ApiError(400, "invalid_points", rejectedMessage(total, total), { rejected, ...skipped, ...exactness });
-      throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, seq, rejected, ...skipped, ...exactness });
+      throw new ApiError(422, "partially_rejected", rejectedMessage(rejected.length, total), { accepted, ...replaced, seq, rejected, ...skipped, ...exactness });
     }
   }
 }

@@ -132,13 +132,14 @@ function remoteWriteResponse(c: AppContext, id: string, answer: IngestAnswer, bo
   const { accepted, seq, rejected, total } = answer;
   const skipped = body?.skipped ?? { stale: 0, nan: 0, infinite: 0, histograms: 0 };
   const metadata = body?.metadata ?? 0;
-  if (rejected.length === 0) return c.json({ accepted, seq, skipped, metadata });
+  const replaced = answer.replaced ? { replaced: answer.replaced } : {};
+  if (rejected.length === 0) return c.json({ accepted, ...replaced, seq, skipped, metadata });
   const first = rejected[0]!;
   const message =
     `${rejected.length} of ${total} samples were rejected, ${accepted} stored, ${skippedCount(skipped)} skipped (NaN, staleness markers, infinities, histograms); ` +
     `first, sample ${first.index}: ${first.message}`;
   if (accepted === 0) throw new ApiError(400, "invalid_points", message, { accepted, rejected, skipped, metadata });
-  throw new ApiError(422, "partially_rejected", message, { accepted, seq, rejected, skipped, metadata });
+  throw new ApiError(422, "partially_rejected", message, { accepted, ...replaced, seq, rejected, skipped, metadata });
 }
 
 export const prometheusRoutes = new Hono<AppEnv>();

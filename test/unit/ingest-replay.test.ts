@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer } from "../../src/dashboard/ingest-replay.ts";
+import { allRejections, refusedSeriesBits, rejectionDigest, replayAnswer, storeRejections } from "../../src/dashboard/ingest-replay.ts";
 import { rejection, type IngestRequest, type Rejection, type SeriesBatch } from "../../src/dashboard/ingest-contract.ts";
 import { admitSeries } from "../../src/dashboard/series-cap.ts";
 
@@ -50,8 +50,8 @@ describe("replayAnswer", () => {
     const request: IngestRequest = { credential: { kind: "admin" }, series, rejected: workers, unit: "index", total: 7 + workers.length };
     const { admitted, rejected } = admitSeries(series, "index", (key) => known.includes(key), known.length, max);
     const all = allRejections(workers, rejected);
-    const record = { accepted: admitted.reduce((n, b) => n + b.ts.length, 0), seq: { from: 10, to: 12 }, total: request.total, rejectedDigest: rejectionDigest(all), refusedSeries: refusedSeriesBits(series, admitted) };
-    return { request, all, record };
+    const record = { accepted: admitted.reduce((n, b) => n + b.ts.length, 0), seq: { from: 10, to: 12 }, total: request.total, rejectedDigest: rejectionDigest(all), refusedSeries: refusedSeriesBits(series, admitted), replaced: 0, refusedPoints: null };
+    return { request, all, record, admitted };
   }
 
   it("rebuilds the series cap's rejections from the recorded bits, whatever is stored since", () => {
@@ -60,6 +60,20 @@ describe("replayAnswer", () => {
     expect(all.map((r) => r.index)).toEqual([3, 4, 5, 6]);
     expect(record.refusedSeries).toEqual(Uint8Array.from([0b1100]));
     expect(replayAnswer({ bodyHash: "h", record }, request, max)).toEqual({ status: "stored", accepted: 3, seq: { from: 10, to: 12 }, rejected: all, total: 8, replayed: true });
+  });
+
+  it("rebuilds the store's refusals from the recorded pairs, and carries the count of replaced points", () => {
+    const { request, admitted, record } = firstAnswer(["a", "x"], []);
+    // The store refused the second point of the first admitted batch ("a", item 2).
+    const pairs = Uint32Array.from([0, 1]);
+    const refused = storeRejections("index", admitted, pairs);
+    expect(refused).toEqual([expect.objectContaining({ index: 2, field: "ts" })]);
+    const all = allRejections([], [...admitSeries(request.series, "index", (key) => ["a", "x"].includes(key), 2, max).rejected, ...refused]);
+    const first = { ...record, accepted: record.accepted - 1, rejectedDigest: rejectionDigest(all), replaced: 2, refusedPoints: pairs };
+    const replay = replayAnswer({ bodyHash: "h", record: first }, request, max);
+    expect(replay).toEqual({ status: "stored", accepted: 2, replaced: 2, seq: { from: 10, to: 12 }, rejected: all, total: 7, replayed: true });
+    // Without the pairs the rebuilt list lacks the store's refusal, and the answer says so.
+    expect(replayAnswer({ bodyHash: "h", record: { ...first, refusedPoints: null } }, request, max)).toMatchObject({ rejectedExact: false });
   });
 
   it("keeps no bits when the cap refused nothing", () => {

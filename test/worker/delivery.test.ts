@@ -5,6 +5,8 @@ import { createDashboard, postMetrics } from "./api";
 import { Viewer } from "./viewer";
 
 const SERIES = ["cpu{host=a}", "cpu{host=b}", "temp"];
+/** The time of the points `ingestCounting` numbers 0, 1, ... (a millisecond each). */
+const EPOCH = Date.now() - 600_000;
 
 /** Posts `requests` batches of `perRequest` points spread over three series; values count up. */
 async function ingestCounting(id: string, token: string, requests: number, perRequest: number, startAt = 0): Promise<Map<string, number[]>> {
@@ -16,7 +18,9 @@ async function ingestCounting(id: string, token: string, requests: number, perRe
       const key = SERIES[n % SERIES.length]!;
       sent.get(key)!.push(n);
       const [name, tag] = key === "temp" ? ["temp", undefined] : ["cpu", key.slice(9, 10)];
-      return tag ? { name, value: n, tags: { host: tag } } : { name, value: n };
+      // Each point at a time of its own: points at one series and time are one point.
+      const ts = EPOCH + n;
+      return tag ? { name, value: n, ts, tags: { host: tag } } : { name, value: n, ts };
     });
     const response = await postMetrics(id, token, points);
     expect(response.status).toBe(200);
@@ -94,7 +98,8 @@ describe("coalescing", () => {
     await Promise.all(
       Array.from({ length: 20 }, async () => {
         for (let n = next++; n < total; n = next++) {
-          const response = await postMetrics(id, token, { name: "burst", value: n });
+          // Times of their own, arriving out of order across the senders.
+          const response = await postMetrics(id, token, { name: "burst", value: n, ts: EPOCH + n });
           if (response.status !== 200) throw new Error(`post ${n}: ${response.status}`);
         }
       }),

@@ -38,7 +38,7 @@ describe("Idempotency-Key records", () => {
     await (await postLines(id, token, `warm value=1 ${Date.now()}`, "warm-up")).body?.cancel();
     const before = await databaseSize(id);
     const bad = "xx\n".repeat(3400);
-    const bodies = Array.from({ length: 20 }, (_, r) => `${bad}cpu value=${r} ${Date.now()}`);
+    const bodies = Array.from({ length: 20 }, (_, r) => `${bad}cpu value=${r} ${Date.now() + r}`);
     const answers: string[] = [];
     for (let r = 0; r < 20; r++) {
       const response = await postLines(id, token, bodies[r]!, `req-${r}`);
@@ -147,7 +147,7 @@ describe("Idempotency-Key records", () => {
       expect(remembered.bodyHash).toBe("h");
       expect(replayAnswer(remembered, request(0, 0, "old", "h"), limits.maxSeriesPerDashboard)).toEqual({ ...answer, replayed: true });
       // New keys go to the compact table beside it.
-      keys.remember("new", "h2", { accepted: 0, seq: null, total: 1, rejectedDigest: "d", refusedSeries: null }, now);
+      keys.remember("new", "h2", { accepted: 0, seq: null, total: 1, rejectedDigest: "d", refusedSeries: null, replaced: 0, refusedPoints: null }, now);
       expect(keys.lookup("new", now)).toMatchObject({ bodyHash: "h2" });
       expect(keys.nextExpiry()).toBe(now - 1000 + IDEMPOTENCY_WINDOW_MS);
 

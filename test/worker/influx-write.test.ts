@@ -51,7 +51,7 @@ describe("line protocol on the native ingest route", () => {
 
   it("stores the good lines, names each bad line by line number (422), and takes string fields without storing them", async () => {
     const { id, token } = await createDashboard();
-    const body = ["ok v=1", "broken line here", 'ok note="hello",v=2', "ok v=3 notatime"].join("\n");
+    const body = ["ok v=1", "broken line here", 'ok,n=2 note="hello",v=2', "ok v=3 notatime"].join("\n");
     const response = await write(`/api/dashboards/${id}/metrics`, body, { Authorization: `Bearer ${token}` });
     expect(response.status).toBe(422);
     expect(response.headers.get("X-Pulseboard-Ignored-Fields")).toBe("1");
@@ -128,7 +128,7 @@ describe("the InfluxDB v2 write API", () => {
 
   it("answers a partial write with 400 naming the first bad line, having stored the good ones", async () => {
     const { id, token } = await createDashboard();
-    const response = await write(`/api/v2/write?bucket=${id}`, "a v=1\nthis is wrong\na v=2", { Authorization: `Token ${token}` });
+    const response = await write(`/api/v2/write?bucket=${id}`, "a v=1\nthis is wrong\nb v=2", { Authorization: `Token ${token}` });
     expect(response.status).toBe(400);
     const body = await response.json<{ code: string; line: number; message: string }>();
     expect(body).toMatchObject({ code: "invalid", line: 2 });

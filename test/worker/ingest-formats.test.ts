@@ -21,7 +21,7 @@ function post(id: string, token: string, body: BodyInit, headers: Record<string,
 describe("NDJSON bodies", () => {
   it("store one point per line, skipping blank lines and taking CRLF", async () => {
     const { id, token } = await createDashboard();
-    const response = await post(id, token, '{"name":"a","value":1}\r\n\n{"name":"a","value":2}\n', { "Content-Type": "application/x-ndjson" });
+    const response = await post(id, token, '{"name":"a","value":1}\r\n\n{"name":"b","value":2}\n', { "Content-Type": "application/x-ndjson" });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ accepted: 2, seq: { from: 1, to: 2 } });
     expect(await storedValues(id)).toEqual([1, 2]);
@@ -29,7 +29,7 @@ describe("NDJSON bodies", () => {
 
   it("name bad lines by line number and store the rest (422)", async () => {
     const { id, token } = await createDashboard();
-    const response = await post(id, token, '{"name":"a","value":1}\n{oops\n{"name":"a"}\n{"name":"a","value":4}', { "Content-Type": "application/x-ndjson" });
+    const response = await post(id, token, '{"name":"a","value":1}\n{oops\n{"name":"a"}\n{"name":"b","value":4}', { "Content-Type": "application/x-ndjson" });
     expect(response.status).toBe(422);
     const { error } = await response.json<{ error: { rejected: { line: number; field?: string }[]; accepted: number } }>();
     expect(error.accepted).toBe(2);
@@ -79,7 +79,7 @@ describe("gzip bodies", () => {
 describe("Idempotency-Key", () => {
   it("makes a retried request return the original answer without storing twice", async () => {
     const { id, token } = await createDashboard();
-    const body = [{ name: "a", value: 1 }, { name: "a", value: 2 }];
+    const body = [{ name: "a", value: 1 }, { name: "b", value: 2 }];
     const first = await postMetrics(id, token, body, { "Idempotency-Key": "batch-0001" });
     expect(first.status).toBe(200);
     const original = await first.json();

@@ -49,7 +49,8 @@ describe("ingesting JSON points", () => {
   it("stores every value exactly, to the last bit", async () => {
     const { id, token } = await createDashboard();
     const values = [0.1, 0.1 + 0.2, 1 / 3, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1e-300, 123456789.12345678, 2 ** 53 + 2, 1e21, 4.35];
-    expect((await postMetrics(id, token, values.map((value) => ({ name: "exact", value })))).status).toBe(200);
+    const at = Date.now() - 60_000;
+    expect((await postMetrics(id, token, values.map((value, i) => ({ name: "exact", value, ts: at + i })))).status).toBe(200);
     expect((await storedRows(id)).map((row) => row.value)).toEqual(values);
   });
 
@@ -86,7 +87,7 @@ describe("ingesting JSON points", () => {
 
   it("stores the good points of a mixed batch and answers 422 naming every rejected one", async () => {
     const { id, token } = await createDashboard();
-    const response = await postMetrics(id, token, [{ name: "ok", value: 1 }, { name: "bad" }, { name: "ok", value: 2 }, { name: "bad", value: null }]);
+    const response = await postMetrics(id, token, [{ name: "ok", value: 1, ts: 1_000 + Date.now() - 60_000 }, { name: "bad" }, { name: "ok", value: 2, ts: Date.now() }, { name: "bad", value: null }]);
     expect(response.status).toBe(422);
     const body = await response.json<ErrorBody & { error: { accepted: number; seq: { from: number; to: number } } }>();
     expect(body.error).toMatchObject({ code: "partially_rejected", accepted: 2, seq: { from: 1, to: 2 } });

@@ -46,8 +46,15 @@ async function spreadViewers(id: string, count: number, query: Record<string, st
   return viewers;
 }
 
-async function post(id: string, token: string, points: unknown): Promise<number> {
-  const response = await postMetrics(id, token, points);
+/** A time of its own for each point posted without one (points at one series and time are one point). */
+let clock = Date.now() - 600_000;
+function timed(points: object | object[]): object | object[] {
+  const stamp = (point: object) => ("ts" in point ? point : { ...point, ts: clock++ });
+  return Array.isArray(points) ? points.map(stamp) : stamp(points);
+}
+
+async function post(id: string, token: string, points: object | object[]): Promise<number> {
+  const response = await postMetrics(id, token, timed(points));
   expect(response.status).toBe(200);
   return (await response.json<{ seq: { to: number } }>()).seq.to;
 }

@@ -29,7 +29,7 @@ describe("appending points", () => {
 
       // Once the obstacle is gone, the same append stores both series, each with its own row.
       state.storage.sql.exec("DROP TRIGGER obstacle");
-      expect(store.append(batches(["fresh", "other"], now))).toMatchObject({ from: 2, to: 3 });
+      expect(store.append(batches(["fresh", "other"], now)).run).toMatchObject({ from: 2, to: 3 });
       expect(readStoredPoints(state).map((p) => [p.seq, p.key])).toEqual([
         [1, "known"],
         [2, "fresh"],

@@ -1,6 +1,6 @@
 /**
- * The page's copy of every series: columnar arrays per series, kept sorted by time and
- * bounded, merged from the `snapshot`, `points` and `resumed` frames of the viewer WebSocket.
+ * The page's copy of every series: columnar arrays per series, one point per time, kept
+ * sorted by time and bounded, merged from the `snapshot`, `points` and `resumed` frames of the viewer WebSocket.
  * It also tracks the sequence number reached, which is what a reconnect resumes from.
  */
 import { limits } from "../../common/limits.ts";
@@ -125,10 +125,14 @@ export class SeriesStore {
   }
 }
 
-/** Appends in the common case; a late point is placed after any equal times (uPlot needs ascending x). */
+/**
+ * Appends in the common case; a late point goes to its place by time, and a point at a time
+ * the series has takes that point's place (a write at a stored time replaces its value).
+ */
 function insertSorted(series: StoredSeries, t: number, v: number): void {
   const { ts, values } = series;
-  if (ts.length === 0 || ts[ts.length - 1]! <= t) {
+  const last = ts.length - 1;
+  if (last < 0 || ts[last]! < t) {
     ts.push(t);
     values.push(v);
     return;
@@ -137,9 +141,12 @@ function insertSorted(series: StoredSeries, t: number, v: number): void {
   let hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ts[mid]! <= t) lo = mid + 1;
+    if (ts[mid]! < t) lo = mid + 1;
     else hi = mid;
   }
-  ts.splice(lo, 0, t);
-  values.splice(lo, 0, v);
+  if (ts[lo] === t) values[lo] = v;
+  else {
+    ts.splice(lo, 0, t);
+    values.splice(lo, 0, v);
+  }
 }

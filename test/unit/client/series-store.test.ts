@@ -90,11 +90,15 @@ describe("SeriesStore", () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it("places a late point in time order, after points with the same time", () => {
+  it("places a late point in time order, and a point at a time it holds replaces that point's value", () => {
     const store = new SeriesStore();
-    store.applySnapshot(1, [points("a", [10, 20, 20, 30], [1, 2, 3, 4])]);
-    store.applyPoints(2, 2, [points("a", [20, 5, 40], [9, 8, 7])]);
-    expect(store.get("a")).toMatchObject({ ts: [5, 10, 20, 20, 20, 30, 40], values: [8, 1, 2, 3, 9, 4, 7] });
+    store.applySnapshot(1, [points("a", [10, 20, 30], [1, 2, 4])]);
+    store.applyPoints(2, 2, [points("a", [20, 5, 40, 30], [9, 8, 7, 6])]);
+    expect(store.get("a")).toMatchObject({ ts: [5, 10, 20, 30, 40], values: [8, 1, 9, 6, 7] });
+    expect(store.latest("a")).toBe(7);
+    store.applyPoints(3, 3, [points("a", [40], [3])]);
+    expect(store.latest("a")).toBe(3);
+    expect(store.get("a")?.ts).toEqual([5, 10, 20, 30, 40]);
   });
 
   it("drops points whose time or value is not a finite number, and times without a value", () => {
@@ -145,7 +149,7 @@ describe("SeriesStore", () => {
     expect(store.resumePoint).toBe(25);
   });
 
-  it("for any frames, holds the newest points up to its capacity in time order, later arrivals after equal times", () => {
+  it("for any frames, holds the newest points up to its capacity in time order, one per time, the last written", () => {
     const point = fc.record({ t: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(Number.NaN)), v: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(Number.POSITIVE_INFINITY)) });
     const frames = fc.array(fc.array(point, { maxLength: 8 }), { minLength: 1, maxLength: 10 });
     fc.assert(
@@ -156,12 +160,9 @@ describe("SeriesStore", () => {
           if (i === 0 && snapshotFirst) store.applySnapshot(1, [entry]);
           else store.applyPoints(i + 1, i + 1, [entry]);
         });
-        // The same, written the slow obvious way: every finite point, stably sorted by time.
-        const kept = drawn
-          .flat()
-          .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v))
-          .sort((x, y) => x.t - y.t)
-          .slice(-capacity);
+        // The same, written the slow obvious way: every finite point, the last at each time, sorted by time.
+        const byTime = new Map(drawn.flat().filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).map((p) => [p.t, p]));
+        const kept = [...byTime.values()].sort((x, y) => x.t - y.t).slice(-capacity);
         expect(store.get("a")).toMatchObject({ ts: kept.map((p) => p.t), values: kept.map((p) => p.v) });
         expect(store.seq).toBe(drawn.length);
       }),
