@@ -3,6 +3,7 @@ import type { SeriesPoints } from "../common/protocol";
 import type { SeriesMatcher } from "../common/series-pattern";
 import { snapshotPointsPerSeries } from "../dashboard/snapshot-budget";
 import { mergeBatches } from "../dashboard/merge-batches";
+import { timeSpan } from "../dashboard/point-chunk";
 import type { PointRun, StreamPositions, StreamSource } from "../dashboard/stream-source";
 import { MAX_REPLAY_POINTS } from "../dashboard/viewer-feed";
 import { RELAY_FETCH_POINTS, seriesPerFetch, type RangeOutcome, type RelayBase } from "./relay-contract";
@@ -72,6 +73,8 @@ export class RelayWindow implements StreamSource {
   private folded: number;
   private prunedSeq: number;
   private windowPoints = 0;
+  /** Per series key, a time no point of the series in the held runs is later than. */
+  private readonly newestHeld = new Map<string, number>();
 
   constructor(
     base: RelayBase,
@@ -101,13 +104,53 @@ export class RelayWindow implements StreamSource {
     return { seq: this.heldSeq, broadcastSeq: this.broadcast, prunedSeq: this.prunedSeq };
   }
 
-  /** Adds the next frame; it must follow on from what is held (`from` = held position + 1). */
+  /**
+   * Adds the next frame; it must follow on from what is held (`from` = held position + 1).
+   * A point at a series and time the window holds takes the held one's place, as in the
+   * dashboard's store: replays from the window then carry each time once.
+   */
   append(run: PointRun): void {
     if (run.from !== this.heldSeq + 1) throw new Error(`frame ${run.from}..${run.to} does not follow ${this.heldSeq}`);
+    this.dropReplaced(run);
     const held = { ...run, count: runCount(run), addedAt: this.now() };
     this.runs.push(held);
     this.windowPoints += held.count;
     this.heldSeq = run.to;
+  }
+
+  /**
+   * Takes out of the held runs and bridges the points `run` writes again (same series and
+   * time). Only a series whose new points reach back to times the window has is looked for.
+   */
+  private dropReplaced(run: PointRun): void {
+    for (const series of run.series) {
+      const newest = this.newestHeld.get(series.key) ?? -Infinity;
+      const { min } = this.noteTimes({ series: [series] });
+      if (min > newest) continue;
+      const times = new Set(series.ts);
+      for (const held of [...this.runs, ...this.bridges.values()]) {
+        let dropped = 0;
+        held.series = held.series.map((entry) => {
+          if (entry.key !== series.key || !entry.ts.some((ts) => times.has(ts))) return entry;
+          const keep = entry.ts.flatMap((ts, i) => (times.has(ts) ? [] : [i]));
+          dropped += entry.ts.length - keep.length;
+          return { ...entry, ts: keep.map((i) => entry.ts[i]!), values: keep.map((i) => entry.values[i]!) };
+        });
+        held.count -= dropped;
+        if (this.runs.includes(held)) this.windowPoints -= dropped;
+      }
+    }
+  }
+
+  /** Keeps `newestHeld` a bound for the points of `run`, about to be held; returns their earliest time. */
+  private noteTimes(run: Pick<PointRun, "series">): { min: number } {
+    let earliest = Infinity;
+    for (const series of run.series) {
+      const { min, max } = timeSpan(Float64Array.from(series.ts));
+      earliest = Math.min(earliest, min);
+      this.newestHeld.set(series.key, Math.max(this.newestHeld.get(series.key) ?? -Infinity, max));
+    }
+    return { min: earliest };
   }
 
   markBroadcast(seq: number): void {
@@ -178,6 +221,7 @@ export class RelayWindow implements StreamSource {
         // An older stretch: fetched up to the window's start and put in front of it.
         const fetched = await this.fetch(since, firstHeld - 1);
         if (fetched && (this.runs[0]?.from ?? this.heldSeq + 1) === firstHeld) {
+          fetched.forEach((run) => this.noteTimes(run));
           this.runs.unshift(...fetched);
           this.windowPoints += fetched.reduce((sum, run) => sum + run.count, 0);
         }
@@ -187,7 +231,10 @@ export class RelayWindow implements StreamSource {
       const inside = this.runs.find((run) => run.from <= since && since < run.to);
       if (!inside) return;
       const fetched = await this.fetch(since, inside.to);
-      if (fetched) this.bridges.set(since, joinRuns(fetched, this.now()));
+      if (fetched) {
+        fetched.forEach((run) => this.noteTimes(run));
+        this.bridges.set(since, joinRuns(fetched, this.now()));
+      }
     });
   }
 

@@ -14,6 +14,7 @@ const relayedSuites = [
   "delivery.test.ts",
   "history.test.ts",
   "matching-work.test.ts",
+  "point-identity.test.ts",
   "private-dashboards.test.ts",
   "series-patterns.test.ts",
   "subscription-size.test.ts",
