@@ -70,27 +70,49 @@ async function maintainToTheEnd(id: string, now: number): Promise<number> {
 
 const perPoint = (rows: number, points: number) => (rows / points).toFixed(3);
 
-async function measure(label: string, requests: number, pointsPerRequest: (request: number) => { name: string; value: number; ts: number }[]): Promise<void> {
+/**
+ * Counts the rows of `requests` requests after a first one that creates the series, then of
+ * maintenance; with `retried`, each request is sent a second time at once (a client whose
+ * answer was lost), counted apart: the second replaces the first's points.
+ */
+async function measure(label: string, requests: number, pointsPerRequest: (request: number) => { name: string; value: number; ts: number }[], retried = false): Promise<void> {
   const { id, token } = await createDashboard(uniqueId("rows"));
   // The first request creates the series; counted apart, as a one-off.
   expect((await postMetrics(id, token, pointsPerRequest(0))).status).toBe(200);
   const sql = await countWrites(id);
   takeWrites(sql);
   let points = 0;
+  const retries = { sqlRows: 0, kvRows: 0, statements: 0 };
+  const firsts: Writes[] = [];
   for (let request = 1; request <= requests; request++) {
     const body = pointsPerRequest(request);
     points += body.length;
     const response = await postMetrics(id, token, body);
     expect(response.status).toBe(200);
+    if (!retried) continue;
+    // The first sends' writes are counted as without retries; the retries' apart.
+    firsts.push(takeWrites(sql));
+    const again = await postMetrics(id, token, body);
+    expect(await again.json()).toMatchObject({ replaced: body.length });
+    const retry = takeWrites(sql);
+    retries.sqlRows += retry.sqlRows;
+    retries.kvRows += retry.kvRows;
+    retries.statements += retry.statements;
   }
-  const ingest = takeWrites(sql);
+  const ingest = [...firsts, takeWrites(sql)].reduce((sum, w) => ({
+    sqlRows: sum.sqlRows + w.sqlRows,
+    kvRows: sum.kvRows + w.kvRows,
+    alarms: sum.alarms + w.alarms,
+    statements: sum.statements + w.statements,
+  }));
   const passes = await maintainToTheEnd(id, Date.now() + 2 * MINUTE);
   const maintenance = takeWrites(sql);
   console.log(
     `${label}: ${requests} requests, ${points} points. ` +
       `Ingest: ${ingest.sqlRows} SQL rows (${perPoint(ingest.sqlRows, points)} a point, ${(ingest.sqlRows / requests).toFixed(2)} a request) in ${ingest.statements} statements, ${ingest.kvRows} KV rows, ${ingest.alarms} alarms set. ` +
       `Maintenance (${passes} passes): ${maintenance.sqlRows} SQL rows (${perPoint(maintenance.sqlRows, points)} a point), ${maintenance.kvRows} KV rows, ${maintenance.alarms} alarms set. ` +
-      `Together: ${perPoint(ingest.sqlRows + ingest.kvRows + maintenance.sqlRows + maintenance.kvRows, points)} rows a point.`,
+      `Together: ${perPoint(ingest.sqlRows + ingest.kvRows + maintenance.sqlRows + maintenance.kvRows, points)} rows a point.` +
+      (retried ? ` Retries (each request sent again, replacing its points): ${retries.sqlRows} SQL rows (${perPoint(retries.sqlRows, points)} a point replaced, ${(retries.sqlRows / requests).toFixed(2)} a request) in ${retries.statements} statements, ${retries.kvRows} KV rows.` : ""),
   );
   expect(ingest.sqlRows).toBeGreaterThan(0);
 }
@@ -104,5 +126,20 @@ it("counts the rows 5,000-point requests write (50 series x 100 points each)", a
   const start = Date.now() - 60 * MINUTE;
   await measure("5,000-point requests", 20, (request) =>
     Array.from({ length: 5_000 }, (_, i) => ({ name: `fleet.s${i % 50}`, value: i, ts: start + request * 100_000 + Math.floor(i / 50) * 1000 })),
+  );
+}, 300_000);
+
+it("counts the rows one-point requests write when each is sent twice (the retry replaces its point)", async () => {
+  const start = Date.now() - 10 * MINUTE;
+  await measure("1-point requests, each retried", 600, (request) => [{ name: "boiler.temp", value: 60 + (request % 7), ts: start + request * 1000 }], true);
+}, 300_000);
+
+it("counts the rows 5,000-point requests write when each is sent twice (the retry replaces its points)", async () => {
+  const start = Date.now() - 60 * MINUTE;
+  await measure(
+    "5,000-point requests, each retried",
+    20,
+    (request) => Array.from({ length: 5_000 }, (_, i) => ({ name: `fleet.s${i % 50}`, value: i, ts: start + request * 100_000 + Math.floor(i / 50) * 1000 })),
+    true,
   );
 }, 300_000);
