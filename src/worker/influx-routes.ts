@@ -8,6 +8,7 @@ import { IGNORED_HEADER, ingestWith } from "./ingest-handler";
 import { parsePrecision, PRECISIONS } from "./precision";
 import { ErrorCode } from "../common/http-contract";
 import type { AppContext, AppEnv } from "./hono-env";
+import { IDENTITY } from "./influx-status-routes";
 
 /**
  * InfluxDB-compatible write endpoints, so Telegraf and the InfluxDB client libraries can write
@@ -123,6 +124,55 @@ function writeRoute(flavour: Flavour) {
   };
 }
 
+/**
+ * `CREATE DATABASE <name>`, as Telegraf's InfluxDB 1.x output sends it before its first write
+ * (`"name"` quoted, or a bare identifier; a `WITH ...` clause is taken and ignored).
+ */
+const CREATE_DATABASE = /^\s*CREATE\s+DATABASE\s+("(?:[^"\\]|\\.)+"|[^\s";]+)(?:\s+WITH\s[^;]*)?\s*;?\s*$/i;
+
+/**
+ * 1.x's InfluxQL endpoint. Pulseboard takes writes, so a query is refused with a 400 saying
+ * so, as InfluxDB answers a query it cannot run (not a 5xx, which clients read as the server
+ * being down: the `influx` package then takes the host out of its pool, failing its writes
+ * too). One statement is answered: `CREATE DATABASE` of a dashboard that exists, with a token
+ * that may write to it, is a success that changes nothing (InfluxDB's answer to creating a
+ * database that exists), so a Telegraf configured as for InfluxDB logs no error at start.
+ * Dashboards themselves are created with `POST /api/dashboards`.
+ */
+async function queryRoute(c: AppContext): Promise<Response> {
+  const form = c.req.method === "POST" && /form-urlencoded|multipart/i.test(c.req.header("Content-Type") ?? "") ? await c.req.parseBody() : {};
+  const q = c.req.query("q") ?? (typeof form.q === "string" ? form.q : undefined);
+  const create = q === undefined ? null : CREATE_DATABASE.exec(q);
+  if (!create) {
+    return c.json(
+      {
+        error:
+          "Pulseboard takes writes only: /query (InfluxQL) is not supported. Create a dashboard with POST /api/dashboards and write to it with /write?db=<dashboard id>",
+      },
+      400,
+      { ...IDENTITY, "X-Influxdb-Error": "/query is not supported: Pulseboard takes writes only" },
+    );
+  }
+  try {
+    const quoted = create[1]!;
+    const id = quoted.startsWith('"') ? quoted.slice(1, -1).replace(/\\(.)/g, "$1") : quoted;
+    const missing = () => new ApiError(404, ErrorCode.dashboardNotFound, `database "${id}" not found: Pulseboard does not create databases; create the dashboard with POST /api/dashboards`);
+    if (!dashboardIdSchema.safeParse(id).success) throw missing();
+    const credential = await credentialFor(c, v1Token(c));
+    const outcome = await c.env.DASHBOARD.getByName(id).authorize(credential);
+    if (outcome.status === "not_found") throw missing();
+    if (outcome.status === "forbidden") throw new ApiError(401, ErrorCode.invalidToken, "unauthorized access: the token is not valid for this dashboard");
+    if (outcome.status === "rate_limited") {
+      throw new ApiError(429, "rate_limited", `too many requests with a wrong token: retry in ${outcome.retryAfterSeconds} s`, {}, { "Retry-After": String(outcome.retryAfterSeconds) });
+    }
+    return c.json({ results: [{ statement_id: 0 }] }, 200, IDENTITY);
+  } catch (err) {
+    if (err instanceof ApiError) return influxError("v1", err, c);
+    throw err;
+  }
+}
+
 export const influxRoutes = new Hono<AppEnv>();
 influxRoutes.post("/api/v2/write", writeRoute("v2"));
 influxRoutes.post("/write", writeRoute("v1"));
+influxRoutes.on(["GET", "POST"], "/query", queryRoute);

@@ -77,14 +77,17 @@ describe("InfluxDB client libraries", () => {
     expect(await transport.request("/health", null, { method: "GET" })).toMatchObject({ status: "pass" });
   });
 
-  it("influx (v1) pings the server as online; getDatabaseNames fails with the server's reason and writes still work", async () => {
+  it("influx (v1) pings the server as online; getDatabaseNames fails with the server's reason, createDatabase of the dashboard succeeds, and writes still work", async () => {
     const dashboard = await createDashboard(server.url, uniqueId("influx-ping"));
     const { hostname, port } = new URL(server.url);
     const client = new InfluxV1({ host: hostname, port: Number(port), protocol: "http", database: dashboard.id, username: "sensor", password: dashboard.ingestToken });
     const [host] = await client.ping(5000);
     expect(host).toMatchObject({ online: true, version: expect.stringMatching(/^2\./) });
     await expect(client.getDatabaseNames()).rejects.toThrow(/400 .*\/query .*not supported/);
-    // The refusal did not take the server out of the client's pool.
+    // Creating the database that is the dashboard succeeds, changing nothing; another is not found.
+    await client.createDatabase(dashboard.id);
+    await expect(client.createDatabase("telegraf")).rejects.toThrow(/404 .*database "telegraf" not found/);
+    // The refusals did not take the server out of the client's pool.
     await client.writePoints([{ measurement: "after", fields: { v: 1 } }]);
   });
 

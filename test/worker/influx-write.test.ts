@@ -270,4 +270,29 @@ describe("the InfluxDB status routes", () => {
     expect((await response.json<{ error: string }>()).error).toMatch(/\/query .*not supported/);
     expect(response.headers.get("X-Influxdb-Error")).toMatch(/^[\x20-\x7e]+$/);
   });
+
+  it("answers CREATE DATABASE of a dashboard that exists, with its token, as InfluxDB answers creating one that exists (Telegraf's 1.x output sends it at start)", async () => {
+    const { id, token } = await createDashboard();
+    const query = (q: string, auth: string, form = true) =>
+      SELF.fetch(form ? `${BASE}/query` : `${BASE}/query?q=${encodeURIComponent(q)}`, {
+        method: "POST",
+        headers: { Authorization: auth, ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}) },
+        ...(form ? { body: new URLSearchParams({ q }).toString() } : {}),
+      });
+    const basic = `Basic ${btoa(`telegraf:${token}`)}`;
+    for (const [q, form] of [[`CREATE DATABASE "${id}"`, true], [`CREATE DATABASE ${id}`, false], [`create database "${id}" WITH DURATION 30d`, true]] as const) {
+      const created = await query(q, basic, form);
+      expect(created.status).toBe(200);
+      expect(await created.json()).toEqual({ results: [{ statement_id: 0 }] });
+    }
+    const unknown = await query('CREATE DATABASE "telegraf"', basic);
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json<{ error: string }>()).error).toMatch(/database "telegraf" not found.*POST \/api\/dashboards/);
+    const wrong = await query(`CREATE DATABASE "${id}"`, `Basic ${btoa("telegraf:pb_wrong")}`);
+    expect(wrong.status).toBe(401);
+    const none = await query(`CREATE DATABASE "${id}"`, "");
+    expect(none.status).toBe(401);
+    // Any other statement is still refused.
+    expect((await query(`DROP DATABASE "${id}"`, basic)).status).toBe(400);
+  });
 });
