@@ -3,7 +3,6 @@ import type { SeriesPoints } from "../common/protocol";
 import type { SeriesMatcher } from "../common/series-pattern";
 import { snapshotPointsPerSeries } from "../dashboard/snapshot-budget";
 import { mergeBatches } from "../dashboard/merge-batches";
-import { timeSpan } from "../dashboard/point-chunk";
 import type { PointRun, StreamPositions, StreamSource } from "../dashboard/stream-source";
 import { MAX_REPLAY_POINTS } from "../dashboard/viewer-feed";
 import { RELAY_FETCH_POINTS, seriesPerFetch, type RangeOutcome, type RelayBase } from "./relay-contract";
@@ -146,9 +145,12 @@ export class RelayWindow implements StreamSource {
   private noteTimes(run: Pick<PointRun, "series">): { min: number } {
     let earliest = Infinity;
     for (const series of run.series) {
-      const { min, max } = timeSpan(Float64Array.from(series.ts));
-      earliest = Math.min(earliest, min);
-      this.newestHeld.set(series.key, Math.max(this.newestHeld.get(series.key) ?? -Infinity, max));
+      let latest = this.newestHeld.get(series.key) ?? -Infinity;
+      for (const ts of series.ts) {
+        if (ts < earliest) earliest = ts;
+        if (ts > latest) latest = ts;
+      }
+      this.newestHeld.set(series.key, latest);
     }
     return { min: earliest };
   }
