@@ -6,7 +6,12 @@
  *
  * DOM contract, relied on by test/e2e; keep it stable:
  * - `[data-testid="connection"]`: connection badge; `data-state` is one of `connecting`,
- *   `live`, `reconnecting`, `offline`, and its text says the same for people.
+ *   `live`, `reconnecting`, `offline`, and its text says the same for people; or `refused`
+ *   when the server answered but will not show this dashboard (unknown, or private without
+ *   the right view key), its text then saying why (`Not found`, `Key needed`, `Key refused`).
+ * - `?kiosk` in the address (`/d/<id>?kiosk`), for wall screens: `body.kiosk`, no header but
+ *   the connection badge, small in a corner; no controls (range, Edit, Pause), so it stays
+ *   live; the grid takes the whole window.
  * - `[data-testid="viewers"]`: text is the number of connected viewers.
  * - `[data-testid="panel"]` with `data-series="<series key>"`: one automatic panel per series
  *   that no saved panel matches (every series when none are saved), containing
@@ -29,6 +34,9 @@
  *   page has no view key (the link lacks `#key=<view key>`); no socket is opened.
  * - `[data-testid="wrong-key"]`: shown instead of charts when the view key is refused; no
  *   socket is opened.
+ * - `[data-testid="view-key-form"]`: in both, a field (`#view-key`) and a submit button that
+ *   look the dashboard up again with the key entered.
+ * - `[data-testid="landing-link"]`: in the not-found notice, a link to the landing page.
  * - `[data-testid="staleness"]`: how long ago the last data frame arrived, e.g. `updated 3 s
  *   ago` (`waiting for data` before the first); `data-updated-at` is that time in ms.
  * - `[data-testid="resume-notice"]`: shown after a reconnect, e.g. `Back online: 37 missed
@@ -72,7 +80,7 @@
 import "./zod-jitless.ts";
 import type { ServerMessage } from "../common/protocol.ts";
 import { Connection } from "./connection/connection.ts";
-import { showConnectionState } from "./connection/connection-badge.ts";
+import { showConnectionState, showRefused } from "./connection/connection-badge.ts";
 import { lookUpDashboard, type DashboardLookup } from "./dashboard/dashboard-api.ts";
 import { parseDashboardPath, viewerSocketUrl } from "./dashboard/dashboard-id.ts";
 import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotice } from "./dashboard/dashboard-notices.ts";
@@ -110,6 +118,9 @@ const range = element("range") as HTMLSelectElement;
 const edit = element("edit") as HTMLButtonElement;
 const editor = element("editor");
 
+// A wall screen: the stylesheet drops the header's chrome and controls (see styles.css).
+if (new URLSearchParams(location.search).has("kiosk")) document.body.classList.add("kiosk");
+
 function showTitle(text: string): void {
   title.textContent = text;
   document.title = `${text} · Pulseboard`;
@@ -119,17 +130,31 @@ function showNotice(notice: HTMLElement | undefined): void {
   notices.replaceChildren(...(notice ? [notice] : []));
 }
 
-/** What to show instead of charts when the lookup found nothing to draw. */
-function refusalNotice(lookup: Exclude<DashboardLookup, { kind: "found" }>, id: string, valid: boolean): HTMLElement {
+/** A key typed into a refusal notice: put in the link's fragment, where the page takes keys from, and look again. */
+function tryViewKey(key: string): void {
+  history.replaceState(history.state, "", `${location.pathname}${location.search}#${new URLSearchParams({ key })}`);
+  void main();
+}
+
+/**
+ * What to show instead of charts when the lookup found nothing to draw. A refusal (unknown
+ * dashboard, missing or wrong view key) is an answer from a server that is up, so the badge
+ * says what was refused rather than "Offline"; only a failed lookup reads as offline.
+ */
+function showRefusal(lookup: Exclude<DashboardLookup, { kind: "found" }>, id: string, valid: boolean): void {
   switch (lookup.kind) {
     case "not-found":
-      return notFoundNotice(location.origin, id, valid);
+      showRefused(badge, "Not found");
+      return showNotice(notFoundNotice(location.origin, id, valid));
     case "private":
-      return privateNotice();
+      showRefused(badge, "Key needed");
+      return showNotice(privateNotice(tryViewKey));
     case "wrong-key":
-      return wrongKeyNotice();
+      showRefused(badge, "Key refused");
+      return showNotice(wrongKeyNotice(tryViewKey));
     case "failed":
-      return failedNotice(lookup.message);
+      showConnectionState(badge, "offline");
+      return showNotice(failedNotice(lookup.message));
   }
 }
 
@@ -141,11 +166,11 @@ async function main(): Promise<void> {
   const viewKey = path?.valid ? takeViewKey(path.id) : undefined;
   const lookup = path?.valid ? await lookUpDashboard(path.id, viewKey) : ({ kind: "not-found" } as const);
   if (lookup.kind !== "found") {
-    showConnectionState(badge, "offline");
     if (lookup.kind === "wrong-key") forgetViewKey(id);
-    showNotice(refusalNotice(lookup, id, path?.valid ?? false));
+    showRefusal(lookup, id, path?.valid ?? false);
     return;
   }
+  showNotice(undefined);
 
   const { dashboard } = lookup;
   // The landing page lists the dashboards this browser has opened.
