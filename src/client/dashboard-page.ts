@@ -35,7 +35,10 @@
  * - `[data-testid="wrong-key"]`: shown instead of charts when the view key is refused; no
  *   socket is opened.
  * - `[data-testid="view-key-form"]`: in both, a field (`#view-key`) and a submit button that
- *   look the dashboard up again with the key entered.
+ *   load the page again with the key entered.
+ * - A page whose socket is down asks the HTTP API every 10 s or so whether it is now refused
+ *   (the dashboard is gone, or its key no longer holds); if so it stops retrying, hides the
+ *   grid and shows the same notice and badge as on first load.
  * - `[data-testid="landing-link"]`: in the not-found notice, a link to the landing page.
  * - `[data-testid="staleness"]`: how long ago the last data frame arrived, e.g. `updated 3 s
  *   ago` (`waiting for data` before the first); `data-updated-at` is that time in ms.
@@ -90,6 +93,7 @@ import { PanelEditor } from "./editor/panel-editor.ts";
 import { PanelGrid } from "./panels/panel-grid.ts";
 import { PauseControl } from "./dashboard/pause-control.ts";
 import { followRangePicker } from "./dashboard/range-history.ts";
+import { RefusalWatch } from "./connection/refusal-watch.ts";
 import { ResumeNotice, reloadedText, resumedText } from "./connection/resume-notice.ts";
 import { SeriesStore } from "./dashboard/series-store.ts";
 import { parseServerMessage } from "./connection/server-message.ts";
@@ -130,10 +134,10 @@ function showNotice(notice: HTMLElement | undefined): void {
   notices.replaceChildren(...(notice ? [notice] : []));
 }
 
-/** A key typed into a refusal notice: put in the link's fragment, where the page takes keys from, and look again. */
+/** A key typed into a refusal notice: put in the link's fragment, where the page takes keys from, and load again. */
 function tryViewKey(key: string): void {
   history.replaceState(history.state, "", `${location.pathname}${location.search}#${new URLSearchParams({ key })}`);
-  void main();
+  location.reload();
 }
 
 /**
@@ -170,7 +174,6 @@ async function main(): Promise<void> {
     showRefusal(lookup, id, path?.valid ?? false);
     return;
   }
-  showNotice(undefined);
 
   const { dashboard } = lookup;
   // The landing page lists the dashboards this browser has opened.
@@ -264,12 +267,27 @@ async function main(): Promise<void> {
     }
   };
 
+  // While the socket is down, ask whether the server now refuses this page (the dashboard is
+  // gone, or the key no longer holds): then stop retrying and say so, as on first load.
+  const refusals = new RefusalWatch(
+    () => lookUpDashboard(dashboard.id, viewKey),
+    (refusal) => {
+      connection.close();
+      if (refusal.kind === "wrong-key") forgetViewKey(dashboard.id);
+      grid.hidden = true;
+      showRefusal(refusal, dashboard.id, true);
+    },
+  );
+
   // After a drop, resume from the last position held: the server replays only what was
   // missed (or sends a fresh snapshot if it no longer has it).
-  new Connection(
+  const connection = new Connection(
     () => viewerSocketUrl(dashboard.id, store.resumePoint),
     {
-      onState: (state) => showConnectionState(badge, state),
+      onState: (state) => {
+        showConnectionState(badge, state);
+        refusals.state(state);
+      },
       onText: (text) => {
         const message = parseServerMessage(text);
         if (message) handle(message);

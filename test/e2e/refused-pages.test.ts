@@ -1,13 +1,15 @@
 /**
  * Pages the server refuses while it is up: a private dashboard opened without its view key or
- * with a wrong one, and a dashboard that does not exist. The page says what was refused and
- * how to get on, and its connection badge does not read as an outage ("Offline").
+ * with a wrong one, and a dashboard that does not exist, also one that went away while the
+ * page watched it. The page says what was refused and how to get on, and its connection badge
+ * does not read as an outage ("Offline").
  */
 import { describe, expect, it } from "vitest";
-import { devAdminToken, postMetrics, uniqueId, type CreatedDashboard } from "./api.ts";
-import { saveScreenshot, skipBrowserTests } from "./browser.ts";
+import { createDashboard, devAdminToken, postMetrics, uniqueId, type CreatedDashboard } from "./api.ts";
+import { launchBrowser, openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";
 import { DashboardView } from "./dashboard-view.ts";
+import { startDevServer } from "./dev-server.ts";
 
 async function createPrivateDashboard(base: string, id: string): Promise<CreatedDashboard & { viewKey: string }> {
   const response = await fetch(`${base}/api/dashboards`, {
@@ -116,4 +118,38 @@ describe.skipIf(skipBrowserTests)("pages the server refuses", () => {
       await close();
     });
   }
+});
+
+describe.skipIf(skipBrowserTests)("a dashboard that goes away while the page watches it", () => {
+  it("stops retrying and says there is no such dashboard once the server is back without it", async () => {
+    const browser = await launchBrowser();
+    let server = await startDevServer();
+    const first = server;
+    try {
+      const id = uniqueId("gone");
+      const { ingestToken } = await createDashboard(server.url, id, "Gone");
+      await postMetrics(server.url, id, ingestToken, [{ name: "queue.depth", value: 7 }]);
+      const { page, errors } = await openPage(browser, `${server.url}/d/${id}`);
+      const view = new DashboardView(page);
+      await view.waitForState("live");
+      await view.waitForLatest("queue.depth", "7");
+
+      // The same port with fresh state, as after restarting a local server on a new state directory.
+      await server.stop();
+      await view.waitForState("reconnecting", 20_000);
+      server = await startDevServer({ port: first.port });
+      const notice = page.locator('[data-testid="not-found"]');
+      await notice.waitFor({ timeout: 45_000 });
+      expect(await notice.locator("h2").textContent()).toBe(`No dashboard named ${id}`);
+      expect(await view.state()).toBe("refused");
+      expect(await page.locator('[data-testid="connection"]').textContent()).toContain("Not found");
+      expect(await page.locator("#grid").isVisible()).toBe(false);
+      await saveScreenshot(page, "refused-gone");
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.dispose();
+      await first.dispose();
+    }
+  });
 });
