@@ -1,4 +1,5 @@
-// The demo: `wrangler dev` on port 8787 and the sensor simulator feeding dashboard "demo".
+// The demo: `wrangler dev` on port 8787 and the sensor simulator feeding dashboard "demo",
+// laid out with the demo's panels (scripts/simulated-sensors.ts).
 // Arguments after `--` go to wrangler dev (e.g. `npm start -- --persist-to /tmp/state`).
 // The admin token comes from .dev.vars, which this writes when it has none.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -35,6 +36,13 @@ if (admin.written) {
 } else {
   console.log(`Pulseboard demo: using the ADMIN_TOKEN in ${devVarsPath}`);
 }
-console.log(`Pulseboard demo: starting wrangler dev; the dashboard will be at ${url}/d/demo`);
-start("npx", ["wrangler", "dev", "--port", port, "--show-interactive-dev-session=false", ...process.argv.slice(2)]);
+// wrangler's default (info) prints a line per request: two a second from the simulator alone,
+// which would scroll the address of the dashboard away. Warnings and errors still show;
+// `npm start -- --log-level info` brings the request lines back.
+const wranglerArgs = process.argv.slice(2);
+const quiet = wranglerArgs.some((arg) => arg === "--log-level" || arg.startsWith("--log-level=")) ? [] : ["--log-level", "warn"];
+console.log(`Pulseboard demo: starting wrangler dev on port ${port}, showing its warnings and errors only`);
+start("npx", ["wrangler", "dev", "--port", port, "--show-interactive-dev-session=false", ...quiet, ...wranglerArgs]);
+// The simulator says where to look once the dashboard and its panels are there, then keeps
+// one progress line.
 start("node", ["scripts/simulate.ts", "--url", url, "--dashboard", "demo", "--wait", "120", "--admin-token", admin.token]);

@@ -1,14 +1,13 @@
-// Takes the README's screenshots of the dashboard page: starts `wrangler dev`, fills a demo
-// dashboard with saved panels and simulated sensors, and shoots it in light and dark.
-// Run: npm run build:client && node scripts/take-screenshots.ts
+// Takes the README's screenshots of the dashboard page: starts `wrangler dev`, lays out the
+// demo dashboard as `npm start` does (its panels and simulated sensors), and shoots it in
+// light and dark on a wide screen, and on a phone.
+// Run: npm run build:client && npx node scripts/take-screenshots.ts
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Panel } from "../src/common/dashboard-config.ts";
-import { seriesKey } from "../src/common/series-key.ts";
 import { createDashboard, postMetrics } from "../test/e2e/api.ts";
 import { launchBrowser } from "../test/e2e/browser.ts";
 import { startDevServer } from "../test/e2e/dev-server.ts";
-import { demoSensors } from "./simulated-sensors.ts";
+import { demoPanels, demoSensors } from "./simulated-sensors.ts";
 
 const outDir = join(import.meta.dirname, "..", "docs", "screenshots");
 /** How long live data flows before the shots, so the charts' right edge is moving data. */
@@ -19,64 +18,6 @@ const INTERVAL_MS = 500;
 const BACKFILL_MS = 10 * 60_000;
 const BACKFILL_STEP_MS = 5_000;
 
-const panels: Panel[] = [
-  { id: "cpu", title: "CPU by host", type: "line", series: ["cpu.usage"], unit: "%", decimals: 1 },
-  {
-    id: "api-rate",
-    title: "API requests",
-    type: "stat",
-    series: [seriesKey("http.requests_per_second", { service: "api" })],
-    unit: "req/s",
-    decimals: 0,
-    thresholds: [
-      { value: 600, color: "#d97706" },
-      { value: 900, color: "#dc2626" },
-    ],
-  },
-  {
-    id: "server-room",
-    title: "Server room",
-    type: "gauge",
-    series: [seriesKey("temperature", { room: "server-room" })],
-    unit: "°C",
-    decimals: 1,
-    min: 15,
-    max: 35,
-    thresholds: [
-      { value: 15, color: "#16a34a" },
-      { value: 27, color: "#d97706" },
-      { value: 30, color: "#dc2626" },
-    ],
-  },
-  { id: "temperatures", title: "Temperatures", type: "table", series: ["temperature"], unit: "°C", decimals: 1 },
-  { id: "requests", title: "Requests per second", type: "line", series: ["http.requests_per_second"], unit: "req/s", decimals: 0 },
-  {
-    id: "office",
-    title: "Office",
-    type: "gauge",
-    series: [seriesKey("temperature", { room: "office" })],
-    unit: "°C",
-    decimals: 1,
-    min: 15,
-    max: 30,
-    thresholds: [
-      { value: 15, color: "#2563eb" },
-      { value: 19, color: "#16a34a" },
-      { value: 25, color: "#d97706" },
-    ],
-  },
-  {
-    id: "web-rate",
-    title: "Web requests",
-    type: "stat",
-    series: [seriesKey("http.requests_per_second", { service: "web" })],
-    unit: "req/s",
-    decimals: 0,
-  },
-  { id: "temperature-trend", title: "Temperature trend", type: "line", series: ["temperature"], unit: "°C", decimals: 2 },
-  { id: "cpu-now", title: "CPU now", type: "table", series: ["cpu.usage"], unit: "%", decimals: 1 },
-];
-
 const server = await startDevServer();
 const browser = await launchBrowser();
 try {
@@ -85,7 +26,7 @@ try {
   const saved = await fetch(`${server.url}/api/dashboards/${id}`, {
     method: "PUT",
     headers: { authorization: `Bearer ${ingestToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ panels }),
+    body: JSON.stringify({ panels: demoPanels }),
   });
   if (!saved.ok) throw new Error(`save panels: HTTP ${saved.status}: ${await saved.text()}`);
 
@@ -97,20 +38,26 @@ try {
 
   const live = setInterval(() => void postMetrics(server.url, id, ingestToken, sensors.read(Date.now())).catch(console.error), INTERVAL_MS);
   try {
+    // Four columns of three rows: the demo's twelve panels whole, with no empty cell.
+    const shots = [
+      { name: "dashboard-light", colorScheme: "light", viewport: { width: 1600, height: 800 } },
+      { name: "dashboard-dark", colorScheme: "dark", viewport: { width: 1600, height: 800 } },
+      { name: "dashboard-phone", colorScheme: "light", viewport: { width: 390, height: 844 } },
+    ] as const;
     const pages = await Promise.all(
-      (["light", "dark"] as const).map(async (colorScheme) => {
-        const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme });
+      shots.map(async (shot) => {
+        const context = await browser.newContext({ viewport: shot.viewport, colorScheme: shot.colorScheme });
         const page = await context.newPage();
         await page.goto(`${server.url}/d/${id}`);
-        return { colorScheme, page };
+        return { ...shot, page };
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, LIVE_MS));
     await mkdir(outDir, { recursive: true });
-    for (const { colorScheme, page } of pages) {
+    for (const { name, viewport, page } of pages) {
       // Off the charts, so no cursor crosshair or tooltip is caught in the shot.
-      await page.mouse.move(0, 899);
-      const path = join(outDir, `dashboard-${colorScheme}.png`);
+      await page.mouse.move(0, viewport.height - 1);
+      const path = join(outDir, `${name}.png`);
       await page.screenshot({ path });
       console.log(`wrote ${path}`);
     }

@@ -6,7 +6,12 @@
  *
  * DOM contract, relied on by test/e2e; keep it stable:
  * - `[data-testid="connection"]`: connection badge; `data-state` is one of `connecting`,
- *   `live`, `reconnecting`, `offline`, and its text says the same for people.
+ *   `live`, `reconnecting`, `offline`, and its text says the same for people; or `refused`
+ *   when the server answered but will not show this dashboard (unknown, or private without
+ *   the right view key), its text then saying why (`Not found`, `Key needed`, `Key refused`).
+ * - `?kiosk` in the address (`/d/<id>?kiosk`), for wall screens: `body.kiosk`, no header but
+ *   the connection badge, small in a corner; no controls (range, Edit, Pause), so it stays
+ *   live; the grid takes the whole window.
  * - `[data-testid="viewers"]`: text is the number of connected viewers.
  * - `[data-testid="panel"]` with `data-series="<series key>"`: one automatic panel per series
  *   that no saved panel matches (every series when none are saved), containing
@@ -29,6 +34,12 @@
  *   page has no view key (the link lacks `#key=<view key>`); no socket is opened.
  * - `[data-testid="wrong-key"]`: shown instead of charts when the view key is refused; no
  *   socket is opened.
+ * - `[data-testid="view-key-form"]`: in both, a field (`#view-key`) and a submit button that
+ *   load the page again with the key entered.
+ * - A page whose socket is down asks the HTTP API every 10 s or so whether it is now refused
+ *   (the dashboard is gone, or its key no longer holds); if so it stops retrying, hides the
+ *   grid and shows the same notice and badge as on first load.
+ * - `[data-testid="landing-link"]`: in the not-found notice, a link to the landing page.
  * - `[data-testid="staleness"]`: how long ago the last data frame arrived, e.g. `updated 3 s
  *   ago` (`waiting for data` before the first); `data-updated-at` is that time in ms.
  * - `[data-testid="resume-notice"]`: shown after a reconnect, e.g. `Back online: 37 missed
@@ -72,7 +83,7 @@
 import "./zod-jitless.ts";
 import type { ServerMessage } from "../common/protocol.ts";
 import { Connection } from "./connection/connection.ts";
-import { showConnectionState } from "./connection/connection-badge.ts";
+import { showConnectionState, showRefused } from "./connection/connection-badge.ts";
 import { lookUpDashboard, type DashboardLookup } from "./dashboard/dashboard-api.ts";
 import { parseDashboardPath, viewerSocketUrl } from "./dashboard/dashboard-id.ts";
 import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotice } from "./dashboard/dashboard-notices.ts";
@@ -82,6 +93,7 @@ import { PanelEditor } from "./editor/panel-editor.ts";
 import { PanelGrid } from "./panels/panel-grid.ts";
 import { PauseControl } from "./dashboard/pause-control.ts";
 import { followRangePicker } from "./dashboard/range-history.ts";
+import { RefusalWatch } from "./connection/refusal-watch.ts";
 import { ResumeNotice, reloadedText, resumedText } from "./connection/resume-notice.ts";
 import { SeriesStore } from "./dashboard/series-store.ts";
 import { parseServerMessage } from "./connection/server-message.ts";
@@ -110,6 +122,9 @@ const range = element("range") as HTMLSelectElement;
 const edit = element("edit") as HTMLButtonElement;
 const editor = element("editor");
 
+// A wall screen: the stylesheet drops the header's chrome and controls (see styles.css).
+if (new URLSearchParams(location.search).has("kiosk")) document.body.classList.add("kiosk");
+
 function showTitle(text: string): void {
   title.textContent = text;
   document.title = `${text} · Pulseboard`;
@@ -119,17 +134,31 @@ function showNotice(notice: HTMLElement | undefined): void {
   notices.replaceChildren(...(notice ? [notice] : []));
 }
 
-/** What to show instead of charts when the lookup found nothing to draw. */
-function refusalNotice(lookup: Exclude<DashboardLookup, { kind: "found" }>, id: string, valid: boolean): HTMLElement {
+/** A key typed into a refusal notice: put in the link's fragment, where the page takes keys from, and load again. */
+function tryViewKey(key: string): void {
+  history.replaceState(history.state, "", `${location.pathname}${location.search}#${new URLSearchParams({ key })}`);
+  location.reload();
+}
+
+/**
+ * What to show instead of charts when the lookup found nothing to draw. A refusal (unknown
+ * dashboard, missing or wrong view key) is an answer from a server that is up, so the badge
+ * says what was refused rather than "Offline"; only a failed lookup reads as offline.
+ */
+function showRefusal(lookup: Exclude<DashboardLookup, { kind: "found" }>, id: string, valid: boolean): void {
   switch (lookup.kind) {
     case "not-found":
-      return notFoundNotice(location.origin, id, valid);
+      showRefused(badge, "Not found");
+      return showNotice(notFoundNotice(location.origin, id, valid));
     case "private":
-      return privateNotice();
+      showRefused(badge, "Key needed");
+      return showNotice(privateNotice(tryViewKey));
     case "wrong-key":
-      return wrongKeyNotice();
+      showRefused(badge, "Key refused");
+      return showNotice(wrongKeyNotice(tryViewKey));
     case "failed":
-      return failedNotice(lookup.message);
+      showConnectionState(badge, "offline");
+      return showNotice(failedNotice(lookup.message));
   }
 }
 
@@ -141,9 +170,8 @@ async function main(): Promise<void> {
   const viewKey = path?.valid ? takeViewKey(path.id) : undefined;
   const lookup = path?.valid ? await lookUpDashboard(path.id, viewKey) : ({ kind: "not-found" } as const);
   if (lookup.kind !== "found") {
-    showConnectionState(badge, "offline");
     if (lookup.kind === "wrong-key") forgetViewKey(id);
-    showNotice(refusalNotice(lookup, id, path?.valid ?? false));
+    showRefusal(lookup, id, path?.valid ?? false);
     return;
   }
 
@@ -239,12 +267,27 @@ async function main(): Promise<void> {
     }
   };
 
+  // While the socket is down, ask whether the server now refuses this page (the dashboard is
+  // gone, or the key no longer holds): then stop retrying and say so, as on first load.
+  const refusals = new RefusalWatch(
+    () => lookUpDashboard(dashboard.id, viewKey),
+    (refusal) => {
+      connection.close();
+      if (refusal.kind === "wrong-key") forgetViewKey(dashboard.id);
+      grid.hidden = true;
+      showRefusal(refusal, dashboard.id, true);
+    },
+  );
+
   // After a drop, resume from the last position held: the server replays only what was
   // missed (or sends a fresh snapshot if it no longer has it).
-  new Connection(
+  const connection = new Connection(
     () => viewerSocketUrl(dashboard.id, store.resumePoint),
     {
-      onState: (state) => showConnectionState(badge, state),
+      onState: (state) => {
+        showConnectionState(badge, state);
+        refusals.state(state);
+      },
       onText: (text) => {
         const message = parseServerMessage(text);
         if (message) handle(message);

@@ -3,8 +3,9 @@
  * origin the page was served from, so they can be pasted as they are.
  *
  * Each `[data-command]` block names the command it shows; `[data-origin]` elements get the
- * origin as text and `[data-demo-link]` links point at the demo dashboard (and read as its
- * full address when the attribute's value is `address`).
+ * origin as text; `[data-demo-link]` links point at `npm start`'s demo dashboard and
+ * `[data-first-link]` links at the dashboard the commands create (each reads as its full
+ * address when the attribute's value is `address`).
  *
  * It also runs the "Create a dashboard" form (`#create-form`, result in `#create-result`) and
  * the "Dashboards you know" list (`#known-list`, `#known-empty`), which the form adds to.
@@ -17,12 +18,19 @@ import { rememberDashboard } from "./landing/known-dashboards.ts";
 import { setUpCreateForm } from "./landing/landing-create-form.ts";
 import { showKnownDashboards } from "./landing/landing-known-list.ts";
 
+/** `npm start`'s demo dashboard, fed by its simulator. */
 const demoId = "demo";
+/**
+ * The dashboard the example commands create and feed: one of their own, so that on a server
+ * started with `npm start` the first command is not refused (the demo exists) and the second
+ * adds no stray series to the demo.
+ */
+const firstId = "first-steps";
 const origin = location.origin;
 
 const commands: Record<string, string> = {
-  create: createDashboardCommand(origin, demoId, "Demo"),
-  send: sendMetricCommand(origin, demoId),
+  create: createDashboardCommand(origin, firstId, "First steps"),
+  send: sendMetricCommand(origin, firstId),
 };
 
 for (const block of document.querySelectorAll<HTMLElement>("[data-command]")) {
@@ -30,9 +38,11 @@ for (const block of document.querySelectorAll<HTMLElement>("[data-command]")) {
   if (text !== undefined) fillCommandBlock(block, text);
 }
 for (const node of document.querySelectorAll<HTMLElement>("[data-origin]")) node.textContent = origin;
-for (const link of document.querySelectorAll<HTMLAnchorElement>("a[data-demo-link]")) {
-  link.href = dashboardAddress(origin, demoId);
-  if (link.dataset.demoLink === "address") link.textContent = link.href;
+for (const [attribute, id] of [["demo-link", demoId], ["first-link", firstId]] as const) {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>(`a[data-${attribute}]`)) {
+    link.href = dashboardAddress(origin, id);
+    if (link.getAttribute(`data-${attribute}`) === "address") link.textContent = link.href;
+  }
 }
 for (const note of document.querySelectorAll<HTMLElement>("[data-token-note]")) {
   note.hidden = (note.dataset.tokenNote === "local") !== tokensFor(origin).local;

@@ -2,7 +2,7 @@
  * The pages against axe-core's rules (WCAG 2.x A and AA, and axe's best practices), in a real
  * Chromium against a real `wrangler dev`: the landing page; a dashboard with live data in
  * light and dark colour schemes, zoomed (by mouse, and by keyboard on a focused chart), and with
- * the editor open; and the pages that refuse to show a dashboard. Then the keyboard: every
+ * the editor open, on a phone and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
  * control of the dashboard page is reached with Tab, works with Enter or Space, and shows where
  * the focus is.
  */
@@ -193,6 +193,24 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       await close();
     }
   });
+  }
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`a dashboard on a phone and in kiosk mode has no axe violations in the ${colorScheme} colour scheme`, async () => {
+      const { id } = await dashboardWithData(suite.server.url, `a11y-small-${colorScheme}`);
+      for (const path of [`/d/${id}`, `/d/${id}?kiosk`]) {
+        const { page, view, errors, close } = await suite.open(path);
+        try {
+          await page.setViewportSize({ width: 390, height: 844 });
+          await page.emulateMedia({ colorScheme });
+          await waitForCharts(view);
+          expect(await audit(page)).toEqual([]);
+          expect(errors).toEqual([]);
+        } finally {
+          await close();
+        }
+      }
+    });
   }
 
   it("the private-dashboard refusal and the unknown-dashboard page have no axe violations", async () => {

@@ -35,25 +35,26 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     const create = (await page.textContent('[data-command="create"] code')) ?? "";
     expect(create).toContain(`curl -X POST ${suite.server.url}/api/dashboards`);
     expect(create).toContain("Authorization: Bearer dev-admin-token");
-    expect(create).toContain(`'{"id":"demo","title":"Demo"}'`);
+    expect(create).toContain(`'{"id":"first-steps","title":"First steps"}'`);
     const send = (await page.textContent('[data-command="send"] code')) ?? "";
-    expect(send).toContain(`curl -X POST ${suite.server.url}/api/dashboards/demo/metrics`);
+    expect(send).toContain(`curl -X POST ${suite.server.url}/api/dashboards/first-steps/metrics`);
     expect(await page.getAttribute("a[data-demo-link]", "href")).toBe(`${suite.server.url}/d/demo`);
+    expect(await page.getAttribute("a[data-first-link]", "href")).toBe(`${suite.server.url}/d/first-steps`);
     expect(await page.textContent("body")).not.toContain("your-host");
     await saveScreenshot(page, "landing-page");
     expect(errors).toEqual([]);
     await close();
   });
 
-  it.skipIf(!hasCurl)("gives commands that create the demo dashboard and fill it when pasted", async () => {
+  it.skipIf(!hasCurl)("gives commands that create a first dashboard and fill it when pasted", async () => {
     const { page, errors } = await openPage(suite.browser, `${suite.server.url}/`);
     const create = (await page.textContent('[data-command="create"] code')) ?? "";
     const send = (await page.textContent('[data-command="send"] code')) ?? "";
-    expect(JSON.parse(await runInShell(create))).toMatchObject({ id: "demo", title: "Demo" });
+    expect(JSON.parse(await runInShell(create))).toMatchObject({ id: "first-steps", title: "First steps" });
     expect(JSON.parse(await runInShell(send))).toMatchObject({ accepted: 1 });
 
-    await page.click("main a[data-demo-link]");
-    await page.waitForURL(`${suite.server.url}/d/demo`);
+    await page.click("main a[data-first-link]");
+    await page.waitForURL(`${suite.server.url}/d/first-steps`);
     const view = new DashboardView(page);
     await view.waitForState("live");
     await view.waitForLatest(seriesKey("cpu.load", { host: "a" }), "0.42");

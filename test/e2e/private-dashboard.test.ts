@@ -43,7 +43,7 @@ describe.skipIf(skipBrowserTests)("a private dashboard in the page", () => {
     await notice.waitFor({ timeout: 15_000 });
     expect(await notice.textContent()).toContain("private");
     expect(await notice.textContent()).toContain("#key=");
-    expect(await view.state()).toBe("offline");
+    expect(await view.state()).toBe("refused");
     expect(await page.$('[data-testid="panel"]')).toBeNull();
     expect(sockets).toEqual([]);
     await saveScreenshot(page, "private-dashboard-no-key");
@@ -59,7 +59,7 @@ describe.skipIf(skipBrowserTests)("a private dashboard in the page", () => {
     await notice.waitFor({ timeout: 15_000 });
     expect(await notice.textContent()).toContain("wrong");
     expect(await page.$('[data-testid="private"]')).toBeNull();
-    expect(await view.state()).toBe("offline");
+    expect(await view.state()).toBe("refused");
     expect(sockets).toEqual([]);
     await saveScreenshot(page, "private-dashboard-wrong-key");
     expect(errors).toEqual([]);

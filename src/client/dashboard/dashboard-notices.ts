@@ -41,22 +41,35 @@ function tokenNote(origin: string): Part {
   };
 }
 
+/** A link back to the landing page, where dashboards are listed and created. */
+function landingLink(): HTMLElement {
+  const p = document.createElement("p");
+  const link = document.createElement("a");
+  link.href = "/";
+  link.dataset.testid = "landing-link";
+  link.textContent = "Go to the Pulseboard start page";
+  p.append(link, " to open a dashboard you know or create one.");
+  return p;
+}
+
 /** The dashboard `id` does not exist; `valid` says whether it could be created. */
 export function notFoundNotice(origin: string, id: string, valid: boolean): HTMLElement {
-  const heading = `Dashboard ${id} does not exist`;
+  const heading = `No dashboard named ${id}`;
   if (!valid) {
     return notice(
       "not-found",
       heading,
       "Dashboard ids are 1 to 64 characters of a-z, 0-9, - and _, starting with a letter or digit.",
+      landingLink(),
     );
   }
   return notice(
     "not-found",
     heading,
-    "Create it with this command, then reload the page:",
+    "The server is up, but it has no dashboard by this name. Check the link, or create it with this command and reload the page:",
     commandBlock(createDashboardCommand(origin, id, id)),
     tokenNote(origin),
+    landingLink(),
   );
 }
 
@@ -85,21 +98,54 @@ export function failedNotice(message: string): HTMLElement {
   return notice("failed", "The dashboard could not be loaded", message, retry);
 }
 
+/**
+ * A form to type or paste a view key; `onKey` gets what was entered (trimmed, never empty).
+ * The page then looks the dashboard up again with it.
+ */
+function viewKeyForm(onKey: (key: string) => void): HTMLElement {
+  const form = document.createElement("form");
+  form.className = "view-key-form";
+  form.dataset.testid = "view-key-form";
+  const label = document.createElement("label");
+  label.htmlFor = "view-key";
+  label.textContent = "View key";
+  const input = document.createElement("input");
+  input.id = "view-key";
+  input.name = "key";
+  input.type = "password";
+  input.autocomplete = "off";
+  input.spellcheck = false;
+  input.required = true;
+  input.placeholder = "pbv_…";
+  const open = document.createElement("button");
+  open.type = "submit";
+  open.textContent = "Open";
+  form.append(label, input, open);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const key = input.value.trim();
+    if (key !== "") onKey(key);
+  });
+  return form;
+}
+
 /** The dashboard is private and the page was opened without its view key. */
-export function privateNotice(): HTMLElement {
+export function privateNotice(onKey: (key: string) => void): HTMLElement {
   return notice(
     "private",
-    "This dashboard is private",
-    "Open it with the link that carries its view key (it ends in #key=…). That link was returned when the dashboard was created; ask whoever created it to share it with you.",
-    { note: "The key stays in the part of the link after #, which browsers never send to a server." },
+    "Private dashboard: a view key is needed",
+    "This dashboard is private: only readers with its view key may see it. Enter the key, or open the link that carries it (it ends in #key=…): it was returned when the dashboard was created; ask whoever created it to share it with you.",
+    viewKeyForm(onKey),
+    { note: "The key stays in this tab and in the part of a link after #, which browsers never send to a server." },
   );
 }
 
 /** The dashboard is private and the view key in the link (or remembered by this tab) is wrong. */
-export function wrongKeyNotice(): HTMLElement {
+export function wrongKeyNotice(onKey: (key: string) => void): HTMLElement {
   return notice(
     "wrong-key",
-    "This link's view key is wrong",
-    "The dashboard is private and did not accept the key in the link. Check that the whole link was copied, including everything after #key=, or ask for a fresh one.",
+    "Private dashboard: this view key is wrong",
+    "The dashboard is private and did not accept the key. Check that the whole link was copied, including everything after #key=, ask for a fresh one, or enter the key here.",
+    viewKeyForm(onKey),
   );
 }
