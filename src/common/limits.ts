@@ -36,6 +36,14 @@ export const limits = {
   maxHistoryCells: 100_000,
   /** Most raw points, or per-minute rollup rows, one history query reads. */
   maxHistoryScan: 1_000_000,
+  /** Longest annotation text, in characters. */
+  maxAnnotationText: 1000,
+  /** Most annotations in one request. */
+  maxAnnotationsPerRequest: 100,
+  /** Most annotations one dashboard keeps (older ones go with the rollups' retention). */
+  maxAnnotationsPerDashboard: 10_000,
+  /** Most annotations one read answers. */
+  maxAnnotationsPerRead: 1_000,
   /** Most recent points per series sent to a viewer on connect. */
   snapshotPointsPerSeries: 600,
 } as const;

@@ -27,6 +27,18 @@ export interface SeriesPoints {
   values: number[];
 }
 
+/** A point in time with a text, drawn on a dashboard's time charts. */
+export interface Annotation {
+  /** Its id within the dashboard (1, 2, 3, ...). */
+  id: number;
+  /** When, ms since the epoch. */
+  ts: number;
+  /** What happened, for people. */
+  text: string;
+  /** Tags, as on points (e.g. `{"service": "api"}`). */
+  tags: Tags;
+}
+
 /** Every message the server sends, discriminated by `type`. */
 export type ServerMessage =
   | {
@@ -111,6 +123,18 @@ export type ServerMessage =
       /** The request's `id`, echoed. */
       id: string;
     } & HistoryResult)
+  | {
+      /**
+       * Annotations were added or removed (`POST`/`DELETE /api/dashboards/:id/annotations`).
+       * A viewer reads the annotations of the span it shows over HTTP when it connects, and
+       * hears of changes here while connected.
+       */
+      type: "annotations";
+      /** Annotations added, in time order. */
+      added: Annotation[];
+      /** Ids of annotations removed. */
+      removed: number[];
+    }
   | {
       /** The number of connected viewers changed. */
       type: "viewers";

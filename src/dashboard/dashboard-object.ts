@@ -17,11 +17,20 @@ import { constantTimeEqual, sha256Hex } from "./secrets";
 import { viewError } from "./view-error";
 import { offeredProtocols, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
-import { attachPosition, RELAY_FETCH_POINTS, seriesPerFetch, RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
-import type { SeriesPoints } from "../common/protocol";
+import { attachPosition, RELAY_FETCH_POINTS, seriesPerFetch, RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AnnotationChange, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
+import type { Annotation, SeriesPoints } from "../common/protocol";
+import { limits } from "../common/limits";
+import { AnnotationStore, type AnnotationInput } from "./annotation-store";
 import { RelayFleet } from "./relay-fleet";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
 import { MAX_REPLAY_POINTS } from "./viewer-feed";
+
+/** Outcome of adding annotations: the annotations with their ids, or why none was added. */
+export type AnnotateOutcome = { status: "ok"; added: Annotation[] } | { status: "not_found" } | { status: "forbidden" } | { status: "full"; room: number };
+/** Outcome of removing an annotation. */
+export type UnannotateOutcome = { status: "ok" } | { status: "not_found" } | { status: "forbidden" } | { status: "no_annotation" };
+/** Outcome of reading annotations: at most `limits.maxAnnotationsPerRead`, `more` when the range holds more. */
+export type AnnotationsOutcome = { status: "ok"; annotations: Annotation[]; more: boolean } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
 
 /** Outcome of a configure call. */
 export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden" };
@@ -50,6 +59,7 @@ export class Dashboard extends DurableObject<Env> {
   private readonly writes: IngestSteps;
   private readonly reads: HistoryReads;
   private readonly relays: RelayFleet;
+  private readonly annotations: AnnotationStore;
   /** Refusals of wrong tokens, limited so a caller who keeps sending one is told to back off. */
   private readonly refusals = new RefusalLimit(Date.now());
 
@@ -65,7 +75,8 @@ export class Dashboard extends DurableObject<Env> {
       framed: (frame) => this.relays.framed(frame),
       announced: () => this.relays.announce(this.stream.audience()),
     });
-    this.maintenance = new MaintenanceSchedule(ctx.storage, this.store, this.idempotency, this.settings, () => this.reads.busy);
+    this.annotations = new AnnotationStore(ctx.storage.sql);
+    this.maintenance = new MaintenanceSchedule(ctx.storage, this.store, this.idempotency, this.annotations, this.settings, () => this.reads.busy);
     this.writes = new IngestSteps(this.store, this.idempotency, this.settings, (batch) => this.stream.stored(batch), () => this.maintenance.soon());
     // Answered by the runtime itself, so a heartbeat never wakes a hibernating object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
@@ -123,6 +134,43 @@ export class Dashboard extends DurableObject<Env> {
     this.stream.configured(title, panels);
     this.relays.configured(title, panels);
     return { status: "ok", config: { id: meta.id, title, panels } };
+  }
+
+  /** Adds annotations and shows them to every viewer at once; refused whole when the dashboard has no room for them. */
+  annotate(credential: Credential, inputs: AnnotationInput[]): AnnotateOutcome {
+    const meta = this.store.meta();
+    if (!meta) return { status: "not_found" };
+    if (wrongToken(credential, meta)) return { status: "forbidden" };
+    const room = this.annotations.room();
+    if (inputs.length > room) return { status: "full", room };
+    const added = this.annotations.add(inputs);
+    this.announceAnnotations({ added, removed: [] });
+    return { status: "ok", added };
+  }
+
+  /** Removes annotation `id` and tells every viewer. */
+  unannotate(credential: Credential, id: number): UnannotateOutcome {
+    const meta = this.store.meta();
+    if (!meta) return { status: "not_found" };
+    if (wrongToken(credential, meta)) return { status: "forbidden" };
+    if (!this.annotations.remove(id)) return { status: "no_annotation" };
+    this.announceAnnotations({ added: [], removed: [id] });
+    return { status: "ok" };
+  }
+
+  /** Annotations with times in [`from`, `to`), for a reader allowed to see the dashboard. */
+  annotationsIn(access: ViewAccess, from: number, to: number): AnnotationsOutcome {
+    const meta = this.store.meta();
+    if (!meta) return { status: "not_found" };
+    const verdict = viewVerdict(meta, access);
+    if (verdict !== "allowed") return { status: verdict };
+    const annotations = this.annotations.list(from, to, limits.maxAnnotationsPerRead + 1);
+    return { status: "ok", annotations: annotations.slice(0, limits.maxAnnotationsPerRead), more: annotations.length > limits.maxAnnotationsPerRead };
+  }
+
+  private announceAnnotations(change: AnnotationChange): void {
+    this.stream.annotated(change);
+    this.relays.annotated(change);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Panel } from "../common/dashboard-config";
+import type { AnnotationChange } from "../relay/relay-contract";
 import { CloseCode, type ClientMessage, type HistoryResult, type ServerMessage } from "../common/protocol";
 import { parseClientMessage } from "./client-message";
 import type { DashboardSettings } from "./dashboard-settings";
@@ -132,6 +133,12 @@ export class LiveStream {
   configured(title: string, panels: Panel[]): void {
     this.greetWaiting();
     broadcastText(this.viewers.open(), JSON.stringify({ type: "config", title, panels } satisfies ServerMessage));
+  }
+
+  /** Tells every viewer of annotations added or removed. */
+  annotated(change: AnnotationChange): void {
+    this.greetWaiting();
+    broadcastText(this.viewers.open(), JSON.stringify({ type: "annotations", ...change } satisfies ServerMessage));
   }
 
   /**

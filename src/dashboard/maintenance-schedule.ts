@@ -1,6 +1,7 @@
 import type { DashboardSettings } from "./dashboard-settings";
 import type { DashboardStore } from "./dashboard-store";
 import type { IdempotencyStore } from "./idempotency-store";
+import type { AnnotationStore } from "./annotation-store";
 import { nextMaintenance, prune, PRUNE_SLICE_ROWS, rollUp, type MaintenanceReport } from "./maintenance";
 
 /** New points are rolled up and merged at most this long after they arrive. */
@@ -35,6 +36,7 @@ export class MaintenanceSchedule {
     private readonly storage: DurableObjectStorage,
     private readonly store: DashboardStore,
     private readonly idempotency: IdempotencyStore,
+    private readonly annotations: AnnotationStore,
     private readonly settings: DashboardSettings,
     private readonly readsUnderWay: () => boolean,
   ) {}
@@ -73,7 +75,9 @@ export class MaintenanceSchedule {
     const pending = meta.seq - meta.rollupSeq;
     const { more: morePruning, ...pruned } = prune(this.store, now, this.settings, PRUNE_SLICE_ROWS);
     const moreKeys = this.idempotency.prune(now, PRUNE_SLICE_ROWS) >= PRUNE_SLICE_ROWS;
-    const more = pending > 0 || morePruning || moreKeys;
+    // Annotations are kept as long as the rollups they are drawn over.
+    const moreNotes = this.annotations.prune(now - this.settings.rollupRetentionMs, PRUNE_SLICE_ROWS) >= PRUNE_SLICE_ROWS;
+    const more = pending > 0 || morePruning || moreKeys || moreNotes;
     let next: number | null = now;
     if (!more) {
       const dataDue = nextMaintenance(this.store, now, this.settings);

@@ -1,5 +1,5 @@
 import type { Panel } from "../common/dashboard-config";
-import { relayName, type RelayAck, type RelayAddress, type RelayRoute, type RelayUpdate } from "../relay/relay-contract";
+import { relayName, type AnnotationChange, type RelayAck, type RelayAddress, type RelayRoute, type RelayUpdate } from "../relay/relay-contract";
 import type { Relay } from "../relay/relay-object";
 import type { DashboardSettings } from "./dashboard-settings";
 import type { PointRun } from "./stream-source";
@@ -122,6 +122,11 @@ export class RelayFleet {
   /** The title or panels changed: every relay hears it at once. */
   configured(title: string, panels: Panel[]): void {
     for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), config: { title, panels } });
+  }
+
+  /** Annotations were added or removed: every relay hears it at once. */
+  annotated(change: AnnotationChange): void {
+    for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), annotations: change });
   }
 
   private push(index: number, update: Omit<RelayUpdate, "address">): void {

@@ -1,6 +1,6 @@
 import type { Panel } from "../common/dashboard-config";
 import type { SeriesInfo } from "../common/dashboard-info";
-import type { SeriesPoints } from "../common/protocol";
+import type { Annotation, SeriesPoints } from "../common/protocol";
 import type { PointRun } from "../dashboard/stream-source";
 
 /**
@@ -103,6 +103,14 @@ export interface RelayUpdate {
   viewers?: number;
   /** The dashboard's new title and panels, when they changed. */
   config?: { title: string; panels: Panel[] };
+  /** Annotations added or removed, when some were. */
+  annotations?: AnnotationChange;
+}
+
+/** Annotations added and removed at once, as viewers hear of them (`annotations` message). */
+export interface AnnotationChange {
+  added: Annotation[];
+  removed: number[];
 }
 
 /** A relay's answer to a push: its position and its own viewer count, or that it holds no viewers. */

@@ -202,6 +202,10 @@ export class RelayedStream {
 
   private async apply(update: RelayUpdate): Promise<RelayAck> {
     if (update.config) this.configured(update.config.title, update.config.panels);
+    if (update.annotations) {
+      this.stream.annotated(update.annotations);
+      this.children.annotated(update.annotations);
+    }
     if (update.viewers !== undefined && update.viewers !== this.total) {
       this.total = update.viewers;
       this.stream.announceViewers();

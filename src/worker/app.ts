@@ -2,10 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Dashboard } from "../dashboard/dashboard-object";
 import { limits } from "../common/limits";
-import { viewError } from "../dashboard/view-error";
 import { readAccess, requireAdmin, writeCredential } from "./auth";
 import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard-id";
-import { readBodyText } from "./request-body";
 import { ApiError, errorResponse } from "./errors";
 import { bodyFormat, decodeBody } from "./decode-body";
 import { dashboardUpdateSchema } from "../common/dashboard-config";
@@ -21,6 +19,8 @@ import { newIngestToken, newViewKey, sha256Hex } from "../dashboard/secrets";
 import { authorizeWrite, writeRefusedError } from "./write-authorization";
 import { ErrorCode, type CreatedDashboard } from "../common/http-contract";
 import type { AppEnv } from "./hono-env";
+import { notFound, readJson, viewRefused } from "./route-helpers";
+import { annotationRoutes } from "./annotation-routes";
 import { checkViewerParams } from "./viewer-params";
 import { connectViewer } from "./viewer-route";
 
@@ -36,24 +36,6 @@ function dashboard(env: Env, id: string): DurableObjectStub<Dashboard> {
   return env.DASHBOARD.getByName(id);
 }
 
-async function readJson(request: Request, maxBytes: number): Promise<unknown> {
-  const text = await readBodyText(request, maxBytes);
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ApiError(400, "invalid_json", `the body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-function viewRefused(verdict: "view_key_required" | "invalid_view_key"): ApiError {
-  const { code, message } = viewError(verdict);
-  return new ApiError(verdict === "view_key_required" ? 401 : 403, code, message);
-}
-
-function notFound(id: string): ApiError {
-  return new ApiError(404, ErrorCode.dashboardNotFound, `no dashboard "${id}"`, { field: "id" });
-}
 
 export const app = new Hono<AppEnv>();
 
@@ -64,6 +46,7 @@ app.notFound((c) => errorResponse(new ApiError(404, "not_found", `no route for $
 
 app.get("/healthz", (c) => c.json({ ok: true, time: Date.now() }));
 app.route("/", influxRoutes);
+app.route("/", annotationRoutes);
 app.route("/", influxStatusRoutes);
 app.route("/", otlpRoutes);
 app.route("/", prometheusRoutes);

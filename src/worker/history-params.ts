@@ -20,7 +20,7 @@ function invalid(field: string, message: string): ApiError {
 }
 
 /** A time: milliseconds since the epoch or an RFC 3339 string. */
-function parseTime(raw: string, field: string): number {
+export function parseTime(raw: string, field: string): number {
   if (/^\d{1,15}$/.test(raw)) return Number(raw);
   const parsed = Date.parse(raw);
   if (/^\d{4}-\d{2}-\d{2}T/.test(raw) && Number.isFinite(parsed)) return parsed;

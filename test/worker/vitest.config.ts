@@ -10,6 +10,7 @@ const wrangler = { configPath: "./wrangler.toml" };
 const ADMIN_TOKEN = "dev-admin-token";
 /** Suites whose viewers connect through the Worker and see only what any viewer sees. */
 const relayedSuites = [
+  "annotations.test.ts",
   "dashboard-config.test.ts",
   "delivery.test.ts",
   "history.test.ts",
