@@ -246,6 +246,27 @@ describe("a long history read", () => {
     expect(sliced.result).toEqual(inOneGo);
   });
 
+  it("counts no point twice when points are written again between its slices", async () => {
+    const { id } = await createDashboard();
+    const now = Date.now();
+    const count = 3 * HISTORY_SLICE_ROWS;
+    await fillOnePointChunks(id, count, now);
+    const outcome = await runInDurableObject(env.DASHBOARD.getByName(id), async (instance: Dashboard, state) => {
+      const reading = instance.history({ credential: { kind: "admin" } }, ["s0"], now - 7_200_000, now, 3_600_000);
+      // The read has done its first slice (the oldest chunks); those and the newest point are
+      // written again, with new values, in one chunk the read has yet to reach.
+      const store = new DashboardStore(state.storage);
+      const builder = new SeriesBatchBuilder();
+      for (const i of [...Array.from({ length: 100 }, (_, i) => i), count - 1]) builder.add("s0", "s0", {}, now - (count - i) * 1000, -1, i);
+      store.append(builder.build());
+      return reading;
+    });
+    if (outcome.status !== "ok") throw new Error(`history: ${JSON.stringify(outcome)}`);
+    // The 100 it had read count once, with their values as read; the newest point, replaced
+    // before the read reached it, is left out of this one answer (history-query.ts says so).
+    expect(outcome.result.series[0]!.count.reduce((a, b) => a + b, 0)).toBe(count - 1);
+  });
+
   it("holds maintenance off until it is done: no chunk is merged under it", async () => {
     const { id } = await createDashboard();
     const now = Date.now();
