@@ -101,6 +101,7 @@ import { StalenessLabel } from "./dashboard/staleness-label.ts";
 import { TimeWindow } from "./dashboard/time-window.ts";
 import { forgetViewKey, takeViewKey, viewerProtocols } from "./dashboard/view-key.ts";
 import { rememberDashboard } from "./landing/known-dashboards.ts";
+import { AnnotationFeed } from "./dashboard/annotation-feed.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -217,6 +218,7 @@ async function main(): Promise<void> {
   timeWindow.onZoomChange(showFollowing);
 
   followRangePicker(range, { dashboardId: dashboard.id, viewKey, store, timeWindow, panels });
+  const annotations = new AnnotationFeed(dashboard.id, viewKey);
 
   const retitle = (text: string): void => {
     showTitle(text || dashboard.id);
@@ -228,7 +230,8 @@ async function main(): Promise<void> {
     switch (message.type) {
       case "hello":
         // The title and panels may have changed while the socket was down; an unchanged
-        // list is a no-op.
+        // list is a no-op. Annotations are read afresh: the socket does not replay them.
+        void annotations.refresh();
         retitle(message.title);
         viewers.textContent = String(message.viewers);
         panels.setPanels(message.panels);
@@ -256,6 +259,9 @@ async function main(): Promise<void> {
         break;
       case "viewers":
         viewers.textContent = String(message.count);
+        break;
+      case "annotations":
+        annotations.apply(message);
         break;
       case "error":
         console.warn(`pulseboard: server error ${message.code}: ${message.message}`);

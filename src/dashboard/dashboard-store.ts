@@ -5,7 +5,8 @@ import type { SeriesMatcher } from "../common/series-pattern";
 import type { SeriesBatch } from "./ingest-contract";
 import type { PointRun, StreamPositions, StreamSource } from "./stream-source";
 import { bytesOf, chunkOf, lastSeq, MAX_CHUNK_SEQ_SPAN, seqAt, timeSpan, type ChunkRow, type PointChunk } from "./point-chunk";
-import { lastWriteWins, replaceStored } from "./point-identity";
+import { lastWriteWins } from "./last-write-wins";
+import { replaceStored } from "./point-identity";
 
 /** What one `append` stored. */
 export interface StoredPoints {

@@ -4,8 +4,8 @@
  * corrected value takes the old one's place everywhere: in raw history, in the per-minute
  * rollups and, as a point with a new sequence number, in what viewers are sent.
  *
- * The store calls these for each series of a request. `lastWriteWins` keeps one point per
- * time within the request; `replaceStored` removes the stored points at the request's times
+ * The store calls these for each series of a request. `lastWriteWins` (last-write-wins.ts)
+ * keeps one point per time within the request; `replaceStored` removes the stored points at the request's times
  * (only when the request reaches back to times the series has: a sensor whose times move
  * on never gets here) and brings the rollups of their minutes back to what the remaining
  * points say, before the store appends the request's points with new sequence numbers.
@@ -14,34 +14,6 @@ import { bucketOf, fold, type Bucket } from "./bucket-fold";
 import { bytesOf, chunkOf, lastSeq, seqAt, withoutPoints, type ChunkRow, type PointChunk } from "./point-chunk";
 
 const MINUTE_MS = 60_000;
-
-/** One series' points of a request, one per time: the last of each time, in request order. */
-export interface UniquePoints {
-  ts: Float64Array;
-  values: Float64Array;
-  /** Points of the request that a later one at the same time replaced. */
-  superseded: number;
-}
-
-/** The request's points of one series with each time once: the last write of a time wins. */
-export function lastWriteWins(ts: Float64Array, values: Float64Array): UniquePoints {
-  let rising = true;
-  for (let i = 1; i < ts.length && rising; i++) rising = ts[i]! > ts[i - 1]!;
-  if (rising) return { ts, values, superseded: 0 };
-  const lastAt = new Map<number, number>();
-  for (let i = 0; i < ts.length; i++) lastAt.set(ts[i]!, i);
-  if (lastAt.size === ts.length) return { ts, values, superseded: 0 };
-  const keptTs = new Float64Array(lastAt.size);
-  const keptValues = new Float64Array(lastAt.size);
-  let at = 0;
-  for (let i = 0; i < ts.length; i++) {
-    if (lastAt.get(ts[i]!) !== i) continue;
-    keptTs[at] = ts[i]!;
-    keptValues[at] = values[i]!;
-    at++;
-  }
-  return { ts: keptTs, values: keptValues, superseded: ts.length - at };
-}
 
 /** What writing some times of a series did to what was stored. */
 export interface Replacement {

@@ -15,6 +15,7 @@ const knownTypes: Record<ServerMessage["type"], true> = {
   subscribed: true,
   history: true,
   viewers: true,
+  annotations: true,
   error: true,
 };
 

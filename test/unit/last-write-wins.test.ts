@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lastWriteWins } from "../../src/dashboard/point-identity.ts";
+import { lastWriteWins } from "../../src/dashboard/last-write-wins.ts";
 
 describe("lastWriteWins", () => {
   it("keeps one point per time, the last written, in the order the kept points came", () => {

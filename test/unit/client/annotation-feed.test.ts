@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { Annotation } from "../../../src/common/protocol.ts";
+import { AnnotationFeed } from "../../../src/client/dashboard/annotation-feed.ts";
+
+const note = (id: number, ts: number, text = `n${id}`): Annotation => ({ id, ts, text, tags: {} });
+
+/** A fetch answering each call with the next of `answers` once `release` is called (or at once). */
+function fakeFetch(answers: Annotation[][]) {
+  const calls: string[] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const load = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    calls.push(`${String(input)} ${JSON.stringify(init?.headers ?? {})}`);
+    await gate;
+    return new Response(JSON.stringify({ annotations: answers.shift() ?? [] }), { status: 200 });
+  }) as typeof fetch;
+  return { load, calls, release };
+}
+
+describe("AnnotationFeed", () => {
+  it("reads the annotations with the view key, keeps them in time order, and tells its listeners", async () => {
+    const { load, calls, release } = fakeFetch([[note(2, 300), note(1, 100)]]);
+    const feed = new AnnotationFeed("boiler room", "pbv_key", load);
+    let changes = 0;
+    feed.onChange(() => changes++);
+    release();
+    await feed.refresh(1_800_000_000_000);
+    expect(calls[0]).toMatch(/^\/api\/dashboards\/boiler%20room\/annotations\?from=\d+&to=\d+ .*pbv_key/);
+    expect(feed.all.map((a) => a.id)).toEqual([1, 2]);
+    expect(feed.within(200, 400).map((a) => a.id)).toEqual([2]);
+    expect(changes).toBe(1);
+  });
+
+  it("applies live changes, and those heard while a read is under way over its answer", async () => {
+    const { load, release } = fakeFetch([[note(1, 100), note(2, 200)]]);
+    const feed = new AnnotationFeed("d", undefined, load);
+    const reading = feed.refresh(1_800_000_000_000);
+    // Heard before the read's answer, which was read before they happened.
+    feed.apply({ added: [note(3, 50)], removed: [2] });
+    release();
+    await reading;
+    expect(feed.all.map((a) => a.id)).toEqual([3, 1]);
+    feed.apply({ added: [], removed: [3] });
+    expect(feed.all.map((a) => a.id)).toEqual([1]);
+  });
+
+  it("keeps what it holds when a read fails", async () => {
+    const feed = new AnnotationFeed("d", undefined, (async () => new Response("down", { status: 503 })) as typeof fetch);
+    feed.apply({ added: [note(1, 1)], removed: [] });
+    const warn = console.warn;
+    console.warn = () => undefined;
+    try {
+      await feed.refresh();
+    } finally {
+      console.warn = warn;
+    }
+    expect(feed.all.map((a) => a.id)).toEqual([1]);
+  });
+});
