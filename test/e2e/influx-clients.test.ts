@@ -86,7 +86,7 @@ describe("InfluxDB client libraries", () => {
     await expect(client.getDatabaseNames()).rejects.toThrow(/400 .*\/query .*not supported/);
     // Creating the database that is the dashboard succeeds, changing nothing; another is not found.
     await client.createDatabase(dashboard.id);
-    await expect(client.createDatabase("telegraf")).rejects.toThrow(/404 .*database "telegraf" not found/);
+    await expect(client.createDatabase("telegraf")).rejects.toThrow(/404 .*database .*telegraf.* not found/);
     // The refusals did not take the server out of the client's pool.
     await client.writePoints([{ measurement: "after", fields: { v: 1 } }]);
   });

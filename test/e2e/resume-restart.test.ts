@@ -28,8 +28,10 @@ describe("resuming across a wrangler dev restart", () => {
     const second = await startDevServer({ port: first.port, persistTo: first.persistTo });
     servers.push(second);
     const sent: string[] = [];
+    // Each point at a time of its own: points at one series and time are one point.
+    const start = Date.now() - 60_000;
     for (let request = 0; request < 50; request++) {
-      const points = Array.from({ length: 20 }, (_, i) => ({ name: "n", value: request * 20 + i }));
+      const points = Array.from({ length: 20 }, (_, i) => ({ name: "n", value: request * 20 + i, ts: start + request * 20 + i }));
       points.forEach((point) => sent.push(`n=${point.value}`));
       await postMetrics(second.url, dashboard.id, dashboard.ingestToken, points);
     }
