@@ -17,7 +17,7 @@ const NEAR_PX = 6;
 
 /** Draws the annotations of `source` inside `chart`'s x range, in `color`. */
 export function drawAnnotations(chart: uPlot, source: AnnotationSource, color: string): void {
-  const { min, max } = chart.scales.x;
+  const { min, max } = chart.scales.x ?? {};
   if (min === undefined || max === undefined) return;
   const marks = source.within(min, max);
   if (marks.length === 0) return;
