@@ -127,6 +127,8 @@ export class ChartPanel implements TimeChart {
       tickSpace: 72, // an `hh:mm:ss` label is about 60 px wide
       legend: { show: false },
       series: [{}, { label: this.key, stroke: theme.line, fill: theme.fill, width: 1.5 }],
+      // An automatic chart has no unit: values read as they always have, exactly at the cursor.
+      values: {},
     });
     return new uPlot(options, data, this.#chartHost);
   }

@@ -55,8 +55,9 @@ export class GaugePanel implements SavedPanelView {
     this.#value.dataset.testid = "gauge-value";
     this.#value.dataset.color = "";
     this.#value.textContent = "–";
-    const low = this.#label(pointAt(START_DEG), formatPanelValue(this.#min, { decimals: panel.decimals }));
-    const high = this.#label(pointAt(START_DEG + SWEEP_DEG), formatPanelValue(this.#max, { decimals: panel.decimals }));
+    // The scale's ends in the panel's unit too: 1073741824 in `bytes` reads "1 GiB".
+    const low = this.#label(pointAt(START_DEG), formatPanelValue(this.#min, panel));
+    const high = this.#label(pointAt(START_DEG + SWEEP_DEG), formatPanelValue(this.#max, panel));
     svg.append(track, this.#fill, this.#value, low, high);
 
     this.#source = document.createElement("p");
@@ -81,7 +82,7 @@ export class GaugePanel implements SavedPanelView {
     const latest = this.#shown && store.latest(this.#shown.key);
     const text = formatPanelValue(latest, this.#panel);
     this.#value.textContent = text;
-    this.#svg.setAttribute("aria-label", `${text} on a scale of ${this.#min} to ${this.#max}`);
+    this.#svg.setAttribute("aria-label", `${text} on a scale of ${formatPanelValue(this.#min, this.#panel)} to ${formatPanelValue(this.#max, this.#panel)}`);
     // A value outside the scale pins the arc at an end rather than overrunning it.
     const share = latest === undefined ? 0 : Math.min(1, Math.max(0, (latest - this.#min) / (this.#max - this.#min)));
     this.#fill.setAttribute("stroke-dasharray", `${(share * 100).toFixed(2)} 100`);
