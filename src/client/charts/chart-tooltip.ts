@@ -53,12 +53,12 @@ class ChartTooltip {
       const point = event.touches[0];
       if (!point || event.touches.length > 1) return;
       const rect = over.getBoundingClientRect();
-      chart.setCursor({ left: point.clientX - rect.left, top: point.clientY - rect.top });
-      if (this.#shown && !this.#touched) {
+      if (!this.#touched) {
         this.#touched = true;
         document.addEventListener("touchstart", this.#away, { passive: true, capture: true });
         addEventListener("scroll", this.#away, { passive: true, capture: true });
       }
+      chart.setCursor({ left: point.clientX - rect.left, top: point.clientY - rect.top });
     };
     // Passive: the page scrolls on a vertical swipe as it would anywhere else.
     over.addEventListener("touchstart", touch, { passive: true });
@@ -98,9 +98,10 @@ class ChartTooltip {
   }
 
   #hide(): void {
-    if (!this.#shown) return;
-    this.#shown = false;
-    if (this.#box) this.#box.hidden = true;
+    if (this.#shown) {
+      this.#shown = false;
+      if (this.#box) this.#box.hidden = true;
+    }
     if (this.#touched) {
       this.#touched = false;
       document.removeEventListener("touchstart", this.#away, { capture: true });
@@ -144,16 +145,27 @@ class ChartTooltip {
     return (this.#box = box);
   }
 
-  /** Beside the cursor, flipped to its other side where the window would cut the box off. */
+  /**
+   * Beside the cursor, flipped to its other side where the window would cut the box off; above
+   * a finger, centred on it, so that the finger does not hide it.
+   */
   #place(chart: uPlot, box: HTMLElement): void {
     const plot = chart.over.getBoundingClientRect();
     const x = plot.left + (chart.cursor.left ?? 0);
     const y = plot.top + (chart.cursor.top ?? 0);
     const { offsetWidth: width, offsetHeight: height } = box;
-    let left = x + OFFSET;
-    if (left + width > innerWidth) left = Math.max(0, x - OFFSET - width);
-    let top = y + OFFSET;
-    if (top + height > innerHeight) top = Math.max(0, y - OFFSET - height);
+    let left: number;
+    let top: number;
+    if (this.#touched) {
+      left = Math.min(Math.max(0, x - width / 2), Math.max(0, innerWidth - width));
+      top = y - 2 * OFFSET - height;
+      if (top < 0) top = y + 2 * OFFSET;
+    } else {
+      left = x + OFFSET;
+      if (left + width > innerWidth) left = Math.max(0, x - OFFSET - width);
+      top = y + OFFSET;
+      if (top + height > innerHeight) top = Math.max(0, y - OFFSET - height);
+    }
     box.style.transform = `translate(${Math.round(left)}px, ${Math.round(top)}px)`;
   }
 }
