@@ -14,7 +14,7 @@ import { timeChartOptions, type ShownRange, type TimeChart } from "../charts/tim
 import type { Column, TimeWindow } from "../dashboard/time-window.ts";
 
 /** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
-const CHART_HEIGHT = 160;
+const CHART_HEIGHT = 200;
 /** Width used until the ResizeObserver reports the real one (before first layout). */
 const FALLBACK_WIDTH = 320;
 

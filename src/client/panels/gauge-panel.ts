@@ -112,6 +112,7 @@ export class GaugePanel implements SavedPanelView {
     const [x, y] = at.split(" ").map(Number) as [number, number];
     const label = document.createElementNS(SVG, "text");
     label.setAttribute("class", "gauge-scale");
+    label.dataset.testid = "gauge-scale";
     label.setAttribute("x", String(x));
     label.setAttribute("y", String(y + 12));
     label.setAttribute("text-anchor", "middle");
