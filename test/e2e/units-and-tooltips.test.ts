@@ -219,6 +219,44 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
     }
   });
 
+  it("picks a panel's unit in the editor by category, and keeps a unit saved as text", async () => {
+    const id = uniqueId("unit-picker");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Picker");
+    await updateDashboard(suite.server.url, id, ingestToken, {
+      panels: [
+        { id: "memory", title: "Memory", type: "stat", series: ["mem.used"] },
+        { id: "queue", title: "Queue", type: "stat", series: ["queue.depth"], unit: "jobs" },
+      ],
+    });
+    await postMetrics(suite.server.url, id, ingestToken, [
+      { name: "mem.used", value: 1.5 * 1024 ** 2 },
+      { name: "queue.depth", value: 17 },
+    ]);
+    const { page, view, errors, close } = await suite.open(`/d/${id}`);
+    try {
+      await view.waitForState("live");
+      await view.waitUntil("the plain stat", async () => (await view.savedPanelText("memory", '[data-testid="stat-value"]')) === "1.57M");
+      await view.toggleEditing();
+      const picker = '[data-testid="panel-editor"][data-panel-id="memory"] select[data-field="unit"]';
+      // The units come grouped by category, after "No unit".
+      const groups = await page.$$eval(`${picker} optgroup`, (found) => found.map((g) => g.getAttribute("label")));
+      expect(groups).toEqual(["Misc", "Data", "Data rate", "Time", "Throughput", "Temperature", "Energy"]);
+      expect(await page.$eval(picker, (select) => (select as HTMLSelectElement).value)).toBe("");
+      // The text unit is offered as it is, so saving keeps it.
+      expect(await page.$eval('[data-panel-id="queue"] select[data-field="unit"]', (select) => (select as HTMLSelectElement).value)).toBe("jobs");
+      await view.editField("memory", "unit", "bytes");
+      await page.fill('[data-testid="edit-token"]', ingestToken);
+      await page.click('[data-testid="save-panels"]');
+      await view.waitUntil("the stat in MiB", async () => (await view.savedPanelText("memory", '[data-testid="stat-value"]')) === "1.5 MiB");
+      expect(await view.savedPanelText("queue", '[data-testid="stat-value"]')).toBe("17 jobs");
+      const saved = (await (await fetch(`${suite.server.url}/api/dashboards/${id}`)).json()) as { panels: { id: string; unit?: string }[] };
+      expect(saved.panels.map((panel) => `${panel.id}:${panel.unit}`)).toEqual(["memory:bytes", "queue:jobs"]);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it("writes the zoom label, the axes and the tooltip on one 24-hour clock", async () => {
     const { id, start } = await lineDashboard("clock");
     const { page, view, errors, close } = await suite.open(`/d/${id}`);
