@@ -189,6 +189,7 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
       panels: [
         { id: "memory", title: "Memory", type: "stat", series: ["mem.used"], unit: "bytes" },
         { id: "fill", title: "Disk fill", type: "gauge", series: ["disk.fill"], unit: "percentunit", decimals: 1, min: 0, max: 1 },
+        { id: "cache", title: "Cache", type: "gauge", series: ["mem.used"], unit: "bytes", decimals: 2, min: 0, max: 4 * 1024 ** 2 },
         { id: "latency", title: "Latency", type: "table", series: ["latency.*"], unit: "ms" },
         { id: "memory-line", title: "Memory over time", type: "line", series: ["mem.used"], unit: "bytes", decimals: 1 },
       ],
@@ -207,6 +208,14 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
       await view.waitUntil("the stat in MiB", async () => (await view.savedPanelText("memory", '[data-testid="stat-value"]')) === "1.5 MiB");
       await view.waitUntil("the gauge in percent", async () => (await view.savedPanelText("fill", '[data-testid="gauge-value"]')) === "88.4%");
       expect(await page.$$eval('[data-panel-id="fill"] [data-testid="gauge-scale"]', (labels) => labels.map((l) => l.textContent))).toEqual(["0.0%", "100.0%"]);
+      // A longer value, with its unit, stays inside the arc: narrower than the track's inner width.
+      await view.waitUntil("the second gauge in MiB", async () => (await view.savedPanelText("cache", '[data-testid="gauge-value"]')) === "1.50 MiB");
+      const inside = await page.$eval('[data-panel-id="cache"] [data-testid="gauge-value"]', (value) => ({
+        width: (value as SVGTextElement).getBBox().width,
+        // The track's radius less half its stroke, in the same units.
+        inner: 2 * (44 - parseFloat(getComputedStyle(value.ownerSVGElement!.querySelector(".gauge-track")!).strokeWidth) / 2),
+      }));
+      expect(inside.width).toBeLessThan(inside.inner);
       await view.waitUntil("the table in s and µs", async () => (await view.tableRows("latency")).join() === "latency.api=1.23 s,latency.db=250 µs");
       await view.waitUntil("the axis in MiB", async () => {
         const labels = (await timeCharts(page)).find((c) => c.chart === "saved:memory-line")?.shown.labels.values ?? [];

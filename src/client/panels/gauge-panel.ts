@@ -14,6 +14,11 @@ const SVG = "http://www.w3.org/2000/svg";
 const CX = 60;
 const CY = 56;
 const R = 44;
+/** The width the value may take inside the arc, and its largest font size, in the SVG's units. */
+const VALUE_WIDTH = 70;
+const VALUE_SIZE = 18;
+/** A bold digit's width for its font size, about: what sizes a value to fit `VALUE_WIDTH`. */
+const CHAR_WIDTH = 0.68;
 /** The arc opens downwards: it runs from 150° to 390° (clockwise, 0° pointing right). */
 const START_DEG = 150;
 const SWEEP_DEG = 240;
@@ -81,7 +86,12 @@ export class GaugePanel implements SavedPanelView {
   draw(store: SeriesStore): void {
     const latest = this.#shown && store.latest(this.#shown.key);
     const text = formatPanelValue(latest, this.#panel);
-    this.#value.textContent = text;
+    if (this.#value.textContent !== text) {
+      this.#value.textContent = text;
+      // A value with a unit ("512 MiB") is longer than a bare number: it shrinks to stay inside the arc.
+      const size = Math.min(VALUE_SIZE, VALUE_WIDTH / (CHAR_WIDTH * text.length));
+      this.#value.style.fontSize = size < VALUE_SIZE ? `${size.toFixed(1)}px` : "";
+    }
     this.#svg.setAttribute("aria-label", `${text} on a scale of ${formatPanelValue(this.#min, this.#panel)} to ${formatPanelValue(this.#max, this.#panel)}`);
     // A value outside the scale pins the arc at an end rather than overrunning it.
     const share = latest === undefined ? 0 : Math.min(1, Math.max(0, (latest - this.#min) / (this.#max - this.#min)));
