@@ -210,10 +210,10 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
       expect(await page.$$eval('[data-panel-id="fill"] [data-testid="gauge-scale"]', (labels) => labels.map((l) => l.textContent))).toEqual(["0.0%", "100.0%"]);
       // A longer value, with its unit, stays inside the arc: narrower than the track's inner width.
       await view.waitUntil("the second gauge in MiB", async () => (await view.savedPanelText("cache", '[data-testid="gauge-value"]')) === "1.50 MiB");
-      const inside = await page.$eval('[data-panel-id="cache"] [data-testid="gauge-value"]', (value) => ({
-        width: (value as SVGTextElement).getBBox().width,
+      const inside = await page.$eval('[data-panel-id="cache"]', (panel) => ({
+        width: panel.querySelector<SVGTextElement>('[data-testid="gauge-value"]')!.getBBox().width,
         // The track's radius less half its stroke, in the same units.
-        inner: 2 * (44 - parseFloat(getComputedStyle(value.ownerSVGElement!.querySelector(".gauge-track")!).strokeWidth) / 2),
+        inner: 2 * (44 - parseFloat(getComputedStyle(panel.querySelector(".gauge-track")!).strokeWidth) / 2),
       }));
       expect(inside.width).toBeLessThan(inside.inner);
       await view.waitUntil("the table in s and µs", async () => (await view.tableRows("latency")).join() === "latency.api=1.23 s,latency.db=250 µs");
