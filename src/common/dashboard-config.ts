@@ -30,7 +30,10 @@ export const panelSchema = z
       .array(z.string().min(1, "a pattern must not be empty").max(200, "a pattern is at most 200 characters"), { error: "series must be an array of patterns" })
       .min(1, "series needs at least one pattern")
       .max(50, "at most 50 patterns"),
-    /** Unit appended to values, e.g. `%` or `°C`. */
+    /**
+     * A unit id that scales and writes values (`bytes`, `ms`, `percentunit`, ...: the list is in
+     * README, "Panels"), or any other text written after them as is, e.g. `jobs`.
+     */
     unit: z.string().max(16, "unit is at most 16 characters").optional(),
     /** Decimals shown (0-10); automatic when absent. */
     decimals: z.int("decimals must be a whole number").min(0, "decimals must be 0-10").max(10, "decimals must be 0-10").optional(),

@@ -34,6 +34,21 @@ describe("changing a dashboard's title and panels", () => {
     expect(info).toMatchObject({ title: "Machine room", panels: [cpuPanel, tempPanel] });
   });
 
+  it("stores a unit id of the vocabulary, free unit text, and no unit alike; a panel without one keeps working", async () => {
+    const { id, token } = await createDashboard();
+    const panels = [
+      { ...cpuPanel, id: "share", unit: "percentunit", decimals: 2 },
+      { id: "memory", title: "Memory", type: "stat", series: ["mem.used"], unit: "bytes" },
+      { id: "queue", title: "Queue", type: "table", series: ["queue.*"], unit: "jobs" },
+      { id: "plain", title: "Plain", type: "line", series: ["plain"] },
+    ];
+    const response = await put(id, token, { panels });
+    expect(response.status).toBe(200);
+    expect((await response.json<{ panels: unknown }>()).panels).toEqual(panels);
+    const info = await (await SELF.fetch(`${BASE}/api/dashboards/${id}`)).json();
+    expect(info).toMatchObject({ panels });
+  });
+
   it("shows the change to every connected viewer at once, and to new viewers in hello", async () => {
     const { id } = await createDashboard();
     const viewers = await Promise.all([Viewer.open(id), Viewer.open(id)]);
@@ -51,6 +66,8 @@ describe("changing a dashboard's title and panels", () => {
     [{ panels: [{ ...cpuPanel, series: [] }] }, "panels.0.series"],
     [{ panels: [{ ...cpuPanel, id: "Bad Id" }] }, "panels.0.id"],
     [{ panels: [{ ...cpuPanel, decimals: 11 }] }, "panels.0.decimals"],
+    [{ panels: [{ ...cpuPanel, unit: "x".repeat(17) }] }, "panels.0.unit"],
+    [{ panels: [{ ...cpuPanel, unit: 100 }] }, "panels.0.unit"],
     [{ panels: [{ ...tempPanel, min: 50 }] }, "panels.0.max"],
     [{ panels: [{ ...tempPanel, thresholds: [{ value: 1, color: "red" }] }] }, "panels.0.thresholds.0.color"],
     [{ panels: [cpuPanel, cpuPanel] }, "panels"],

@@ -5,7 +5,7 @@
  * how big it is for its host's box.
  */
 import type uPlot from "uplot";
-import type { ShownRange, TimeChart } from "./time-chart-options.ts";
+import { axisLabels, type ShownRange, type TimeChart } from "./time-chart-options.ts";
 
 export class HostedChart implements TimeChart {
   #build: (data: uPlot.AlignedData) => uPlot;
@@ -49,7 +49,7 @@ export class HostedChart implements TimeChart {
 
   shown(): ShownRange {
     const x = this.#chart.scales.x;
-    return { xMin: x?.min ?? undefined, xMax: x?.max ?? undefined, times: this.#chart.data[0]?.length ?? 0 };
+    return { xMin: x?.min ?? undefined, xMax: x?.max ?? undefined, times: this.#chart.data[0]?.length ?? 0, labels: axisLabels(this.#chart) };
   }
 
   destroy(): void {

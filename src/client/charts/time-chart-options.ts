@@ -1,13 +1,32 @@
 /**
  * The uPlot options every time chart on the page shares: millisecond time on x (set by the
- * page's time window), themed axes with readable ticks, fixed height, drag to zoom every
- * chart and double-click to go back to now. Each panel adds its own legend and series.
+ * page's time window), themed axes with readable ticks (values in the panel's unit), fixed
+ * height, drag to zoom every chart, double-click to go back to now, and the values under the
+ * cursor in a tooltip. Each panel adds its own legend and series.
  */
 import type uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
+import { chartTooltip, nearestPoint } from "./chart-tooltip.ts";
 import { chartZoom, type ZoomTarget } from "./chart-zoom.ts";
-import { formatValue } from "../panels/format-value.ts";
+import { formatAxisValues, type ValueStyle } from "../panels/panel-value.ts";
 import { formatTimeTicks } from "./time-ticks.ts";
+
+/** uPlot's own axis font, named so that labels can be measured in it. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
+/** The value axis' narrowest width, and what it needs beside its labels (tick 10 px, gap 5 px, margin), in px. */
+const VALUE_AXIS_MIN = 56;
+const VALUE_AXIS_EXTRA = 20;
+
+/** Width of the value axis for `labels`: the longest one ("1,023.5 KiB") is never cut off. */
+function valueAxisSize(chart: uPlot, labels: readonly string[] | undefined): number {
+  if (!labels || labels.length === 0) return VALUE_AXIS_MIN;
+  const { ctx } = chart;
+  ctx.save();
+  ctx.font = AXIS_FONT;
+  const widest = Math.max(...labels.map((label) => ctx.measureText(label).width));
+  ctx.restore();
+  return Math.max(VALUE_AXIS_MIN, Math.ceil(widest) + VALUE_AXIS_EXTRA);
+}
 
 /** What differs between the page's time charts. */
 export interface TimeChartParts {
@@ -29,6 +48,34 @@ export interface TimeChartParts {
   legend: uPlot.Legend;
   /** uPlot's series, the time series first. */
   series: uPlot.Series[];
+  /** How values read on the axis and in the tooltip: a saved panel's unit and decimals, or none. */
+  values: ValueStyle;
+}
+
+/** The labels each chart's axes were last given, for `ShownRange.labels`. */
+const drawnLabels = new WeakMap<uPlot, AxisLabels>();
+
+/** The tick labels `chart`'s axes show now. */
+export function axisLabels(chart: uPlot): AxisLabels {
+  const labels = drawnLabels.get(chart);
+  return { time: [...(labels?.time ?? [])], values: [...(labels?.values ?? [])] };
+}
+
+/** Keeps `labels` as what `chart`'s axis `axis` shows, and returns them. */
+function remember(chart: uPlot, axis: keyof AxisLabels, labels: string[]): string[] {
+  let kept = drawnLabels.get(chart);
+  if (!kept) drawnLabels.set(chart, (kept = { time: [], values: [] }));
+  kept[axis] = labels;
+  return labels;
+}
+
+/** Concatenates uPlot hook lists, so several features can hook the same event. */
+function mergeHooks(...all: uPlot.Hooks.Arrays[]): uPlot.Hooks.Arrays {
+  const merged: Record<string, unknown[]> = {};
+  for (const hooks of all) {
+    for (const [name, list] of Object.entries(hooks)) (merged[name] ??= []).push(...(list as unknown[]));
+  }
+  return merged as uPlot.Hooks.Arrays;
 }
 
 export function timeChartOptions(parts: TimeChartParts): uPlot.Options {
@@ -40,20 +87,21 @@ export function timeChartOptions(parts: TimeChartParts): uPlot.Options {
     height: parts.height,
     ms: 1, // the protocol's times are milliseconds
     legend: parts.legend,
-    cursor: zoom.cursor,
-    hooks: {
-      ...zoom.hooks,
+    cursor: { ...zoom.cursor, hover: nearestPoint },
+    hooks: mergeHooks(zoom.hooks ?? {}, chartTooltip(parts.values), {
       init: [
         (chart) => {
           chart.ctx.canvas.setAttribute("role", "img");
           chart.ctx.canvas.setAttribute("aria-label", parts.label);
         },
       ],
-    },
+    }),
+    // Little room above the plot: the top tick's label overhangs it by half its height at most.
+    padding: [8, null, null, null],
     scales: { x: { time: true, range: parts.xRange } },
     axes: [
-      { ...axis, size: 28, space: parts.tickSpace, values: (_chart, ticks, _axis, _space, spacing) => formatTimeTicks(ticks, spacing) },
-      { ...axis, size: 56, values: (_chart, ticks) => ticks.map(formatValue) },
+      { ...axis, font: AXIS_FONT, size: 28, space: parts.tickSpace, values: (chart, ticks, _axis, _space, spacing) => remember(chart, "time", formatTimeTicks(ticks, spacing)) },
+      { ...axis, font: AXIS_FONT, size: valueAxisSize, values: (chart, ticks) => remember(chart, "values", formatAxisValues(ticks, parts.values)) },
     ],
     series: parts.series,
   };
@@ -75,4 +123,14 @@ export interface ShownRange {
   xMax: number | undefined;
   /** Number of x values in the chart's data. */
   times: number;
+  /** The axes' tick labels as drawn. */
+  labels: AxisLabels;
+}
+
+/** A time chart's tick labels: the time axis', and the value axis' (in the panel's unit). */
+export interface AxisLabels {
+  /** Time axis, left to right. */
+  time: string[];
+  /** Value axis, bottom to top. */
+  values: string[];
 }

@@ -3,6 +3,7 @@
  * (zoomed into a stretch of time, or paused), with a line saying what they show instead.
  * Pressing it (or double-clicking a chart) sends every chart back to now with the range picked.
  */
+import { clockMoment } from "../charts/clock-format.ts";
 import type { Zoom } from "./time-window.ts";
 
 /** What the charts show instead of following now, if anything. */
@@ -13,14 +14,13 @@ export interface FollowState {
   paused: boolean;
 }
 
-const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-const dayAndTime = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
-
-/** A zoomed stretch as people read it, with the day only when it is not today. */
+/**
+ * A zoomed stretch as people read it, on the page's clock, with the day only when it is not
+ * today, and milliseconds when the stretch is too short for whole seconds to tell its ends apart.
+ */
 export function zoomText(zoom: Zoom, now = Date.now()): string {
-  const today = new Date(now).toDateString();
-  const format = (ms: number) => (new Date(ms).toDateString() === today ? timeOfDay : dayAndTime).format(ms);
-  return `Zoomed: ${format(zoom.min)} – ${format(zoom.max)}`;
+  const precision = zoom.max - zoom.min < 10_000 ? "milliseconds" : "seconds";
+  return `Zoomed: ${clockMoment(zoom.min, precision, now)} – ${clockMoment(zoom.max, precision, now)}`;
 }
 
 /** Where the button and its status line are, and what pressing it does. */

@@ -15,7 +15,7 @@ export interface PanelDraft {
   type: string;
   /** Patterns, comma-separated. */
   series: string;
-  /** Unit; empty for none. */
+  /** Unit: an id of the unit vocabulary (../panels/units.ts) or text kept from before; empty for none. */
   unit: string;
   /** Decimals; empty for automatic. */
   decimals: string;

@@ -1,6 +1,7 @@
 /**
  * The dashboard page's editor: the Edit toggle opens a form with the dashboard's title, one
- * fieldset per saved panel (title, type, series, unit, decimals, gauge scale, thresholds;
+ * fieldset per saved panel (title, type, series, unit picked from the unit vocabulary, decimals,
+ * gauge scale, thresholds;
  * move up/down, remove), "Add panel", and Save. Save checks the title and the list with the
  * shared schema first, so a mistake is shown at its field and nothing is sent; then it asks
  * once for a token and sends `PUT /api/dashboards/:id`. The page redraws (and retitles) from
@@ -12,7 +13,7 @@
  *   `[data-testid="title-error"]`.
  * - `[data-testid="panel-editor"]` with `data-panel-id`: one fieldset per panel, in order,
  *   its inputs named by `data-field` (`title`, `type`, `series`, `unit`, `decimals`, `min`,
- *   `max`, `thresholds`), buttons `[data-testid="move-up"]`, `move-down`, `remove`, and
+ *   `max`, `thresholds`; `type` and `unit` are `<select>`s), buttons `[data-testid="move-up"]`, `move-down`, `remove`, and
  *   `[data-testid="field-error"]` with `data-field` beside each input.
  * - `[data-testid="add-panel"]`, `[data-testid="save-panels"]`, `[data-testid="cancel-edit"]`.
  * - `[data-testid="edit-token"]`: the token input, shown while no token is kept for this
@@ -23,6 +24,7 @@ import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../../common/das
 import { saveDashboard } from "./dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
 import { draftOf, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
+import { UNIT_CATEGORIES, unitDefinition } from "../panels/units.ts";
 
 type Field = Exclude<keyof PanelDraft, "id">;
 
@@ -43,6 +45,25 @@ function make<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTML
   const element = Object.assign(document.createElement(tag), props);
   if (testid) element.setAttribute("data-testid", testid);
   return element;
+}
+
+/**
+ * The unit picker's options: no unit, then the vocabulary by category; a unit saved as free
+ * text (before the vocabulary, or through the API) stays offered so that saving keeps it.
+ */
+function unitOptions(current: string): HTMLElement[] {
+  const options: HTMLElement[] = [make("option", { value: "", textContent: "No unit" })];
+  for (const category of UNIT_CATEGORIES) {
+    const group = make("optgroup", { label: category.name });
+    group.append(...category.units.map((unit) => make("option", { value: unit.id, textContent: unit.label })));
+    options.push(group);
+  }
+  if (current !== "" && !unitDefinition(current)) {
+    const custom = make("optgroup", { label: "Text" });
+    custom.append(make("option", { value: current, textContent: `"${current}" (written after the value)` }));
+    options.push(custom);
+  }
+  return options;
 }
 
 /** A dashboard's title and panels, as saved. */
@@ -143,8 +164,9 @@ export class PanelEditor {
     for (const field of Object.keys(fieldLabels) as Field[]) {
       const id = `edit-${index}-${field}`;
       const input: HTMLInputElement | HTMLSelectElement =
-        field === "type" ? make("select", { id }) : make("input", { id, type: "text", autocomplete: "off" });
-      if (input instanceof HTMLSelectElement) input.append(...PANEL_TYPES.map((type) => make("option", { value: type, textContent: type })));
+        field === "type" || field === "unit" ? make("select", { id }) : make("input", { id, type: "text", autocomplete: "off" });
+      if (field === "type") input.append(...PANEL_TYPES.map((type) => make("option", { value: type, textContent: type })));
+      if (field === "unit") input.append(...unitOptions(draft.unit));
       input.value = draft[field];
       input.dataset.field = field;
       const error = make("p", { className: "field-error", id: `${id}-error` }, "field-error");
@@ -153,7 +175,7 @@ export class PanelEditor {
       const row = make("div", { className: `editor-field editor-field-${field}` });
       row.append(make("label", { htmlFor: id, textContent: fieldLabels[field] }), input, error);
       row.hidden = gaugeOnly.has(field) && draft.type !== "gauge";
-      input.addEventListener(field === "type" ? "change" : "input", () => {
+      input.addEventListener(input instanceof HTMLSelectElement ? "change" : "input", () => {
         draft[field] = input.value;
         if (field === "type") {
           for (const scale of set.querySelectorAll<HTMLElement>(".editor-field-min, .editor-field-max")) scale.hidden = input.value !== "gauge";

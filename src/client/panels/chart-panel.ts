@@ -14,7 +14,7 @@ import { timeChartOptions, type ShownRange, type TimeChart } from "../charts/tim
 import type { Column, TimeWindow } from "../dashboard/time-window.ts";
 
 /** Canvas height in CSS pixels; `.panel-chart` in styles.css reserves exactly this. */
-const CHART_HEIGHT = 160;
+const CHART_HEIGHT = 200;
 /** Width used until the ResizeObserver reports the real one (before first layout). */
 const FALLBACK_WIDTH = 320;
 
@@ -127,6 +127,8 @@ export class ChartPanel implements TimeChart {
       tickSpace: 72, // an `hh:mm:ss` label is about 60 px wide
       legend: { show: false },
       series: [{}, { label: this.key, stroke: theme.line, fill: theme.fill, width: 1.5 }],
+      // An automatic chart has no unit: values read as they always have, exactly at the cursor.
+      values: {},
     });
     return new uPlot(options, data, this.#chartHost);
   }

@@ -14,6 +14,11 @@ const SVG = "http://www.w3.org/2000/svg";
 const CX = 60;
 const CY = 56;
 const R = 44;
+/** The width the value may take inside the arc, and its largest font size, in the SVG's units. */
+const VALUE_WIDTH = 70;
+const VALUE_SIZE = 18;
+/** A bold digit's width for its font size, about: what sizes a value to fit `VALUE_WIDTH`. */
+const CHAR_WIDTH = 0.68;
 /** The arc opens downwards: it runs from 150° to 390° (clockwise, 0° pointing right). */
 const START_DEG = 150;
 const SWEEP_DEG = 240;
@@ -55,8 +60,9 @@ export class GaugePanel implements SavedPanelView {
     this.#value.dataset.testid = "gauge-value";
     this.#value.dataset.color = "";
     this.#value.textContent = "–";
-    const low = this.#label(pointAt(START_DEG), formatPanelValue(this.#min, { decimals: panel.decimals }));
-    const high = this.#label(pointAt(START_DEG + SWEEP_DEG), formatPanelValue(this.#max, { decimals: panel.decimals }));
+    // The scale's ends in the panel's unit too: 1073741824 in `bytes` reads "1 GiB".
+    const low = this.#label(pointAt(START_DEG), formatPanelValue(this.#min, panel));
+    const high = this.#label(pointAt(START_DEG + SWEEP_DEG), formatPanelValue(this.#max, panel));
     svg.append(track, this.#fill, this.#value, low, high);
 
     this.#source = document.createElement("p");
@@ -80,8 +86,13 @@ export class GaugePanel implements SavedPanelView {
   draw(store: SeriesStore): void {
     const latest = this.#shown && store.latest(this.#shown.key);
     const text = formatPanelValue(latest, this.#panel);
-    this.#value.textContent = text;
-    this.#svg.setAttribute("aria-label", `${text} on a scale of ${this.#min} to ${this.#max}`);
+    if (this.#value.textContent !== text) {
+      this.#value.textContent = text;
+      // A value with a unit ("512 MiB") is longer than a bare number: it shrinks to stay inside the arc.
+      const size = Math.min(VALUE_SIZE, VALUE_WIDTH / (CHAR_WIDTH * text.length));
+      this.#value.style.fontSize = size < VALUE_SIZE ? `${size.toFixed(1)}px` : "";
+    }
+    this.#svg.setAttribute("aria-label", `${text} on a scale of ${formatPanelValue(this.#min, this.#panel)} to ${formatPanelValue(this.#max, this.#panel)}`);
     // A value outside the scale pins the arc at an end rather than overrunning it.
     const share = latest === undefined ? 0 : Math.min(1, Math.max(0, (latest - this.#min) / (this.#max - this.#min)));
     this.#fill.setAttribute("stroke-dasharray", `${(share * 100).toFixed(2)} 100`);
@@ -111,6 +122,7 @@ export class GaugePanel implements SavedPanelView {
     const [x, y] = at.split(" ").map(Number) as [number, number];
     const label = document.createElementNS(SVG, "text");
     label.setAttribute("class", "gauge-scale");
+    label.dataset.testid = "gauge-scale";
     label.setAttribute("x", String(x));
     label.setAttribute("y", String(y + 12));
     label.setAttribute("text-anchor", "middle");

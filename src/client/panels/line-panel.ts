@@ -1,10 +1,10 @@
 /**
  * A `line` panel: one uPlot chart with a line per matching series on a shared time axis, and
  * a legend under it. Off the chart the legend shows each series' latest value in the panel's
- * unit and decimals; with the cursor on the chart, the exact values under it, and the header
- * the exact time. The chart is rebuilt only when the set of series changes (or the colour
- * scheme does); points go through `setData`, once per frame at most, which also refreshes the
- * legend. The legend takes the height its rows need (styles.css caps it and scrolls beyond)
+ * unit and decimals; with the cursor on the chart, the values of the points nearest it (in the
+ * same unit and decimals, as the tooltip at the cursor shows them), and the header the exact
+ * time. The chart is rebuilt only when the set of series changes (or the colour scheme does);
+ * points go through `setData`, once per frame at most, which also refreshes the legend. The legend takes the height its rows need (styles.css caps it and scrolls beyond)
  * and the plot the rest of the panel's fixed body, so neither is ever clipped and nothing
  * moves when values change. The panel lists its series in `data-series-keys` (comma-separated).
  */
@@ -14,7 +14,8 @@ import { alignColumns } from "../charts/aligned-data.ts";
 import { chartKeys } from "../charts/chart-keys.ts";
 import type { ChartTheme } from "../charts/chart-theme.ts";
 import { legendButtons } from "../charts/legend-buttons.ts";
-import { formatExactValue, formatPanelValue } from "./panel-value.ts";
+import { clockMoment } from "../charts/clock-format.ts";
+import { formatCursorValue, formatPanelValue } from "./panel-value.ts";
 import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { seriesColor } from "../charts/series-colors.ts";
 import type { SeriesStore } from "../dashboard/series-store.ts";
@@ -24,9 +25,7 @@ import type { TimeWindow } from "../dashboard/time-window.ts";
 
 /** Size used until the ResizeObserver reports the plot's real one (before first layout). */
 const FALLBACK_WIDTH = 320;
-const FALLBACK_HEIGHT = 108;
-/** The cursor's time to the millisecond, in the viewer's time zone: points are ms apart at best. */
-const exactTime = uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}.{fff}");
+const FALLBACK_HEIGHT = 150;
 
 /** The newest value of series `index` in aligned data (series rarely share times, so it may end in gaps). */
 function latestValue(data: uPlot.AlignedData, index: number): number | null {
@@ -144,11 +143,12 @@ export class LinePanel implements SavedPanelView, TimeChart {
           width: 1.5,
           // Series rarely share times exactly, so the aligned data has gaps; draw across them.
           spanGaps: true,
-          // Off the chart (no index) the latest value, as the panel writes values; on it, the exact one.
+          // Off the chart (no index) the latest value; on it, the value of its point nearest the cursor.
           value: (chart: uPlot, value: number | null, series: number, index: number | null) =>
-            index === null ? formatPanelValue(latestValue(chart.data, series), panel) : formatExactValue(value, panel),
+            index === null ? formatPanelValue(latestValue(chart.data, series), panel) : formatCursorValue(value, panel),
         })),
       ],
+      values: panel,
     });
     (options.hooks!.setLegend ??= []).push((chart) => this.#showCursorTime(chart));
     const chart = new uPlot(options, data, this.#plot);
@@ -160,7 +160,8 @@ export class LinePanel implements SavedPanelView, TimeChart {
   #showCursorTime(chart: uPlot): void {
     const index = chart.legend.idx;
     const ms = index === null || index === undefined ? undefined : chart.data[0][index];
-    const text = ms === undefined ? "" : exactTime(new Date(ms));
+    // To the millisecond: points are ms apart at best.
+    const text = ms === undefined ? "" : clockMoment(ms, "milliseconds");
     if (this.#cursorTime.textContent !== text) this.#cursorTime.textContent = text;
   }
 }

@@ -1,36 +1,27 @@
 /**
- * How a saved panel writes a value: the panel's `decimals` when set (automatic otherwise,
- * as on automatic panels), followed by its `unit`.
+ * How a saved panel writes a value: in its `unit` (units.ts: an id of the vocabulary scales
+ * the value, other text follows it) with its `decimals` when set, automatic precision otherwise.
  */
 import type { Panel } from "../../common/dashboard-config.ts";
-import { formatValue } from "./format-value.ts";
+import { formatInUnit, formatTicksInUnit } from "./units.ts";
 
-/** Fixed digits per `decimals` setting, built on first use; English digits like format-value.ts. */
-const fixed = new Map<number, Intl.NumberFormat>();
+/** What a value's writing depends on: a saved panel's `unit` and `decimals`; neither on an automatic chart. */
+export type ValueStyle = Pick<Panel, "unit" | "decimals">;
 
-function withDecimals(value: number, decimals: number): string {
-  let format = fixed.get(decimals);
-  if (!format) {
-    format = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-    fixed.set(decimals, format);
-  }
-  return format.format(value);
+/** Formats `value` for `panel`, e.g. 17 with decimals 1 and unit "jobs" → "17.0 jobs", 1536 in `bytes` → "1.5 KiB". */
+export function formatPanelValue(value: number | null | undefined, panel: ValueStyle): string {
+  return formatInUnit(value, panel.unit, panel.decimals ?? "auto");
 }
 
-/** Units that typographically hug the number (`%`, `°C`) get no space: "42%", but "17 items". */
-function withUnit(number: string, unit: string | undefined): string {
-  if (!unit) return number;
-  return /^[%°]/.test(unit) ? `${number}${unit}` : `${number} ${unit}`;
+/**
+ * The value at a chart's cursor: in the panel's unit and decimals when it has decimals, else
+ * with every digit it was received with (a readout is for reading exact values).
+ */
+export function formatCursorValue(value: number | null | undefined, panel: ValueStyle): string {
+  return formatInUnit(value, panel.unit, panel.decimals ?? "exact");
 }
 
-/** Formats `value` for `panel`, e.g. 17 with decimals 1 and unit "items" → "17.0 items". */
-export function formatPanelValue(value: number | null | undefined, panel: Pick<Panel, "unit" | "decimals">): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  return withUnit(panel.decimals === undefined ? formatValue(value) : withDecimals(value, panel.decimals), panel.unit);
-}
-
-/** The value exactly as received, with the unit: what a chart's cursor readout shows. */
-export function formatExactValue(value: number | null | undefined, panel: Pick<Panel, "unit">): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  return withUnit(String(value), panel.unit);
+/** A value axis' tick labels in the panel's unit and decimals. */
+export function formatAxisValues(ticks: readonly number[], panel: ValueStyle): string[] {
+  return formatTicksInUnit(ticks, panel.unit, panel.decimals);
 }
