@@ -102,6 +102,7 @@ import { TimeWindow } from "./dashboard/time-window.ts";
 import { forgetViewKey, takeViewKey, viewerProtocols } from "./dashboard/view-key.ts";
 import { rememberDashboard } from "./landing/known-dashboards.ts";
 import { AnnotationFeed } from "./dashboard/annotation-feed.ts";
+import { Annotator } from "./dashboard/annotator.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -163,6 +164,17 @@ function showRefusal(lookup: Exclude<DashboardLookup, { kind: "found" }>, id: st
   }
 }
 
+/** The span of time the charts show now: the zoomed stretch, the range picked, or the points held (and up to now). */
+function shownSpan(timeWindow: TimeWindow, panels: PanelGrid): { from: number; to: number } {
+  const now = Date.now();
+  const zoom = timeWindow.zoom;
+  if (zoom) return { from: zoom.min, to: zoom.max };
+  if (timeWindow.span !== undefined) return { from: now - timeWindow.span, to: now };
+  const shown = panels.timeCharts().flatMap(({ shown }) => (shown.xMin === undefined || shown.xMax === undefined ? [] : [shown]));
+  if (shown.length === 0) return { from: now - 3_600_000, to: now };
+  return { from: Math.min(...shown.map((s) => s.xMin!)), to: Math.max(now, ...shown.map((s) => s.xMax!)) };
+}
+
 async function main(): Promise<void> {
   const path = parseDashboardPath(location.pathname);
   const id = path?.id ?? location.pathname;
@@ -219,6 +231,24 @@ async function main(): Promise<void> {
 
   followRangePicker(range, { dashboardId: dashboard.id, viewKey, store, timeWindow, panels });
   const annotations = new AnnotationFeed(dashboard.id, viewKey);
+  timeWindow.showAnnotations(annotations);
+  annotations.onChange(() => panels.redrawAll());
+  new Annotator(
+    {
+      open: element("annotate") as HTMLButtonElement,
+      dialog: element("annotator") as HTMLDialogElement,
+      form: element("annotator-form") as HTMLFormElement,
+      text: element("annotation-text") as HTMLTextAreaElement,
+      time: element("annotation-time") as HTMLInputElement,
+      token: element("annotation-token") as HTMLInputElement,
+      error: element("annotation-error"),
+      list: element("annotation-list") as HTMLUListElement,
+      close: element("annotation-close") as HTMLButtonElement,
+    },
+    dashboard.id,
+    annotations,
+    () => shownSpan(timeWindow, panels),
+  );
 
   const retitle = (text: string): void => {
     showTitle(text || dashboard.id);

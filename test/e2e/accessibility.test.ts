@@ -196,6 +196,31 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
   }
 
   for (const colorScheme of ["light", "dark"] as const) {
+    it(`the Annotate dialog, open with an annotation listed and an error shown, has no axe violations in the ${colorScheme} colour scheme`, async () => {
+      const { id, ingestToken } = await dashboardWithData(suite.server.url, `a11y-annotate-${colorScheme}`);
+      await fetch(`${suite.server.url}/api/dashboards/${id}/annotations`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${ingestToken}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ text: "boiler serviced" }),
+      });
+      const { page, view, errors, close } = await suite.open(`/d/${id}`);
+      try {
+        await page.emulateMedia({ colorScheme });
+        await waitForCharts(view);
+        await page.click('[data-testid="annotate"]');
+        await page.locator('[data-testid="annotation-list"] li[data-annotation]').first().waitFor();
+        expect(await audit(page)).toEqual([]);
+        await page.click('[data-testid="annotation-add"]');
+        await view.waitUntil("the error to show", async () => ((await page.textContent('[data-testid="annotation-error"]')) ?? "") !== "");
+        expect(await audit(page)).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  for (const colorScheme of ["light", "dark"] as const) {
     it(`a dashboard on a phone and in kiosk mode has no axe violations in the ${colorScheme} colour scheme`, async () => {
       const { id } = await dashboardWithData(suite.server.url, `a11y-small-${colorScheme}`);
       for (const path of [`/d/${id}`, `/d/${id}?kiosk`]) {
@@ -283,7 +308,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       // The header's controls, then the line panel's chart and legend, then the automatic
       // chart, in reading order, each with a ring.
       const order: Focused[] = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 9; i++) {
         await page.keyboard.press("Tab");
         order.push(await focused(page));
       }
@@ -292,6 +317,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         "range",
         "edit",
         "pause",
+        "annotate",
         "CPU: 2 series over time",
         "cpu.load{host=a}",
         "cpu.load{host=b}",
@@ -307,12 +333,20 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       expect((await focused(page)).name).toBe("room.temp over time");
 
       // Range picker: arrow keys pick a range, which loads.
-      for (let i = 0; i < 6; i++) await page.keyboard.press("Shift+Tab");
+      for (let i = 0; i < 7; i++) await page.keyboard.press("Shift+Tab");
       expect((await focused(page)).name).toBe("range");
       await page.keyboard.press("ArrowDown");
       await view.waitUntil("the 5 minute range to load", async () => (await page.getAttribute('[data-testid="range"]', "data-loaded")) === "5m");
       await page.keyboard.press("ArrowUp");
       await view.waitUntil("recent points again", async () => (await page.getAttribute('[data-testid="range"]', "data-loaded")) === "recent");
+
+      // Annotate opens its dialog with Enter, the focus in its text; Escape closes it and the
+      // focus goes back to the button.
+      await tabTo(page, "annotate");
+      await page.keyboard.press("Enter");
+      expect((await focused(page)).name).toBe("annotation-text");
+      await page.keyboard.press("Escape");
+      expect((await focused(page)).name).toBe("annotate");
 
       // Pause with Space, then Jump to now (shown while paused) with Enter resumes.
       await tabTo(page, "pause");

@@ -28,7 +28,7 @@ describe.skipIf(skipBrowserTests)("a replaced value in the page", () => {
       await postMetrics(suite.server.url, id, ingestToken, [{ name: "boiler.temp", value: 75.5, ts: at + 1000 }]);
       await view.waitForLatest("boiler.temp", "75.5");
       await postMetrics(suite.server.url, id, ingestToken, [{ name: "boiler.temp", value: 60, ts: at }]);
-      const held = () => open.page.evaluate(() => window.__pulseboard!.points("boiler.temp"));
+      const held = () => view.points("boiler.temp");
       await view.waitUntil("the older correction to arrive", async () => (await held()).values[0] === 60);
       expect(await held()).toEqual({ ts: [at, at + 1000], values: [60, 75.5] });
       expect((await view.drawn("boiler.temp"))?.values.filter((v) => Number.isFinite(v))).toEqual([60, 75.5]);

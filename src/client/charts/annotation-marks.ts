@@ -15,11 +15,14 @@ export interface AnnotationSource {
 const FLAG_PX = 6;
 const NEAR_PX = 6;
 
-/** Draws the annotations of `source` inside `chart`'s x range, in `color`. */
+/**
+ * Draws the annotations of `source` inside `chart`'s x range, in `color`; the chart's root
+ * element says how many it drew (`data-annotations`), for tests and people in devtools.
+ */
 export function drawAnnotations(chart: uPlot, source: AnnotationSource, color: string): void {
   const { min, max } = chart.scales.x ?? {};
-  if (min === undefined || max === undefined) return;
-  const marks = source.within(min, max);
+  const marks = min === undefined || max === undefined ? [] : source.within(min, max);
+  chart.root.dataset.annotations = String(marks.length);
   if (marks.length === 0) return;
   const { ctx, bbox } = chart;
   const ratio = devicePixelRatio || 1;
@@ -53,7 +56,7 @@ export function annotationsNear(chart: uPlot, source: AnnotationSource, left: nu
   return source.within(Math.min(from, to), Math.max(from, to)).sort((a, b) => Math.abs(a.ts - at) - Math.abs(b.ts - at));
 }
 
-/** uPlot hooks that draw `source`'s annotations on every redraw, in the colour `color()` gives (the theme may change). */
-export function annotationHooks(source: AnnotationSource, color: () => string): uPlot.Hooks.Arrays {
-  return { draw: [(chart) => drawAnnotations(chart, source, color())] };
+/** uPlot hooks that draw `source`'s annotations on every redraw, in `color` (a chart is rebuilt when the theme changes). */
+export function annotationHooks(source: AnnotationSource, color: string): uPlot.Hooks.Arrays {
+  return { draw: [(chart) => drawAnnotations(chart, source, color)] };
 }

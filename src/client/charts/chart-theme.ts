@@ -13,6 +13,8 @@ export interface ChartTheme {
   axis: string;
   /** Grid lines. */
   grid: string;
+  /** Annotation marks. */
+  annotation: string;
 }
 
 const darkScheme = "(prefers-color-scheme: dark)";
@@ -26,6 +28,7 @@ export function readChartTheme(): ChartTheme {
     fill: read("--chart-fill", "rgba(37, 99, 235, 0.12)"),
     axis: read("--chart-axis", "#6b7280"),
     grid: read("--chart-grid", "rgba(127, 127, 127, 0.15)"),
+    annotation: read("--chart-annotation", "#b45309"),
   };
 }
 

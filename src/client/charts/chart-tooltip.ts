@@ -14,6 +14,7 @@
 import type uPlot from "uplot";
 import { clockMoment } from "./clock-format.ts";
 import { formatCursorValue, type ValueStyle } from "../panels/panel-value.ts";
+import { annotationsNear, type AnnotationSource } from "./annotation-marks.ts";
 
 /** Gap between the cursor and the box, in CSS pixels. */
 const OFFSET = 14;
@@ -30,6 +31,8 @@ class ChartTooltip {
   #style: ValueStyle;
   #box: HTMLElement | undefined;
   #time: HTMLElement | undefined;
+  /** The annotations at the cursor, under the values. */
+  #notes: HTMLElement | undefined;
   /** Value cells by series index (0 is time and has none). */
   #rows: { row: HTMLElement; value: HTMLElement }[] = [];
   #shown = false;
@@ -41,7 +44,10 @@ class ChartTooltip {
     this.#chart?.setCursor({ left: -10, top: -10 });
   };
 
-  constructor(style: ValueStyle) {
+  constructor(
+    style: ValueStyle,
+    private readonly annotations: AnnotationSource | undefined,
+  ) {
     this.#style = style;
   }
 
@@ -83,6 +89,16 @@ class ChartTooltip {
       cells.row.hidden = chart.series[i]!.show === false;
       cells.value.textContent = formatCursorValue(value, this.#style);
     }
+    const near = this.annotations ? annotationsNear(chart, this.annotations, chart.cursor.left) : [];
+    this.#notes!.hidden = near.length === 0;
+    this.#notes!.replaceChildren(
+      ...near.map((annotation) => {
+        const note = document.createElement("div");
+        note.className = "chart-tooltip-note";
+        note.textContent = `${clockMoment(annotation.ts)} ${annotation.text}`;
+        return note;
+      }),
+    );
     if (!this.#shown) {
       this.#shown = true;
       box.hidden = false;
@@ -141,6 +157,11 @@ class ChartTooltip {
       box.append(row);
       this.#rows[i] = { row, value };
     }
+    this.#notes = document.createElement("div");
+    this.#notes.className = "chart-tooltip-notes";
+    this.#notes.dataset.testid = "tooltip-annotations";
+    this.#notes.hidden = true;
+    box.append(this.#notes);
     document.body.append(box);
     return (this.#box = box);
   }
@@ -172,10 +193,11 @@ class ChartTooltip {
 
 /**
  * uPlot hooks that give a chart the tooltip, values written in `style` (a saved panel's unit
- * and decimals; none on an automatic chart). The chart's cursor needs `hover: nearestPoint`.
+ * and decimals; none on an automatic chart), and the `annotations` at the cursor's time. The
+ * chart's cursor needs `hover: nearestPoint`.
  */
-export function chartTooltip(style: ValueStyle): uPlot.Hooks.Arrays {
-  const tooltip = new ChartTooltip(style);
+export function chartTooltip(style: ValueStyle, annotations?: AnnotationSource): uPlot.Hooks.Arrays {
+  const tooltip = new ChartTooltip(style, annotations);
   return {
     ready: [(chart) => tooltip.attach(chart)],
     setCursor: [(chart) => tooltip.update(chart)],

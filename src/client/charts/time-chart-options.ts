@@ -8,6 +8,7 @@ import type uPlot from "uplot";
 import type { ChartTheme } from "./chart-theme.ts";
 import { chartTooltip, nearestPoint } from "./chart-tooltip.ts";
 import { chartZoom, type ZoomTarget } from "./chart-zoom.ts";
+import { annotationHooks, type AnnotationSource } from "./annotation-marks.ts";
 import { formatAxisValues, type ValueStyle } from "../panels/panel-value.ts";
 import { formatTimeTicks } from "./time-ticks.ts";
 
@@ -40,6 +41,8 @@ export interface TimeChartParts {
   xRange: uPlot.Range.Function;
   /** Hears drags (zoom) and double-clicks (back to now): the time window. */
   zoom: ZoomTarget;
+  /** The annotations drawn over the series (the time window's). */
+  annotations?: AnnotationSource;
   /** What the chart shows, for screen readers (the canvas is otherwise silent). */
   label: string;
   /** Px between x ticks: wide enough for the longest time label the chart shows. */
@@ -88,7 +91,7 @@ export function timeChartOptions(parts: TimeChartParts): uPlot.Options {
     ms: 1, // the protocol's times are milliseconds
     legend: parts.legend,
     cursor: { ...zoom.cursor, hover: nearestPoint },
-    hooks: mergeHooks(zoom.hooks ?? {}, chartTooltip(parts.values), {
+    hooks: mergeHooks(zoom.hooks ?? {}, chartTooltip(parts.values, parts.annotations), parts.annotations ? annotationHooks(parts.annotations, theme.annotation) : {}, {
       init: [
         (chart) => {
           chart.ctx.canvas.setAttribute("role", "img");

@@ -9,8 +9,9 @@
  * stretch (range-history.ts) replace the range's coarser ones inside it while zoomed.
  */
 import type uPlot from "uplot";
-import type { HistoryResult } from "../../common/protocol.ts";
+import type { Annotation, HistoryResult } from "../../common/protocol.ts";
 import { centreLoneTime } from "../charts/lone-time-range.ts";
+import type { AnnotationSource } from "../charts/annotation-marks.ts";
 
 /** A series as a chart draws it: ascending times and their values. */
 export interface Column {
@@ -61,6 +62,8 @@ export class TimeWindow {
   /** The times [from, to) those finer buckets cover. */
   #zoomHistoryRange = { from: 0, to: 0 };
   #listeners: (() => void)[] = [];
+  /** The annotations every chart draws (the page's feed, once it has one). */
+  #annotations: AnnotationSource | undefined;
   #nowListeners: (() => void)[] = [];
 
   get span(): number | undefined {
@@ -158,6 +161,16 @@ export class TimeWindow {
    * The x scale's range function for uPlot, run on every `setData` and `setScale`: the zoomed
    * stretch, else the pinned span up to now, else the data's own.
    */
+  /** Draws `source`'s annotations on every chart from now on. */
+  showAnnotations(source: AnnotationSource): void {
+    this.#annotations = source;
+  }
+
+  /** The annotations in [`from`, `to`] the charts draw (see `showAnnotations`). */
+  within(from: number, to: number): Annotation[] {
+    return this.#annotations?.within(from, to) ?? [];
+  }
+
   readonly xRange = (chart: uPlot, min: number, max: number): uPlot.Range.MinMax => {
     if (this.#zoom !== undefined) return [this.#zoom.min, this.#zoom.max];
     if (this.#span === undefined) return centreLoneTime(chart, min, max);

@@ -123,6 +123,7 @@ export class ChartPanel implements TimeChart {
       height: CHART_HEIGHT,
       xRange: this.#window.xRange,
       zoom: this.#window,
+      annotations: this.#window,
       label: `${this.key} over time`,
       tickSpace: 72, // an `hh:mm:ss` label is about 60 px wide
       legend: { show: false },

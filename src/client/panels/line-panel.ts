@@ -123,6 +123,7 @@ export class LinePanel implements SavedPanelView, TimeChart {
       height: this.#plot.clientHeight || FALLBACK_HEIGHT,
       xRange: this.#window.xRange,
       zoom: this.#window,
+      annotations: this.#window,
       label,
       tickSpace: 90, // an `hh:mm:ss.sss` label (sub-second spans) is about 80 px wide
       legend: {

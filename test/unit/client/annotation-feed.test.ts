@@ -57,3 +57,14 @@ describe("AnnotationFeed", () => {
     expect(feed.all.map((a) => a.id)).toEqual([1]);
   });
 });
+
+describe("parseLocalTime", () => {
+  it("reads YYYY-MM-DD HH:MM[:SS] in the browser's time zone, empty as now, and refuses the rest", async () => {
+    const { parseLocalTime } = await import("../../../src/client/dashboard/annotator.ts");
+    expect(parseLocalTime("")).toBeUndefined();
+    expect(parseLocalTime("  ")).toBeUndefined();
+    expect(parseLocalTime("2026-11-30 14:05:09")).toBe(new Date(2026, 10, 30, 14, 5, 9).getTime());
+    expect(parseLocalTime("2026-11-30T14:05")).toBe(new Date(2026, 10, 30, 14, 5, 0).getTime());
+    for (const bad of ["2026-02-30 10:00", "2026-11-30 24:00", "30/11/2026 14:05", "14:05", "2026-11-30 2:05 PM"]) expect(parseLocalTime(bad)).toBeNull();
+  });
+});
