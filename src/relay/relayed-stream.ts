@@ -17,6 +17,8 @@ import { RelayWindow, WindowMiss } from "./relay-window";
 const RECORD_KEY = "relay";
 /** After this long without a frame, a relay notes (once) the position its viewers are at, in ms. */
 const SETTLED_AFTER_MS = 2_000;
+/** Most revoked token ids a relay remembers (a Worker's routing answer, which lists the tokens, lives about a second). */
+const MOST_REVOKED = 1_000;
 
 /**
  * Where a relay's frames come from: the dashboard, or the relay above it in the tree (see
@@ -86,6 +88,11 @@ export class RelayedStream {
   readonly stream: LiveStream;
   /** The relays this one pushes to. */
   private readonly children: RelayFleet;
+  /**
+   * Tokens revoked while this instance ran: a viewer the Worker let in with one, from a
+   * routing answer it remembered from before the revocation, is refused.
+   */
+  private readonly revokedTokens = new Set<string>();
 
   private constructor(
     /** Names this instance to the dashboard (see `RelayFleet`). */
@@ -145,6 +152,11 @@ export class RelayedStream {
     return record && { dashboard: record.dashboard, index: record.index };
   }
 
+  /** Whether token `id` was revoked while this relay ran. */
+  isRevoked(id: string): boolean {
+    return this.revokedTokens.has(id);
+  }
+
   /** Accepts a viewer routed to this relay. */
   join(socket: WebSocket, join: Omit<Join, "hello">): void {
     this.saveRecord();
@@ -202,6 +214,7 @@ export class RelayedStream {
 
   private async apply(update: RelayUpdate): Promise<RelayAck> {
     if (update.config) this.configured(update.config.title, update.config.panels);
+    if (update.revoked) this.revoked(update.revoked);
     if (update.annotations) {
       this.stream.annotated(update.annotations);
       this.children.annotated(update.annotations);
@@ -242,6 +255,15 @@ export class RelayedStream {
     this.window.append(run);
     this.stream.stored(run);
     this.unsettle();
+  }
+
+  private revoked(ids: string[]): void {
+    for (const id of ids) {
+      if (this.revokedTokens.size >= MOST_REVOKED) this.revokedTokens.delete(this.revokedTokens.values().next().value!);
+      this.revokedTokens.add(id);
+    }
+    this.stream.revoked(ids);
+    this.children.revoked(ids);
   }
 
   private configured(title: string, panels: Panel[]): void {
