@@ -34,7 +34,9 @@ export type DashboardDefinition = z.infer<typeof dashboardDefinitionSchema>;
 export interface DefinitionProblem {
   /** `unsupported_definition_version` for a version this code does not read, else `invalid_body`. */
   code: "invalid_body" | "unsupported_definition_version";
+  /** What is wrong, for people. */
   message: string;
+  /** Dotted path of the field at fault inside the definition, e.g. `panels.2.type`; empty for the whole. */
   path: string;
 }
 

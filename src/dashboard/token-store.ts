@@ -50,8 +50,11 @@ export type TokenInfo = Omit<TokenRecord, "hash">;
 
 /** A dashboard made before named tokens: its row's ingest token hash, view key hash and creation time. */
 export interface LegacySecrets {
+  /** SHA-256 hex of its ingest token. */
   tokenHash: string;
+  /** SHA-256 hex of its view key; null for a public dashboard. */
   viewKeyHash: string | null;
+  /** When the dashboard was made: the two tokens' creation time. */
   createdAt: number;
 }
 

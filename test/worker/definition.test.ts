@@ -45,7 +45,8 @@ describe("a dashboard's definition", () => {
     const { id, token, viewKey } = await laidOut(true);
     expect((await exported(id)).status).toBe(401);
     expect((await exported(id, { "X-Pulseboard-View-Key": "pbv_wrong" })).status).toBe(403);
-    for (const headers of [{ "X-Pulseboard-View-Key": viewKey! }, { Authorization: `Bearer ${token}` }, { Authorization: `Bearer ${DEV_ADMIN_TOKEN}` }]) {
+    const readers: Record<string, string>[] = [{ "X-Pulseboard-View-Key": viewKey! }, { Authorization: `Bearer ${token}` }, { Authorization: `Bearer ${DEV_ADMIN_TOKEN}` }];
+    for (const headers of readers) {
       const response = await exported(id, headers);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ private: true, panels });
