@@ -357,8 +357,14 @@ export class Dashboard extends DurableObject<Env> {
         series: this.store.recent(perSeries, seq, series.slice(0, carried)),
         withheld: series.slice(carried),
         viewers: this.stream.audience(),
+        ...(meta.viewKeyHash === null ? {} : { tokens: this.tokens.list().map((token) => token.id) }),
       },
     };
+  }
+
+  /** Whether token `id` is the dashboard's, for a relay asked to let in a viewer with a token made after it attached. */
+  hasToken(id: string): boolean {
+    return this.store.meta() !== null && this.tokens.list().some((token) => token.id === id);
   }
 
   /** Points after `after` (up to `through`, about `limit`) for a relay that lacks them. */

@@ -91,6 +91,12 @@ export interface RelayBase {
   withheld: SeriesInfo[];
   /** The dashboard's whole audience (its own viewers and every relay's). */
   viewers: number;
+  /**
+   * A private dashboard's token ids at the base's position (absent for a public one): the
+   * relay lets in a viewer the Worker admitted with one of them, and asks the dashboard about
+   * any other (a token made since), so a token revoked before the relay attached is refused too.
+   */
+  tokens?: string[];
 }
 
 /**

@@ -39,7 +39,7 @@ export class Relay extends DurableObject<Env> {
     const relayed = await this.relayed(address);
     if (!relayed) return Response.json({ error: { code: ErrorCode.dashboardNotFound, message: "no such dashboard" } }, { status: 404 });
     const token = request.headers.get(RELAY_VIEWER_TOKEN_HEADER);
-    if (token !== null && relayed.isRevoked(token)) return Response.json({ error: viewError("invalid_view_key") }, { status: 403 });
+    if (token !== null && !(await relayed.admits(token))) return Response.json({ error: viewError("invalid_view_key") }, { status: 403 });
     const params = new URL(request.url).searchParams;
     const since = params.get("since");
     const { 0: client, 1: server } = new WebSocketPair();

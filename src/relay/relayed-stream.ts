@@ -17,8 +17,6 @@ import { RelayWindow, WindowMiss } from "./relay-window";
 const RECORD_KEY = "relay";
 /** After this long without a frame, a relay notes (once) the position its viewers are at, in ms. */
 const SETTLED_AFTER_MS = 2_000;
-/** Most revoked token ids a relay remembers (a Worker's routing answer, which lists the tokens, lives about a second). */
-const MOST_REVOKED = 1_000;
 
 /**
  * Where a relay's frames come from: the dashboard, or the relay above it in the tree (see
@@ -89,10 +87,11 @@ export class RelayedStream {
   /** The relays this one pushes to. */
   private readonly children: RelayFleet;
   /**
-   * Tokens revoked while this instance ran: a viewer the Worker let in with one, from a
-   * routing answer it remembered from before the revocation, is refused.
+   * A private dashboard's token ids as far as this relay knows (null: public): from its base,
+   * less those revoked since, plus those the dashboard confirmed since. A Worker may admit a
+   * viewer by a routing answer from before a revocation; the relay refuses it all the same.
    */
-  private readonly revokedTokens = new Set<string>();
+  private readonly tokens: Set<string> | null;
 
   private constructor(
     /** Names this instance to the dashboard (see `RelayFleet`). */
@@ -102,12 +101,14 @@ export class RelayedStream {
     private readonly settings: DashboardSettings,
     private readonly address: RelayAddress,
     private readonly upstream: Upstream,
-    dashboard: DurableObjectStub<Dashboard>,
+    /** The dashboard itself (whatever the relay's upstream), for history and token questions. */
+    private readonly dashboard: DurableObjectStub<Dashboard>,
     private readonly window: RelayWindow,
-    base: { hello: RelayHello; viewers: number; seq: number },
+    base: { hello: RelayHello; viewers: number; seq: number; tokens?: string[] },
     private readonly ended: () => void,
   ) {
     this.hello = base.hello;
+    this.tokens = base.tokens ? new Set(base.tokens) : null;
     this.total = base.viewers;
     this.record = { ...address, seq: base.seq, settled: true };
     this.children = new RelayFleet(ctx, env, settings, () => address.dashboard, () => window.positions().broadcastSeq);
@@ -152,9 +153,12 @@ export class RelayedStream {
     return record && { dashboard: record.dashboard, index: record.index };
   }
 
-  /** Whether token `id` was revoked while this relay ran. */
-  isRevoked(id: string): boolean {
-    return this.revokedTokens.has(id);
+  /** Whether token `id` may let a viewer in: one this relay knows, else one the dashboard says is still its own. */
+  async admits(id: string): Promise<boolean> {
+    if (this.tokens === null || this.tokens.has(id)) return true;
+    if (!(await this.dashboard.hasToken(id))) return false;
+    this.tokens.add(id);
+    return true;
   }
 
   /** Accepts a viewer routed to this relay. */
@@ -183,7 +187,8 @@ export class RelayedStream {
     await this.window.coverRecent(series, perSeries, seq);
     this.children.attached(index, generation);
     // From what this relay holds in memory: no read to bound.
-    return { status: "ok", base: { hello: this.hello, seq, prunedSeq: positions.prunedSeq, perSeries, series: this.window.recent(perSeries, seq, series), withheld: [], viewers: this.total } };
+    const tokens = this.tokens === null ? {} : { tokens: [...this.tokens] };
+    return { status: "ok", base: { hello: this.hello, seq, prunedSeq: positions.prunedSeq, perSeries, series: this.window.recent(perSeries, seq, series), withheld: [], viewers: this.total, ...tokens } };
   }
 
   /** Points after `after` for a relay below: from the window, else from upstream. */
@@ -258,10 +263,7 @@ export class RelayedStream {
   }
 
   private revoked(ids: string[]): void {
-    for (const id of ids) {
-      if (this.revokedTokens.size >= MOST_REVOKED) this.revokedTokens.delete(this.revokedTokens.values().next().value!);
-      this.revokedTokens.add(id);
-    }
+    for (const id of ids) this.tokens?.delete(id);
     this.stream.revoked(ids);
     this.children.revoked(ids);
   }
