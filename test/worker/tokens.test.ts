@@ -202,6 +202,25 @@ describe("a token's scope", () => {
     expect(await storedSeq(id)).toBe(0);
   });
 
+  it("read: refused on the OpenTelemetry and Prometheus routes too, before the body is read; write: taken there", async () => {
+    const { id } = await create();
+    const read = await added(id, "screen", "read");
+    const write = await added(id, "collector", "write");
+    const otlp = (token: string, body: string) =>
+      SELF.fetch(`${BASE}/api/dashboards/${id}/otlp/v1/metrics`, { method: "POST", headers: { "Content-Type": "application/json", ...bearer(token) }, body });
+    const remoteWrite = (token: string) =>
+      SELF.fetch(`${BASE}/api/v1/write?dashboard=${id}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-protobuf", "Content-Encoding": "snappy", ...bearer(token) },
+        body: "not snappy at all",
+      });
+    // The bodies are not valid: a 403 shows the token was refused before they were read.
+    expect((await otlp(read.token, "not json")).status).toBe(403);
+    expect((await remoteWrite(read.token)).status).toBe(403);
+    expect((await otlp(write.token, '{"resourceMetrics": []}')).status).toBe(200);
+    expect((await remoteWrite(write.token)).status).toBe(400);
+  });
+
   it("write and edit tokens also view a private dashboard, as its ingest token always could", async () => {
     const { id } = await create(true);
     for (const scope of ["write", "edit"] as const) {
