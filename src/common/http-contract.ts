@@ -56,10 +56,12 @@ export const ErrorCode = {
   dashboardExists: "dashboard_exists",
   /** No dashboard with that id (404). */
   dashboardNotFound: "dashboard_not_found",
+  /** The token is the dashboard's, but its scope does not allow the request; `required` names the scope needed (403). */
+  insufficientScope: "insufficient_scope",
 } as const;
 
 /** Error codes that mean the token field is what to fix. */
-export const TOKEN_ERROR_CODES: ReadonlySet<string> = new Set([ErrorCode.missingToken, ErrorCode.invalidToken, ErrorCode.adminNotConfigured]);
+export const TOKEN_ERROR_CODES: ReadonlySet<string> = new Set([ErrorCode.missingToken, ErrorCode.invalidToken, ErrorCode.adminNotConfigured, ErrorCode.insufficientScope]);
 
 /** The 201 body of `POST /api/dashboards`. */
 export interface CreatedDashboard {

@@ -23,6 +23,8 @@ export const limits = {
   maxTagKeyLength: 64,
   /** Longest tag value, in characters. */
   maxTagValueLength: 200,
+  /** Largest body creating a dashboard (a definition included) or changing its title and panels, in bytes. */
+  maxSettingsBodyBytes: 64 * 1024,
   /** Longest dashboard title, in characters. */
   maxTitleLength: 120,
   /** How far in the future a point's time may be (clock skew allowance), in milliseconds. */
@@ -44,6 +46,10 @@ export const limits = {
   maxAnnotationsPerDashboard: 10_000,
   /** Most annotations one read answers. */
   maxAnnotationsPerRead: 1_000,
+  /** Most tokens one dashboard holds (every kind together). */
+  maxTokensPerDashboard: 100,
+  /** Longest token name, in characters. */
+  maxTokenNameLength: 64,
   /** Most recent points per series sent to a viewer on connect. */
   snapshotPointsPerSeries: 600,
 } as const;

@@ -232,6 +232,11 @@ export const CloseCode = {
    * last position held) to get the rest. RFC 6455's registry: "Service Restart".
    */
   restarted: 1012,
+  /**
+   * The token that let this viewer into a private dashboard was revoked: reconnecting with
+   * it is refused (403), so do not, until given another key.
+   */
+  revoked: 4403,
   /** The viewer sent too many invalid messages in a window; fix the client before reconnecting. */
   tooManyInvalidMessages: 4008,
   /**

@@ -13,9 +13,12 @@ import { IngestSteps } from "./ingest-steps";
 import { LiveStream } from "./live-stream";
 import type { MaintenanceReport } from "./maintenance";
 import { MaintenanceSchedule } from "./maintenance-schedule";
-import { constantTimeEqual, sha256Hex } from "./secrets";
+import { sha256Hex } from "./secrets";
 import { viewError } from "./view-error";
-import { offeredProtocols, viewKeyFromProtocols, viewVerdict, type ViewAccess, type ViewVerdict } from "./view-access";
+import { admitReader, offeredProtocols, viewKeyFromProtocols, type ViewAccess, type ViewAdmission, type ViewVerdict } from "./view-access";
+import { scopeAllows, scopeNeeded, type TokenAction, type TokenScope } from "./token-scope";
+import { tokenInfo, TokenStore, type TokenInfo } from "./token-store";
+import type { DashboardDefinition } from "../common/dashboard-definition";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
 import { attachPosition, RELAY_FETCH_POINTS, seriesPerFetch, RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AnnotationChange, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
 import type { Annotation, SeriesPoints } from "../common/protocol";
@@ -26,22 +29,30 @@ import { snapshotPointsPerSeries } from "./snapshot-budget";
 import { MAX_REPLAY_POINTS } from "./viewer-feed";
 
 /** Outcome of adding annotations: the annotations with their ids, or why none was added. */
-export type AnnotateOutcome = { status: "ok"; added: Annotation[] } | { status: "not_found" } | { status: "forbidden" } | { status: "full"; room: number };
+export type AnnotateOutcome = { status: "ok"; added: Annotation[] } | { status: "not_found" } | { status: "forbidden"; required?: TokenScope } | { status: "full"; room: number };
 /** Outcome of removing an annotation. */
-export type UnannotateOutcome = { status: "ok" } | { status: "not_found" } | { status: "forbidden" } | { status: "no_annotation" };
+export type UnannotateOutcome = { status: "ok" } | { status: "not_found" } | { status: "forbidden"; required?: TokenScope } | { status: "no_annotation" };
 /** Outcome of reading annotations: at most `limits.maxAnnotationsPerRead`, `more` when the range holds more. */
 export type AnnotationsOutcome = { status: "ok"; annotations: Annotation[]; more: boolean } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
 
 /** Outcome of a configure call. */
-export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden" };
+export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden"; required?: TokenScope };
 
+/** Why a call with a token was refused: no such dashboard, not its token (or too many such), or a scope that does not allow it (`required`). */
+export type TokenRefusal = Exclude<AuthorizeOutcome, { status: "ok" }>;
+/** Outcome of adding a token: the token as listed (its secret was made by the Worker), or why not. */
+export type AddTokenOutcome = { status: "ok"; token: TokenInfo } | TokenRefusal | { status: "full" };
+/** Outcome of listing the tokens. */
+export type ListTokensOutcome = { status: "ok"; tokens: TokenInfo[] } | TokenRefusal;
+/** Outcome of revoking a token. */
+export type RevokeTokenOutcome = { status: "ok" } | TokenRefusal | { status: "no_token" };
+/** Outcome of reading the definition, for a reader allowed to see the dashboard. */
+export type DefinitionOutcome = { status: "ok"; definition: DashboardDefinition } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
+
+/** What a check of a credential found: allowed, not one of the dashboard's tokens, or a token whose scope does not allow it. */
+type Permit = { status: "ok" } | { status: "unknown" } | { status: "forbidden"; required: TokenScope };
 /** Outcome of a describe call. */
 export type DescribeOutcome = { status: "ok"; info: DashboardInfo } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
-
-/** Whether `credential` is an ingest token other than the dashboard's (the admin's was checked by the Worker). */
-function wrongToken(credential: Credential, meta: { tokenHash: string }): boolean {
-  return credential.kind === "ingest" && !constantTimeEqual(credential.tokenHash, meta.tokenHash);
-}
 
 /**
  * One dashboard: its SQLite tables and its viewers' sockets. Entry points only: each checks
@@ -60,6 +71,7 @@ export class Dashboard extends DurableObject<Env> {
   private readonly reads: HistoryReads;
   private readonly relays: RelayFleet;
   private readonly annotations: AnnotationStore;
+  private readonly tokens: TokenStore;
   /** Refusals of wrong tokens, limited so a caller who keeps sending one is told to back off. */
   private readonly refusals = new RefusalLimit(Date.now());
 
@@ -76,40 +88,120 @@ export class Dashboard extends DurableObject<Env> {
       announced: () => this.relays.announce(this.stream.audience()),
     });
     this.annotations = new AnnotationStore(ctx.storage.sql);
+    this.tokens = new TokenStore(ctx.storage.sql, () => this.store.meta()!);
     this.maintenance = new MaintenanceSchedule(ctx.storage, this.store, this.idempotency, this.annotations, this.settings, () => this.reads.busy);
     this.writes = new IngestSteps(this.store, this.idempotency, this.settings, (batch) => this.stream.stored(batch), () => this.maintenance.soon());
     // Answered by the runtime itself, so a heartbeat never wakes a hibernating object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
   }
 
-  /** Creates the dashboard (private when a view key hash is given); false when it already exists. */
-  create(input: { id: string; title: string; tokenHash: string; viewKeyHash: string | null; now: number }): boolean {
+  /**
+   * Creates the dashboard (private when a view key hash is given), with its first tokens: the
+   * ingest token ("ingest token", scope `edit`) and a private dashboard's view key ("view
+   * key", scope `read`); false when it already exists.
+   */
+  create(input: { id: string; title: string; tokenHash: string; viewKeyHash: string | null; now: number; panels?: Panel[] }): boolean {
     if (this.store.meta()) return false;
     // The only place tables are made: a request to an unknown id leaves no database behind.
     this.ctx.storage.transactionSync(() => {
       this.store.create({ id: input.id, title: input.title, tokenHash: input.tokenHash, viewKeyHash: input.viewKeyHash, createdAt: input.now });
+      if (input.panels !== undefined) this.store.configure({ panels: input.panels });
       this.idempotency.create();
+      this.tokens.create(
+        [{ name: "ingest token", scope: "edit", hash: input.tokenHash }, ...(input.viewKeyHash === null ? [] : [{ name: "view key", scope: "read" as const, hash: input.viewKeyHash }])],
+        input.now,
+      );
     });
     return true;
   }
 
   /**
-   * Whether `credential` may write here, asked by the Worker before it reads a body. The
-   * Worker may remember a yes for a few seconds; `ingest` and `configure` check again.
+   * Whether `credential` may do `action` (write, by default, or edit) here, asked by the
+   * Worker before it reads a body. The Worker may remember a yes for a few seconds; every
+   * call that writes or edits checks again, so a revoked token is refused at once.
    */
-  authorize(credential: Credential): AuthorizeOutcome {
+  authorize(credential: Credential, action: Exclude<TokenAction, "read"> = "write"): AuthorizeOutcome {
+    if (!this.store.meta()) return { status: "not_found" };
+    return this.refusal(this.permit(credential, action)) ?? { status: "ok" };
+  }
+
+  /**
+   * Whether `credential` may do `action`: the admin always (the Worker checked its token);
+   * else it must be one of this dashboard's tokens, with a scope that allows it. A token's
+   * use is recorded (at most once a minute).
+   */
+  private permit(credential: Credential, action: TokenAction): Permit {
+    if (credential.kind === "admin") return { status: "ok" };
+    const token = this.tokens.byHash(credential.tokenHash);
+    if (!token) return { status: "unknown" };
+    if (!scopeAllows(token.scope, action)) return { status: "forbidden", required: scopeNeeded(action) };
+    this.tokens.used(token, Date.now());
+    return { status: "ok" };
+  }
+
+  /** The refusal a permit stands for (a token that is not the dashboard's draws on the refusal limit), or null when allowed. */
+  private refusal(permit: Permit): Exclude<TokenRefusal, { status: "not_found" }> | null {
+    if (permit.status === "ok") return null;
+    if (permit.status === "unknown") return this.refusals.refuse(Date.now());
+    return permit;
+  }
+
+  /** Whether `access` may read this dashboard, and by which of its tokens; a token's use is recorded. */
+  private admit(meta: { viewKeyHash: string | null }, access: ViewAccess): ViewAdmission {
+    return admitReader(meta.viewKeyHash !== null, access, (hash) => {
+      const token = this.tokens.byHash(hash);
+      if (token) this.tokens.used(token, Date.now());
+      return token;
+    });
+  }
+
+  /** Adds a token (its secret made by the Worker, only its hash given), for the admin or an `edit` token. */
+  addToken(credential: Credential, input: { name: string; scope: TokenScope; hash: string }): AddTokenOutcome {
+    if (!this.store.meta()) return { status: "not_found" };
+    const refused = this.refusal(this.permit(credential, "edit"));
+    if (refused) return refused;
+    if (this.tokens.count() >= limits.maxTokensPerDashboard) return { status: "full" };
+    return { status: "ok", token: tokenInfo(this.tokens.add(input, Date.now())) };
+  }
+
+  /** The tokens, without secrets or hashes, for the admin or an `edit` token. */
+  listTokens(credential: Credential): ListTokensOutcome {
+    if (!this.store.meta()) return { status: "not_found" };
+    const refused = this.refusal(this.permit(credential, "edit"));
+    if (refused) return refused;
+    return { status: "ok", tokens: this.tokens.list().map(tokenInfo) };
+  }
+
+  /**
+   * Revokes token `id`, for the admin or an `edit` token. Effective at once: every later call
+   * with it is refused here (whatever the Worker remembers), and the viewers it let in (here
+   * and on the relays) are closed with 4403.
+   */
+  revokeToken(credential: Credential, id: string): RevokeTokenOutcome {
+    if (!this.store.meta()) return { status: "not_found" };
+    const refused = this.refusal(this.permit(credential, "edit"));
+    if (refused) return refused;
+    if (!this.tokens.remove(id)) return { status: "no_token" };
+    this.stream.revoked([id]);
+    this.relays.revoked([id]);
+    return { status: "ok" };
+  }
+
+  /** The dashboard's definition (no data, no secret), for a reader allowed to see the dashboard. */
+  definition(access: ViewAccess = {}): DefinitionOutcome {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (wrongToken(credential, meta)) return this.refusals.refuse(Date.now());
-    return { status: "ok" };
+    const admission = this.admit(meta, access);
+    if (admission.verdict !== "allowed") return { status: admission.verdict };
+    return { status: "ok", definition: { pulseboardDefinition: 1, title: meta.title, panels: meta.panels, private: meta.viewKeyHash !== null } };
   }
 
   /** The dashboard's description, for a reader allowed to see it. */
   describe(access: ViewAccess = {}): DescribeOutcome {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    const verdict = viewVerdict(meta, access);
-    if (verdict !== "allowed") return { status: verdict };
+    const admission = this.admit(meta, access);
+    if (admission.verdict !== "allowed") return { status: admission.verdict };
     const info: DashboardInfo = {
       id: meta.id,
       title: meta.title,
@@ -127,7 +219,8 @@ export class Dashboard extends DurableObject<Env> {
   configure(credential: Credential, update: DashboardUpdate): ConfigureOutcome {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (wrongToken(credential, meta)) return { status: "forbidden" };
+    const refused = this.refusal(this.permit(credential, "edit"));
+    if (refused) return refused.status === "rate_limited" ? { status: "forbidden" } : refused;
     this.store.configure(update);
     const title = update.title ?? meta.title;
     const panels = update.panels ?? meta.panels;
@@ -140,7 +233,8 @@ export class Dashboard extends DurableObject<Env> {
   annotate(credential: Credential, inputs: AnnotationInput[]): AnnotateOutcome {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (wrongToken(credential, meta)) return { status: "forbidden" };
+    const permit = this.permit(credential, "write");
+    if (permit.status !== "ok") return permit.status === "forbidden" ? permit : { status: "forbidden" };
     const room = this.annotations.room();
     if (inputs.length > room) return { status: "full", room };
     const added = this.annotations.add(inputs);
@@ -152,7 +246,8 @@ export class Dashboard extends DurableObject<Env> {
   unannotate(credential: Credential, id: number): UnannotateOutcome {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (wrongToken(credential, meta)) return { status: "forbidden" };
+    const permit = this.permit(credential, "write");
+    if (permit.status !== "ok") return permit.status === "forbidden" ? permit : { status: "forbidden" };
     if (!this.annotations.remove(id)) return { status: "no_annotation" };
     this.announceAnnotations({ added: [], removed: [id] });
     return { status: "ok" };
@@ -162,8 +257,8 @@ export class Dashboard extends DurableObject<Env> {
   annotationsIn(access: ViewAccess, from: number, to: number): AnnotationsOutcome {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    const verdict = viewVerdict(meta, access);
-    if (verdict !== "allowed") return { status: verdict };
+    const admission = this.admit(meta, access);
+    if (admission.verdict !== "allowed") return { status: admission.verdict };
     const annotations = this.annotations.list(from, to, limits.maxAnnotationsPerRead + 1);
     return { status: "ok", annotations: annotations.slice(0, limits.maxAnnotationsPerRead), more: annotations.length > limits.maxAnnotationsPerRead };
   }
@@ -180,7 +275,8 @@ export class Dashboard extends DurableObject<Env> {
   ingest(request: IngestRequest): IngestAnswer {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    if (wrongToken(request.credential, meta)) return this.refusals.refuse(Date.now());
+    const refused = this.refusal(this.permit(request.credential, "write"));
+    if (refused) return refused;
     return this.writes.run(request, Date.now());
   }
 
@@ -191,8 +287,8 @@ export class Dashboard extends DurableObject<Env> {
   async history(access: ViewAccess, patterns: string[], from: number, to: number, step?: number): Promise<HistoryOutcome> {
     const meta = this.store.meta();
     if (!meta) return { status: "not_found" };
-    const verdict = viewVerdict(meta, access);
-    if (verdict !== "allowed") return { status: verdict };
+    const admission = this.admit(meta, access);
+    if (admission.verdict !== "allowed") return { status: admission.verdict };
     return this.reads.answer(patterns, from, to, step);
   }
 
@@ -210,11 +306,11 @@ export class Dashboard extends DurableObject<Env> {
     // Browsers cannot set headers on a WebSocket, and a query string would end up in logs.
     const offered = offeredProtocols(request.headers.get("Sec-WebSocket-Protocol"));
     const offeredKey = viewKeyFromProtocols(offered);
-    const verdict = viewVerdict(meta, offeredKey === undefined ? {} : { viewKeyHash: await sha256Hex(offeredKey) });
-    if (verdict !== "allowed") return Response.json({ error: viewError(verdict) }, { status: verdict === "view_key_required" ? 401 : 403 });
+    const admission = this.admit(meta, offeredKey === undefined ? {} : { viewKeyHash: await sha256Hex(offeredKey) });
+    if (admission.verdict !== "allowed") return Response.json({ error: viewError(admission.verdict) }, { status: admission.verdict === "view_key_required" ? 401 : 403 });
     // A large audience's new viewers go to relays: the Worker takes them there.
     const route = request.headers.has(RELAY_ROUTING_HEADER) ? this.relays.route(this.stream.viewerCount()) : null;
-    if (route !== null) return Response.json({ ...route, viewKeyHash: meta.viewKeyHash } satisfies RelayRoute, { headers: { [RELAY_ROUTE_HEADER]: "1" } });
+    if (route !== null) return Response.json({ ...route, readers: this.readers(meta) } satisfies RelayRoute, { headers: { [RELAY_ROUTE_HEADER]: "1" } });
     const params = new URL(request.url).searchParams;
     const since = params.get("since");
     const series = viewerSeries(params);
@@ -222,12 +318,17 @@ export class Dashboard extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.stream.join(
       server,
-      { series, since: since === null ? null : Number(since), hello: { dashboard: meta.id, title: meta.title, panels: meta.panels } },
+      { series, since: since === null ? null : Number(since), hello: { dashboard: meta.id, title: meta.title, panels: meta.panels }, token: admission.token },
       this.settings.maxFramesPerSecond,
     );
     // A browser that offered subprotocols fails the handshake unless one is selected.
     const headers: HeadersInit = offered.includes(VIEWER_PROTOCOL) ? { "Sec-WebSocket-Protocol": VIEWER_PROTOCOL } : {};
     return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  /** For the Worker to check a private dashboard's viewers before they reach a relay: each token's id and hash (null: public). */
+  private readers(meta: { viewKeyHash: string | null }): RelayRoute["readers"] {
+    return meta.viewKeyHash === null ? null : this.tokens.list().map((token) => ({ id: token.id, hash: token.hash }));
   }
 
   /**
@@ -256,8 +357,14 @@ export class Dashboard extends DurableObject<Env> {
         series: this.store.recent(perSeries, seq, series.slice(0, carried)),
         withheld: series.slice(carried),
         viewers: this.stream.audience(),
+        ...(meta.viewKeyHash === null ? {} : { tokens: this.tokens.list().map((token) => token.id) }),
       },
     };
+  }
+
+  /** Whether token `id` is the dashboard's, for a relay asked to let in a viewer with a token made after it attached. */
+  hasToken(id: string): boolean {
+    return this.store.meta() !== null && this.tokens.list().some((token) => token.id === id);
   }
 
   /** Points after `after` (up to `through`, about `limit`) for a relay that lacks them. */

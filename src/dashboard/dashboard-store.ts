@@ -31,9 +31,9 @@ export interface DashboardMeta {
   id: string;
   /** Human title. */
   title: string;
-  /** SHA-256 hex of the ingest token. */
+  /** SHA-256 hex of the ingest token given at creation (access is checked against the tokens table: token-store.ts). */
   tokenHash: string;
-  /** SHA-256 hex of the view key of a private dashboard; null for a public one. */
+  /** SHA-256 hex of the view key given at creation of a private dashboard; null for a public one. Non-null: private. */
   viewKeyHash: string | null;
   /** Creation time, milliseconds since the epoch. */
   createdAt: number;
@@ -56,8 +56,8 @@ CREATE TABLE IF NOT EXISTS dashboard (
   singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
   id TEXT NOT NULL,                            -- the id the object is addressed by
   title TEXT NOT NULL,
-  token_hash TEXT NOT NULL,                    -- SHA-256 hex of the ingest token
-  view_key_hash TEXT,                          -- SHA-256 hex of the view key; NULL: public
+  token_hash TEXT NOT NULL,                    -- SHA-256 hex of the ingest token at creation (tokens: token-store.ts)
+  view_key_hash TEXT,                          -- SHA-256 hex of the view key at creation; NULL: public
   created_at INTEGER NOT NULL,                 -- ms since the epoch
   panels TEXT NOT NULL DEFAULT '[]',           -- JSON array of panels, in display order
   seq INTEGER NOT NULL DEFAULT 0,              -- at most the newest point's sequence number (see storedSeq)

@@ -3,6 +3,7 @@
  * by series), the items refused and why, how the request authenticated, and the answer.
  */
 import type { Tags } from "../common/protocol";
+import type { TokenScope } from "./token-scope";
 
 /**
  * Validated points of one series, columnar, as the Worker hands them to a dashboard. Typed
@@ -55,7 +56,7 @@ export function pointCount(series: readonly SeriesBatch[]): number {
 export type Credential =
   /** The Worker verified the admin token. */
   | { kind: "admin" }
-  /** An ingest token; only its SHA-256 hex travels, and the object compares it with its own. */
+  /** One of the dashboard's tokens; only its SHA-256 hex travels, and the object finds it among its own and checks its scope. */
   | { kind: "ingest"; tokenHash: string };
 
 /** What the Worker asks a dashboard to store. */
@@ -100,7 +101,11 @@ export type IngestAnswer =
       rejectedExact?: false;
     }
   | { status: "not_found" }
-  | { status: "forbidden" }
+  | {
+      status: "forbidden";
+      /** Set when the token is the dashboard's but its scope does not allow writing: the scope needed. */
+      required?: TokenScope;
+    }
   | {
       status: "rate_limited";
       /** The dashboard's ingest rate, or (before any of the body was looked at) wrong tokens coming too often. */

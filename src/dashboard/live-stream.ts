@@ -48,6 +48,17 @@ export interface Join {
   since: number | null;
   /** The dashboard's description as `hello` gives it. */
   hello: { dashboard: string; title: string; panels: Panel[] };
+  /** The id of the dashboard's token that let the viewer into a private dashboard (null or absent: none did). */
+  token?: string | null;
+}
+
+/**
+ * The tag of the sockets a token let in. Tags stay with a hibernated socket and the runtime
+ * looks them up itself (`getWebSockets(tag)`), so revoking a token finds its viewers without
+ * reading every socket's attachment.
+ */
+export function tokenTag(id: string): string {
+  return `token:${id}`;
 }
 
 /**
@@ -151,7 +162,7 @@ export class LiveStream {
    * instance that follows an eviction before the greeting closes it (1012).
    */
   join(socket: WebSocket, join: Join, maxFramesPerSecond: number): void {
-    this.ctx.acceptWebSocket(socket);
+    this.ctx.acceptWebSocket(socket, join.token ? [tokenTag(join.token)] : []);
     socket.serializeAttachment({ joinedAt: Date.now(), series: join.series, budget: freshBudget(Date.now()), fedBy: this.instance } satisfies ViewerAttachment);
     this.viewers.joined(socket, join.series);
     this.greetings.set(socket, () => this.greet(socket, join, maxFramesPerSecond));
@@ -206,6 +217,22 @@ export class LiveStream {
       console.error("webSocketMessage failed", err);
       send(socket, { type: "error", code: "internal", message: "the server failed to handle this message" });
     }
+  }
+
+  /** Closes the viewers tokens `ids` let in (4403): the tokens were revoked. */
+  revoked(ids: readonly string[]): void {
+    let closed = 0;
+    for (const id of ids) {
+      for (const socket of this.ctx.getWebSockets(tokenTag(id))) {
+        this.greetings.delete(socket);
+        this.feeds.cancel(socket);
+        this.closing.forget(socket);
+        this.viewers.left(socket);
+        closeQuietly(socket, CloseCode.revoked, "the key this viewer used was revoked");
+        closed++;
+      }
+    }
+    if (closed > 0) this.announceViewers();
   }
 
   /** The viewer closed its socket (`code` and `reason` are its own), or the socket failed (no code). */

@@ -19,6 +19,8 @@ interface Member {
   viewers: number;
   failures: number;
   retry: ReturnType<typeof setTimeout> | null;
+  /** Revoked token ids of pushes that failed: the retry carries them, since a bare position would not. */
+  revoked: string[];
 }
 
 /**
@@ -46,7 +48,7 @@ export class RelayFleet {
    * `relayAfterViewers`), else how many relays take new viewers, enough for the relayed
    * audience at `viewersPerRelay` each, one more as it fills up, and which of them holds the fewest.
    */
-  route(local: number): Omit<RelayRoute, "viewKeyHash"> | null {
+  route(local: number): Omit<RelayRoute, "readers"> | null {
     const relayed = this.viewers();
     if (local + relayed < this.settings.relayAfterViewers) return null;
     const relays = Math.max(1, Math.ceil((relayed + 1) / this.settings.viewersPerRelay));
@@ -89,7 +91,7 @@ export class RelayFleet {
       member.failures = 0;
       return;
     }
-    members.set(index, { generation, viewers: 0, failures: 0, retry: null });
+    members.set(index, { generation, viewers: 0, failures: 0, retry: null, revoked: [] });
     this.save();
   }
 
@@ -129,6 +131,11 @@ export class RelayFleet {
     for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), annotations: change });
   }
 
+  /** Tokens were revoked: every relay closes the viewers they let in. */
+  revoked(ids: string[]): void {
+    for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), revoked: ids });
+  }
+
   private push(index: number, update: Omit<RelayUpdate, "address">): void {
     const address: RelayAddress = { dashboard: this.dashboardId(), index };
     const generation = this.loaded().get(index)?.generation;
@@ -136,7 +143,7 @@ export class RelayFleet {
       .update({ ...update, address })
       .then(
         (ack) => this.acked(index, generation, ack),
-        (err: unknown) => this.failed(index, err),
+        (err: unknown) => this.failed(index, err, update.revoked),
       );
   }
 
@@ -150,9 +157,10 @@ export class RelayFleet {
     member.failures = 0;
   }
 
-  private failed(index: number, err: unknown): void {
+  private failed(index: number, err: unknown, revoked: string[] | undefined): void {
     const member = this.loaded().get(index);
     if (!member) return;
+    if (revoked) member.revoked.push(...revoked);
     member.failures++;
     console.warn(`push to relay ${index} failed (${member.failures} in a row)`, err);
     if (member.failures >= MOST_FAILURES) return this.drop(index);
@@ -160,7 +168,9 @@ export class RelayFleet {
     const wait = Math.min(RETRY_MOST_MS, RETRY_FIRST_MS * 2 ** (member.failures - 1));
     member.retry = setTimeout(() => {
       member.retry = null;
-      if (this.loaded().get(index) === member) this.push(index, { through: this.broadcastSeq() });
+      if (this.loaded().get(index) !== member) return;
+      const revoked = member.revoked.splice(0);
+      this.push(index, revoked.length > 0 ? { through: this.broadcastSeq(), revoked } : { through: this.broadcastSeq() });
     }, wait);
   }
 
@@ -180,7 +190,7 @@ export class RelayFleet {
     if (!this.members) {
       const saved = this.ctx.storage.kv.get<number[]>(MEMBERS_KEY) ?? [];
       // Instances unknown until they answer a push: "" accepts the first that does.
-      this.members = new Map(saved.map((index) => [index, { generation: "", viewers: 0, failures: 0, retry: null }]));
+      this.members = new Map(saved.map((index) => [index, { generation: "", viewers: 0, failures: 0, retry: null, revoked: [] }]));
     }
     return this.members;
   }

@@ -1,4 +1,5 @@
 import { TokenBucket } from "./rate-limiter";
+import type { TokenScope } from "./token-scope";
 
 /**
  * Why a dashboard refuses a write before looking at its body: no such dashboard, a wrong
@@ -6,7 +7,11 @@ import { TokenBucket } from "./rate-limiter";
  */
 export type WriteRefusal =
   | { status: "not_found" }
-  | { status: "forbidden" }
+  | {
+      status: "forbidden";
+      /** Set when the token is the dashboard's but its scope does not allow this: the scope needed. */
+      required?: TokenScope;
+    }
   | {
       status: "rate_limited";
       /** Set apart from the ingest rate limit's 429: this one is about wrong tokens. */

@@ -54,9 +54,20 @@ export interface RelayRoute {
    * relay's room, then relays `relays`, `relays + 1`, ... this many each.
    */
   viewersPerRelay: number;
-  /** Hash of the view key of a private dashboard, which the Worker checks before a relay sees the socket. */
-  viewKeyHash: string | null;
+  /**
+   * A private dashboard's tokens (any of them lets a viewer in), which the Worker checks
+   * before a relay sees the socket: each token's id and the SHA-256 hex of its secret. Null
+   * for a public dashboard.
+   */
+  readers: { id: string; hash: string }[] | null;
 }
+
+/**
+ * Header the Worker sets on a private dashboard's viewer upgrade it hands to a relay: the id
+ * of the token that let the viewer in, so the relay can close it when the token is revoked.
+ * Only the Worker reaches a relay, and it replaces whatever a client sent.
+ */
+export const RELAY_VIEWER_TOKEN_HEADER = "X-Pulseboard-Viewer-Token";
 
 /** The dashboard's description that a viewer's `hello` carries. */
 export interface RelayHello {
@@ -80,6 +91,12 @@ export interface RelayBase {
   withheld: SeriesInfo[];
   /** The dashboard's whole audience (its own viewers and every relay's). */
   viewers: number;
+  /**
+   * A private dashboard's token ids at the base's position (absent for a public one): the
+   * relay lets in a viewer the Worker admitted with one of them, and asks the dashboard about
+   * any other (a token made since), so a token revoked before the relay attached is refused too.
+   */
+  tokens?: string[];
 }
 
 /**
@@ -105,6 +122,8 @@ export interface RelayUpdate {
   config?: { title: string; panels: Panel[] };
   /** Annotations added or removed, when some were. */
   annotations?: AnnotationChange;
+  /** Ids of tokens just revoked: the relay closes the viewers they let in (4403) and lets no new one in with them. */
+  revoked?: string[];
 }
 
 /** Annotations added and removed at once, as viewers hear of them (`annotations` message). */

@@ -6,7 +6,8 @@ import { closeQuietly } from "../dashboard/fan-out";
 import { offeredProtocols } from "../dashboard/view-access";
 import { RelayFleet } from "../dashboard/relay-fleet";
 import type { SeriesPoints } from "../common/protocol";
-import { relayAddressOf, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
+import { viewError } from "../dashboard/view-error";
+import { RELAY_VIEWER_TOKEN_HEADER, relayAddressOf, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
 import { RelayedStream } from "./relayed-stream";
 
 /**
@@ -37,10 +38,12 @@ export class Relay extends DurableObject<Env> {
     if (!address) return Response.json({ error: { code: "not_found", message: "relays are reached through their dashboard" } }, { status: 404 });
     const relayed = await this.relayed(address);
     if (!relayed) return Response.json({ error: { code: ErrorCode.dashboardNotFound, message: "no such dashboard" } }, { status: 404 });
+    const token = request.headers.get(RELAY_VIEWER_TOKEN_HEADER);
+    if (token !== null && !(await relayed.admits(token))) return Response.json({ error: viewError("invalid_view_key") }, { status: 403 });
     const params = new URL(request.url).searchParams;
     const since = params.get("since");
     const { 0: client, 1: server } = new WebSocketPair();
-    relayed.join(server, { series: viewerSeries(params), since: since === null ? null : Number(since) });
+    relayed.join(server, { series: viewerSeries(params), since: since === null ? null : Number(since), token });
     const offered = offeredProtocols(request.headers.get("Sec-WebSocket-Protocol"));
     const headers: HeadersInit = offered.includes(VIEWER_PROTOCOL) ? { "Sec-WebSocket-Protocol": VIEWER_PROTOCOL } : {};
     return new Response(null, { status: 101, webSocket: client, headers });

@@ -86,6 +86,12 @@ export class RelayedStream {
   readonly stream: LiveStream;
   /** The relays this one pushes to. */
   private readonly children: RelayFleet;
+  /**
+   * A private dashboard's token ids as far as this relay knows (null: public): from its base,
+   * less those revoked since, plus those the dashboard confirmed since. A Worker may admit a
+   * viewer by a routing answer from before a revocation; the relay refuses it all the same.
+   */
+  private readonly tokens: Set<string> | null;
 
   private constructor(
     /** Names this instance to the dashboard (see `RelayFleet`). */
@@ -95,12 +101,14 @@ export class RelayedStream {
     private readonly settings: DashboardSettings,
     private readonly address: RelayAddress,
     private readonly upstream: Upstream,
-    dashboard: DurableObjectStub<Dashboard>,
+    /** The dashboard itself (whatever the relay's upstream), for history and token questions. */
+    private readonly dashboard: DurableObjectStub<Dashboard>,
     private readonly window: RelayWindow,
-    base: { hello: RelayHello; viewers: number; seq: number },
+    base: { hello: RelayHello; viewers: number; seq: number; tokens?: string[] },
     private readonly ended: () => void,
   ) {
     this.hello = base.hello;
+    this.tokens = base.tokens ? new Set(base.tokens) : null;
     this.total = base.viewers;
     this.record = { ...address, seq: base.seq, settled: true };
     this.children = new RelayFleet(ctx, env, settings, () => address.dashboard, () => window.positions().broadcastSeq);
@@ -145,6 +153,14 @@ export class RelayedStream {
     return record && { dashboard: record.dashboard, index: record.index };
   }
 
+  /** Whether token `id` may let a viewer in: one this relay knows, else one the dashboard says is still its own. */
+  async admits(id: string): Promise<boolean> {
+    if (this.tokens === null || this.tokens.has(id)) return true;
+    if (!(await this.dashboard.hasToken(id))) return false;
+    this.tokens.add(id);
+    return true;
+  }
+
   /** Accepts a viewer routed to this relay. */
   join(socket: WebSocket, join: Omit<Join, "hello">): void {
     this.saveRecord();
@@ -171,7 +187,8 @@ export class RelayedStream {
     await this.window.coverRecent(series, perSeries, seq);
     this.children.attached(index, generation);
     // From what this relay holds in memory: no read to bound.
-    return { status: "ok", base: { hello: this.hello, seq, prunedSeq: positions.prunedSeq, perSeries, series: this.window.recent(perSeries, seq, series), withheld: [], viewers: this.total } };
+    const tokens = this.tokens === null ? {} : { tokens: [...this.tokens] };
+    return { status: "ok", base: { hello: this.hello, seq, prunedSeq: positions.prunedSeq, perSeries, series: this.window.recent(perSeries, seq, series), withheld: [], viewers: this.total, ...tokens } };
   }
 
   /** Points after `after` for a relay below: from the window, else from upstream. */
@@ -202,6 +219,7 @@ export class RelayedStream {
 
   private async apply(update: RelayUpdate): Promise<RelayAck> {
     if (update.config) this.configured(update.config.title, update.config.panels);
+    if (update.revoked) this.revoked(update.revoked);
     if (update.annotations) {
       this.stream.annotated(update.annotations);
       this.children.annotated(update.annotations);
@@ -242,6 +260,12 @@ export class RelayedStream {
     this.window.append(run);
     this.stream.stored(run);
     this.unsettle();
+  }
+
+  private revoked(ids: string[]): void {
+    for (const id of ids) this.tokens?.delete(id);
+    this.stream.revoked(ids);
+    this.children.revoked(ids);
   }
 
   private configured(title: string, panels: Panel[]): void {

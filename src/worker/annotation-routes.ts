@@ -9,11 +9,11 @@ import { ApiError } from "./errors";
 import { parseTime } from "./history-params";
 import type { AppEnv } from "./hono-env";
 import { notFound, readJson, viewRefused } from "./route-helpers";
-import { authorizeWrite, writeRefusedError } from "./write-authorization";
+import { authorizeWrite, insufficientScopeError, writeRefusedError } from "./write-authorization";
 
 /**
- * Annotations: points in time with a text ("deploy 1.4", "boiler serviced"), written with the
- * dashboard's ingest token (or the admin token), read by whoever may view the dashboard, and
+ * Annotations: points in time with a text ("deploy 1.4", "boiler serviced"), written with a
+ * `write` or `edit` token of the dashboard (or the admin token), read by whoever may view the dashboard, and
  * sent live to its viewers (`annotations` message) as they are added and removed.
  */
 
@@ -66,6 +66,7 @@ annotationRoutes.post("/api/dashboards/:id/annotations", async (c) => {
     case "not_found":
       throw notFound(id);
     case "forbidden":
+      if (outcome.required) throw insufficientScopeError(id, outcome.required);
       throw new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
     case "full":
       throw new ApiError(
@@ -104,6 +105,7 @@ annotationRoutes.delete("/api/dashboards/:id/annotations/:annotation", async (c)
     case "not_found":
       throw notFound(id);
     case "forbidden":
+      if (outcome.required) throw insufficientScopeError(id, outcome.required);
       throw new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
     case "no_annotation":
       throw new ApiError(404, "annotation_not_found", `dashboard "${id}" has no annotation ${raw}`, { field: "annotation" });

@@ -7,6 +7,7 @@ import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard
 import { ApiError, errorResponse } from "./errors";
 import { bodyFormat, decodeBody } from "./decode-body";
 import { dashboardUpdateSchema } from "../common/dashboard-config";
+import { parseDefinition, type DashboardDefinition } from "../common/dashboard-definition";
 import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { influxStatusRoutes } from "./influx-status-routes";
@@ -16,21 +17,33 @@ import { parsePrecision, PRECISIONS } from "./precision";
 import { prometheusRoutes } from "./prometheus-routes";
 import { securityHeaders } from "./security-headers";
 import { newIngestToken, newViewKey, sha256Hex } from "../dashboard/secrets";
-import { authorizeWrite, writeRefusedError } from "./write-authorization";
+import { authorizeWrite, insufficientScopeError, writeRefusedError } from "./write-authorization";
 import { ErrorCode, type CreatedDashboard } from "../common/http-contract";
 import type { AppEnv } from "./hono-env";
 import { notFound, readJson, viewRefused } from "./route-helpers";
 import { annotationRoutes } from "./annotation-routes";
 import { checkViewerParams } from "./viewer-params";
 import { connectViewer } from "./viewer-route";
+import { tokenRoutes } from "./token-routes";
+import { definitionRoutes } from "./definition-routes";
 
 
-/** Body of `POST /api/dashboards`. */
+/** Body of `POST /api/dashboards`; `private` and `title` override a definition's. */
 const createDashboardSchema = z.strictObject({
   id: dashboardIdSchema.optional(),
   private: z.boolean({ error: "private must be true or false" }).optional(),
   title: z.string().trim().min(1, "title must not be empty").max(limits.maxTitleLength, `title is at most ${limits.maxTitleLength} characters`).optional(),
+  /** A dashboard's definition (`GET /api/dashboards/:id/definition`) to make this one from; read by `parseDefinition`. */
+  definition: z.unknown().optional(),
 });
+
+/** The definition a dashboard is made from, or a 400 naming the field at fault inside `definition`. */
+function importedDefinition(input: unknown): DashboardDefinition {
+  const outcome = parseDefinition(input);
+  if (outcome.ok) return outcome.definition;
+  const { code, message, path } = outcome.problem;
+  throw new ApiError(400, code, message, { field: path === "" ? "definition" : `definition.${path}` });
+}
 
 function dashboard(env: Env, id: string): DurableObjectStub<Dashboard> {
   return env.DASHBOARD.getByName(id);
@@ -50,6 +63,8 @@ app.route("/", annotationRoutes);
 app.route("/", influxStatusRoutes);
 app.route("/", otlpRoutes);
 app.route("/", prometheusRoutes);
+app.route("/", tokenRoutes);
+app.route("/", definitionRoutes);
 
 app.get("/d/:id", async (c) => {
   parseDashboardId(c.req.param("id"));
@@ -59,21 +74,23 @@ app.get("/d/:id", async (c) => {
 
 app.post("/api/dashboards", async (c) => {
   await requireAdmin(c);
-  const input = createDashboardSchema.safeParse(await readJson(c.req.raw, 16 * 1024));
+  const input = createDashboardSchema.safeParse(await readJson(c.req.raw, limits.maxSettingsBodyBytes));
   if (!input.success) {
     const issue = input.error.issues[0]!;
     throw new ApiError(400, "invalid_body", issue.message, { field: issue.path.map(String).join(".") || undefined });
   }
+  const definition = input.data.definition === undefined ? null : importedDefinition(input.data.definition);
   const id = input.data.id ?? newDashboardId();
-  const title = input.data.title ?? id;
+  const title = input.data.title ?? definition?.title ?? id;
   const ingestToken = newIngestToken();
-  const viewKey = input.data.private ? newViewKey() : null;
+  const viewKey = (input.data.private ?? definition?.private) ? newViewKey() : null;
   const created = await dashboard(c.env, id).create({
     id,
     title,
     tokenHash: await sha256Hex(ingestToken),
     viewKeyHash: viewKey === null ? null : await sha256Hex(viewKey),
     now: Date.now(),
+    ...(definition === null ? {} : { panels: definition.panels }),
   });
   if (!created) throw new ApiError(409, ErrorCode.dashboardExists, `dashboard "${id}" already exists`, { field: "id" });
   const origin = new URL(c.req.url).origin;
@@ -107,16 +124,16 @@ app.put("/api/dashboards/:id", async (c) => {
   const credential = await writeCredential(c);
   const stub = dashboard(c.env, id);
   // Checked before the body is read, as for ingest.
-  const refusal = await authorizeWrite(stub, id, credential);
+  const refusal = await authorizeWrite(stub, id, credential, Date.now(), "edit");
   if (refusal) throw writeRefusedError(id, refusal);
-  const update = dashboardUpdateSchema.safeParse(await readJson(c.req.raw, 64 * 1024));
+  const update = dashboardUpdateSchema.safeParse(await readJson(c.req.raw, limits.maxSettingsBodyBytes));
   if (!update.success) {
     const issue = update.error.issues[0]!;
     throw new ApiError(400, "invalid_body", issue.message, { field: issue.path.map(String).join(".") || undefined });
   }
   const outcome = await stub.configure(credential, update.data);
   if (outcome.status === "not_found") throw notFound(id);
-  if (outcome.status === "forbidden") throw new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
+  if (outcome.status === "forbidden") throw outcome.required ? insufficientScopeError(id, outcome.required) : new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
   return c.json(outcome.config);
 });
 

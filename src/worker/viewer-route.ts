@@ -1,9 +1,9 @@
 import type { Dashboard } from "../dashboard/dashboard-object";
 import { dashboardSettings } from "../dashboard/dashboard-settings";
-import { sha256Hex } from "../dashboard/secrets";
-import { offeredProtocols, viewKeyFromProtocols, viewVerdict } from "../dashboard/view-access";
+import { constantTimeEqual, sha256Hex } from "../dashboard/secrets";
+import { admitReader, offeredProtocols, viewKeyFromProtocols } from "../dashboard/view-access";
 import { viewError } from "../dashboard/view-error";
-import { RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, relayName, type RelayRoute } from "../relay/relay-contract";
+import { RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, RELAY_VIEWER_TOKEN_HEADER, relayName, type RelayRoute } from "../relay/relay-contract";
 import { ApiError } from "./errors";
 
 /** Most dashboards whose routing answer one Worker isolate remembers. */
@@ -56,7 +56,7 @@ export async function connectViewer(env: Env, id: string, request: Request): Pro
       if (remembered.size >= MOST_REMEMBERED) remembered.delete(remembered.keys().next().value!);
       remembered.set(id, { route, until: Date.now() + cacheMs, sent: 1 });
     }
-    return toRelay(env, id, route.emptiest, request);
+    return toRelay(env, id, route.emptiest, request, await checkViewKey(route, request.headers));
   } finally {
     asking.delete(id);
     answered(route);
@@ -68,23 +68,42 @@ export async function connectViewer(env: Env, id: string, request: Request): Pro
  * taken, then new relays, each filled in turn (the dashboard's counts lag a crowd).
  */
 async function toRememberedRelay(env: Env, id: string, known: { route: RelayRoute; sent: number }, request: Request): Promise<Response> {
-  await checkViewKey(known.route, request.headers);
+  const token = await checkViewKey(known.route, request.headers);
   const { route } = known;
   const sent = known.sent++;
   const index = sent < route.room ? route.emptiest : Math.max(route.relays, route.emptiest + 1) + Math.floor((sent - route.room) / route.viewersPerRelay);
-  return toRelay(env, id, index, request);
+  return toRelay(env, id, index, request, token);
 }
 
-/** Hands the upgrade to a relay as it came: the relay knows itself by its name. */
-function toRelay(env: Env, id: string, index: number, request: Request): Promise<Response> {
-  return env.RELAY.getByName(relayName({ dashboard: id, index })).fetch(request);
+/**
+ * Hands the upgrade to a relay as it came (the relay knows itself by its name), with the id
+ * of the token that let the viewer into a private dashboard, and never one a client sent.
+ */
+function toRelay(env: Env, id: string, index: number, request: Request, token: string | null): Promise<Response> {
+  const relay = env.RELAY.getByName(relayName({ dashboard: id, index }));
+  if (token === null && !request.headers.has(RELAY_VIEWER_TOKEN_HEADER)) return relay.fetch(request);
+  const headers = new Headers(request.headers);
+  if (token === null) headers.delete(RELAY_VIEWER_TOKEN_HEADER);
+  else headers.set(RELAY_VIEWER_TOKEN_HEADER, token);
+  return relay.fetch(new Request(request, { headers }));
 }
 
-async function checkViewKey(route: RelayRoute, headers: Headers): Promise<void> {
-  if (route.viewKeyHash === null) return;
+/** Forgets the routing answer for dashboard `id` (its tokens changed): the next viewer asks the dashboard again. */
+export function forgetRoute(id: string): void {
+  remembered.delete(id);
+}
+
+/** Checks a private dashboard's viewer against the route's tokens; the id of the token that let it in (null: a public dashboard). */
+async function checkViewKey(route: RelayRoute, headers: Headers): Promise<string | null> {
+  if (route.readers === null) return null;
+  const readers = route.readers;
   const key = viewKeyFromProtocols(offeredProtocols(headers.get("Sec-WebSocket-Protocol")));
-  const verdict = viewVerdict({ viewKeyHash: route.viewKeyHash, tokenHash: "" }, key === undefined ? {} : { viewKeyHash: await sha256Hex(key) });
-  if (verdict === "allowed") return;
-  const { code, message } = viewError(verdict);
-  throw new ApiError(verdict === "view_key_required" ? 401 : 403, code, message);
+  const admission = admitReader(true, key === undefined ? {} : { viewKeyHash: await sha256Hex(key) }, (hash) => {
+    let found: { id: string } | null = null;
+    for (const reader of readers) if (constantTimeEqual(reader.hash, hash)) found = reader;
+    return found;
+  });
+  if (admission.verdict === "allowed") return admission.token;
+  const { code, message } = viewError(admission.verdict);
+  throw new ApiError(admission.verdict === "view_key_required" ? 401 : 403, code, message);
 }

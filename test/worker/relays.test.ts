@@ -302,6 +302,83 @@ describe("who reaches a relay", () => {
     viewer.close();
   });
 
+  it("a revoked key's viewers are closed on every relay, a relay's relay too, and its next upgrade is refused", async () => {
+    const created = await SELF.fetch(`${BASE}/api/dashboards`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${DEV_ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ id: uniqueId("private"), private: true }),
+    });
+    const { id, viewKey } = await created.json<{ id: string; viewKey: string }>();
+    const keyed = { "Sec-WebSocket-Protocol": `${VIEW_KEY_PROTOCOL_PREFIX}${viewKey}` };
+    const viewers: Viewer[] = [];
+    // Relays 0 and 1 below the dashboard, relay 2 below relay 0.
+    for (let i = 0; i < 3; i++) {
+      const viewer = await Viewer.open(id, {}, keyed);
+      await viewer.nth("snapshot");
+      viewers.push(viewer);
+      await eventually(async () => (await (await SELF.fetch(`${BASE}/api/dashboards/${id}`, { headers: { "X-Pulseboard-View-Key": viewKey } })).json<{ viewers: number }>()).viewers === i + 1, `${i + 1} viewers`);
+    }
+    expect(await socketsOnRelays(id, 3)).toEqual([1, 1, 1]);
+    const tokens = await (await SELF.fetch(`${BASE}/api/dashboards/${id}/tokens`, { headers: { Authorization: `Bearer ${DEV_ADMIN_TOKEN}` } })).json<{ tokens: { id: string; scope: string }[] }>();
+    const key = tokens.tokens.find((token) => token.scope === "read")!;
+    const revoked = await SELF.fetch(`${BASE}/api/dashboards/${id}/tokens/${key.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${DEV_ADMIN_TOKEN}` } });
+    expect(revoked.status).toBe(204);
+    for (const viewer of viewers) {
+      await viewer.until(() => viewer.closed !== null, "the close");
+      expect(viewer.closed!.code).toBe(CloseCode.revoked);
+    }
+    expect((await Viewer.handshake(id, {}, keyed)).status).toBe(403);
+  });
+
+  it("a relay refuses a viewer a Worker admitted with a revoked token, whether it held viewers then or attached since", async () => {
+    const created = await SELF.fetch(`${BASE}/api/dashboards`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${DEV_ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ id: uniqueId("private"), private: true }),
+    });
+    const { id, viewKey } = await created.json<{ id: string; viewKey: string }>();
+    const first = await Viewer.open(id, {}, { "Sec-WebSocket-Protocol": `${VIEW_KEY_PROTOCOL_PREFIX}${viewKey}` });
+    await first.nth("snapshot");
+    // A token made after relay 0 attached: the relay asks the dashboard about it.
+    const made = await SELF.fetch(`${BASE}/api/dashboards/${id}/tokens`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${DEV_ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "screen", scope: "read" }),
+    });
+    const screen = await made.json<{ id: string }>();
+    // What a Worker sends a relay for a viewer it admitted, as one holding an old routing answer would.
+    const upgrade = (index: number) => relayOf(id, index).fetch(`${BASE}/api/dashboards/${id}/ws`, { headers: { Upgrade: "websocket", "X-Pulseboard-Viewer-Token": screen.id } });
+    const admitted = await upgrade(0);
+    expect(admitted.status).toBe(101);
+    admitted.webSocket!.accept();
+    const closed = new Promise<number>((resolve) => admitted.webSocket!.addEventListener("close", (event) => resolve(event.code)));
+    const revoked = await SELF.fetch(`${BASE}/api/dashboards/${id}/tokens/${screen.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${DEV_ADMIN_TOKEN}` } });
+    expect(revoked.status).toBe(204);
+    expect(await closed).toBe(CloseCode.revoked);
+    // Relay 0 held viewers when the token was revoked; relay 5 attaches only now.
+    for (const index of [0, 5]) {
+      const refused = await upgrade(index);
+      expect(refused.status, `relay ${index}`).toBe(403);
+      expect(await refused.json()).toMatchObject({ error: { code: "invalid_view_key" } });
+    }
+    expect(first.closed).toBeNull();
+    first.close();
+  });
+
+  it("a relay takes the token that let a viewer in only from the Worker, never from the client", async () => {
+    const created = await SELF.fetch(`${BASE}/api/dashboards`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${DEV_ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ id: uniqueId("public") }),
+    });
+    const { id } = await created.json<{ id: string }>();
+    const viewer = await Viewer.open(id, {}, { "X-Pulseboard-Viewer-Token": "tk_AAAAAAAAAAAA" });
+    await viewer.nth("snapshot");
+    const tags = await runInDurableObject(relayOf(id, 0), (_relay: Relay, state) => state.getWebSockets().map((socket) => state.getTags(socket)));
+    expect(tags).toEqual([[]]);
+    viewer.close();
+  });
+
   it("an unknown dashboard's upgrade is refused and creates no relay", async () => {
     const id = uniqueId("unknown");
     const response = await Viewer.handshake(id);

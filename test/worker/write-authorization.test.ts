@@ -116,7 +116,7 @@ describe("a write with a wrong token", () => {
 /** Changes the dashboard's token under the Worker's remembered confirmation; the object reads it afresh after its eviction. */
 async function changeTokenHash(id: string): Promise<void> {
   const stub = env.DASHBOARD.getByName(id);
-  await runInDurableObject(stub, (_instance: Dashboard, state) => state.storage.sql.exec("UPDATE dashboard SET token_hash = ?", "0".repeat(64)));
+  await runInDurableObject(stub, (_instance: Dashboard, state) => state.storage.sql.exec("UPDATE tokens SET hash = ?", "0".repeat(64)));
   await evictDurableObject(stub);
 }
 
