@@ -79,8 +79,6 @@
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
  *   (see dashboard/debug-hook.ts).
  */
-// First: configures Zod before any schema exists (see the file).
-import "./zod-jitless.ts";
 import type { ServerMessage } from "../common/protocol.ts";
 import { Connection } from "./connection/connection.ts";
 import { showConnectionState, showRefused } from "./connection/connection-badge.ts";
@@ -89,7 +87,7 @@ import { parseDashboardPath, viewerSocketUrl } from "./dashboard/dashboard-id.ts
 import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotice } from "./dashboard/dashboard-notices.ts";
 import { exposeDebugHook } from "./dashboard/debug-hook.ts";
 import { JumpToNow } from "./dashboard/jump-to-now.ts";
-import { PanelEditor } from "./editor/panel-editor.ts";
+import { LazyEditor } from "./editor/lazy-editor.ts";
 import { PanelGrid } from "./panels/panel-grid.ts";
 import { PauseControl } from "./dashboard/pause-control.ts";
 import { followRangePicker } from "./dashboard/range-history.ts";
@@ -200,14 +198,18 @@ async function main(): Promise<void> {
   const timeWindow = new TimeWindow();
   const panels = new PanelGrid(grid, store, timeWindow, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
   panels.setPanels(dashboard.panels);
-  const panelEditor = new PanelEditor(edit, editor, {
-    dashboardId: dashboard.id,
-    onSaved: (saved) => {
-      showTitle(saved.title || dashboard.id);
-      panels.setPanels(saved.panels);
+  const panelEditor = new LazyEditor(
+    edit,
+    editor,
+    {
+      dashboardId: dashboard.id,
+      onSaved: (saved) => {
+        showTitle(saved.title || dashboard.id);
+        panels.setPanels(saved.panels);
+      },
     },
-  });
-  panelEditor.setSaved(dashboard);
+    dashboard,
+  );
   panels.reserve(dashboard.series);
   exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts() });
 

@@ -380,7 +380,8 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       // and button of it in order, each with a ring.
       await tabTo(page, "edit");
       await page.keyboard.press("Enter");
-      expect((await focused(page)).name).toBe("dashboard-title");
+      // The first opening loads the editor's code (lazy-editor.ts), then moves the focus.
+      await view.waitUntil("the editor to take the focus", async () => (await focused(page)).name === "dashboard-title");
       const controls = await controlsIn(page, "#editor");
       expect(controls.length).toBeGreaterThan(20);
       const visited: Focused[] = [await focused(page)];

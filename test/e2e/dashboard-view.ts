@@ -165,9 +165,14 @@ export class DashboardView {
     );
   }
 
-  /** Opens or closes the panel editor with the Edit toggle (see src/client/editor/panel-editor.ts). */
+  /**
+   * Opens or closes the panel editor with the Edit toggle (see src/client/editor/panel-editor.ts),
+   * and waits until it has: the first opening loads the editor's code (lazy-editor.ts).
+   */
   async toggleEditing(): Promise<void> {
+    const before = await this.page.getAttribute('[data-testid="edit"]', "aria-pressed");
     await this.page.click('[data-testid="edit"]');
+    await this.#until("the editor to open or close", 15_000, async () => (await this.page.getAttribute('[data-testid="edit"]', "aria-pressed")) !== before);
   }
 
   /** Ids of the panels in the editor, in its order. */

@@ -34,7 +34,8 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       // The toggle works from the keyboard, and opening the editor moves focus into it.
       await page.focus('[data-testid="edit"]');
       await page.keyboard.press("Enter");
-      expect(await page.getAttribute('[data-testid="edit"]', "aria-pressed")).toBe("true");
+      // The first opening loads the editor's code.
+      await view.waitUntil("the editor to open", async () => (await page.getAttribute('[data-testid="edit"]', "aria-pressed")) === "true");
       // The form starts with the dashboard's title, so that is where focus lands.
       expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-dashboard-title");
       expect(await view.editorPanels()).toEqual(["cpu"]);

@@ -19,7 +19,12 @@
  * - `[data-testid="edit-token"]`: the token input, shown while no token is kept for this
  *   dashboard or after one was refused; `[data-testid="token-error"]` says why.
  * - `[data-testid="editor-error"]`: errors that belong to no single field.
+ *
+ * Loaded on demand (lazy-editor.ts), with the validation library it needs: a viewer who
+ * never edits never downloads either.
  */
+// First: configures Zod before the shared schema is built (see the file).
+import "../zod-jitless.ts";
 import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../../common/dashboard-config.ts";
 import { saveDashboard } from "./dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
