@@ -23,6 +23,7 @@ import { notFound, readJson, viewRefused } from "./route-helpers";
 import { annotationRoutes } from "./annotation-routes";
 import { checkViewerParams } from "./viewer-params";
 import { connectViewer } from "./viewer-route";
+import { directoryRoutes } from "./directory-routes";
 
 
 /** Body of `POST /api/dashboards`. */
@@ -50,6 +51,7 @@ app.route("/", annotationRoutes);
 app.route("/", influxStatusRoutes);
 app.route("/", otlpRoutes);
 app.route("/", prometheusRoutes);
+app.route("/", directoryRoutes);
 
 app.get("/d/:id", async (c) => {
   parseDashboardId(c.req.param("id"));
@@ -76,6 +78,8 @@ app.post("/api/dashboards", async (c) => {
     now: Date.now(),
   });
   if (!created) throw new ApiError(409, ErrorCode.dashboardExists, `dashboard "${id}" already exists`, { field: "id" });
+  // Created first, then listed: when listing fails, the dashboard is listed after its next request.
+  await dashboard(c.env, id).enlist().catch(() => false);
   const origin = new URL(c.req.url).origin;
   return c.json(
     {
@@ -117,6 +121,7 @@ app.put("/api/dashboards/:id", async (c) => {
   const outcome = await stub.configure(credential, update.data);
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "forbidden") throw new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
+  await stub.enlist().catch(() => false); // the directory's copy of the title
   return c.json(outcome.config);
 });
 
