@@ -7,6 +7,7 @@ import { CloseCode } from "../../src/common/protocol";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { directoryShard, shardOf } from "../../src/directory/directory-contract";
 import type { Directory } from "../../src/directory/directory-object";
+import type { Relay } from "../../src/relay/relay-object";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
 import { relayOf, socketsOnRelays } from "./relay-sockets";
@@ -67,6 +68,25 @@ async function closedAsDeleted(viewers: Viewer[]): Promise<void> {
     await viewer.until(() => viewer.closed !== null, "the close");
     expect(viewer.closed).toEqual({ code: CloseCode.deleted, reason: "the dashboard was deleted" });
   }
+}
+
+/** Relays whose `destroy` fails, while in this set (wrapped on the prototype: RPC ignores an instance's own properties). */
+const failing = new WeakSet<object>();
+
+async function failDestroy(stub: DurableObjectStub<Relay>, fail: boolean): Promise<void> {
+  await runInDurableObject(stub, (relay: Relay) => {
+    const prototype = Object.getPrototypeOf(relay) as { destroy: (...args: unknown[]) => unknown; failable?: true };
+    if (!prototype.failable) {
+      prototype.failable = true;
+      const original = prototype.destroy;
+      prototype.destroy = function (this: object, ...args: unknown[]) {
+        if (failing.has(this)) throw new Error("the relay is unreachable");
+        return original.apply(this, args);
+      };
+    }
+    if (fail) failing.add(relay);
+    else failing.delete(relay);
+  });
 }
 
 function shardEntries(id: string): Promise<string[]> {
@@ -166,6 +186,28 @@ describe(`deleting a dashboard (${relayed ? "every viewer on a relay" : "viewers
     await evictDurableObject(env.DASHBOARD.getByName(id), { webSockets: "hibernate" });
     if (relayed) for (let index = 0; index < 3; index++) await evictDurableObject(relayOf(id, index), { webSockets: "hibernate" });
     for (const viewer of viewers) expect(viewer.closed).toBeNull();
+
+    expect((await remove(id)).status).toBe(204);
+    await closedAsDeleted(viewers);
+    expect(await footprints(id, 3)).toEqual([EMPTY, EMPTY, EMPTY, EMPTY]);
+  });
+
+  it.skipIf(!relayed)("keeps the dashboard when a relay cannot be reached (503), and deletes it when sent again", async () => {
+    const { id, token } = await createDashboard(uniqueId("unreachable"));
+    expect((await postMetrics(id, token, { name: "temp", value: 1 })).status).toBe(200);
+    const viewers = await openViewers(id, 3);
+    await failDestroy(relayOf(id, 1), true);
+    try {
+      const refused = await remove(id);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("Retry-After")).toBe("1");
+      expect(await refused.json()).toMatchObject({ error: { code: "delete_incomplete" } });
+    } finally {
+      await failDestroy(relayOf(id, 1), false);
+    }
+    expect(await (await SELF.fetch(`${BASE}/api/dashboards/${id}`)).json()).toMatchObject({ seq: 1, series: [{ key: "temp" }] });
+    expect(await shardEntries(id)).toEqual([id]);
+    expect(viewers[1]!.closed).toBeNull();
 
     expect((await remove(id)).status).toBe(204);
     await closedAsDeleted(viewers);
