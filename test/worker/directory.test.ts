@@ -1,4 +1,4 @@
-import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { directoryShard, shardOf, type ListedDashboard } from "../../src/directory/directory-contract";
@@ -205,6 +205,16 @@ describe("the directory and the dashboards kept in step", () => {
     expect((await SELF.fetch(`${BASE}/api/dashboards/${id}/series?names=*`)).status).toBe(200);
     await eventually(async () => (await shardEntries(id)).length === 1, "the dashboard in its shard");
     expect((await list({ q: id })).dashboards).toMatchObject([{ id, title: "Older", private: false }]);
+  });
+
+  it("lists an unlisted dashboard once its alarm has run, with no request in between", async () => {
+    const id = uniqueId("alarmed");
+    const stub = env.DASHBOARD.getByName(id) as DurableObjectStub<Dashboard>;
+    expect(await stub.create({ id, title: "Alarmed", tokenHash: "0".repeat(64), viewKeyHash: null, now: Date.now() })).toBe(true);
+    await runInDurableObject(stub, (_dashboard: Dashboard, state) => state.storage.setAlarm(Date.now() + 60_000));
+    expect(await shardEntries(id)).toEqual([]);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await eventually(async () => (await shardEntries(id)).length === 1, "the dashboard in its shard");
   });
 
   it("leaves out, and removes, an entry whose dashboard no longer exists, creating nothing for it", async () => {
