@@ -50,8 +50,11 @@ export type DestroyOutcome = { status: "ok" } | { status: "not_found" } | { stat
 
 /** One dashboard of a listing page. */
 export interface ListedDashboard {
+  /** Dashboard id. */
   id: string;
+  /** Its title, as the dashboard says (the directory's copy when it could not be asked). */
   title: string;
+  /** Whether it is private. */
   private: boolean;
   /** Creation time, ms since the epoch. */
   createdAt: number;

@@ -1,5 +1,5 @@
 import type { Dashboard } from "../dashboard/dashboard-object";
-import { DIRECTORY_SHARDS, directoryShard, shardFor, type DirectoryEntry, type ListedDashboard } from "./directory-contract";
+import { DIRECTORY_SHARDS, directoryShard, shardFor, type DirectoryEntry, type ListedDashboard, type StatsOutcome } from "./directory-contract";
 
 /** What a page of the listing asks for. */
 export interface PageQuery {
@@ -13,7 +13,9 @@ export interface PageQuery {
 
 /** A page of the listing, and the id the next page starts after (null: this is the last). */
 export interface DirectoryPage {
+  /** The page's dashboards, in id order. */
   dashboards: ListedDashboard[];
+  /** The id of the page's last entry when more follow, else null. */
   next: string | null;
 }
 
@@ -39,7 +41,7 @@ export async function directoryPage(env: Env, query: PageQuery): Promise<Directo
 
 /** An entry as listed, with its dashboard's live facts; null when the dashboard no longer exists (its entry is removed). */
 async function listedDashboard(env: Env, entry: DirectoryEntry): Promise<ListedDashboard | null> {
-  let outcome;
+  let outcome: StatsOutcome;
   try {
     outcome = await (env.DASHBOARD.getByName(entry.id) as DurableObjectStub<Dashboard>).stats();
   } catch (err) {

@@ -36,11 +36,17 @@ directoryRoutes.delete("/api/dashboards/:id", async (c) => {
 function pageQuery(params: URLSearchParams): PageQuery {
   const q = params.get("q");
   if (q !== null && q.length > limits.maxDirectorySearch) throw invalid("q", `q is at most ${limits.maxDirectorySearch} characters`);
-  const rawLimit = params.get("limit");
-  const limit = rawLimit === null ? limits.defaultDirectoryPage : Number(rawLimit);
-  if (!/^\d+$/.test(rawLimit ?? "1") || limit < 1 || limit > limits.maxDirectoryPage) throw invalid("limit", `limit is a whole number from 1 to ${limits.maxDirectoryPage}`);
+  const limit = pageSize(params.get("limit"));
   const cursor = params.get("cursor");
   return { after: cursor === null ? "" : afterOf(cursor), search: q === null || q === "" ? null : q, limit };
+}
+
+/** `limit`: a whole number from 1 to the most a page holds, by default {@link limits.defaultDirectoryPage}. */
+function pageSize(raw: string | null): number {
+  if (raw === null) return limits.defaultDirectoryPage;
+  const size = /^\d{1,3}$/.test(raw) ? Number(raw) : 0;
+  if (size < 1 || size > limits.maxDirectoryPage) throw invalid("limit", `limit is a whole number from 1 to ${limits.maxDirectoryPage}`);
+  return size;
 }
 
 /**
