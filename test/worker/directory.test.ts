@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
-import { directoryShard, shardOf, type ListedDashboard } from "../../src/directory/directory-contract";
+import { DIRECTORY_SHARDS, directoryShard, shardOf, type ListedDashboard } from "../../src/directory/directory-contract";
 import type { Directory } from "../../src/directory/directory-object";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
@@ -175,6 +175,20 @@ describe("the directory of dashboards", () => {
     });
     expect(response.status).toBe(200);
     expect((await list({ q: word })).dashboards.map((dashboard) => [dashboard.id, dashboard.title])).toEqual([[id, `Renamed ${word}`]]);
+  });
+});
+
+describe("the directory's shards", () => {
+  it("hold each id in one of 16, the same each time, spread evenly", () => {
+    const counts = new Array<number>(DIRECTORY_SHARDS).fill(0);
+    for (let i = 0; i < 16_000; i++) {
+      const id = `dashboard-${i.toString(36)}`;
+      expect(shardOf(id)).toBe(shardOf(id));
+      counts[shardOf(id)]!++;
+    }
+    expect(DIRECTORY_SHARDS).toBe(16);
+    // 1,000 each on average; a fair hash keeps every shard well within a fifth of that.
+    for (const count of counts) expect(Math.abs(count - 1000)).toBeLessThan(200);
   });
 });
 
