@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { DIRECTORY_SHARDS, directoryShard, shardOf, type ListedDashboard } from "../../src/directory/directory-contract";
 import type { Directory } from "../../src/directory/directory-object";
+import { app } from "../../src/worker/app";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
 import { Viewer } from "./viewer";
@@ -163,6 +164,17 @@ describe("the directory of dashboards", () => {
     const ingest = await SELF.fetch(`${BASE}/api/dashboards`, { headers: { Authorization: `Bearer ${token}` } });
     expect(ingest.status).toBe(403);
     expect(await ingest.json()).toMatchObject({ error: { code: "invalid_token" } });
+  });
+
+  it("is refused, listing and deleting alike, by a Worker with no ADMIN_TOKEN bound", async () => {
+    const { id } = await createDashboard();
+    const unbound = { ...env, ADMIN_TOKEN: undefined } as Env;
+    for (const request of [new Request(`${BASE}/api/dashboards`, { headers: admin }), new Request(`${BASE}/api/dashboards/${id}`, { method: "DELETE", headers: admin })]) {
+      const response = await app.fetch(request, unbound);
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: { code: "admin_not_configured" } });
+    }
+    expect((await SELF.fetch(`${BASE}/api/dashboards/${id}`)).status).toBe(200);
   });
 
   it("follows a title change at once, in the listing and its search", async () => {
