@@ -178,8 +178,8 @@ export class Dashboard extends DurableObject<Env> {
       this.registration.forget();
       this.stream = this.freshStream();
       this.maintenance = this.freshMaintenance();
-      await shardFor(this.env, meta.id)
-        .remove(meta.id, meta.createdAt)
+      await Promise.resolve()
+        .then(() => shardFor(this.env, meta.id).remove(meta.id, meta.createdAt))
         .catch((err: unknown) => console.warn(`removing dashboard "${meta.id}" from the directory failed; the listing will`, err));
       return { status: "ok" };
     });

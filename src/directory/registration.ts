@@ -60,8 +60,9 @@ export class Registration {
   }
 
   private register(entry: DirectoryEntry): Promise<boolean> {
-    const attempt = shardFor(this.env, entry.id)
-      .put(entry)
+    // Started on the next turn, so that whatever fails (a missing binding too) fails the attempt, never the request.
+    const attempt = Promise.resolve()
+      .then(() => shardFor(this.env, entry.id).put(entry))
       .then(
         () => {
           this.ctx.storage.kv.put(MARK_KEY, entry);
