@@ -50,6 +50,12 @@ export const limits = {
   maxTokensPerDashboard: 100,
   /** Longest token name, in characters. */
   maxTokenNameLength: 64,
+  /** Most dashboards on one page of the directory (`GET /api/dashboards?limit=`). */
+  maxDirectoryPage: 100,
+  /** Dashboards on a page of the directory when `limit` is not given. */
+  defaultDirectoryPage: 50,
+  /** Longest search of the directory (`q=`), in characters: no id or title is longer. */
+  maxDirectorySearch: 120,
   /** Most recent points per series sent to a viewer on connect. */
   snapshotPointsPerSeries: 600,
 } as const;

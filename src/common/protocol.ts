@@ -240,6 +240,11 @@ export const CloseCode = {
   /** The viewer sent too many invalid messages in a window; fix the client before reconnecting. */
   tooManyInvalidMessages: 4008,
   /**
+   * The dashboard was deleted (`DELETE /api/dashboards/:id`), with all its data: there is
+   * nothing to reconnect to, unless a dashboard is created again under the same id.
+   */
+  deleted: 4404,
+  /**
    * The viewer asked for more than its budget (messages, or snapshot, replay and history
    * points per window). In the "reconnect" range: a new socket starts with a fresh budget,
    * so a client that waits {@link OVER_BUDGET_RETRY_MS} and asks less is served again,

@@ -27,6 +27,11 @@ import { AnnotationStore, type AnnotationInput } from "./annotation-store";
 import { RelayFleet } from "./relay-fleet";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
 import { MAX_REPLAY_POINTS } from "./viewer-feed";
+import type { DashboardMeta } from "./dashboard-store";
+import { shardFor, type DestroyOutcome, type DirectoryEntry, type StatsOutcome } from "../directory/directory-contract";
+import { closeViewers, deleteStorage } from "../directory/deletion";
+import { ClosableSource } from "../directory/closable-source";
+import { Registration } from "../directory/registration";
 
 /** Outcome of adding annotations: the annotations with their ids, or why none was added. */
 export type AnnotateOutcome = { status: "ok"; added: Annotation[] } | { status: "not_found" } | { status: "forbidden"; required?: TokenScope } | { status: "full"; room: number };
@@ -54,6 +59,11 @@ type Permit = { status: "ok" } | { status: "unknown" } | { status: "forbidden"; 
 /** Outcome of a describe call. */
 export type DescribeOutcome = { status: "ok"; info: DashboardInfo } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
 
+/** The dashboard's entry in the directory, as it stands. */
+function entryOf(meta: DashboardMeta): DirectoryEntry {
+  return { id: meta.id, title: meta.title, private: meta.viewKeyHash !== null, created: meta.createdAt };
+}
+
 /**
  * One dashboard: its SQLite tables and its viewers' sockets. Entry points only: each checks
  * who is asking and hands the work to the module that does it: the store (`DashboardStore`,
@@ -64,14 +74,19 @@ export type DescribeOutcome = { status: "ok"; info: DashboardInfo } | { status: 
 export class Dashboard extends DurableObject<Env> {
   private readonly settings: DashboardSettings;
   private readonly store: DashboardStore;
-  private readonly stream: LiveStream;
-  private readonly maintenance: MaintenanceSchedule;
+  /** The live stream and maintenance of the dashboard as it stands: made afresh when it is deleted (see `destroy`). */
+  private stream: LiveStream;
+  private maintenance: MaintenanceSchedule;
+  /** The store as the live stream sees it, closed when the dashboard is deleted. */
+  private streamed!: ClosableSource;
   private readonly idempotency: IdempotencyStore;
   private readonly writes: IngestSteps;
   private readonly reads: HistoryReads;
   private readonly relays: RelayFleet;
   private readonly annotations: AnnotationStore;
   private readonly tokens: TokenStore;
+  /** Its entry in the directory of dashboards. */
+  private readonly registration: Registration;
   /** Refusals of wrong tokens, limited so a caller who keeps sending one is told to back off. */
   private readonly refusals = new RefusalLimit(Date.now());
 
@@ -82,17 +97,27 @@ export class Dashboard extends DurableObject<Env> {
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
     this.reads = new HistoryReads(this.store, this.settings);
     this.relays = new RelayFleet(ctx, env, this.settings, () => this.store.meta()!.id, () => this.store.positions()?.broadcastSeq ?? 0);
-    this.stream = new LiveStream(ctx, this.store, this.settings, (patterns, from, to, step) => this.reads.start(patterns, from, to, step), {
+    this.stream = this.freshStream();
+    this.annotations = new AnnotationStore(ctx.storage.sql);
+    this.tokens = new TokenStore(ctx.storage.sql, () => this.store.meta()!);
+    this.registration = new Registration(ctx, env);
+    this.maintenance = this.freshMaintenance();
+    this.writes = new IngestSteps(this.store, this.idempotency, this.settings, (batch) => this.stream.stored(batch), () => this.maintenance.soon());
+    // Answered by the runtime itself, so a heartbeat never wakes a hibernating object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
+  }
+
+  private freshStream(): LiveStream {
+    this.streamed = new ClosableSource(this.store);
+    return new LiveStream(this.ctx, this.streamed, this.settings, (patterns, from, to, step) => this.reads.start(patterns, from, to, step), {
       audience: (local) => local + this.relays.viewers(),
       framed: (frame) => this.relays.framed(frame),
       announced: () => this.relays.announce(this.stream.audience()),
     });
-    this.annotations = new AnnotationStore(ctx.storage.sql);
-    this.tokens = new TokenStore(ctx.storage.sql, () => this.store.meta()!);
-    this.maintenance = new MaintenanceSchedule(ctx.storage, this.store, this.idempotency, this.annotations, this.settings, () => this.reads.busy);
-    this.writes = new IngestSteps(this.store, this.idempotency, this.settings, (batch) => this.stream.stored(batch), () => this.maintenance.soon());
-    // Answered by the runtime itself, so a heartbeat never wakes a hibernating object.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_RESPONSE));
+  }
+
+  private freshMaintenance(): MaintenanceSchedule {
+    return new MaintenanceSchedule(this.ctx.storage, this.store, this.idempotency, this.annotations, this.settings, () => this.reads.busy);
   }
 
   /**
@@ -116,12 +141,80 @@ export class Dashboard extends DurableObject<Env> {
   }
 
   /**
+   * The dashboard's row, or null when it does not exist. A request that finds it also brings
+   * its directory entry up to date (registered, or its title changed; see `Registration`):
+   * so a dashboard whose registration failed, or that is older than the directory, is listed
+   * after its next request.
+   */
+  private known(): DashboardMeta | null {
+    const meta = this.store.meta();
+    if (meta) this.registration.check(entryOf(meta));
+    return meta;
+  }
+
+  /** Registers the dashboard in the directory unless it is there as it stands; whether it is now. */
+  async enlist(): Promise<boolean> {
+    const meta = this.store.meta();
+    return meta ? this.registration.ensure(entryOf(meta)) : false;
+  }
+
+  /** What the directory's listing shows of the dashboard: its entry as it stands and live facts. */
+  stats(): StatsOutcome {
+    const meta = this.known();
+    if (!meta) return { status: "not_found" };
+    return {
+      status: "ok",
+      stats: {
+        entry: entryOf(meta),
+        seq: meta.seq,
+        lastPointAt: this.store.newestPointTime(),
+        viewers: this.stream.audience(),
+        series: this.store.seriesCount(),
+        storageBytes: this.ctx.storage.sql.databaseSize,
+      },
+    };
+  }
+
+  /**
+   * Deletes the dashboard and all its data. Its relays go first, each closing its viewers
+   * with 4404 and deleting its storage; when one cannot be reached, nothing of the
+   * dashboard's own is removed and the caller may try again (`incomplete`). Then its own
+   * viewers are closed with 4404, its alarm and storage deleted (a registration under way
+   * is waited for, so nothing is noted after), and its directory entry removed (when that
+   * fails, the listing removes the entry on finding the dashboard gone). Other calls wait
+   * meanwhile (`blockConcurrencyWhile`), then find no dashboard. The instance goes on, with
+   * nothing of the deleted dashboard in memory: the store forgets what it cached, and the
+   * live stream and maintenance are made afresh (the old stream's timers see no dashboard),
+   * so the id can be created again, empty.
+   */
+  async destroy(): Promise<DestroyOutcome> {
+    return this.ctx.blockConcurrencyWhile(async (): Promise<DestroyOutcome> => {
+      const meta = this.store.meta();
+      if (!meta) return { status: "not_found" };
+      if (!(await this.relays.destroy())) return { status: "incomplete" };
+      this.streamed.close();
+      closeViewers(this.ctx);
+      await this.registration.settled();
+      await deleteStorage(this.ctx);
+      this.store.wiped();
+      this.tokens.forget();
+      this.registration.forget();
+      this.stream = this.freshStream();
+      this.maintenance = this.freshMaintenance();
+      await Promise.resolve()
+        .then(() => shardFor(this.env, meta.id).remove(meta.id, meta.createdAt))
+        .catch((err: unknown) => console.warn(`removing dashboard "${meta.id}" from the directory failed; the listing will`, err));
+      return { status: "ok" };
+    });
+  }
+
+  /**
    * Whether `credential` may do `action` (write, by default, or edit) here, asked by the
    * Worker before it reads a body. The Worker may remember a yes for a few seconds; every
    * call that writes or edits checks again, so a revoked token is refused at once.
    */
   authorize(credential: Credential, action: Exclude<TokenAction, "read"> = "write"): AuthorizeOutcome {
-    if (!this.store.meta()) return { status: "not_found" };
+    if (!this.known()) return { status: "not_found" };
     return this.refusal(this.permit(credential, action)) ?? { status: "ok" };
   }
 
@@ -189,7 +282,7 @@ export class Dashboard extends DurableObject<Env> {
 
   /** The dashboard's definition (no data, no secret), for a reader allowed to see the dashboard. */
   definition(access: ViewAccess = {}): DefinitionOutcome {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return { status: "not_found" };
     const admission = this.admit(meta, access);
     if (admission.verdict !== "allowed") return { status: admission.verdict };
@@ -198,7 +291,7 @@ export class Dashboard extends DurableObject<Env> {
 
   /** The dashboard's description, for a reader allowed to see it. */
   describe(access: ViewAccess = {}): DescribeOutcome {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return { status: "not_found" };
     const admission = this.admit(meta, access);
     if (admission.verdict !== "allowed") return { status: admission.verdict };
@@ -217,7 +310,7 @@ export class Dashboard extends DurableObject<Env> {
 
   /** Replaces the title and/or panels and shows the change to every viewer at once. */
   configure(credential: Credential, update: DashboardUpdate): ConfigureOutcome {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return { status: "not_found" };
     const refused = this.refusal(this.permit(credential, "edit"));
     if (refused) return refused.status === "rate_limited" ? { status: "forbidden" } : refused;
@@ -226,12 +319,14 @@ export class Dashboard extends DurableObject<Env> {
     const panels = update.panels ?? meta.panels;
     this.stream.configured(title, panels);
     this.relays.configured(title, panels);
+    // The directory's copy of the title follows.
+    this.known();
     return { status: "ok", config: { id: meta.id, title, panels } };
   }
 
   /** Adds annotations and shows them to every viewer at once; refused whole when the dashboard has no room for them. */
   annotate(credential: Credential, inputs: AnnotationInput[]): AnnotateOutcome {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return { status: "not_found" };
     const permit = this.permit(credential, "write");
     if (permit.status !== "ok") return permit.status === "forbidden" ? permit : { status: "forbidden" };
@@ -244,7 +339,7 @@ export class Dashboard extends DurableObject<Env> {
 
   /** Removes annotation `id` and tells every viewer. */
   unannotate(credential: Credential, id: number): UnannotateOutcome {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return { status: "not_found" };
     const permit = this.permit(credential, "write");
     if (permit.status !== "ok") return permit.status === "forbidden" ? permit : { status: "forbidden" };
@@ -255,7 +350,7 @@ export class Dashboard extends DurableObject<Env> {
 
   /** Annotations with times in [`from`, `to`), for a reader allowed to see the dashboard. */
   annotationsIn(access: ViewAccess, from: number, to: number): AnnotationsOutcome {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return { status: "not_found" };
     const admission = this.admit(meta, access);
     if (admission.verdict !== "allowed") return { status: admission.verdict };
@@ -273,7 +368,7 @@ export class Dashboard extends DurableObject<Env> {
    * answer is final: a retry with the same `Idempotency-Key` gets it again, storing nothing.
    */
   ingest(request: IngestRequest): IngestAnswer {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return { status: "not_found" };
     const refused = this.refusal(this.permit(request.credential, "write"));
     if (refused) return refused;
@@ -285,7 +380,7 @@ export class Dashboard extends DurableObject<Env> {
    * in slices, one per turn, so that live frames and ingest go on while a long range is read.
    */
   async history(access: ViewAccess, patterns: string[], from: number, to: number, step?: number): Promise<HistoryOutcome> {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return { status: "not_found" };
     const admission = this.admit(meta, access);
     if (admission.verdict !== "allowed") return { status: admission.verdict };
@@ -298,7 +393,7 @@ export class Dashboard extends DurableObject<Env> {
    * as a subprotocol, is checked here, where its hash is kept.
    */
   override async fetch(request: Request): Promise<Response> {
-    const meta = this.store.meta();
+    const meta = this.known();
     if (!meta) return Response.json({ error: { code: ErrorCode.dashboardNotFound, message: "no such dashboard" } }, { status: 404 });
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return Response.json({ error: { code: "upgrade_required", message: "expected Upgrade: websocket" } }, { status: 426 });
@@ -336,7 +431,7 @@ export class Dashboard extends DurableObject<Env> {
    * from the broadcast position, or for viewers it was sending to, from `through`.
    */
   attachRelay(index: number, generation: string, through: number | null): AttachOutcome {
-    const meta = this.store.meta();
+    const meta = this.known();
     const positions = this.store.positions();
     if (!meta || !positions) return { status: "not_found" };
     const seq = attachPosition(positions, through, MAX_REPLAY_POINTS);
@@ -405,6 +500,7 @@ export class Dashboard extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.known();
     await this.maintenance.alarm();
   }
 

@@ -241,6 +241,18 @@ export class DashboardStore implements StreamSource {
     return deleted.length;
   }
 
+  /** The latest time any series has stored, a bound as {@link newestTime} is; null with no series. */
+  newestPointTime(): number | null {
+    let newest = -Infinity;
+    for (const id of this.series().keys()) newest = Math.max(newest, this.newestTime(id));
+    return newest === -Infinity ? null : newest;
+  }
+
+  /** The object's storage was deleted: nothing cached survives, so the dashboard reads as never created. */
+  wiped(): void {
+    this.forgetCaches();
+  }
+
   /** Drops everything cached: the next read goes to the tables. */
   private forgetCaches(): void {
     this.byKey = this.byId = null;

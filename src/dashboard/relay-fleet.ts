@@ -111,6 +111,28 @@ export class RelayFleet {
     return changed;
   }
 
+  /**
+   * The dashboard is being deleted: every relay pushed to deletes itself, the relays below it
+   * first (see `Relay.destroy`). Whether all did; if so, none is pushed to any more.
+   */
+  async destroy(): Promise<boolean> {
+    const members = this.loaded();
+    if (!(await destroyRelays(this.env, this.dashboardId(), [...members.keys()]))) return false;
+    this.forget();
+    return true;
+  }
+
+  /** Pushes to no relay any more, and notes nothing: the object's storage is being deleted. */
+  forget(): void {
+    for (const member of this.loaded().values()) if (member.retry !== null) clearTimeout(member.retry);
+    this.loaded().clear();
+  }
+
+  /** {@link destroy} for a relay's own relays, named by its storage (its stream need not have started). */
+  static destroyRecorded(ctx: DurableObjectState, env: Env, dashboard: string): Promise<boolean> {
+    return destroyRelays(env, dashboard, ctx.storage.kv.get<number[]>(MEMBERS_KEY) ?? []);
+  }
+
   /** A frame went out: every relay gets it. */
   framed(run: PointRun): void {
     for (const index of this.loaded().keys()) this.push(index, { run, through: run.to });
@@ -183,7 +205,7 @@ export class RelayFleet {
   }
 
   private relay(address: RelayAddress): DurableObjectStub<Relay> {
-    return this.env.RELAY.getByName(relayName(address)) as DurableObjectStub<Relay>;
+    return relayStub(this.env, address);
   }
 
   private loaded(): Map<number, Member> {
@@ -200,4 +222,20 @@ export class RelayFleet {
     if (indices.length === 0) this.ctx.storage.kv.delete(MEMBERS_KEY);
     else this.ctx.storage.kv.put(MEMBERS_KEY, indices);
   }
+}
+
+function relayStub(env: Env, address: RelayAddress): DurableObjectStub<Relay> {
+  return env.RELAY.getByName(relayName(address)) as DurableObjectStub<Relay>;
+}
+
+/** Deletes relays `indices` of `dashboard`, in parallel; whether every one did. */
+async function destroyRelays(env: Env, dashboard: string, indices: number[]): Promise<boolean> {
+  const results = await Promise.allSettled(indices.map((index) => relayStub(env, { dashboard, index }).destroy()));
+  let all = true;
+  results.forEach((result, i) => {
+    if (result.status === "fulfilled" && result.value) return;
+    console.warn(`deleting relay ${indices[i]} of dashboard "${dashboard}" failed`, result.status === "rejected" ? result.reason : "a relay below it failed");
+    all = false;
+  });
+  return all;
 }

@@ -9,6 +9,7 @@ import type { SeriesPoints } from "../common/protocol";
 import { viewError } from "../dashboard/view-error";
 import { RELAY_VIEWER_TOKEN_HEADER, relayAddressOf, type AttachOutcome, type RangeOutcome, type RelayAck, type RelayAddress, type RelayUpdate } from "./relay-contract";
 import { RelayedStream } from "./relayed-stream";
+import { closeViewers, deleteStorage } from "../directory/deletion";
 
 /**
  * A relay: holds a share of one dashboard's viewer sockets (hibernatable, their state in
@@ -78,6 +79,25 @@ export class Relay extends DurableObject<Env> {
   /** A relay below this one reports its viewers (see `Dashboard.relayViewers`). */
   async relayViewers(self: RelayAddress, index: number, generation: string, viewers: number): Promise<void> {
     (await this.relayed(self))?.childCounted(index, generation, viewers);
+  }
+
+  /**
+   * The dashboard is being deleted (see `Dashboard.destroy`): the relays below this one
+   * first, then its own viewers are closed with 4404 and its storage deleted. Whether this
+   * relay and every one below it did.
+   */
+  async destroy(): Promise<boolean> {
+    const address = relayAddressOf(this.ctx.id.name);
+    if (!address) return true;
+    if (!(await RelayFleet.destroyRecorded(this.ctx, this.env, address.dashboard))) return false;
+    // Not waited for: a stream still starting asks the dashboard, which waits for this call.
+    // Once started, it writes nothing more; the relay's next viewer starts a stream afresh.
+    const started = this.started;
+    this.started = null;
+    started?.then((relayed) => relayed?.retire(), () => undefined);
+    closeViewers(this.ctx);
+    await deleteStorage(this.ctx);
+    return true;
   }
 
   override async webSocketMessage(socket: WebSocket, raw: string | ArrayBuffer): Promise<void> {

@@ -82,6 +82,8 @@ export class RelayedStream {
   /** Pushes are applied one after another, refills included. */
   private applying: Promise<unknown> = Promise.resolve();
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set when the dashboard is deleted: the record is written no more. */
+  private retired = false;
   private record: RelayRecord;
   readonly stream: LiveStream;
   /** The relays this one pushes to. */
@@ -287,6 +289,7 @@ export class RelayedStream {
 
   /** Frames flow: the record is no longer exact until they stop. */
   private unsettle(): void {
+    if (this.retired) return;
     if (this.record.settled) {
       this.record = { ...this.record, settled: false };
       this.ctx.storage.kv.put(RECORD_KEY, this.record);
@@ -299,11 +302,22 @@ export class RelayedStream {
   }
 
   private saveRecord(): void {
-    if (this.settleTimer !== null) return;
+    if (this.settleTimer !== null || this.retired) return;
     const record: RelayRecord = { ...this.address, seq: this.window.positions().broadcastSeq, settled: true };
     if (record.seq === this.record.seq && this.record.settled && this.ctx.storage.kv.get(RECORD_KEY)) return;
     this.record = record;
     this.ctx.storage.kv.put(RECORD_KEY, record);
+  }
+
+  /**
+   * The dashboard was deleted (see `Relay.destroy`): nothing more is noted in storage, and
+   * nothing pushed to the relays below (they are deleted too).
+   */
+  retire(): void {
+    this.retired = true;
+    if (this.settleTimer !== null) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
+    this.children.forget();
   }
 
   /** Stops relaying: the relay keeps nothing, and its next viewer attaches it afresh. */

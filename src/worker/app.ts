@@ -26,6 +26,7 @@ import { checkViewerParams } from "./viewer-params";
 import { connectViewer } from "./viewer-route";
 import { tokenRoutes } from "./token-routes";
 import { definitionRoutes } from "./definition-routes";
+import { directoryRoutes } from "./directory-routes";
 
 
 /** Body of `POST /api/dashboards`; `private` and `title` override a definition's. */
@@ -65,6 +66,7 @@ app.route("/", otlpRoutes);
 app.route("/", prometheusRoutes);
 app.route("/", tokenRoutes);
 app.route("/", definitionRoutes);
+app.route("/", directoryRoutes);
 
 app.get("/d/:id", async (c) => {
   parseDashboardId(c.req.param("id"));
@@ -93,6 +95,8 @@ app.post("/api/dashboards", async (c) => {
     ...(definition === null ? {} : { panels: definition.panels }),
   });
   if (!created) throw new ApiError(409, ErrorCode.dashboardExists, `dashboard "${id}" already exists`, { field: "id" });
+  // Created first, then listed: when listing fails, the dashboard is listed after its next request.
+  await dashboard(c.env, id).enlist().catch(() => false);
   const origin = new URL(c.req.url).origin;
   return c.json(
     {
@@ -134,6 +138,7 @@ app.put("/api/dashboards/:id", async (c) => {
   const outcome = await stub.configure(credential, update.data);
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "forbidden") throw outcome.required ? insufficientScopeError(id, outcome.required) : new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
+  await stub.enlist().catch(() => false); // the directory's copy of the title
   return c.json(outcome.config);
 });
 

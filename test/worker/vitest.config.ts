@@ -41,7 +41,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({ wrangler, miniflare: { bindings: { ADMIN_TOKEN, RELAY_AFTER_VIEWERS: "0", VIEWERS_PER_RELAY: "1", RELAY_ROUTE_CACHE_MS: "0", RELAY_FAN_OUT: "2" } } }),
         ],
-        test: { name: "workerd-relays", include: ["test/worker/relays.test.ts"] },
+        test: { name: "workerd-relays", include: ["test/worker/relays.test.ts", "test/worker/delete-dashboard.test.ts"] },
       },
       {
         // A large audience as deployed: 100 viewers per relay, the routing answer reused for a second.
