@@ -25,7 +25,7 @@ async function filled(series: number, count: number, gap: number): Promise<Durab
   await runInDurableObject(stub, (instance: Dashboard, state) => {
     // Made in place: this measurement needs no admin token, and no HTTP.
     instance.create({ id, title: id, tokenHash: "-", viewKeyHash: null, now: Date.now() });
-    const store = new DashboardStore(state.storage);
+    const store = storeOf(instance);
     for (let i = 0; i < count; i++) {
       const builder = new SeriesBatchBuilder();
       for (let s = 0; s < series; s++) builder.add(`s${s}`, `s${s}`, {}, end - (count - i) * gap, Math.sin(i / 60 + s), s);

@@ -7,6 +7,7 @@ import { seriesMatcher } from "../../src/common/series-pattern";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
 import { limits } from "../../src/common/limits";
 import { createDashboard, postMetrics } from "./api";
+import { storeOf } from "./object-store";
 import { Viewer } from "./viewer";
 
 const MINUTE = 60_000;
@@ -89,8 +90,9 @@ describe("the history query", () => {
 
 /** Stores `perSeries` points for each of `series` series named `s<i>`, `gap` ms apart, ending at `end`. */
 async function fill(id: string, series: number, perSeries: number, end: number, gap = 1): Promise<void> {
-  await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) => {
-    const store = new DashboardStore(state.storage);
+  await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard) => {
+    // The object's own store, which keeps its positions in memory: a second one would leave them stale.
+    const store = storeOf(instance);
     // Straight into storage in batches of 5,000 points (past the ingest rate limit, which is not under test).
     let builder = new SeriesBatchBuilder();
     let held = 0;
@@ -210,8 +212,8 @@ function readInOneGo(store: DashboardStore, request: HistoryRequest, rawSince: n
 
 /** Stores `count` points of series `s0`, one per chunk (as one-point requests leave them before maintenance merges them), a second apart, ending at `end`. */
 async function fillOnePointChunks(id: string, count: number, end: number): Promise<void> {
-  await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) => {
-    const store = new DashboardStore(state.storage);
+  await runInDurableObject(env.DASHBOARD.getByName(id), (instance: Dashboard) => {
+    const store = storeOf(instance);
     for (let i = 0; i < count; i++) {
       const builder = new SeriesBatchBuilder();
       builder.add("s0", "s0", {}, end - (count - i) * 1000, i, 0);
@@ -255,7 +257,7 @@ describe("a long history read", () => {
       const reading = instance.history({ credential: { kind: "admin" } }, ["s0"], now - 7_200_000, now, 3_600_000);
       // The read has done its first slice (the oldest chunks); those and the newest point are
       // written again, with new values, in one chunk the read has yet to reach.
-      const store = new DashboardStore(state.storage);
+      const store = storeOf(instance);
       const builder = new SeriesBatchBuilder();
       for (const i of [...Array.from({ length: 100 }, (_, i) => i), count - 1]) builder.add("s0", "s0", {}, now - (count - i) * 1000, -1, i);
       store.append(builder.build());
