@@ -330,6 +330,8 @@ async function main(): Promise<void> {
         const message = parseServerMessage(text);
         if (message) handle(message);
       },
+      // Deleted (4404) or its key revoked (4403): said at once, from the HTTP API's answer.
+      onClose: (code) => refusals.closedFor(code),
     },
     {},
     viewerProtocols(viewKey),

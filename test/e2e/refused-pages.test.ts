@@ -121,6 +121,36 @@ describe.skipIf(skipBrowserTests)("pages the server refuses", () => {
 });
 
 describe.skipIf(skipBrowserTests)("a dashboard that goes away while the page watches it", () => {
+  it("says at once that it was deleted (closed with 4404), without retrying", async () => {
+    const browser = await launchBrowser();
+    const server = await startDevServer();
+    try {
+      const id = uniqueId("deleted");
+      const { ingestToken } = await createDashboard(server.url, id, "Deleted");
+      await postMetrics(server.url, id, ingestToken, [{ name: "queue.depth", value: 7 }]);
+      const { page, errors } = await openPage(browser, `${server.url}/d/${id}`);
+      const view = new DashboardView(page);
+      await view.waitForState("live");
+      await view.waitForLatest("queue.depth", "7");
+      const sockets: string[] = [];
+      page.on("websocket", (socket) => sockets.push(socket.url()));
+      const deleted = await fetch(`${server.url}/api/dashboards/${id}`, { method: "DELETE", headers: { Authorization: `Bearer ${devAdminToken}` } });
+      expect(deleted.status).toBe(204);
+      const asked = Date.now();
+      const notice = page.locator('[data-testid="not-found"]');
+      // Asked on the close: without it, the page's first ask would come 5-15 s after the drop.
+      await notice.waitFor({ timeout: 4_900 });
+      console.log(`deleted dashboard named on the page ${Date.now() - asked} ms after the DELETE answered`);
+      expect(await notice.locator("h2").textContent()).toBe(`No dashboard named ${id}`);
+      expect(await view.state()).toBe("refused");
+      expect(sockets).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.dispose();
+    }
+  });
+
   it("stops retrying and says there is no such dashboard once the server is back without it", async () => {
     const browser = await launchBrowser();
     let server = await startDevServer();

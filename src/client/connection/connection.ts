@@ -60,6 +60,8 @@ export interface ConnectionEvents {
   onState(state: ConnectionState): void;
   /** A text frame other than the heartbeat answer arrived. */
   onText(text: string): void;
+  /** The socket closed, with this code (docs/protocol.md, close codes). */
+  onClose?(code: number): void;
 }
 
 export class Connection {
@@ -135,6 +137,7 @@ export class Connection {
   #dropped(code: number): void {
     this.#stopHeartbeat();
     if (this.#stopped) return;
+    this.#events.onClose?.(code);
     this.#failures++;
     if (isOverBudget(code)) {
       clearTimeout(this.#budgetRetry);

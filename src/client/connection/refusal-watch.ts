@@ -9,6 +9,7 @@
  */
 import type { DashboardLookup } from "../dashboard/dashboard-api.ts";
 import type { ConnectionState } from "./connection.ts";
+import { CloseCode } from "../../common/protocol.ts";
 
 /** What the HTTP API said that means "stop retrying". */
 export type Refusal = Extract<DashboardLookup, { kind: "not-found" | "private" | "wrong-key" }>;
@@ -43,6 +44,16 @@ export class RefusalWatch {
     } else if (state !== "connecting" && this.#timer === undefined) {
       this.#schedule(this.#everyMs * (0.5 + Math.random()));
     }
+  }
+
+  /**
+   * The server closed the socket with a code that says the dashboard or the key is gone
+   * (4404 deleted, 4403 key revoked): ask at once rather than after the usual wait.
+   */
+  closedFor(code: number): void {
+    if (this.#done || (code !== CloseCode.deleted && code !== CloseCode.revoked)) return;
+    clearTimeout(this.#timer);
+    this.#schedule(0);
   }
 
   #schedule(delayMs: number): void {

@@ -21,6 +21,18 @@ describe("the watch for a refused viewer socket", () => {
     return { watch: new RefusalWatch(lookUp, (refusal) => refused.push(refusal), EVERY_MS), asked, refused };
   }
 
+  it("asks at once when the server closed the socket because the dashboard was deleted (4404) or its key revoked (4403), not for other codes", async () => {
+    for (const [code, asks] of [[4404, 1], [4403, 1], [1006, 0], [4008, 0], [4529, 0]] as const) {
+      const { watch: w, asked, refused } = watch([{ kind: "not-found" }]);
+      w.state("live");
+      w.closedFor(code);
+      w.state("offline");
+      await vi.advanceTimersByTimeAsync(1);
+      expect(asked, `close ${code}`).toHaveLength(asks);
+      expect(refused).toHaveLength(asks);
+    }
+  });
+
   it("asks nothing while the socket is connecting or live", async () => {
     const { watch: w, asked } = watch([{ kind: "not-found" }]);
     w.state("connecting");
