@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { limits } from "../common/limits";
-import { ErrorCode } from "../common/http-contract";
 import { pointSchema } from "../ingest/point-schema";
 import { readAccess, writeCredential } from "./auth";
 import { parseDashboardId } from "./dashboard-id";
@@ -9,7 +8,7 @@ import { ApiError } from "./errors";
 import { parseTime } from "./history-params";
 import type { AppEnv } from "./hono-env";
 import { notFound, readJson, viewRefused } from "./route-helpers";
-import { authorizeWrite, insufficientScopeError, writeRefusedError } from "./write-authorization";
+import { authorizeWrite, writeRefusedError } from "./write-authorization";
 
 /**
  * Annotations: points in time with a text ("deploy 1.4", "boiler serviced"), written with a
@@ -66,8 +65,7 @@ annotationRoutes.post("/api/dashboards/:id/annotations", async (c) => {
     case "not_found":
       throw notFound(id);
     case "forbidden":
-      if (outcome.required) throw insufficientScopeError(id, outcome.required);
-      throw new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
+      throw writeRefusedError(id, outcome);
     case "full":
       throw new ApiError(
         422,
@@ -105,8 +103,7 @@ annotationRoutes.delete("/api/dashboards/:id/annotations/:annotation", async (c)
     case "not_found":
       throw notFound(id);
     case "forbidden":
-      if (outcome.required) throw insufficientScopeError(id, outcome.required);
-      throw new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
+      throw writeRefusedError(id, outcome);
     case "no_annotation":
       throw new ApiError(404, "annotation_not_found", `dashboard "${id}" has no annotation ${raw}`, { field: "annotation" });
     case "ok":

@@ -17,7 +17,7 @@ import { parsePrecision, PRECISIONS } from "./precision";
 import { prometheusRoutes } from "./prometheus-routes";
 import { securityHeaders } from "./security-headers";
 import { newIngestToken, newViewKey, sha256Hex } from "../dashboard/secrets";
-import { authorizeWrite, insufficientScopeError, writeRefusedError } from "./write-authorization";
+import { authorizeWrite, writeRefusedError } from "./write-authorization";
 import { ErrorCode, type CreatedDashboard } from "../common/http-contract";
 import type { AppEnv } from "./hono-env";
 import { notFound, readJson, viewRefused } from "./route-helpers";
@@ -137,7 +137,7 @@ app.put("/api/dashboards/:id", async (c) => {
   }
   const outcome = await stub.configure(credential, update.data);
   if (outcome.status === "not_found") throw notFound(id);
-  if (outcome.status === "forbidden") throw outcome.required ? insufficientScopeError(id, outcome.required) : new ApiError(403, ErrorCode.invalidToken, `the token is not valid for dashboard "${id}"`);
+  if (outcome.status === "forbidden") throw writeRefusedError(id, outcome);
   await stub.enlist().catch(() => false); // the directory's copy of the title
   return c.json(outcome.config);
 });

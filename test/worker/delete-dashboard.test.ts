@@ -10,7 +10,7 @@ import type { Directory } from "../../src/directory/directory-object";
 import type { Relay } from "../../src/relay/relay-object";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
-import { relayOf, socketsOnRelays } from "./relay-sockets";
+import { audience, eventually, relayOf, socketsOnRelays } from "./relay-sockets";
 import { Viewer } from "./viewer";
 
 const admin = { Authorization: `Bearer ${DEV_ADMIN_TOKEN}` };
@@ -38,17 +38,7 @@ function remove(id: string): Promise<Response> {
   return SELF.fetch(`${BASE}/api/dashboards/${id}`, { method: "DELETE", headers: admin });
 }
 
-async function audience(id: string): Promise<number> {
-  return (await (await SELF.fetch(`${BASE}/api/dashboards/${id}`)).json<{ viewers: number }>()).viewers;
-}
 
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 4000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Opens `count` viewers one at a time, each once the dashboard counts the one before (relayed: each on a relay of its own). */
 async function openViewers(id: string, count: number): Promise<Viewer[]> {

@@ -12,7 +12,7 @@ import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
 import { BASE, createDashboard, postMetrics, uniqueId } from "./api";
 import { callsSoFar, countCalls } from "./dashboard-calls";
 import { storeOf } from "./object-store";
-import { relayOf, socketsOnRelays } from "./relay-sockets";
+import { audience, eventually, relayOf, socketsOnRelays } from "./relay-sockets";
 import { snapshotPointsPerSeries } from "../../src/dashboard/snapshot-budget";
 import { seriesPerFetch } from "../../src/relay/relay-contract";
 import { Viewer } from "./viewer";
@@ -22,17 +22,7 @@ function socketsOnDashboard(id: string): Promise<number> {
   return runInDurableObject(env.DASHBOARD.getByName(id), (_dashboard: Dashboard, state) => state.getWebSockets().length);
 }
 
-async function audience(id: string): Promise<number> {
-  return (await (await SELF.fetch(`${BASE}/api/dashboards/${id}`)).json<{ viewers: number }>()).viewers;
-}
 
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 4000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Opens `count` viewers one at a time, each once the dashboard counts the one before, so each lands on a relay of its own. */
 async function spreadViewers(id: string, count: number, query: Record<string, string> = {}): Promise<Viewer[]> {
