@@ -2,7 +2,7 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
 import { IDEMPOTENCY_WINDOW_MS, IdempotencyStore } from "../../src/dashboard/idempotency-store";
-import { replayAnswer } from "../../src/dashboard/ingest-replay";
+import { rejectionDigest, replayAnswer } from "../../src/dashboard/ingest-replay";
 import { rejection, type IngestAnswer, type IngestRequest } from "../../src/dashboard/ingest-contract";
 import { limits } from "../../src/common/limits";
 import { SeriesBatchBuilder } from "../../src/ingest/series-batch-builder";
@@ -128,6 +128,27 @@ describe("Idempotency-Key records", () => {
       expect(first.status).toBe("stored");
       const second = instance.ingest({ ...request(1, 150_000, "r2"), idempotency: undefined });
       expect(second).toMatchObject({ status: "rate_limited" });
+    });
+  });
+
+  it("keeps the records of a table made before point identity, and adds what a replay of a replacing write needs", async () => {
+    const { id } = await createDashboard();
+    await runInDurableObject(env.DASHBOARD.getByName(id), (_instance: Dashboard, state) => {
+      const sql = state.storage.sql;
+      const now = Date.now();
+      // The compact table as the version before point identity made it, with one record.
+      sql.exec("DROP TABLE idempotency");
+      sql.exec(`CREATE TABLE idempotency (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, accepted INTEGER NOT NULL, seq_from INTEGER, seq_to INTEGER,
+        total INTEGER NOT NULL, rejected_digest TEXT NOT NULL, refused_series BLOB, created_at INTEGER NOT NULL) WITHOUT ROWID`);
+      sql.exec("INSERT INTO idempotency VALUES ('before', 'h', 3, 1, 3, 3, ?, NULL, ?)", rejectionDigest([]), now - 1000);
+
+      const keys = new IdempotencyStore(sql);
+      const before = keys.lookup("before", now)!;
+      expect(before).toMatchObject({ bodyHash: "h", record: { accepted: 3, seq: { from: 1, to: 3 }, replaced: 0, refusedPoints: null } });
+      keys.remember("after", "h2", { accepted: 2, seq: { from: 4, to: 5 }, total: 2, rejectedDigest: "d", refusedSeries: null, replaced: 2, refusedPoints: Uint32Array.of(0, 1) }, now);
+      const after = keys.lookup("after", now)!;
+      expect(after).toMatchObject({ record: { replaced: 2 } });
+      expect("record" in after && Array.from(after.record.refusedPoints ?? [])).toEqual([0, 1]);
     });
   });
 
