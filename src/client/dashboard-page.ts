@@ -101,6 +101,7 @@ import { forgetViewKey, takeViewKey, viewerProtocols } from "./dashboard/view-ke
 import { rememberDashboard } from "./landing/known-dashboards.ts";
 import { AnnotationFeed } from "./dashboard/annotation-feed.ts";
 import { Annotator } from "./dashboard/annotator.ts";
+import { readViewState, withViewState } from "./dashboard/view-url.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -231,7 +232,38 @@ async function main(): Promise<void> {
   const showFollowing = () => jumpToNow.show({ zoom: timeWindow.zoom, paused: pauseControl.paused });
   timeWindow.onZoomChange(showFollowing);
 
-  followRangePicker(range, { dashboardId: dashboard.id, viewKey, store, timeWindow, panels });
+  // The view a link names (range, stretch zoomed into), applied once the first snapshot says
+  // which series there are; from then on the link follows the view.
+  const linked = readViewState(location.search);
+  let viewApplied = false;
+  const writeView = () => {
+    if (!viewApplied) return;
+    const zoom = timeWindow.zoom;
+    history.replaceState(history.state, "", withViewState(location.href, zoom ? { range: range.value, zoom } : { range: range.value }));
+  };
+  const pickRange = followRangePicker(range, {
+    dashboardId: dashboard.id,
+    viewKey,
+    store,
+    timeWindow,
+    panels,
+    onLoaded: (value) => {
+      // The linked stretch once its range is drawn (picking a range goes back to now); a
+      // range picked before the linked one was drawn replaces the link's view.
+      if (!viewApplied) {
+        viewApplied = true;
+        if (value === linked.range && linked.zoom) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
+      }
+      writeView();
+    },
+  });
+  timeWindow.onZoomChange(writeView);
+  const applyLinkedView = () => {
+    if (viewApplied) return;
+    if (linked.range !== range.value) return pickRange(linked.range);
+    viewApplied = true;
+    if (linked.zoom) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
+  };
   const annotations = new AnnotationFeed(dashboard.id, viewKey);
   timeWindow.showAnnotations(annotations);
   annotations.onChange(() => panels.redrawAll());
@@ -277,6 +309,7 @@ async function main(): Promise<void> {
         break;
       case "snapshot":
         panels.apply(store.applySnapshot(message.seq, message.series));
+        applyLinkedView();
         age.markUpdated();
         if (message.reset) resumeNotice.show(reloadedText);
         break;

@@ -25,9 +25,15 @@ export interface RangeHistoryContext {
   timeWindow: TimeWindow;
   /** Redrawn once the buckets are in. */
   panels: PanelGrid;
+  /** Hears each choice once it is drawn (its value). */
+  onLoaded?(value: string): void;
 }
 
-export function followRangePicker(select: HTMLSelectElement, context: RangeHistoryContext): void {
+/**
+ * Follows the picker; returns a function that picks `value` (a picker value) as a person
+ * would, e.g. the range a link names.
+ */
+export function followRangePicker(select: HTMLSelectElement, context: RangeHistoryContext): (value: string) => void {
   const { dashboardId, viewKey, store, timeWindow, panels } = context;
   const seriesNames = () => [...new Set(store.keys().map((key) => store.get(key)!.name))];
   // Each choice supersedes any history still loading for an earlier one.
@@ -52,7 +58,9 @@ export function followRangePicker(select: HTMLSelectElement, context: RangeHisto
   // asked for after its own runs after it.
   const markDrawn = (mine: number, value: string) =>
     requestAnimationFrame(() => {
-      if (mine === choice) select.dataset.loaded = value;
+      if (mine !== choice) return;
+      select.dataset.loaded = value;
+      context.onLoaded?.(value);
     });
   setUpRangePicker(select, (span, value) => {
     const mine = ++choice;
@@ -82,4 +90,9 @@ export function followRangePicker(select: HTMLSelectElement, context: RangeHisto
       },
     );
   });
+  return (value: string) => {
+    if (select.value === value) return;
+    select.value = value;
+    select.dispatchEvent(new Event("change"));
+  };
 }
