@@ -187,6 +187,16 @@ export class DashboardView {
     else await this.page.fill(selector, value);
   }
 
+  /** Gives panel `id` these thresholds in the editor, after those it has: a row each, its value typed and its colour picked. */
+  async addThresholds(id: string, thresholds: readonly [value: number, color: string][]): Promise<void> {
+    for (const [value, color] of thresholds) {
+      await this.page.click(`${editorPanel(id)} [data-testid="add-threshold"]`);
+      const row = this.page.locator(`${editorPanel(id)} [data-testid="threshold"]`).last();
+      await row.locator('[data-threshold="value"]').fill(String(value));
+      await row.locator('[data-threshold="color"]').fill(color);
+    }
+  }
+
   /** Presses a panel's `move-up`, `move-down` or `remove` button in the editor. */
   async editorPanelButton(id: string, testid: "move-up" | "move-down" | "remove"): Promise<void> {
     await this.page.click(`${editorPanel(id)} [data-testid="${testid}"]`);

@@ -49,7 +49,10 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       await view.editField(added, "series", "queue.depth");
       await view.editField(added, "min", "0");
       await view.editField(added, "max", "100");
-      await view.editField(added, "thresholds", "50 #d97706, 80 #dc2626");
+      await view.addThresholds(added, [
+        [50, "#d97706"],
+        [80, "#dc2626"],
+      ]);
       await view.editorPanelButton(added, "move-up");
       expect(await view.editorPanels()).toEqual([added, "cpu"]);
       // At the top, "Move up" is disabled, so focus stays on the moved panel's other move button.
@@ -76,6 +79,12 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       expect(await watcher.view.savedPanelAttribute("cpu", "aria-label")).toBe("CPU now (stat)");
       expect(await watcher.page.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe("not reloaded");
       expect(await view.savedPanels()).toEqual([`${added}:gauge`, "cpu:stat"]);
+      // The thresholds as typed and picked.
+      const saved = (await (await fetch(`${suite.server.url}/api/dashboards/${id}`)).json()) as { panels: { id: string; thresholds?: unknown }[] };
+      expect(saved.panels.find((panel) => panel.id === added)?.thresholds).toEqual([
+        { value: 50, color: "#d97706" },
+        { value: 80, color: "#dc2626" },
+      ]);
       await saveScreenshot(watcher.page, "panel-editing-4-watcher-follows");
 
       // The token is kept for the tab, never in the URL.
@@ -95,6 +104,12 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       expect(await view.fieldError("cpu", "series")).toBe("series needs at least one pattern");
       expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-1-series");
       await saveScreenshot(page, "panel-editing-5-field-error");
+      // A threshold's value that is not a number is named under the thresholds.
+      await view.editField("cpu", "series", "cpu.*");
+      await view.addThresholds("cpu", [[Number.NaN, "#dc2626"]]);
+      await page.locator(`[data-panel-id="cpu"] [data-testid="threshold"] [data-threshold="value"]`).last().fill("high");
+      await page.click('[data-testid="save-panels"]');
+      await view.waitUntil("the threshold error to show", async () => (await view.fieldError("cpu", "thresholds")) !== "");
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(puts).toEqual([]);
       expect(await watcher.view.savedPanels()).toEqual([`${added}:gauge`, "cpu:stat"]);

@@ -23,9 +23,18 @@ export interface PanelDraft {
   min: string;
   /** Gauge scale's upper end; empty for none. */
   max: string;
-  /** `value #rrggbb` pairs, comma-separated, e.g. `50 #d97706, 80 #dc2626`. */
-  thresholds: string;
+  /** Colour changes, in the order shown: a value as typed and a `#rrggbb` colour each. */
+  thresholds: ThresholdDraft[];
 }
+
+/** One threshold as the form holds it. */
+export interface ThresholdDraft {
+  value: string;
+  color: string;
+}
+
+/** The colour a new threshold starts with (amber; the picker changes it). */
+export const NEW_THRESHOLD_COLOR = "#d97706";
 
 const text = (value: number | undefined) => (value === undefined ? "" : String(value));
 
@@ -39,7 +48,7 @@ export function draftOf(panel: Panel): PanelDraft {
     decimals: text(panel.decimals),
     min: text(panel.min),
     max: text(panel.max),
-    thresholds: (panel.thresholds ?? []).map((t) => `${t.value} ${t.color}`).join(", "),
+    thresholds: (panel.thresholds ?? []).map((t) => ({ value: String(t.value), color: t.color })),
   };
 }
 
@@ -47,7 +56,7 @@ export function draftOf(panel: Panel): PanelDraft {
 export function newDraft(taken: readonly string[]): PanelDraft {
   let n = taken.length + 1;
   while (taken.includes(`panel-${n}`)) n += 1;
-  return { id: `panel-${n}`, title: `Panel ${n}`, type: PANEL_TYPES[0], series: "*", unit: "", decimals: "", min: "", max: "", thresholds: "" };
+  return { id: `panel-${n}`, title: `Panel ${n}`, type: PANEL_TYPES[0], series: "*", unit: "", decimals: "", min: "", max: "", thresholds: [] };
 }
 
 /** Empty means absent; anything else is read as a number (NaN when it is not one). */
@@ -55,20 +64,12 @@ function number(value: string): number | undefined {
   return value.trim() === "" ? undefined : Number(value.trim());
 }
 
-function list(value: string): string[] {
-  return value
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "");
-}
 
 /** The panel the draft describes, unchecked: validate it with `panelSchema`. */
 export function panelOf(draft: PanelDraft): unknown {
   const unit = draft.unit.trim();
-  const thresholds = list(draft.thresholds).map((pair) => {
-    const [value = "", color = ""] = pair.split(/\s+/);
-    return { value: number(value) ?? Number.NaN, color };
-  });
+  // A threshold left without a value is an unfinished row, not a mistake; any other value is read.
+  const thresholds = draft.thresholds.filter((t) => t.value.trim() !== "").map((t) => ({ value: number(t.value) ?? Number.NaN, color: t.color }));
   // Only gauges have a scale; a type change should not carry a stale one along.
   const gauge = draft.type === "gauge";
   return {

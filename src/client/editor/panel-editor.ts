@@ -13,8 +13,11 @@
  *   `[data-testid="title-error"]`.
  * - `[data-testid="panel-editor"]` with `data-panel-id`: one fieldset per panel, in order,
  *   its inputs named by `data-field` (`title`, `type`, `series`, `unit`, `decimals`, `min`,
- *   `max`, `thresholds`; `type` and `unit` are `<select>`s), buttons `[data-testid="move-up"]`, `move-down`, `remove`, and
- *   `[data-testid="field-error"]` with `data-field` beside each input.
+ *   `max`; `type` and `unit` are `<select>`s), buttons `[data-testid="move-up"]`, `move-down`, `remove`, and
+ *   `[data-testid="field-error"]` with `data-field` beside each input. Its thresholds are the
+ *   group `[data-field="thresholds"]`: a `[data-testid="threshold"]` row each (inputs
+ *   `[data-threshold="value"]` and `[data-threshold="color"]`, a colour picker, and
+ *   `[data-testid="remove-threshold"]`), then `[data-testid="add-threshold"]`.
  * - `[data-testid="add-panel"]`, `[data-testid="save-panels"]`, `[data-testid="cancel-edit"]`.
  * - `[data-testid="edit-token"]`: the token input, shown while no token is kept for this
  *   dashboard or after one was refused; `[data-testid="token-error"]` says why.
@@ -28,10 +31,10 @@ import "../zod-jitless.ts";
 import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../../common/dashboard-config.ts";
 import { saveDashboard } from "./dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
-import { draftOf, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
+import { draftOf, NEW_THRESHOLD_COLOR, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
 import { UNIT_CATEGORIES, unitDefinition } from "../panels/units.ts";
 
-type Field = Exclude<keyof PanelDraft, "id">;
+type Field = Exclude<keyof PanelDraft, "id" | "thresholds">;
 
 const fieldLabels: Record<Field, string> = {
   title: "Title",
@@ -41,7 +44,6 @@ const fieldLabels: Record<Field, string> = {
   decimals: "Decimals",
   min: "Min",
   max: "Max",
-  thresholds: "Thresholds (value #rrggbb, comma-separated)",
 };
 
 const gaugeOnly: ReadonlySet<Field> = new Set(["min", "max"]);
@@ -99,8 +101,8 @@ export class PanelEditor {
   readonly #save = make("button", { type: "button", className: "editor-save", textContent: "Save" }, "save-panels");
   #saved: DashboardConfig = { title: "", panels: [] };
   #drafts: PanelDraft[] = [];
-  /** Error elements and inputs by `<index>.<field>`, rebuilt with the form. */
-  #fields = new Map<string, { input: HTMLInputElement | HTMLSelectElement; error: HTMLElement }>();
+  /** Error elements and what to focus for each, by `<index>.<field>`, rebuilt with the form. */
+  #fields = new Map<string, { input: HTMLElement; error: HTMLElement }>();
 
   /** `toggle` and `root` are the (initially hidden) Edit button and editor section of dashboard.html. */
   constructor(toggle: HTMLButtonElement, root: HTMLElement, options: PanelEditorOptions) {
@@ -189,6 +191,7 @@ export class PanelEditor {
       this.#fields.set(`${index}.${field}`, { input, error });
       set.append(row);
     }
+    set.append(this.#thresholds(draft, index));
     const buttons = make("div", { className: "editor-panel-actions" });
     const button = (testid: string, label: string, disabled: boolean, action: () => void) => {
       const b = make("button", { type: "button", textContent: label, disabled }, testid);
@@ -202,6 +205,58 @@ export class PanelEditor {
     set.append(buttons);
     item.append(set);
     return item;
+  }
+
+  /**
+   * The panel's thresholds: a row each with its value and a colour picker (and Remove), then
+   * "Add threshold". Errors for any of them show under the group (`data-field="thresholds"`).
+   */
+  #thresholds(draft: PanelDraft, index: number): HTMLElement {
+    const row = make("div", { className: "editor-field editor-field-thresholds" });
+    const labelId = `edit-${index}-thresholds-label`;
+    const group = make("div", { className: "threshold-list" });
+    group.dataset.field = "thresholds";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-labelledby", labelId);
+    const error = make("p", { className: "field-error", id: `edit-${index}-thresholds-error` }, "field-error");
+    error.dataset.field = "thresholds";
+    group.setAttribute("aria-describedby", error.id);
+    const add = make("button", { type: "button", textContent: "Add threshold" }, "add-threshold");
+    add.setAttribute("aria-label", `Add threshold: panel ${index + 1}`);
+    const draw = (focus?: "value" | "add") => {
+      group.replaceChildren(
+        ...draft.thresholds.map((threshold, at) => {
+          const line = make("div", { className: "threshold" }, "threshold");
+          const value = make("input", { type: "text", inputMode: "decimal", autocomplete: "off", value: threshold.value });
+          value.dataset.threshold = "value";
+          value.setAttribute("aria-label", `Threshold ${at + 1}: from value`);
+          value.addEventListener("input", () => (threshold.value = value.value));
+          const color = make("input", { type: "color", value: threshold.color });
+          color.dataset.threshold = "color";
+          color.setAttribute("aria-label", `Threshold ${at + 1}: colour`);
+          color.addEventListener("input", () => (threshold.color = color.value));
+          const remove = make("button", { type: "button", textContent: "Remove" }, "remove-threshold");
+          remove.setAttribute("aria-label", `Remove threshold ${at + 1}: panel ${index + 1}`);
+          remove.addEventListener("click", () => {
+            draft.thresholds.splice(at, 1);
+            draw("add");
+          });
+          line.append(value, color, remove);
+          return line;
+        }),
+        add,
+      );
+      if (focus === "value") group.querySelector<HTMLInputElement>(".threshold:last-of-type [data-threshold=value]")?.focus();
+      if (focus === "add") add.focus();
+    };
+    add.addEventListener("click", () => {
+      draft.thresholds.push({ value: "", color: draft.thresholds.at(-1)?.color ?? NEW_THRESHOLD_COLOR });
+      draw("value");
+    });
+    draw();
+    this.#fields.set(`${index}.thresholds`, { input: add, error });
+    row.append(make("span", { className: "editor-label", id: labelId, textContent: "Thresholds (colour from a value up)" }), group, error);
+    return row;
   }
 
   #add(): void {
@@ -252,7 +307,8 @@ export class PanelEditor {
       return this.#save;
     }
     found.error.textContent = found.error.textContent ? `${found.error.textContent}; ${message}` : message;
-    found.input.setAttribute("aria-invalid", "true");
+    // A field's input says it is wrong; the thresholds' group names its error in its description.
+    if (found.input.matches("input, select, textarea")) found.input.setAttribute("aria-invalid", "true");
     return found.input;
   }
 

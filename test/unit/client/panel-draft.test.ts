@@ -11,3 +11,21 @@ describe("a panel draft's series", () => {
     expect((panelOf(draftOf(panel)) as Panel).series).toEqual(keys);
   });
 });
+
+describe("a panel draft's thresholds", () => {
+  it("hold a value and a colour each, come back as the panel's, and leave rows without a value out", () => {
+    const panel: Panel = { id: "p", title: "P", type: "gauge", series: ["t"], thresholds: [{ value: 50, color: "#d97706" }, { value: -0.5, color: "#dc2626" }] };
+    const draft = draftOf(panel);
+    expect(draft.thresholds).toEqual([
+      { value: "50", color: "#d97706" },
+      { value: "-0.5", color: "#dc2626" },
+    ]);
+    expect((panelOf(draft) as Panel).thresholds).toEqual(panel.thresholds);
+    draft.thresholds.push({ value: "  ", color: "#000000" });
+    expect((panelOf(draft) as Panel).thresholds).toEqual(panel.thresholds);
+    draft.thresholds.push({ value: "high", color: "#000000" });
+    expect((panelOf(draft) as { thresholds: { value: number }[] }).thresholds.at(-1)!.value).toBeNaN();
+    draft.thresholds = [];
+    expect(panelOf(draft)).not.toHaveProperty("thresholds");
+  });
+});
