@@ -204,6 +204,7 @@ async function main(): Promise<void> {
     editor,
     {
       dashboardId: dashboard.id,
+      seriesKeys: () => store.keys().sort(),
       onSaved: (saved) => {
         showTitle(saved.title || dashboard.id);
         panels.setPanels(saved.panels);

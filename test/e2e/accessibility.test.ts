@@ -101,8 +101,10 @@ async function tabTo(page: Page, name: string): Promise<Focused> {
 
 /** Names of the controls inside `selector` that the keyboard should reach: visible and enabled. */
 function controlsIn(page: Page, selector: string): Promise<string[]> {
-  return page.$$eval(`${selector} :is(a[href], button, input, select, textarea)`, (found) =>
+  return page.$$eval(`${selector} :is(a[href], button, input, select, textarea, summary)`, (found) =>
     found
+      // A closed <details> shows only its summary.
+      .filter((e) => e.tagName === "SUMMARY" || !e.closest("details:not([open])"))
       .filter((e) => !(e as HTMLButtonElement).disabled && (e as HTMLElement).offsetParent !== null)
       .map((e) => {
         const element = e as HTMLElement;

@@ -46,7 +46,14 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       if (!added) throw new Error("Add panel added no panel");
       await view.editField(added, "title", "Queue");
       await view.editField(added, "type", "gauge");
-      await view.editField(added, "series", "queue.depth");
+      // The series from the picker: searched, and checked.
+      await view.editField(added, "series", "");
+      await page.click(`[data-panel-id="${added}"] [data-testid="series-picker"] summary`);
+      await page.fill(`[data-panel-id="${added}"] [data-testid="series-search"]`, "QUEUE");
+      const options = page.locator(`[data-panel-id="${added}"] [data-testid="series-option"]`);
+      expect(await options.evaluateAll((boxes) => boxes.map((box) => (box as HTMLElement).dataset.key))).toEqual(["queue.depth"]);
+      await options.first().check();
+      expect(await page.inputValue(`[data-panel-id="${added}"] [data-field="series"]`)).toBe("queue.depth");
       await view.editField(added, "min", "0");
       await view.editField(added, "max", "100");
       await view.addThresholds(added, [

@@ -33,6 +33,7 @@ import { saveDashboard } from "./dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
 import { draftOf, NEW_THRESHOLD_COLOR, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
 import { UNIT_CATEGORIES, unitDefinition } from "../panels/units.ts";
+import { splitPatterns } from "../../common/series-pattern.ts";
 
 type Field = Exclude<keyof PanelDraft, "id" | "thresholds">;
 
@@ -83,6 +84,8 @@ export interface DashboardConfig {
 
 export interface PanelEditorOptions {
   dashboardId: string;
+  /** The keys of the series the dashboard has now, offered by each panel's series picker. */
+  seriesKeys?(): string[];
   /** Hears what the server accepted (the `config` message follows for every viewer). */
   onSaved(config: DashboardConfig): void;
 }
@@ -189,6 +192,7 @@ export class PanelEditor {
         }
       });
       this.#fields.set(`${index}.${field}`, { input, error });
+      if (field === "series" && input instanceof HTMLInputElement) row.append(this.#seriesPicker(draft, index, input));
       set.append(row);
     }
     set.append(this.#thresholds(draft, index));
@@ -205,6 +209,46 @@ export class PanelEditor {
     set.append(buttons);
     item.append(set);
     return item;
+  }
+
+  /**
+   * "Pick series": the dashboard's series, searched by any part of their key, each a checkbox
+   * that adds its key to the panel's patterns or takes it out (patterns typed stay as typed).
+   */
+  #seriesPicker(draft: PanelDraft, index: number, field: HTMLInputElement): HTMLElement {
+    const picker = make("details", { className: "series-picker" }, "series-picker");
+    const summary = make("summary", { textContent: "Pick series" });
+    summary.setAttribute("aria-label", `Pick series: panel ${index + 1}`);
+    const search = make("input", { type: "search", id: `edit-${index}-series-search`, placeholder: "Search series", autocomplete: "off" }, "series-search");
+    search.setAttribute("aria-label", `Search the dashboard's series: panel ${index + 1}`);
+    const list = make("ul", { className: "series-picker-list" });
+    const draw = () => {
+      const wanted = search.value.trim().toLowerCase();
+      const chosen = new Set(splitPatterns(draft.series));
+      const keys = (this.#options.seriesKeys?.() ?? []).filter((key) => key.toLowerCase().includes(wanted));
+      list.replaceChildren(
+        ...keys.slice(0, 200).map((key) => {
+          const item = make("li");
+          const box = make("input", { type: "checkbox", checked: chosen.has(key) }, "series-option");
+          box.dataset.key = key;
+          box.addEventListener("change", () => {
+            const patterns = splitPatterns(draft.series).filter((pattern) => pattern !== key);
+            draft.series = (box.checked ? [...patterns, key] : patterns).join(", ");
+            field.value = draft.series;
+          });
+          const label = make("label");
+          label.append(box, ` ${key}`);
+          item.append(label);
+          return item;
+        }),
+      );
+      if (keys.length === 0) list.append(make("li", { className: "series-picker-none", textContent: wanted ? "No series matches." : "The dashboard has no series yet." }));
+      if (keys.length > 200) list.append(make("li", { className: "series-picker-none", textContent: `${keys.length - 200} more: search to narrow.` }));
+    };
+    search.addEventListener("input", draw);
+    picker.addEventListener("toggle", () => picker.open && draw());
+    picker.append(summary, search, list);
+    return picker;
   }
 
   /**
