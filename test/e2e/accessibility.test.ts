@@ -197,7 +197,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
   }
 
   for (const colorScheme of ["light", "dark"] as const) {
-    it(`the landing page's directory, listed, refused, and with the delete dialog open and an error shown, has no axe violations in the ${colorScheme} colour scheme`, async () => {
+    it(`the landing page's directory (listed, refused, its delete dialog open with an error) and a refused definition file have no axe violations in the ${colorScheme} colour scheme`, async () => {
       const prefix = uniqueId(`a11y-dir-${colorScheme}`);
       const { ingestToken } = await createDashboard(suite.server.url, `${prefix}-a`, "Listed");
       await postMetrics(suite.server.url, `${prefix}-a`, ingestToken, [{ name: "cpu.load", value: 1 }]);
@@ -212,6 +212,11 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         await page.locator("#delete-error:not(:empty)").waitFor();
         expect(await audit(page)).toEqual([]);
         await page.click("#delete-cancel");
+        // The create form's definition file, refused with its field named.
+        await page.setInputFiles("#create-definition", { name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{") });
+        await page.click('#create-form button[type="submit"]');
+        await page.locator("#create-definition-error:not([hidden])").waitFor();
+        expect(await audit(page)).toEqual([]);
         await page.fill("#directory-token", "not-the-admin-token");
         await page.click('#directory-form button[type="submit"]');
         await page.locator("#directory-token-error:not([hidden])").waitFor();
