@@ -16,7 +16,7 @@ import "./zod-jitless.ts";
 import { fillCommandBlock } from "./landing/command-block.ts";
 import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./landing/curl-commands.ts";
 import { DirectoryList } from "./landing/directory-list.ts";
-import { rememberDashboard } from "./landing/known-dashboards.ts";
+import { forgetDashboard, rememberDashboard } from "./landing/known-dashboards.ts";
 import { setUpCreateForm } from "./landing/landing-create-form.ts";
 import { showKnownDashboards } from "./landing/landing-known-list.ts";
 
@@ -65,7 +65,7 @@ showKnownDashboards(knownList, knownEmpty, origin);
 // token because its binding says so, never because of the host; elsewhere nothing is prefilled.
 const local = tokensFor(origin).local;
 setUpCreateForm(element("create-form", HTMLFormElement), element("create-result", HTMLElement), origin, local ? "dev-admin-token" : undefined, (created) => {
-  rememberDashboard(created.id, created.title, created.viewKey !== undefined);
+  rememberDashboard(created.id, created.title, created.viewKey !== undefined, created.viewKey);
   showKnownDashboards(knownList, knownEmpty, origin);
 });
 
@@ -88,4 +88,9 @@ new DirectoryList(
     deleteCancel: element("delete-cancel", HTMLButtonElement),
   },
   local ? "dev-admin-token" : undefined,
+  (id) => {
+    // A deleted dashboard is no longer one to know, nor its key one to keep.
+    forgetDashboard(id);
+    showKnownDashboards(knownList, knownEmpty, origin);
+  },
 );

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createDashboard, devAdminToken, postMetrics, uniqueId } from "./api.ts";
 import { openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";
+import { DashboardView } from "./dashboard-view.ts";
 
 const adminHeaders = { authorization: `Bearer ${devAdminToken}` };
 
@@ -137,7 +138,11 @@ describe.skipIf(skipBrowserTests)("the landing page's directory", () => {
     const prefix = uniqueId("del");
     const doomed = await createDashboard(suite.server.url, `${prefix}-doomed`);
     await createDashboard(suite.server.url, `${prefix}-kept`);
-    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
+    // Opened once in this browser, so "Dashboards you know" lists it until it is deleted.
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/d/${doomed.id}`);
+    await new DashboardView(page).waitForState("live");
+    await page.goto(`${suite.server.url}/`);
+    await page.waitForSelector(`#known-list li[data-dashboard-id="${doomed.id}"]`);
     const deletes: string[] = [];
     page.on("request", (request) => {
       if (request.method() === "DELETE") deletes.push(new URL(request.url()).pathname);
@@ -160,6 +165,7 @@ describe.skipIf(skipBrowserTests)("the landing page's directory", () => {
     expect(await page.isVisible("#delete-dialog")).toBe(false);
     expect(await shownIds(page)).toEqual([`${prefix}-kept`]);
     expect(await page.textContent("#directory-status")).toContain(`Deleted ${doomed.id}`);
+    expect(await page.$(`#known-list li[data-dashboard-id="${doomed.id}"]`)).toBeNull();
     expect((await fetch(`${suite.server.url}/api/dashboards/${doomed.id}`)).status).toBe(404);
     expect(errors).toEqual([]);
     await close();

@@ -253,4 +253,61 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     expect(errors).toEqual([]);
     await close();
   });
+  it("reopens a private dashboard created here from \"Dashboards you know\" with its key, in a new tab too, until it is forgotten", async () => {
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
+    const id = uniqueId("known-private");
+    await createThroughForm(page, { id, private: true });
+    const viewKey = await shown(page, '[data-secret="view-key"] code');
+    await page.reload();
+    const link = `#known-list li[data-dashboard-id="${id}"] a`;
+    await page.waitForSelector(link);
+    expect(await page.getAttribute(link, "href")).toBe(`${suite.server.url}/d/${id}#key=${viewKey}`);
+
+    // A new tab shares localStorage but not the first tab's session: the kept key alone opens it.
+    const tab = await page.context().newPage();
+    await tab.goto(`${suite.server.url}/`);
+    await tab.click(link);
+    await tab.waitForURL(`${suite.server.url}/d/${id}`);
+    await new DashboardView(tab).waitForState("live");
+    await tab.close();
+
+    await page.click(`#known-list li[data-dashboard-id="${id}"] button`);
+    expect(await page.$(`#known-list li[data-dashboard-id="${id}"]`)).toBeNull();
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(viewKey);
+    await page.reload();
+    await page.waitForSelector("#known-empty:not([hidden])");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("keeps the view key a private dashboard was opened with, never a token that writes, and drops a key the server refuses", async () => {
+    const id = uniqueId("opened-private");
+    const response = await fetch(`${suite.server.url}/api/dashboards`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${devAdminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ id, private: true }),
+    });
+    const { viewKey, ingestToken } = (await response.json()) as { viewKey: string; ingestToken: string };
+    const known = `#known-list li[data-dashboard-id="${id}"]`;
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/d/${id}#key=${ingestToken}`);
+    // The ingest token reads the dashboard too, but is not kept.
+    await new DashboardView(page).waitForState("live");
+    await page.goto(`${suite.server.url}/`);
+    expect(await page.getAttribute(`${known} a`, "href")).toBe(`${suite.server.url}/d/${id}`);
+    expect(await shown(page, `${known} .tag`)).toBe("private, key not kept");
+
+    await page.goto(`${suite.server.url}/d/${id}#key=${viewKey}`);
+    await new DashboardView(page).waitForState("live");
+    await page.goto(`${suite.server.url}/`);
+    expect(await page.getAttribute(`${known} a`, "href")).toBe(`${suite.server.url}/d/${id}#key=${viewKey}`);
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(ingestToken);
+
+    await page.goto(`${suite.server.url}/d/${id}#key=pbv_not-the-key`);
+    await page.locator('[data-testid="wrong-key"]').waitFor();
+    await page.goto(`${suite.server.url}/`);
+    expect(await page.getAttribute(`${known} a`, "href")).toBe(`${suite.server.url}/d/${id}`);
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(viewKey);
+    expect(errors).toEqual([]);
+    await close();
+  });
 });

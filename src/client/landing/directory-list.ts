@@ -93,6 +93,8 @@ export class DirectoryList {
   constructor(
     private readonly parts: DirectoryElements,
     prefillToken: string | undefined,
+    /** Runs after the server confirmed deleting dashboard `id`. */
+    private readonly onDeleted: (id: string) => void = () => {},
     private readonly send: typeof fetch = (input, init) => fetch(input, init),
   ) {
     const stored = storedAdminToken();
@@ -303,6 +305,7 @@ export class DirectoryList {
     }
     this.#deleting = undefined;
     this.parts.dialog.close();
+    this.onDeleted(id);
     for (const row of this.parts.rows.querySelectorAll<HTMLElement>("tr")) if (row.dataset.dashboardId === id) row.remove();
     this.#showCount();
     this.#status(`Deleted ${id} with all its data. ${this.parts.status.textContent ?? ""}`);
