@@ -75,12 +75,12 @@ describe.skipIf(skipBrowserTests)("the landing page's directory", () => {
     expect(idleCells[6]).toBe("0");
     expect(await page.getAttribute(`#directory-rows tr[data-dashboard-id="${fed.id}"] a`, "href")).toBe(`/d/${fed.id}`);
     expect(await page.isHidden("#directory-more")).toBe(true);
+    await saveScreenshot(page, "landing-directory");
 
     await search(page, `${prefix}-nothing`);
     expect(await shownIds(page)).toEqual([]);
     expect(await page.textContent("#directory-status")).toContain(`No dashboard's id or title contains "${prefix}-nothing"`);
     expect(await page.isHidden("#directory-table-box")).toBe(true);
-    await saveScreenshot(page, "landing-directory");
     expect(errors).toEqual([]);
     await close();
   });
