@@ -171,6 +171,37 @@ describe.skipIf(skipBrowserTests)("the landing page's directory", () => {
     await close();
   });
 
+  it("keeps the dialog open and the row listed when the server does not finish a delete, saying why", async () => {
+    const prefix = uniqueId("undeleted");
+    const id = `${prefix}-a`;
+    const message = "a relay of the dashboard could not be reached; nothing was deleted, send it again";
+    await createDashboard(suite.server.url, id);
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`, async (page) => {
+      // A relay that cannot be reached makes the server answer 503 delete_incomplete; here that
+      // answer is given in its place, since a relay cannot be made unreachable from a page.
+      await page.route(`**/api/dashboards/${id}`, (route) =>
+        route.request().method() === "DELETE"
+          ? route.fulfill({
+              status: 503,
+              headers: { "retry-after": "1" },
+              contentType: "application/json",
+              body: JSON.stringify({ error: { code: "delete_incomplete", message } }),
+            })
+          : route.continue(),
+      );
+    });
+    await search(page, prefix);
+    await page.click(`#directory-rows tr[data-dashboard-id="${id}"] button.danger`);
+    await page.fill("#delete-confirm", id);
+    await page.click('#delete-form button[type="submit"]');
+    await page.locator("#delete-error:not(:empty)").waitFor();
+    expect(await page.textContent("#delete-error")).toBe(`${id} was not deleted: ${message}.`);
+    expect(await page.isVisible("#delete-dialog")).toBe(true);
+    expect(await shownIds(page)).toEqual([id]);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it("exports a private dashboard's definition as <id>.pulseboard.json, read with the admin token", async () => {
     const prefix = uniqueId("export");
     const id = `${prefix}-private`;
