@@ -98,7 +98,7 @@ import { parseServerMessage } from "./connection/server-message.ts";
 import { StalenessLabel } from "./dashboard/staleness-label.ts";
 import { TimeWindow } from "./dashboard/time-window.ts";
 import { forgetViewKey, takeViewKey, viewerProtocols } from "./dashboard/view-key.ts";
-import { rememberDashboard } from "./landing/known-dashboards.ts";
+import { forgetKnownViewKey, rememberDashboard } from "./landing/known-dashboards.ts";
 import { AnnotationFeed } from "./dashboard/annotation-feed.ts";
 import { Annotator } from "./dashboard/annotator.ts";
 import { readViewState, withViewState } from "./dashboard/view-url.ts";
@@ -182,14 +182,17 @@ async function main(): Promise<void> {
   const viewKey = path?.valid ? takeViewKey(path.id) : undefined;
   const lookup = path?.valid ? await lookUpDashboard(path.id, viewKey) : ({ kind: "not-found" } as const);
   if (lookup.kind !== "found") {
-    if (lookup.kind === "wrong-key") forgetViewKey(id);
+    if (lookup.kind === "wrong-key") {
+      forgetViewKey(id);
+      forgetKnownViewKey(id);
+    }
     showRefusal(lookup, id, path?.valid ?? false);
     return;
   }
 
   const { dashboard } = lookup;
-  // The landing page lists the dashboards this browser has opened.
-  rememberDashboard(dashboard.id, dashboard.title, dashboard.private);
+  // The landing page lists the dashboards this browser has opened, a private one with the key it opened with.
+  rememberDashboard(dashboard.id, dashboard.title, dashboard.private, viewKey);
   showTitle(dashboard.title || dashboard.id);
   viewers.textContent = String(dashboard.viewers);
 

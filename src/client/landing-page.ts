@@ -8,13 +8,15 @@
  * address when the attribute's value is `address`).
  *
  * It also runs the "Create a dashboard" form (`#create-form`, result in `#create-result`) and
- * the "Dashboards you know" list (`#known-list`, `#known-empty`), which the form adds to.
+ * the "Dashboards you know" list (`#known-list`, `#known-empty`), which the form adds to, and
+ * the admin's "All dashboards" (`#directory-*`, `#delete-*`).
  */
 // First: configures Zod before any schema exists (see the file).
 import "./zod-jitless.ts";
 import { fillCommandBlock } from "./landing/command-block.ts";
 import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./landing/curl-commands.ts";
-import { rememberDashboard } from "./landing/known-dashboards.ts";
+import { DirectoryList } from "./landing/directory-list.ts";
+import { forgetDashboard, rememberDashboard } from "./landing/known-dashboards.ts";
 import { setUpCreateForm } from "./landing/landing-create-form.ts";
 import { showKnownDashboards } from "./landing/landing-known-list.ts";
 
@@ -63,6 +65,32 @@ showKnownDashboards(knownList, knownEmpty, origin);
 // token because its binding says so, never because of the host; elsewhere nothing is prefilled.
 const local = tokensFor(origin).local;
 setUpCreateForm(element("create-form", HTMLFormElement), element("create-result", HTMLElement), origin, local ? "dev-admin-token" : undefined, (created) => {
-  rememberDashboard(created.id, created.title, created.viewKey !== undefined);
+  rememberDashboard(created.id, created.title, created.viewKey !== undefined, created.viewKey);
   showKnownDashboards(knownList, knownEmpty, origin);
 });
+
+new DirectoryList(
+  {
+    heading: element("directory-title", HTMLElement),
+    form: element("directory-form", HTMLFormElement),
+    token: element("directory-token", HTMLInputElement),
+    tokenError: element("directory-token-error", HTMLElement),
+    search: element("directory-search", HTMLInputElement),
+    status: element("directory-status", HTMLElement),
+    tableBox: element("directory-table-box", HTMLElement),
+    rows: element("directory-rows", HTMLTableSectionElement),
+    more: element("directory-more", HTMLButtonElement),
+    dialog: element("delete-dialog", HTMLDialogElement),
+    deleteForm: element("delete-form", HTMLFormElement),
+    deleteId: element("delete-dialog-id", HTMLElement),
+    deleteConfirm: element("delete-confirm", HTMLInputElement),
+    deleteError: element("delete-error", HTMLElement),
+    deleteCancel: element("delete-cancel", HTMLButtonElement),
+  },
+  local ? "dev-admin-token" : undefined,
+  (id) => {
+    // A deleted dashboard is no longer one to know, nor its key one to keep.
+    forgetDashboard(id);
+    showKnownDashboards(knownList, knownEmpty, origin);
+  },
+);

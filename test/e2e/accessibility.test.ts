@@ -1,6 +1,7 @@
 /**
  * The pages against axe-core's rules (WCAG 2.x A and AA, and axe's best practices), in a real
- * Chromium against a real `wrangler dev`: the landing page; a dashboard with live data in
+ * Chromium against a real `wrangler dev`: the landing page, its directory listed and its delete
+ * dialog open; a dashboard with live data in
  * light and dark colour schemes, zoomed (by mouse, and by keyboard on a focused chart), and with
  * the editor open, on a phone and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
  * control of the dashboard page is reached with Tab, works with Enter or Space, and shows where
@@ -195,6 +196,39 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       await close();
     }
   });
+  }
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`the landing page's directory (listed, refused, its delete dialog open with an error) and a refused definition file have no axe violations in the ${colorScheme} colour scheme`, async () => {
+      const prefix = uniqueId(`a11y-dir-${colorScheme}`);
+      const { ingestToken } = await createDashboard(suite.server.url, `${prefix}-a`, "Listed");
+      await postMetrics(suite.server.url, `${prefix}-a`, ingestToken, [{ name: "cpu.load", value: 1 }]);
+      const { page, errors, close } = await suite.open("/");
+      try {
+        await page.emulateMedia({ colorScheme });
+        await page.fill("#directory-search", prefix);
+        await page.locator(`#directory-rows tr[data-dashboard-id="${prefix}-a"]`).waitFor();
+        expect(await audit(page)).toEqual([]);
+        await page.click(`#directory-rows tr[data-dashboard-id="${prefix}-a"] button.danger`);
+        await page.click('#delete-form button[type="submit"]');
+        await page.locator("#delete-error:not(:empty)").waitFor();
+        expect(await audit(page)).toEqual([]);
+        await page.click("#delete-cancel");
+        // The create form's definition file, refused with its field named.
+        await page.setInputFiles("#create-definition", { name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{") });
+        await page.click('#create-form button[type="submit"]');
+        await page.locator("#create-definition-error:not([hidden])").waitFor();
+        expect(await audit(page)).toEqual([]);
+        await page.fill("#directory-token", "not-the-admin-token");
+        await page.click('#directory-form button[type="submit"]');
+        await page.locator("#directory-token-error:not([hidden])").waitFor();
+        expect(await audit(page)).toEqual([]);
+        await saveScreenshot(page, `a11y-landing-directory-${colorScheme}`);
+        expect(errors).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
   }
 
   for (const colorScheme of ["light", "dark"] as const) {

@@ -2,7 +2,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { seriesKey } from "../../src/common/series-key.ts";
-import { createDashboard, uniqueId } from "./api.ts";
+import { createDashboard, devAdminToken, uniqueId, updateDashboard } from "./api.ts";
 import { openPage, saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";
 import { DashboardView } from "./dashboard-view.ts";
@@ -188,6 +188,125 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     expect(await shown(page, link)).toBe("Known one");
     expect(await page.getAttribute(link, "href")).toBe(`${suite.server.url}/d/${id}`);
     expect(await page.isHidden("#known-empty")).toBe(true);
+    expect(errors).toEqual([]);
+    await close();
+  });
+  it("creates a dashboard from a definition file, with the form's id, and shows its new secrets once", async () => {
+    const source = await createDashboard(suite.server.url, uniqueId("source"), "Boiler room");
+    await updateDashboard(suite.server.url, source.id, source.ingestToken, {
+      panels: [
+        { id: "temp", title: "Temperature", type: "line", series: ["boiler.temp*"], unit: "celsius" },
+        { id: "now", title: "Now", type: "stat", series: ["boiler.temp"] },
+      ],
+    });
+    const exported = (await (await fetch(`${suite.server.url}/api/dashboards/${source.id}/definition`)).json()) as Record<string, unknown>;
+    const file = { ...exported, private: true };
+
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
+    const id = uniqueId("imported");
+    const posted: unknown[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/api/dashboards") posted.push(request.postDataJSON());
+    });
+    await page.setInputFiles("#create-definition", { name: "boiler.pulseboard.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(file)) });
+    expect(await page.isVisible("#create-definition-clear")).toBe(true);
+    await createThroughForm(page, { id });
+    expect(posted).toEqual([{ definition: file, id }]);
+    expect(await shown(page, "#create-result-title")).toContain("Boiler room");
+    expect(await shown(page, '[data-secret="ingest-token"] code')).toMatch(/^pb_/);
+    expect(await shown(page, '[data-secret="view-key"] code')).toMatch(/^pbv_/);
+    expect(await page.getAttribute('[data-testid="dashboard-link"]', "href")).toMatch(new RegExp(`/d/${id}#key=pbv_`));
+    const made = await fetch(`${suite.server.url}/api/dashboards/${id}/definition`, { headers: { authorization: `Bearer ${devAdminToken}` } });
+    expect(await made.json()).toEqual(file);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("names the field of a definition file the server refuses, and refuses a file that is not JSON before sending it", async () => {
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
+    const posts: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST") posts.push(new URL(request.url()).pathname);
+    });
+    const id = uniqueId("badfile");
+    await page.setInputFiles("#create-definition", { name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{not json") });
+    await submitCreateForm(page, { id });
+    await page.waitForSelector("#create-definition-error:not([hidden])");
+    expect(await shown(page, "#create-definition-error")).toContain("broken.json is not JSON");
+    expect(posts).toEqual([]);
+
+    const definition = { pulseboardDefinition: 1, title: "Odd", private: false, panels: [{ id: "p", title: "P", type: "pie", series: ["x"] }] };
+    await page.setInputFiles("#create-definition", { name: "odd.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(definition)) });
+    await submitCreateForm(page, { id });
+    await page.waitForFunction(() => !(document.getElementById("create-definition-error")?.textContent ?? "").includes("not JSON") && !document.getElementById("create-definition-error")?.hidden);
+    expect(await shown(page, "#create-definition-error")).toContain("In the file, panels.0.type:");
+    expect(await page.getAttribute("#create-definition", "aria-invalid")).toBe("true");
+    expect(await page.isHidden('[data-testid="create-result"]')).toBe(true);
+    expect(posts).toEqual(["/api/dashboards"]);
+    expect((await fetch(`${suite.server.url}/api/dashboards/${id}`)).status).toBe(404);
+
+    // Without the file, the same form creates a plain dashboard.
+    await page.click("#create-definition-clear");
+    expect(await page.isHidden("#create-definition-clear")).toBe(true);
+    await createThroughForm(page, { id });
+    expect(await shown(page, "#create-result-title")).toContain(id);
+    expect(errors).toEqual([]);
+    await close();
+  });
+  it("reopens a private dashboard created here from \"Dashboards you know\" with its key, in a new tab too, until it is forgotten", async () => {
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
+    const id = uniqueId("known-private");
+    await createThroughForm(page, { id, private: true });
+    const viewKey = await shown(page, '[data-secret="view-key"] code');
+    await page.reload();
+    const link = `#known-list li[data-dashboard-id="${id}"] a`;
+    await page.waitForSelector(link);
+    expect(await page.getAttribute(link, "href")).toBe(`${suite.server.url}/d/${id}#key=${viewKey}`);
+
+    // A new tab shares localStorage but not the first tab's session: the kept key alone opens it.
+    const tab = await page.context().newPage();
+    await tab.goto(`${suite.server.url}/`);
+    await tab.click(link);
+    await tab.waitForURL(`${suite.server.url}/d/${id}`);
+    await new DashboardView(tab).waitForState("live");
+    await tab.close();
+
+    await page.click(`#known-list li[data-dashboard-id="${id}"] button`);
+    expect(await page.$(`#known-list li[data-dashboard-id="${id}"]`)).toBeNull();
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(viewKey);
+    await page.reload();
+    await page.waitForSelector("#known-empty:not([hidden])");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("keeps the view key a private dashboard was opened with, never a token that writes, and drops a key the server refuses", async () => {
+    const id = uniqueId("opened-private");
+    const response = await fetch(`${suite.server.url}/api/dashboards`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${devAdminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ id, private: true }),
+    });
+    const { viewKey, ingestToken } = (await response.json()) as { viewKey: string; ingestToken: string };
+    const known = `#known-list li[data-dashboard-id="${id}"]`;
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/d/${id}#key=${ingestToken}`);
+    // The ingest token reads the dashboard too, but is not kept.
+    await new DashboardView(page).waitForState("live");
+    await page.goto(`${suite.server.url}/`);
+    expect(await page.getAttribute(`${known} a`, "href")).toBe(`${suite.server.url}/d/${id}`);
+    expect(await shown(page, `${known} .tag`)).toBe("private, key not kept");
+
+    await page.goto(`${suite.server.url}/d/${id}#key=${viewKey}`);
+    await new DashboardView(page).waitForState("live");
+    await page.goto(`${suite.server.url}/`);
+    expect(await page.getAttribute(`${known} a`, "href")).toBe(`${suite.server.url}/d/${id}#key=${viewKey}`);
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(ingestToken);
+
+    await page.goto(`${suite.server.url}/d/${id}#key=pbv_not-the-key`);
+    await page.locator('[data-testid="wrong-key"]').waitFor();
+    await page.goto(`${suite.server.url}/`);
+    expect(await page.getAttribute(`${known} a`, "href")).toBe(`${suite.server.url}/d/${id}`);
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(viewKey);
     expect(errors).toEqual([]);
     await close();
   });

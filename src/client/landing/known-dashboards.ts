@@ -1,7 +1,10 @@
 /**
  * Dashboards this browser has created or opened, kept in localStorage so the landing page
- * can list them. Only ids and titles are kept: never an ingest token or a view key, since
- * anything in localStorage is readable by every script on the origin.
+ * can list them: ids, titles, and for a private dashboard the view key it was opened with, so
+ * its link reopens it. Never an ingest token or any token that writes: a view key only reads
+ * a dashboard this browser has already been shown, and the origin's pages run only their own
+ * scripts (`script-src 'self'`). "Forget" removes the entry with its key; a key the server
+ * refuses is dropped.
  *
  * Storage can be missing or full (private windows, quotas, disabled by policy); remembering
  * then does nothing and the list reads as empty, so neither page ever fails because of it.
@@ -17,9 +20,13 @@ export interface KnownDashboard {
   private: boolean;
   /** When this browser last created or opened it, in ms since the epoch. */
   seenAt: number;
+  /** Private only: the view key it was created or opened with, so the link can reopen it. */
+  viewKey?: string;
 }
 
 const storageKey = "pulseboard.known-dashboards";
+/** How view keys and `read` tokens begin (src/dashboard/secrets.ts); tokens that write begin `pb_`. */
+const viewKeyPrefix = "pbv_";
 /** Enough to find one's own dashboards; older entries drop off so the list stays readable. */
 const maxKnown = 50;
 
@@ -54,27 +61,50 @@ export function knownDashboards(): KnownDashboard[] {
   if (!Array.isArray(parsed)) return [];
   return parsed
     .filter(isKnownDashboard)
-    .map((entry) => ({ ...entry, private: entry.private === true }))
+    .map((entry) => ({ ...entry, private: entry.private === true, viewKey: typeof entry.viewKey === "string" && entry.viewKey !== "" ? entry.viewKey : undefined }))
     .sort((a, b) => b.seenAt - a.seenAt);
+}
+
+function save(entries: KnownDashboard[]): void {
+  try {
+    storage()?.setItem(storageKey, JSON.stringify(entries));
+  } catch {
+    // Quota exceeded or storage disabled: the list is a convenience, not worth an error.
+  }
 }
 
 /**
  * Remembers dashboard `id` (or refreshes its title and time). `isPrivate` keeps what was
- * known before when not given, since a page that opens a dashboard may not know it.
+ * known before when not given, since a page that opens a dashboard may not know it; so does
+ * `viewKey` (a reload of the page has it no more in its link). A public dashboard keeps no key.
  */
-export function rememberDashboard(id: string, title: string, isPrivate?: boolean): void {
+export function rememberDashboard(id: string, title: string, isPrivate?: boolean, viewKey?: string): void {
   const previous = knownDashboards();
   const before = previous.find((entry) => entry.id === id);
+  const isPrivateNow = isPrivate ?? before?.private ?? false;
+  // Only a read-only key is kept: any token of the dashboard opens it, but one that writes
+  // (`pb_…`) has no place in storage that outlives the tab.
+  const readOnly = viewKey !== undefined && viewKey.startsWith(viewKeyPrefix) ? viewKey : undefined;
+  const key = isPrivateNow ? (readOnly ?? before?.viewKey) : undefined;
   const entry: KnownDashboard = {
     id,
     title: title || id,
-    private: isPrivate ?? before?.private ?? false,
+    private: isPrivateNow,
     seenAt: Date.now(),
+    ...(key !== undefined && { viewKey: key }),
   };
-  const next = [entry, ...previous.filter((known) => known.id !== id)].slice(0, maxKnown);
-  try {
-    storage()?.setItem(storageKey, JSON.stringify(next));
-  } catch {
-    // Quota exceeded or storage disabled: the list is a convenience, not worth an error.
-  }
+  save([entry, ...previous.filter((known) => known.id !== id)].slice(0, maxKnown));
+}
+
+/** Forgets dashboard `id` and its key (the list's "Forget", or the dashboard deleted). */
+export function forgetDashboard(id: string): void {
+  const previous = knownDashboards();
+  if (previous.some((entry) => entry.id === id)) save(previous.filter((entry) => entry.id !== id));
+}
+
+/** Drops the kept key of `id`, which the server refused (revoked, or the dashboard made again): the entry stays. */
+export function forgetKnownViewKey(id: string): void {
+  const previous = knownDashboards();
+  if (!previous.some((entry) => entry.id === id && entry.viewKey !== undefined)) return;
+  save(previous.map((entry) => (entry.id === id ? { ...entry, viewKey: undefined } : entry)));
 }

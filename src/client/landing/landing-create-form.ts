@@ -3,6 +3,10 @@
  * id rule as the server), calls `POST /api/dashboards`, and then shows the new dashboard's
  * secrets once, its link and the commands that feed it. A refusal shows the server's message
  * on the field it names (`field` in the error body; the token field for 401/403).
+ *
+ * With a definition file chosen, the dashboard is made from it (`{"definition": …}`, the
+ * form's id, title and Private beside it taking precedence); a refusal of a field inside the
+ * definition (`definition.panels.2.type`) shows at the file field, naming the field.
  */
 import { DASHBOARD_ID_RULE, isDashboardId, TOKEN_ERROR_CODES, type CreatedDashboard, type ErrorBody } from "../../common/http-contract.ts";
 import { limits } from "../../common/limits.ts";
@@ -10,7 +14,7 @@ import { commandBlock } from "./command-block.ts";
 import { curlJsonCommand, curlLineProtocolCommand, telegrafOutput } from "./landing-feed-commands.ts";
 
 /** The fields a refusal can point at; the names match the API's `field` values. */
-type FieldName = "token" | "id" | "title" | "private";
+type FieldName = "token" | "id" | "title" | "private" | "definition";
 
 const maxTitleLength = limits.maxTitleLength;
 
@@ -50,11 +54,13 @@ async function refusalOf(response: Response): Promise<Refusal> {
   const message = typeof error?.message === "string" ? error.message : `The server answered HTTP ${response.status}.`;
   if (typeof error?.code === "string" && TOKEN_ERROR_CODES.has(error.code)) return { message, field: "token" };
   const field = typeof error?.field === "string" ? error.field : undefined;
+  if (field === "definition") return { message: `The file is not a definition: ${message}`, field };
+  if (field?.startsWith("definition.")) return { message: `In the file, ${field.slice("definition.".length)}: ${message}`, field: "definition" };
   return field === "id" || field === "title" || field === "private" ? { message, field } : { message };
 }
 
 function clearRefusals(form: HTMLFormElement, formError: HTMLElement): void {
-  for (const name of ["token", "id", "title", "private"] as const) {
+  for (const name of ["token", "id", "title", "private", "definition"] as const) {
     input(form, name).removeAttribute("aria-invalid");
     const slot = errorSlot(form, name);
     if (slot) {
@@ -140,6 +146,34 @@ function showCreated(result: HTMLElement, created: CreatedDashboard, origin: str
   heading.focus();
 }
 
+/** The JSON of a definition file, or why it cannot be sent. */
+async function readDefinition(file: File): Promise<{ definition: unknown } | { refusal: Refusal }> {
+  // Over the API's body limit it would be refused whole; saying so here spares the upload.
+  if (file.size > limits.maxSettingsBodyBytes) {
+    return { refusal: { field: "definition", message: `${file.name} is larger than a definition can be (${limits.maxSettingsBodyBytes / 1024} KiB).` } };
+  }
+  try {
+    return { definition: JSON.parse(await file.text()) as unknown };
+  } catch (error) {
+    return { refusal: { field: "definition", message: `${file.name} is not JSON: ${error instanceof Error ? error.message : String(error)}` } };
+  }
+}
+
+/** Shows the "Create without the file" button while a file is chosen; it empties the file field. */
+function wireDefinitionClear(form: HTMLFormElement): void {
+  const file = input(form, "definition");
+  const clear = form.querySelector<HTMLButtonElement>("#create-definition-clear");
+  if (!clear) return;
+  const update = () => (clear.hidden = !file.files?.length);
+  file.addEventListener("change", update);
+  clear.addEventListener("click", () => {
+    file.value = "";
+    update();
+    file.focus();
+  });
+  update();
+}
+
 /**
  * Wires `form` (inputs named token, id, title, private; `[data-error-for]` slots; a
  * `[data-form-error]` line) to create dashboards and show them in `result`.
@@ -156,6 +190,7 @@ export function setUpCreateForm(
   const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
   if (!formError || !submit) throw new Error("index.html's create form lacks [data-form-error] or its submit button");
   if (prefillToken !== undefined) input(form, "token").value = prefillToken;
+  wireDefinitionClear(form);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -165,7 +200,14 @@ export function setUpCreateForm(
 
     const id = input(form, "id").value.trim();
     const title = input(form, "title").value.trim();
-    const body = { ...(id && { id }), ...(title && { title }), ...(input(form, "private").checked && { private: true }) };
+    const file = input(form, "definition").files?.[0];
+    let definition: { definition?: unknown } = {};
+    if (file) {
+      const read = await readDefinition(file);
+      if ("refusal" in read) return showRefusal(form, formError, read.refusal);
+      definition = { definition: read.definition };
+    }
+    const body = { ...definition, ...(id && { id }), ...(title && { title }), ...(input(form, "private").checked && { private: true }) };
     submit.disabled = true;
     form.setAttribute("aria-busy", "true");
     try {
