@@ -172,7 +172,7 @@ async function run(): Promise<void> {
       posted++;
       points += readings.length;
       failures = 0;
-      output.progress(`simulate: ${plural(posted, "post")} of ${plural(points, "point")} to "${id}", the last at ${new Date(started).toLocaleTimeString()}`, started);
+      output.progress(`simulate: ${plural(posted, "post")} of ${plural(points, "point")} to "${id}", the last at ${new Date(started).toTimeString().slice(0, 8)}`, started);
     } catch (err) {
       failures++;
       output.fail(`simulate: post failed (${failures} in a row): ${(err as Error).message}`);
