@@ -101,6 +101,7 @@ import { forgetViewKey, takeViewKey, viewerProtocols } from "./dashboard/view-ke
 import { forgetKnownViewKey, rememberDashboard } from "./landing/known-dashboards.ts";
 import { AnnotationFeed } from "./dashboard/annotation-feed.ts";
 import { Annotator } from "./dashboard/annotator.ts";
+import { TokenManager } from "./dashboard/token-manager.ts";
 import { readViewState, withViewState } from "./dashboard/view-url.ts";
 
 function element(id: string): HTMLElement {
@@ -268,6 +269,22 @@ async function main(): Promise<void> {
     viewApplied = true;
     if (linked.zoom) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
   };
+  new TokenManager(
+    {
+      open: element("tokens") as HTMLButtonElement,
+      dialog: element("token-manager") as HTMLDialogElement,
+      access: element("token-access") as HTMLInputElement,
+      load: element("token-load") as HTMLButtonElement,
+      list: element("token-rows") as HTMLTableSectionElement,
+      form: element("token-form") as HTMLFormElement,
+      name: element("token-name") as HTMLInputElement,
+      scope: element("token-scope") as HTMLSelectElement,
+      secret: element("token-secret"),
+      error: element("token-error"),
+      close: element("token-close") as HTMLButtonElement,
+    },
+    dashboard.id,
+  );
   const annotations = new AnnotationFeed(dashboard.id, viewKey);
   timeWindow.showAnnotations(annotations);
   annotations.onChange(() => panels.redrawAll());

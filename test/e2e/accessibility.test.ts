@@ -232,7 +232,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
   }
 
   for (const colorScheme of ["light", "dark"] as const) {
-    it(`the Annotate dialog, open with an annotation listed and an error shown, has no axe violations in the ${colorScheme} colour scheme`, async () => {
+    it(`the Annotate dialog (an annotation listed, an error shown) and the Tokens dialog have no axe violations in the ${colorScheme} colour scheme`, async () => {
       const { id, ingestToken } = await dashboardWithData(suite.server.url, `a11y-annotate-${colorScheme}`);
       await fetch(`${suite.server.url}/api/dashboards/${id}/annotations`, {
         method: "POST",
@@ -248,6 +248,13 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         expect(await audit(page)).toEqual([]);
         await page.click('[data-testid="annotation-add"]');
         await view.waitUntil("the error to show", async () => ((await page.textContent('[data-testid="annotation-error"]')) ?? "") !== "");
+        expect(await audit(page)).toEqual([]);
+        // The Tokens dialog, its list shown.
+        await page.click('[data-testid="annotation-close"]');
+        await page.click('[data-testid="tokens"]');
+        await page.fill('[data-testid="token-access"]', ingestToken);
+        await page.click('[data-testid="token-load"]');
+        await page.locator('[data-testid="token-rows"] tr').first().waitFor();
         expect(await audit(page)).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
@@ -344,7 +351,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       // The header's controls, then the line panel's chart and legend, then the automatic
       // chart, in reading order, each with a ring.
       const order: Focused[] = [];
-      for (let i = 0; i < 9; i++) {
+      for (let i = 0; i < 10; i++) {
         await page.keyboard.press("Tab");
         order.push(await focused(page));
       }
@@ -354,6 +361,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         "edit",
         "pause",
         "annotate",
+        "tokens",
         "CPU: 2 series over time",
         "cpu.load{host=a}",
         "cpu.load{host=b}",
@@ -369,7 +377,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       expect((await focused(page)).name).toBe("room.temp over time");
 
       // Range picker: arrow keys pick a range, which loads.
-      for (let i = 0; i < 7; i++) await page.keyboard.press("Shift+Tab");
+      for (let i = 0; i < 8; i++) await page.keyboard.press("Shift+Tab");
       expect((await focused(page)).name).toBe("range");
       await page.keyboard.press("ArrowDown");
       await view.waitUntil("the 5 minute range to load", async () => (await page.getAttribute('[data-testid="range"]', "data-loaded")) === "5m");
