@@ -17,7 +17,7 @@ describe.skipIf(skipBrowserTests)("the Tokens dialog", () => {
     await postMetrics(suite.server.url, id, ingestToken, [{ name: "boiler.temp", value: 70, ts: Date.now() - 5000 }]);
     const open = await suite.open(`/d/${id}`);
     const { page, view } = open;
-    const rows = () => page.$$eval('[data-testid="token-rows"] tr', (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((td) => td.textContent).join(" / ")));
+    const rows = () => page.$$eval('[data-testid="token-rows"] tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td")).slice(0, 2).map((td) => td.textContent).join(" / ")));
     try {
       await view.waitForState("live");
       await page.click('[data-testid="tokens"]');
