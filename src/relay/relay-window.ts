@@ -127,7 +127,8 @@ export class RelayWindow implements StreamSource {
       const { min } = this.noteTimes({ series: [series] });
       if (min > newest) continue;
       const times = new Set(series.ts);
-      for (const held of [...this.runs, ...this.bridges.values()]) {
+      /** Takes the points at `times` out of `held`; returns how many. */
+      const drop = (held: HeldRun): number => {
         let dropped = 0;
         held.series = held.series.map((entry) => {
           if (entry.key !== series.key || !entry.ts.some((ts) => times.has(ts))) return entry;
@@ -136,8 +137,10 @@ export class RelayWindow implements StreamSource {
           return { ...entry, ts: keep.map((i) => entry.ts[i]!), values: keep.map((i) => entry.values[i]!) };
         });
         held.count -= dropped;
-        if (this.runs.includes(held)) this.windowPoints -= dropped;
-      }
+        return dropped;
+      };
+      for (const held of this.runs) this.windowPoints -= drop(held);
+      for (const held of this.bridges.values()) drop(held);
     }
   }
 

@@ -71,6 +71,16 @@ class RecordingExporter implements PushMetricExporter {
   }
 }
 
+/** An exporter made while `env` is set, as the SDK reads its configuration from the environment (unset again after). */
+function configuredBy(env: Record<string, string>, make: () => PushMetricExporter): RecordingExporter {
+  Object.assign(process.env, env);
+  try {
+    return new RecordingExporter(make());
+  } finally {
+    for (const name of Object.keys(env)) delete process.env[name];
+  }
+}
+
 /** A meter provider exporting through `exporter`, its resource as the SDK makes it plus `service.name`. */
 function providerFor(exporter: RecordingExporter): MeterProvider {
   return new MeterProvider({
@@ -164,17 +174,14 @@ describe("configured by the environment, as the README says", () => {
     const dashboard = await createDashboard(server.url, uniqueId("otlp-env"));
     const viewer = await NodeViewer.open(server.url, dashboard.id);
     await viewer.until(() => viewer.frames.some((frame) => frame.type === "snapshot"), "the snapshot");
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `${server.url}/api/dashboards/${dashboard.id}/otlp`;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer%20${dashboard.ingestToken}`;
-    process.env.OTEL_EXPORTER_OTLP_COMPRESSION = "gzip";
-    let exporter: RecordingExporter;
-    try {
-      exporter = new RecordingExporter(new OTLPProtoExporter());
-    } finally {
-      delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-      delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
-      delete process.env.OTEL_EXPORTER_OTLP_COMPRESSION;
-    }
+    const exporter = configuredBy(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `${server.url}/api/dashboards/${dashboard.id}/otlp`,
+        OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${dashboard.ingestToken}`,
+        OTEL_EXPORTER_OTLP_COMPRESSION: "gzip",
+      },
+      () => new OTLPProtoExporter(),
+    );
     const provider = providerFor(exporter);
     provider.getMeter("m").createUpDownCounter("queue.depth").add(7);
     await provider.forceFlush();
@@ -189,15 +196,13 @@ describe("configured by the environment, as the README says", () => {
     const dashboard = await createDashboard(server.url, uniqueId("otlp-root"));
     const viewer = await NodeViewer.open(server.url, dashboard.id);
     await viewer.until(() => viewer.frames.some((frame) => frame.type === "snapshot"), "the snapshot");
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = server.url;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer%20${dashboard.ingestToken},X-Pulseboard-Dashboard=${dashboard.id}`;
-    let exporter: RecordingExporter;
-    try {
-      exporter = new RecordingExporter(new OTLPJsonExporter());
-    } finally {
-      delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-      delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
-    }
+    const exporter = configuredBy(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: server.url,
+        OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${dashboard.ingestToken},X-Pulseboard-Dashboard=${dashboard.id}`,
+      },
+      () => new OTLPJsonExporter(),
+    );
     const provider = providerFor(exporter);
     provider.getMeter("m").createGauge("fill").record(0.5);
     await provider.forceFlush();

@@ -27,9 +27,22 @@ export class AnnotationFeed {
     return this.#sorted;
   }
 
-  /** Annotations with times in [`from`, `to`], in time order. */
+  /** Annotations with times in [`from`, `to`], in time order (every chart asks on every redraw: two binary searches). */
   within(from: number, to: number): Annotation[] {
-    return this.#sorted.filter((annotation) => annotation.ts >= from && annotation.ts <= to);
+    return this.#sorted.slice(this.#firstAt(from), this.#firstAt(to, true));
+  }
+
+  /** Index of the first annotation at `ts` or later (`after`: later than `ts`). */
+  #firstAt(ts: number, after = false): number {
+    let lo = 0;
+    let hi = this.#sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.#sorted[mid]!.ts;
+      if (at < ts || (after && at === ts)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Calls `listener` after every change; returns a function that stops it. */

@@ -10,6 +10,7 @@ import type { Annotation } from "../../common/protocol.ts";
 import { limits } from "../../common/limits.ts";
 import { forgetEditToken, storeEditToken, storedEditToken } from "../editor/edit-token.ts";
 import type { AnnotationFeed } from "./annotation-feed.ts";
+import { refusalOf } from "./dashboard-api.ts";
 import { clockMoment } from "../charts/clock-format.ts";
 
 /** The dialog's parts, from dashboard.html. */
@@ -103,12 +104,12 @@ export class Annotator {
   }
 
   async #refused(response: Response): Promise<void> {
-    const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    const message = await refusalOf(response);
     if (response.status === 401 || response.status === 403) {
       forgetEditToken(this.dashboardId);
-      return this.#fail(body.error?.message ?? "the token was refused", this.parts.token);
+      return this.#fail(message, this.parts.token);
     }
-    this.#fail(body.error?.message ?? `the server answered ${response.status}`);
+    this.#fail(message);
   }
 
   #fail(message: string, field?: HTMLElement): void {

@@ -34,3 +34,14 @@ export async function lookUpDashboard(id: string, viewKey?: string): Promise<Das
   }
   return { kind: "found", dashboard: body as DashboardInfo };
 }
+
+/** What a refused request's JSON body (`{error: {message}}`, see ErrorBody) says, else its status. */
+export function refusalText(body: unknown, status: number): string {
+  const message = (body as Partial<ErrorBody> | undefined)?.error?.message;
+  return typeof message === "string" ? message : `the server answered HTTP ${status}`;
+}
+
+/** {@link refusalText} of a refused response, its body read here. */
+export async function refusalOf(response: Response): Promise<string> {
+  return refusalText(await response.json().catch(() => undefined), response.status);
+}

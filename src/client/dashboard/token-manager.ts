@@ -7,6 +7,7 @@
  */
 import { forgetEditToken, storeEditToken, storedEditToken } from "../editor/edit-token.ts";
 import { clockMoment } from "../charts/clock-format.ts";
+import { refusalText } from "./dashboard-api.ts";
 
 /** A token as listed. */
 interface TokenInfo {
@@ -105,13 +106,13 @@ export class TokenManager {
         headers: { Authorization: `Bearer ${access}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      const answer = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+      const answer: unknown = await response.json().catch(() => ({}));
       if (!response.ok) {
         if (response.status === 401 || (response.status === 403 && method === "GET")) {
           forgetEditToken(this.dashboardId);
           this.parts.list.replaceChildren();
         }
-        this.#fail(answer.error?.message ?? `the server answered ${response.status}`, response.status === 401 || response.status === 403 ? this.parts.access : undefined);
+        this.#fail(refusalText(answer, response.status), response.status === 401 || response.status === 403 ? this.parts.access : undefined);
         return null;
       }
       storeEditToken(this.dashboardId, access);

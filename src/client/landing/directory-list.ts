@@ -10,6 +10,7 @@
 import { clockMoment } from "../charts/clock-format.ts";
 import { formatInUnit } from "../panels/units.ts";
 import { forgetAdminToken, storeAdminToken, storedAdminToken } from "./admin-token.ts";
+import { refusalOf } from "../dashboard/dashboard-api.ts";
 
 /**
  * One dashboard of a listing page, as `GET /api/dashboards` answers it (the server's
@@ -61,11 +62,6 @@ const searchPause = 300;
 /** Dashboards per page: the API's default, said here so "More" means the same everywhere. */
 const pageSize = 50;
 
-/** A refused request's message, from the error body when there is one. */
-async function messageOf(response: Response): Promise<string> {
-  const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
-  return typeof body?.error?.message === "string" ? body.error.message : `the server answered HTTP ${response.status}`;
-}
 
 function cell(content: string | Node, className?: string): HTMLTableCellElement {
   const td = document.createElement("td");
@@ -191,7 +187,7 @@ export class DirectoryList {
    * forgotten and the list hidden: what it showed was the admin's.
    */
   async #refused(response: Response, what: string, where?: HTMLElement): Promise<void> {
-    const message = await messageOf(response);
+    const message = await refusalOf(response);
     if (response.status === 401 || response.status === 403) {
       forgetAdminToken();
       this.parts.rows.replaceChildren();

@@ -68,3 +68,17 @@ describe("parseLocalTime", () => {
     for (const bad of ["2026-02-30 10:00", "2026-11-30 24:00", "30/11/2026 14:05", "14:05", "2026-11-30 2:05 PM"]) expect(parseLocalTime(bad)).toBeNull();
   });
 });
+
+describe("AnnotationFeed.within", () => {
+  it("gives the annotations in [from, to], both ends included, as a filter over all of them would", () => {
+    const feed = new AnnotationFeed("d", undefined, (async () => new Response("{}")) as typeof fetch);
+    const all = [5, 1, 3, 3, 9, 7].map((ts, i) => note(i + 1, ts));
+    feed.apply({ added: all, removed: [] });
+    for (let from = 0; from <= 10; from++) {
+      for (let to = from; to <= 10; to++) {
+        const expected = [...all].sort((a, b) => a.ts - b.ts || a.id - b.id).filter((a) => a.ts >= from && a.ts <= to);
+        expect(feed.within(from, to)).toEqual(expected);
+      }
+    }
+  });
+});
