@@ -176,7 +176,9 @@ export class Dashboard extends DurableObject<Env> {
   }
 
   /**
-   * Deletes the dashboard and all its data. Its relays go first, each closing its viewers
+   * Deletes the dashboard and all its data, for the admin or an `edit` token of this
+   * dashboard (a holder of which may already empty it of panels and tokens; deleting it is
+   * the same trust, as an editor may delete a dashboard in Grafana). Its relays go first, each closing its viewers
    * with 4404 and deleting its storage; when one cannot be reached, nothing of the
    * dashboard's own is removed and the caller may try again (`incomplete`). Then its own
    * viewers are closed with 4404, its alarm and storage deleted (a registration under way
@@ -187,10 +189,12 @@ export class Dashboard extends DurableObject<Env> {
    * live stream and maintenance are made afresh (the old stream's timers see no dashboard),
    * so the id can be created again, empty.
    */
-  async destroy(): Promise<DestroyOutcome> {
+  async destroy(credential: Credential): Promise<DestroyOutcome> {
     return this.ctx.blockConcurrencyWhile(async (): Promise<DestroyOutcome> => {
       const meta = this.store.meta();
       if (!meta) return { status: "not_found" };
+      const refused = this.refusal(this.permit(credential, "edit"));
+      if (refused) return refused;
       if (!(await this.relays.destroy())) return { status: "incomplete" };
       this.streamed.close();
       closeViewers(this.ctx);

@@ -1,3 +1,5 @@
+import type { DashboardFacts } from "../common/directory-listing";
+import type { WriteRefusal } from "../dashboard/write-refusal";
 import type { Directory } from "./directory-object";
 
 /**
@@ -27,40 +29,19 @@ export interface DirectoryEntry {
 }
 
 /** What a dashboard says of itself when listed: its entry as it stands, and live facts. */
-export interface DashboardStats {
+export interface DashboardStats extends DashboardFacts {
   /** Its entry, from the dashboard's own row (the directory's copy may lag a title change). */
   entry: DirectoryEntry;
-  /** Sequence number of the newest stored point (0 when none). */
-  seq: number;
-  /** Time of the newest stored point, ms since the epoch; null before the first. */
-  lastPointAt: number | null;
-  /** Viewers connected now, on the dashboard and its relays. */
-  viewers: number;
-  /** Series kept. */
-  series: number;
-  /** Bytes of the dashboard's SQLite storage. */
-  storageBytes: number;
 }
 
 /** A dashboard's answer to being listed. */
 export type StatsOutcome = { status: "ok"; stats: DashboardStats } | { status: "not_found" };
 
-/** A dashboard's answer to being deleted; `incomplete` when a relay could not be reached (nothing of the dashboard's own was removed). */
-export type DestroyOutcome = { status: "ok" } | { status: "not_found" } | { status: "incomplete" };
-
-/** One dashboard of a listing page. */
-export interface ListedDashboard {
-  /** Dashboard id. */
-  id: string;
-  /** Its title, as the dashboard says (the directory's copy when it could not be asked). */
-  title: string;
-  /** Whether it is private. */
-  private: boolean;
-  /** Creation time, ms since the epoch. */
-  createdAt: number;
-  /** Live facts, or null when the dashboard could not be asked this time. */
-  stats: Omit<DashboardStats, "entry"> | null;
-}
+/**
+ * A dashboard's answer to being deleted: `incomplete` when a relay could not be reached
+ * (nothing of the dashboard's own was removed), or why the credential may not delete it.
+ */
+export type DestroyOutcome = { status: "ok" } | { status: "incomplete" } | WriteRefusal;
 
 /** The shard of `id`: FNV-1a (32 bits) of its characters, modulo the shard count. */
 export function shardOf(id: string): number {

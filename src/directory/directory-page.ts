@@ -1,5 +1,6 @@
 import type { Dashboard } from "../dashboard/dashboard-object";
-import { DIRECTORY_SHARDS, directoryShard, shardFor, type DirectoryEntry, type ListedDashboard, type StatsOutcome } from "./directory-contract";
+import type { ListedDashboard } from "../common/directory-listing";
+import { DIRECTORY_SHARDS, directoryShard, shardFor, type DirectoryEntry, type StatsOutcome } from "./directory-contract";
 
 /** What a page of the listing asks for. */
 export interface PageQuery {

@@ -1,31 +1,33 @@
 import { Hono } from "hono";
 import { limits } from "../common/limits";
 import { isDashboardId } from "../common/http-contract";
+import type { DirectoryListing } from "../common/directory-listing";
 import { directoryPage, type PageQuery } from "../directory/directory-page";
-import { requireAdmin } from "./auth";
+import { requireAdmin, writeCredential } from "./auth";
 import { parseDashboardId } from "./dashboard-id";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./hono-env";
-import { notFound } from "./route-helpers";
+import { writeRefusedError } from "./write-authorization";
 
 /**
- * The directory of dashboards and deleting one, both for the admin only: `GET /api/dashboards`
- * lists every dashboard with live facts, a page at a time, and `DELETE /api/dashboards/:id`
- * removes a dashboard with all its data.
+ * The directory of dashboards and deleting one: `GET /api/dashboards` lists every dashboard
+ * with live facts, a page at a time, for the admin only, and `DELETE /api/dashboards/:id`
+ * removes a dashboard with all its data, for the admin or the dashboard's `edit` token.
  */
 export const directoryRoutes = new Hono<AppEnv>();
 
 directoryRoutes.get("/api/dashboards", async (c) => {
   await requireAdmin(c);
   const page = await directoryPage(c.env, pageQuery(new URL(c.req.url).searchParams));
-  return c.json({ dashboards: page.dashboards, next: page.next === null ? null : cursorOf(page.next) });
+  return c.json({ dashboards: page.dashboards, next: page.next === null ? null : cursorOf(page.next) } satisfies DirectoryListing);
 });
 
 directoryRoutes.delete("/api/dashboards/:id", async (c) => {
-  await requireAdmin(c);
   const id = parseDashboardId(c.req.param("id"));
-  const outcome = await c.env.DASHBOARD.getByName(id).destroy();
-  if (outcome.status === "not_found") throw notFound(id);
+  // The admin's, or an `edit` token of this dashboard: the dashboard checks it (see `Dashboard.destroy`).
+  const credential = await writeCredential(c);
+  const outcome = await c.env.DASHBOARD.getByName(id).destroy(credential);
+  if (outcome.status === "not_found" || outcome.status === "forbidden" || outcome.status === "rate_limited") throw writeRefusedError(id, outcome);
   if (outcome.status === "incomplete") {
     throw new ApiError(503, "delete_incomplete", `some of dashboard "${id}"'s relays could not be reached, so nothing of its own was deleted: send the DELETE again`, {}, { "Retry-After": "1" });
   }

@@ -34,8 +34,20 @@ async function footprints(id: string, relays: number): Promise<Footprint[]> {
 
 const EMPTY: Footprint = { tables: [], alarm: null };
 
-function remove(id: string): Promise<Response> {
-  return SELF.fetch(`${BASE}/api/dashboards/${id}`, { method: "DELETE", headers: admin });
+/** `DELETE /api/dashboards/:id` with `token` (the admin's by default; null: none). */
+function remove(id: string, token: string | null = DEV_ADMIN_TOKEN): Promise<Response> {
+  return SELF.fetch(`${BASE}/api/dashboards/${id}`, { method: "DELETE", headers: token === null ? {} : { Authorization: `Bearer ${token}` } });
+}
+
+/** A new token of `scope` for dashboard `id`, made by the admin: its secret. */
+async function makeToken(id: string, scope: "write" | "edit" | "read"): Promise<string> {
+  const response = await SELF.fetch(`${BASE}/api/dashboards/${id}/tokens`, {
+    method: "POST",
+    headers: { ...admin, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: `a ${scope} token`, scope }),
+  });
+  expect(response.status).toBe(201);
+  return (await response.json<{ token: string }>()).token;
 }
 
 
@@ -212,14 +224,42 @@ describe(`deleting a dashboard (${relayed ? "every viewer on a relay" : "viewers
     expect(await footprint(env.DASHBOARD.getByName(id))).toEqual(EMPTY);
   });
 
-  it("is for the admin only", async () => {
+  it("is for the admin and the dashboard's edit tokens: one of those deletes it, closing its viewers", async () => {
+    const { id, token } = await createDashboard(uniqueId("edited"));
+    const editor = await makeToken(id, "edit");
+    expect((await postMetrics(id, token, { name: "temp", value: 1 })).status).toBe(200);
+    const viewers = await openViewers(id, 2);
+
+    const response = await remove(id, editor);
+    expect(response.status).toBe(204);
+    await closedAsDeleted(viewers);
+    expect(await footprints(id, 2)).toEqual([EMPTY, EMPTY, EMPTY]);
+    expect(await shardEntries(id)).toEqual([]);
+    // The token went with the dashboard: it deletes nothing more, nor the dashboard's first token.
+    for (const gone of [editor, token]) expect(await (await remove(id, gone)).json()).toMatchObject({ error: { code: "dashboard_not_found" } });
+  });
+
+  it("is refused to a write or read token (403 insufficient_scope), another dashboard's edit token (403 invalid_token) and no token (401), deleting nothing", async () => {
     const { id, token } = await createDashboard(uniqueId("kept"));
-    const none = await SELF.fetch(`${BASE}/api/dashboards/${id}`, { method: "DELETE" });
-    expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ error: { code: "missing_token" } });
-    const ingest = await SELF.fetch(`${BASE}/api/dashboards/${id}`, { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
-    expect(ingest.status).toBe(403);
-    expect(await ingest.json()).toMatchObject({ error: { code: "invalid_token" } });
-    expect((await SELF.fetch(`${BASE}/api/dashboards/${id}`)).status).toBe(200);
+    const other = await createDashboard(uniqueId("other"));
+    expect((await postMetrics(id, token, { name: "temp", value: 1 })).status).toBe(200);
+    const [viewer] = await openViewers(id, 1);
+    const refusals: [string | null, number, object][] = [
+      [null, 401, { code: "missing_token" }],
+      [await makeToken(id, "write"), 403, { code: "insufficient_scope", required: "edit" }],
+      [await makeToken(id, "read"), 403, { code: "insufficient_scope", required: "edit" }],
+      [other.token, 403, { code: "invalid_token" }],
+      ["pb_not-a-token-of-anyone", 403, { code: "invalid_token" }],
+    ];
+    for (const [credential, status, error] of refusals) {
+      const response = await remove(id, credential);
+      expect(response.status).toBe(status);
+      expect(await response.json()).toMatchObject({ error });
+    }
+    expect(await (await SELF.fetch(`${BASE}/api/dashboards/${id}`)).json()).toMatchObject({ seq: 1, series: [{ key: "temp" }] });
+    expect(await shardEntries(id)).toEqual([id]);
+    expect(viewer!.closed).toBeNull();
+    expect((await SELF.fetch(`${BASE}/api/dashboards/${other.id}`)).status).toBe(200);
+    viewer!.close();
   });
 });

@@ -1,7 +1,8 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "../../src/dashboard/dashboard-object";
-import { DIRECTORY_SHARDS, directoryShard, shardOf, type ListedDashboard } from "../../src/directory/directory-contract";
+import type { DirectoryListing } from "../../src/common/directory-listing";
+import { DIRECTORY_SHARDS, directoryShard, shardOf } from "../../src/directory/directory-contract";
 import type { Directory } from "../../src/directory/directory-object";
 import { app } from "../../src/worker/app";
 import { DEV_ADMIN_TOKEN } from "../../src/worker/auth";
@@ -10,7 +11,7 @@ import { Viewer } from "./viewer";
 
 const admin = { Authorization: `Bearer ${DEV_ADMIN_TOKEN}` };
 
-type Page = { dashboards: ListedDashboard[]; next: string | null };
+type Page = DirectoryListing;
 
 /** `GET /api/dashboards` with `query`, as the admin. */
 async function list(query: Record<string, string>): Promise<Page> {
@@ -166,15 +167,20 @@ describe("the directory of dashboards", () => {
     expect(await ingest.json()).toMatchObject({ error: { code: "invalid_token" } });
   });
 
-  it("is refused, listing and deleting alike, by a Worker with no ADMIN_TOKEN bound", async () => {
-    const { id } = await createDashboard();
+  it("is refused by a Worker with no ADMIN_TOKEN bound, which deletes a dashboard only with its edit token", async () => {
+    const { id, token } = await createDashboard();
     const unbound = { ...env, ADMIN_TOKEN: undefined } as Env;
-    for (const request of [new Request(`${BASE}/api/dashboards`, { headers: admin }), new Request(`${BASE}/api/dashboards/${id}`, { method: "DELETE", headers: admin })]) {
-      const response = await app.fetch(request, unbound);
-      expect(response.status).toBe(403);
-      expect(await response.json()).toMatchObject({ error: { code: "admin_not_configured" } });
-    }
+    const listing = await app.fetch(new Request(`${BASE}/api/dashboards`, { headers: admin }), unbound);
+    expect(listing.status).toBe(403);
+    expect(await listing.json()).toMatchObject({ error: { code: "admin_not_configured" } });
+    // Without a binding the admin's token is no token of the dashboard's.
+    const byAdmin = await app.fetch(new Request(`${BASE}/api/dashboards/${id}`, { method: "DELETE", headers: admin }), unbound);
+    expect(byAdmin.status).toBe(403);
+    expect(await byAdmin.json()).toMatchObject({ error: { code: "invalid_token" } });
     expect((await SELF.fetch(`${BASE}/api/dashboards/${id}`)).status).toBe(200);
+    const byEditor = await app.fetch(new Request(`${BASE}/api/dashboards/${id}`, { method: "DELETE", headers: { Authorization: `Bearer ${token}` } }), unbound);
+    expect(byEditor.status).toBe(204);
+    expect((await SELF.fetch(`${BASE}/api/dashboards/${id}`)).status).toBe(404);
   });
 
   it("follows a title change at once, in the listing and its search", async () => {
