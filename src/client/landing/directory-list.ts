@@ -11,32 +11,7 @@ import { clockMoment } from "../charts/clock-format.ts";
 import { formatInUnit } from "../panels/units.ts";
 import { forgetAdminToken, storeAdminToken, storedAdminToken } from "./admin-token.ts";
 import { refusalOf } from "../dashboard/dashboard-api.ts";
-
-/**
- * One dashboard of a listing page, as `GET /api/dashboards` answers it (the server's
- * `ListedDashboard`, src/directory/directory-contract.ts, which the page's build cannot import:
- * that file reaches for Workers types).
- */
-interface ListedDashboard {
-  /** Dashboard id. */
-  id: string;
-  /** Its title. */
-  title: string;
-  /** Whether it is private. */
-  private: boolean;
-  /** Creation time, ms since the epoch. */
-  createdAt: number;
-  /** Live facts, or null when the dashboard could not be asked this time. */
-  stats: { seq: number; lastPointAt: number | null; viewers: number; series: number; storageBytes: number } | null;
-}
-
-/** The 200 body of `GET /api/dashboards`. */
-interface DirectoryPage {
-  /** The dashboards of this page, in id order. */
-  dashboards: ListedDashboard[];
-  /** The `cursor` of the next page; null on the last. */
-  next: string | null;
-}
+import type { DirectoryListing, ListedDashboard } from "../../common/directory-listing.ts";
 
 /** The section's parts, from index.html. */
 export interface DirectoryElements {
@@ -125,12 +100,12 @@ export class DirectoryList {
     if (!fresh && this.#next !== null) query.set("cursor", this.#next);
     this.#status("Loading dashboards…");
     this.parts.more.disabled = true;
-    let page: DirectoryPage;
+    let page: DirectoryListing;
     try {
       const response = await this.send(`/api/dashboards?${query}`, { headers: { authorization: `Bearer ${token}` } });
       if (generation !== this.#generation) return;
       if (!response.ok) return this.#refused(response, "The dashboards could not be listed");
-      page = (await response.json()) as DirectoryPage;
+      page = (await response.json()) as DirectoryListing;
     } catch (error) {
       if (generation === this.#generation) this.#status(`The dashboards could not be listed: ${(error as Error).message}`);
       return;
