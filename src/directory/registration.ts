@@ -4,8 +4,14 @@ import { shardFor } from "./directory-contract";
 /** Storage key of the entry the directory last confirmed for this dashboard. */
 const MARK_KEY = "directory";
 /** After a failed registration, requests wait this long before trying again, in ms; doubled on each failure in a row. */
-const RETRY_FIRST_MS = 1_000;
-const RETRY_MOST_MS = 60_000;
+export const RETRY_FIRST_MS = 1_000;
+/** The longest wait between tries: a directory down for hours is asked once a minute per dashboard that has requests. */
+export const RETRY_MOST_MS = 60_000;
+
+/** How long requests wait before trying again after `failures` failed registrations in a row (at least 1). */
+function retryDelay(failures: number): number {
+  return Math.min(RETRY_MOST_MS, RETRY_FIRST_MS * 2 ** Math.min(failures - 1, 30));
+}
 
 /**
  * A dashboard's entry in the directory, seen from the dashboard. The dashboard is created
@@ -15,7 +21,8 @@ const RETRY_MOST_MS = 60_000;
  * directory existed) registers again on its next request. A failed attempt is logged and
  * tried again by a request at least {@link RETRY_FIRST_MS} later (twice as long after each
  * failure in a row, at most a minute), so a directory that keeps failing is not asked on
- * every ingest request; `ensure` tries at once.
+ * every ingest request; `ensure` tries at once. It never gives up: a dashboard keeps trying
+ * as long as it has requests, and each failure is logged with its count and the wait.
  */
 export class Registration {
   /** The entry the directory confirmed, as noted in storage; undefined until read. */
@@ -27,11 +34,12 @@ export class Registration {
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly env: Env,
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /** Registers `entry` (the dashboard as it stands) unless the directory has it, or an attempt failed a moment ago. */
   check(entry: DirectoryEntry): void {
-    if (this.pending || this.listed(entry) || Date.now() < this.retryAt) return;
+    if (this.pending || this.listed(entry) || this.now() < this.retryAt) return;
     void this.register(entry);
   }
 
@@ -71,9 +79,10 @@ export class Registration {
           return true;
         },
         (err: unknown) => {
-          console.warn(`registering dashboard "${entry.id}" in the directory failed; its next request tries again`, err);
           this.failures++;
-          this.retryAt = Date.now() + Math.min(RETRY_MOST_MS, RETRY_FIRST_MS * 2 ** (this.failures - 1));
+          const wait = retryDelay(this.failures);
+          this.retryAt = this.now() + wait;
+          console.warn(`registering dashboard "${entry.id}" in the directory failed (${this.failures} in a row); a request from ${wait / 1000} s on tries again`, err);
           return false;
         },
       )
