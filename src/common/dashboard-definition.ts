@@ -30,6 +30,32 @@ export const dashboardDefinitionSchema = z
 /** A dashboard's definition. */
 export type DashboardDefinition = z.infer<typeof dashboardDefinitionSchema>;
 
+/**
+ * What a definition carries beside its version and privacy: the dashboard's settings, as
+ * `PUT /api/dashboards/:id` changes them (title, panels, and whatever setting the schema
+ * above gains later).
+ */
+export type DefinedSettings = Omit<DashboardDefinition, "pulseboardDefinition" | "private">;
+
+/** The fields of a definition that are settings: every field of the schema but the version and privacy. */
+const SETTING_FIELDS = Object.keys(dashboardDefinitionSchema.shape).filter((field) => field !== "pulseboardDefinition" && field !== "private");
+
+/** The settings a definition carries, to make a dashboard with. */
+export function settingsOf(definition: DashboardDefinition): DefinedSettings {
+  const { pulseboardDefinition: _version, private: _private, ...settings } = definition;
+  return settings;
+}
+
+/**
+ * The definition of a dashboard whose settings are in `source` (its stored row, say). Only the
+ * schema's fields are read from it, so nothing else of the row (a token's hash) gets in, and a
+ * setting the schema gains travels in exports without being named here.
+ */
+export function definitionOf(source: DefinedSettings, isPrivate: boolean): DashboardDefinition {
+  const settings = Object.fromEntries(SETTING_FIELDS.flatMap((field) => (field in source ? [[field, source[field as keyof DefinedSettings]]] : []))) as DefinedSettings;
+  return { pulseboardDefinition: DEFINITION_VERSION, ...settings, private: isPrivate };
+}
+
 /** Why a definition was refused: the message, and the field at fault (a dotted path inside the definition; empty for the whole). */
 export interface DefinitionProblem {
   /** `unsupported_definition_version` for a version this code does not read, else `invalid_body`. */

@@ -18,7 +18,7 @@ import { viewError } from "./view-error";
 import { admitReader, offeredProtocols, viewKeyFromProtocols, type ViewAccess, type ViewAdmission, type ViewVerdict } from "./view-access";
 import { scopeAllows, scopeNeeded, type TokenAction, type TokenScope } from "./token-scope";
 import { tokenInfo, TokenStore, type TokenInfo } from "./token-store";
-import type { DashboardDefinition } from "../common/dashboard-definition";
+import { definitionOf, type DashboardDefinition } from "../common/dashboard-definition";
 import { RefusalLimit, type AuthorizeOutcome } from "./write-refusal";
 import { attachPosition, RELAY_FETCH_POINTS, seriesPerFetch, RELAY_ROUTE_HEADER, RELAY_ROUTING_HEADER, type AnnotationChange, type AttachOutcome, type RangeOutcome, type RelayRoute } from "../relay/relay-contract";
 import type { Annotation, SeriesPoints } from "../common/protocol";
@@ -121,16 +121,17 @@ export class Dashboard extends DurableObject<Env> {
   }
 
   /**
-   * Creates the dashboard (private when a view key hash is given), with its first tokens: the
-   * ingest token ("ingest token", scope `edit`) and a private dashboard's view key ("view
-   * key", scope `read`); false when it already exists.
+   * Creates the dashboard (private when a view key hash is given; with the `settings` of a
+   * definition, under `title`), with its first tokens: the ingest token ("ingest token",
+   * scope `edit`) and a private dashboard's view key ("view key", scope `read`); false when
+   * it already exists.
    */
-  create(input: { id: string; title: string; tokenHash: string; viewKeyHash: string | null; now: number; panels?: Panel[] }): boolean {
+  create(input: { id: string; title: string; tokenHash: string; viewKeyHash: string | null; now: number; settings?: DashboardUpdate }): boolean {
     if (this.store.meta()) return false;
     // The only place tables are made: a request to an unknown id leaves no database behind.
     this.ctx.storage.transactionSync(() => {
       this.store.create({ id: input.id, title: input.title, tokenHash: input.tokenHash, viewKeyHash: input.viewKeyHash, createdAt: input.now });
-      if (input.panels !== undefined) this.store.configure({ panels: input.panels });
+      if (input.settings !== undefined) this.store.configure({ ...input.settings, title: input.title });
       this.idempotency.create();
       this.tokens.create(
         [{ name: "ingest token", scope: "edit", hash: input.tokenHash }, ...(input.viewKeyHash === null ? [] : [{ name: "view key", scope: "read" as const, hash: input.viewKeyHash }])],
@@ -290,7 +291,7 @@ export class Dashboard extends DurableObject<Env> {
     if (!meta) return { status: "not_found" };
     const admission = this.admit(meta, access);
     if (admission.verdict !== "allowed") return { status: admission.verdict };
-    return { status: "ok", definition: { pulseboardDefinition: 1, title: meta.title, panels: meta.panels, private: meta.viewKeyHash !== null } };
+    return { status: "ok", definition: definitionOf(meta, meta.viewKeyHash !== null) };
   }
 
   /** The dashboard's description, for a reader allowed to see it. */

@@ -7,7 +7,7 @@ import { dashboardIdSchema, newDashboardId, parseDashboardId } from "./dashboard
 import { ApiError, errorResponse } from "./errors";
 import { bodyFormat, decodeBody } from "./decode-body";
 import { dashboardUpdateSchema } from "../common/dashboard-config";
-import { parseDefinition, type DashboardDefinition } from "../common/dashboard-definition";
+import { parseDefinition, settingsOf, type DashboardDefinition } from "../common/dashboard-definition";
 import { parseHistoryParams } from "./history-params";
 import { influxRoutes } from "./influx-routes";
 import { influxStatusRoutes } from "./influx-status-routes";
@@ -92,7 +92,7 @@ app.post("/api/dashboards", async (c) => {
     tokenHash: await sha256Hex(ingestToken),
     viewKeyHash: viewKey === null ? null : await sha256Hex(viewKey),
     now: Date.now(),
-    ...(definition === null ? {} : { panels: definition.panels }),
+    ...(definition === null ? {} : { settings: settingsOf(definition) }),
   });
   if (!created) throw new ApiError(409, ErrorCode.dashboardExists, `dashboard "${id}" already exists`, { field: "id" });
   // Created first, then listed: when listing fails, the dashboard is listed after its next request.

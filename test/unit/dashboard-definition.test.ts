@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { dashboardDefinitionSchema, parseDefinition } from "../../src/common/dashboard-definition.ts";
+import { dashboardDefinitionSchema, definitionOf, parseDefinition, settingsOf } from "../../src/common/dashboard-definition.ts";
 
 const schemaFile = fileURLToPath(new URL("../../docs/definition.schema.json", import.meta.url));
 
@@ -43,5 +43,27 @@ describe("reading a definition", () => {
       expect(parseDefinition(definition({ pulseboardDefinition: version })), String(version)).toMatchObject({ ok: false, problem: { code: "unsupported_definition_version" } });
     }
     expect(parseDefinition({ title: "no version" })).toMatchObject({ ok: false, problem: { path: "pulseboardDefinition" } });
+  });
+});
+
+describe("writing a definition and making a dashboard from one", () => {
+  it("writes every field the schema has from a dashboard's row, and nothing else of it", () => {
+    const panels = [{ id: "a", title: "Panel a", type: "line" as const, series: ["cpu.*"] }];
+    const row = { id: "boiler-room", title: "Boiler room", panels, tokenHash: "f".repeat(64), viewKeyHash: null, seq: 42, createdAt: 1 };
+    const written = definitionOf(row, true);
+    expect(written).toEqual({ pulseboardDefinition: 1, title: "Boiler room", panels: [panel("a")], private: true });
+    // Whatever the schema gains (variables, say) is written without being named in definitionOf.
+    expect(Object.keys(written).sort()).toEqual(Object.keys(dashboardDefinitionSchema.shape).sort());
+    expect(parseDefinition(written)).toEqual({ ok: true, definition: written });
+  });
+
+  it("makes a dashboard with every setting of the definition: all its fields but the version and privacy", () => {
+    const parsed = parseDefinition(definition({ private: true }));
+    if (!parsed.ok) throw new Error("the definition is valid");
+    const read = parsed.definition;
+    const settings = settingsOf(read);
+    expect(settings).toEqual({ title: "Boiler room", panels: [panel("a"), panel("b", "stat")] });
+    expect(Object.keys(settings).sort()).toEqual(Object.keys(dashboardDefinitionSchema.shape).filter((field) => field !== "pulseboardDefinition" && field !== "private").sort());
+    expect(definitionOf(settings, true)).toEqual(read);
   });
 });
