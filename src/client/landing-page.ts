@@ -9,12 +9,14 @@
  *
  * It also runs the "Create a dashboard" form (`#create-form`, result in `#create-result`) and
  * the "Dashboards you know" list (`#known-list`, `#known-empty`), which the form adds to, and
- * the admin's "All dashboards" (`#directory-*`, `#delete-*`).
+ * the admin's "All dashboards" (`#directory-*`, `#delete-*`); the form and "All dashboards"
+ * take the admin token from one field (`#admin-token`, `#admin-token-error`).
  */
 // First: configures Zod before any schema exists (see the file).
 import "./zod-jitless.ts";
 import { fillCommandBlock } from "./landing/command-block.ts";
 import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./landing/curl-commands.ts";
+import { AdminTokenField } from "./landing/admin-token-field.ts";
 import { DirectoryList } from "./landing/directory-list.ts";
 import { forgetDashboard, rememberDashboard } from "./landing/known-dashboards.ts";
 import { setUpCreateForm } from "./landing/landing-create-form.ts";
@@ -64,7 +66,8 @@ showKnownDashboards(knownList, knownEmpty, origin);
 // `dev-admin-token` (the page says so beside the field). Only a hint: the server accepts the
 // token because its binding says so, never because of the host; elsewhere nothing is prefilled.
 const local = tokensFor(origin).local;
-setUpCreateForm(element("create-form", HTMLFormElement), element("create-result", HTMLElement), origin, local ? "dev-admin-token" : undefined, (created) => {
+const adminToken = new AdminTokenField(element("admin-token", HTMLInputElement), element("admin-token-error", HTMLElement), local ? "dev-admin-token" : undefined);
+setUpCreateForm(element("create-form", HTMLFormElement), element("create-result", HTMLElement), origin, adminToken, (created) => {
   rememberDashboard(created.id, created.title, created.viewKey !== undefined, created.viewKey);
   showKnownDashboards(knownList, knownEmpty, origin);
 });
@@ -73,8 +76,6 @@ new DirectoryList(
   {
     heading: element("directory-title", HTMLElement),
     form: element("directory-form", HTMLFormElement),
-    token: element("directory-token", HTMLInputElement),
-    tokenError: element("directory-token-error", HTMLElement),
     search: element("directory-search", HTMLInputElement),
     status: element("directory-status", HTMLElement),
     tableBox: element("directory-table-box", HTMLElement),
@@ -87,7 +88,7 @@ new DirectoryList(
     deleteError: element("delete-error", HTMLElement),
     deleteCancel: element("delete-cancel", HTMLButtonElement),
   },
-  local ? "dev-admin-token" : undefined,
+  adminToken,
   (id) => {
     // A deleted dashboard is no longer one to know, nor its key one to keep.
     forgetDashboard(id);

@@ -125,12 +125,12 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         await page.locator("#create-form").waitFor();
         expect(await audit(page)).toEqual([]);
         // With an error at a field: a wrong admin token is refused at the token input.
-        await page.fill("#create-token", "not-the-admin-token");
+        await page.fill("#admin-token", "not-the-admin-token");
         await page.click('#create-form button[type="submit"]');
-        await page.locator('[data-error-for="token"]:not([hidden])').waitFor({ timeout: 10_000 });
+        await page.locator("#admin-token-error:not([hidden])").waitFor({ timeout: 10_000 });
         expect(await audit(page)).toEqual([]);
         // And with a created dashboard's token and commands shown.
-        await page.fill("#create-token", devAdminToken);
+        await page.fill("#admin-token", devAdminToken);
         await page.fill("#create-id", uniqueId(`a11y-created-${colorScheme}`));
         await page.click('#create-form button[type="submit"]');
         await page.locator('[data-testid="create-result"]:not([hidden])').waitFor({ timeout: 10_000 });
@@ -219,9 +219,9 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         await page.click('#create-form button[type="submit"]');
         await page.locator("#create-definition-error:not([hidden])").waitFor();
         expect(await audit(page)).toEqual([]);
-        await page.fill("#directory-token", "not-the-admin-token");
+        await page.fill("#admin-token", "not-the-admin-token");
         await page.click('#directory-form button[type="submit"]');
-        await page.locator("#directory-token-error:not([hidden])").waitFor();
+        await page.locator("#admin-token-error:not([hidden])").waitFor();
         expect(await audit(page)).toEqual([]);
         await saveScreenshot(page, `a11y-landing-directory-${colorScheme}`);
         expect(errors).toEqual([]);

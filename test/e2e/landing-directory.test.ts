@@ -1,7 +1,8 @@
 /**
  * The landing page's "All dashboards", for the admin: the directory with each dashboard's live
  * facts, searched and paged, Export of a definition and Delete after typing the id; the admin
- * token kept for the tab only and forgotten when refused.
+ * token entered once, in the one field the create form uses too, kept for the tab only and
+ * forgotten when refused.
  */
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
@@ -123,12 +124,49 @@ describe.skipIf(skipBrowserTests)("the landing page's directory", () => {
     await page.reload();
     await page.waitForSelector(`#directory-rows tr[data-dashboard-id="${prefix}-a"]`);
 
-    await page.fill("#directory-token", "not-the-token");
+    await page.fill("#admin-token", "not-the-token");
     await page.click('#directory-form button[type="submit"]');
-    await page.waitForSelector("#directory-token-error:not([hidden])");
-    expect(await page.textContent("#directory-token-error")).toContain("refused the admin token");
-    expect(await page.getAttribute("#directory-token", "aria-invalid")).toBe("true");
+    await page.waitForSelector("#admin-token-error:not([hidden])");
+    expect(await page.textContent("#admin-token-error")).toContain("refused the admin token");
+    expect(await page.getAttribute("#admin-token", "aria-invalid")).toBe("true");
     expect(await page.isHidden("#directory-table-box")).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem("pulseboard:admin-token"))).toBeNull();
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("asks for the admin token in one field, which creating and listing both use, entered once for the tab", async () => {
+    const prefix = uniqueId("onefield");
+    const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
+    expect(await page.$$eval("main input[type=password]", (inputs) => inputs.map((input) => input.id))).toEqual(["admin-token"]);
+    const sent: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/dashboards") sent.push(`${request.method()} ${request.headers()["authorization"]}`);
+    });
+    await page.fill("#admin-token", ` ${devAdminToken} `);
+    await page.fill("#create-id", `${prefix}-made`);
+    await page.click('#create-form button[type="submit"]');
+    await page.waitForSelector('[data-testid="create-result"]:not([hidden])');
+    // Accepted by the create form: kept for the tab, and the listing takes it from the same field.
+    expect(await page.evaluate(() => sessionStorage.getItem("pulseboard:admin-token"))).toBe(devAdminToken);
+    await search(page, prefix);
+    expect(await shownIds(page)).toEqual([`${prefix}-made`]);
+    expect(sent).toEqual([`POST Bearer ${devAdminToken}`, `GET Bearer ${devAdminToken}`]);
+
+    // Refused by the listing: the one field says so, and the create form is refused there too.
+    await page.fill("#admin-token", "not-the-token");
+    await page.click('#directory-form button[type="submit"]');
+    await page.waitForSelector("#admin-token-error:not([hidden])");
+    await page.fill("#admin-token", "still-not-the-token");
+    await page.fill("#create-id", `${prefix}-refused`);
+    await Promise.all([
+      page.waitForResponse((response) => new URL(response.url()).pathname === "/api/dashboards" && response.request().method() === "POST"),
+      page.click('#create-form button[type="submit"]'),
+    ]);
+    await page.waitForFunction(() => document.activeElement?.id === "admin-token");
+    expect(await page.textContent("#admin-token-error")).toContain("the admin token is not valid");
+    expect(await page.getAttribute("#admin-token", "aria-invalid")).toBe("true");
+    expect(sent.at(-1)).toBe("POST Bearer still-not-the-token");
     expect(await page.evaluate(() => sessionStorage.getItem("pulseboard:admin-token"))).toBeNull();
     expect(errors).toEqual([]);
     await close();

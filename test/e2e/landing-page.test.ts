@@ -66,9 +66,9 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     // The server was started with ADMIN_TOKEN=dev-admin-token, as `npm start` writes it; the
     // hint says where the prefilled token comes from.
-    expect(await page.inputValue("#create-token")).toBe("dev-admin-token");
-    expect(await shown(page, "#create-token-hint")).toContain("npm start writes to .dev.vars");
-    expect(await page.getAttribute("#create-token", "type")).toBe("password");
+    expect(await page.inputValue("#admin-token")).toBe("dev-admin-token");
+    expect(await shown(page, "#admin-token-hint")).toContain("npm start writes to .dev.vars");
+    expect(await page.getAttribute("#admin-token", "type")).toBe("password");
     const id = uniqueId("form");
     await createThroughForm(page, { id, title: "From the form" });
 
@@ -130,7 +130,7 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
   it("can be filled in and sent with the keyboard alone", async () => {
     const { page, errors, close } = await openPage(suite.browser, `${suite.server.url}/`);
     const id = uniqueId("keys");
-    await page.focus("#create-token");
+    await page.focus("#admin-token");
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("create-id");
     await page.keyboard.type(id);
@@ -167,11 +167,11 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     expect(await shown(page, "#create-id-error")).toContain("a-z 0-9 - _");
     expect(requests).not.toContain("POST /api/dashboards");
 
-    await page.fill("#create-token", "not-the-token");
+    await page.fill("#admin-token", "not-the-token");
     await submitCreateForm(page, { id: uniqueId("refused") });
-    await page.waitForSelector("#create-token-error:not([hidden])");
-    expect(await shown(page, "#create-token-error")).toBe("the admin token is not valid");
-    expect(await page.getAttribute("#create-token", "aria-invalid")).toBe("true");
+    await page.waitForSelector("#admin-token-error:not([hidden])");
+    expect(await shown(page, "#admin-token-error")).toContain("the admin token is not valid");
+    expect(await page.getAttribute("#admin-token", "aria-invalid")).toBe("true");
     expect(await page.isHidden("#create-id-error")).toBe(true);
     expect(errors).toEqual([]);
     await close();

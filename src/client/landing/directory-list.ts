@@ -4,12 +4,13 @@
  * live facts and two actions: Export (its definition, downloaded as `<id>.pulseboard.json`)
  * and Delete (after typing the id in a dialog, `DELETE /api/dashboards/:id`).
  *
- * The admin token is kept for the tab (admin-token.ts) once the server has accepted it, and
- * forgotten as soon as the server refuses it (401/403), whichever request that was.
+ * It takes the admin token from the page's one field (admin-token-field.ts), which keeps it
+ * for the tab once the server has accepted it and forgets it as soon as the server refuses
+ * it (401/403), whichever request that was.
  */
 import { clockMoment } from "../charts/clock-format.ts";
 import { formatInUnit } from "../panels/units.ts";
-import { forgetAdminToken, storeAdminToken, storedAdminToken } from "./admin-token.ts";
+import type { AdminTokenField } from "./admin-token-field.ts";
 import { refusalOf } from "../dashboard/dashboard-api.ts";
 import type { DirectoryListing, ListedDashboard } from "../../common/directory-listing.ts";
 
@@ -17,8 +18,6 @@ import type { DirectoryListing, ListedDashboard } from "../../common/directory-l
 export interface DirectoryElements {
   heading: HTMLElement;
   form: HTMLFormElement;
-  token: HTMLInputElement;
-  tokenError: HTMLElement;
   search: HTMLInputElement;
   status: HTMLElement;
   tableBox: HTMLElement;
@@ -63,13 +62,11 @@ export class DirectoryList {
 
   constructor(
     private readonly parts: DirectoryElements,
-    prefillToken: string | undefined,
+    private readonly adminToken: AdminTokenField,
     /** Runs after the server confirmed deleting dashboard `id`. */
     private readonly onDeleted: (id: string) => void = () => {},
     private readonly send: typeof fetch = (input, init) => fetch(input, init),
   ) {
-    const stored = storedAdminToken();
-    parts.token.value = stored ?? prefillToken ?? "";
     parts.form.addEventListener("submit", (event) => {
       event.preventDefault();
       clearTimeout(this.#searchTimer);
@@ -86,12 +83,12 @@ export class DirectoryList {
     });
     parts.deleteCancel.addEventListener("click", () => parts.dialog.close());
     // A tab that was given an accepted token shows the list at once.
-    if (stored !== undefined) void this.load(true);
+    if (adminToken.kept) void this.load(true);
   }
 
   /** Lists the first page (`fresh`) or the next one, for the search in the field. */
   async load(fresh: boolean): Promise<void> {
-    const token = this.#token();
+    const token = this.adminToken.value();
     if (token === undefined) return;
     const generation = fresh ? ++this.#generation : this.#generation;
     const query = new URLSearchParams({ limit: String(pageSize) });
@@ -113,31 +110,13 @@ export class DirectoryList {
       this.parts.more.disabled = false;
     }
     if (generation !== this.#generation) return;
-    storeAdminToken(token);
-    this.#markToken(undefined);
+    this.adminToken.accepted(token);
     const rows = page.dashboards.map((dashboard) => this.#row(dashboard));
     if (fresh) this.parts.rows.replaceChildren(...rows);
     else this.parts.rows.append(...rows);
     this.#next = page.next;
     this.parts.more.hidden = page.next === null;
     this.#showCount();
-  }
-
-  /** The token in the field, or undefined (and the field says so) when it is empty. */
-  #token(): string | undefined {
-    const token = this.parts.token.value.trim();
-    if (token !== "") return token;
-    this.#markToken("Enter the admin token.");
-    return undefined;
-  }
-
-  /** Shows `message` on the token field (marked invalid and focused), or clears it. */
-  #markToken(message: string | undefined): void {
-    this.parts.tokenError.textContent = message ?? "";
-    this.parts.tokenError.hidden = message === undefined;
-    if (message === undefined) return this.parts.token.removeAttribute("aria-invalid");
-    this.parts.token.setAttribute("aria-invalid", "true");
-    this.parts.token.focus();
   }
 
   #status(text: string): void {
@@ -164,14 +143,13 @@ export class DirectoryList {
   async #refused(response: Response, what: string, where?: HTMLElement): Promise<void> {
     const message = await refusalOf(response);
     if (response.status === 401 || response.status === 403) {
-      forgetAdminToken();
       this.parts.rows.replaceChildren();
       this.parts.tableBox.hidden = true;
       this.parts.more.hidden = true;
       this.#next = null;
       this.#status("");
       if (this.parts.dialog.open) this.parts.dialog.close();
-      this.#markToken(`The server refused the admin token (${message}); it is no longer kept for this tab.`);
+      this.adminToken.refused(message);
       return;
     }
     const text = `${what}: ${message}.`;
@@ -222,7 +200,7 @@ export class DirectoryList {
 
   /** Downloads the definition of `id` as `<id>.pulseboard.json`, read with the admin token (private ones need it). */
   async #export(id: string): Promise<void> {
-    const token = this.#token();
+    const token = this.adminToken.value();
     if (token === undefined) return;
     try {
       const response = await this.send(`/api/dashboards/${encodeURIComponent(id)}/definition`, { headers: { authorization: `Bearer ${token}` } });
@@ -260,7 +238,7 @@ export class DirectoryList {
       this.parts.deleteConfirm.focus();
       return;
     }
-    const token = this.#token();
+    const token = this.adminToken.value();
     if (token === undefined) return this.parts.dialog.close();
     const submit = this.parts.deleteForm.querySelector<HTMLButtonElement>('button[type="submit"]');
     if (submit) submit.disabled = true;

@@ -2,7 +2,8 @@
  * The landing page's "Create a dashboard" form: checks what it can before sending (the same
  * id rule as the server), calls `POST /api/dashboards`, and then shows the new dashboard's
  * secrets once, its link and the commands that feed it. A refusal shows the server's message
- * on the field it names (`field` in the error body; the token field for 401/403).
+ * on the field it names (`field` in the error body), or on the page's one admin token field
+ * (admin-token-field.ts) for 401/403.
  *
  * With a definition file chosen, the dashboard is made from it (`{"definition": …}`, the
  * form's id, title and Private beside it taking precedence); a refusal of a field inside the
@@ -12,16 +13,17 @@ import { DASHBOARD_ID_RULE, isDashboardId, TOKEN_ERROR_CODES, type CreatedDashbo
 import { limits } from "../../common/limits.ts";
 import { commandBlock } from "./command-block.ts";
 import { curlJsonCommand, curlLineProtocolCommand, telegrafOutput } from "./landing-feed-commands.ts";
+import type { AdminTokenField } from "./admin-token-field.ts";
 
 /** The fields a refusal can point at; the names match the API's `field` values. */
-type FieldName = "token" | "id" | "title" | "private" | "definition";
+type FieldName = "id" | "title" | "private" | "definition";
 
 const maxTitleLength = limits.maxTitleLength;
 
-/** A refusal to show: `field` is highlighted, or the message goes under the form when absent. */
+/** A refusal to show: `field` is highlighted (`token`: the page's admin token field), or the message goes under the form when absent. */
 interface Refusal {
   message: string;
-  field?: FieldName;
+  field?: FieldName | "token";
 }
 
 function input(form: HTMLFormElement, name: FieldName): HTMLInputElement {
@@ -36,7 +38,6 @@ function errorSlot(form: HTMLFormElement, name: FieldName): HTMLElement | null {
 
 /** Checks the form as the server would; the first problem found, if any. */
 function checkInput(form: HTMLFormElement): Refusal | undefined {
-  if (input(form, "token").value.trim() === "") return { field: "token", message: "Enter the admin token." };
   const id = input(form, "id").value.trim();
   if (id !== "" && !isDashboardId(id)) {
     return { field: "id", message: `Ids are ${DASHBOARD_ID_RULE}.` };
@@ -60,7 +61,7 @@ async function refusalOf(response: Response): Promise<Refusal> {
 }
 
 function clearRefusals(form: HTMLFormElement, formError: HTMLElement): void {
-  for (const name of ["token", "id", "title", "private", "definition"] as const) {
+  for (const name of ["id", "title", "private", "definition"] as const) {
     input(form, name).removeAttribute("aria-invalid");
     const slot = errorSlot(form, name);
     if (slot) {
@@ -73,7 +74,8 @@ function clearRefusals(form: HTMLFormElement, formError: HTMLElement): void {
 }
 
 /** Shows `refusal` next to its field (marked invalid and focused) or under the form. */
-function showRefusal(form: HTMLFormElement, formError: HTMLElement, refusal: Refusal): void {
+function showRefusal(form: HTMLFormElement, formError: HTMLElement, refusal: Refusal, adminToken: AdminTokenField): void {
+  if (refusal.field === "token") return adminToken.refused(refusal.message);
   const slot = refusal.field && errorSlot(form, refusal.field);
   if (refusal.field && slot) {
     const field = input(form, refusal.field);
@@ -175,28 +177,29 @@ function wireDefinitionClear(form: HTMLFormElement): void {
 }
 
 /**
- * Wires `form` (inputs named token, id, title, private; `[data-error-for]` slots; a
- * `[data-form-error]` line) to create dashboards and show them in `result`.
- * `onCreated` runs after each success (the page remembers the dashboard).
+ * Wires `form` (inputs named id, title, private, definition; `[data-error-for]` slots; a
+ * `[data-form-error]` line) to create dashboards, with the token of `adminToken`, and show
+ * them in `result`. `onCreated` runs after each success (the page remembers the dashboard).
  */
 export function setUpCreateForm(
   form: HTMLFormElement,
   result: HTMLElement,
   origin: string,
-  prefillToken: string | undefined,
+  adminToken: AdminTokenField,
   onCreated: (created: CreatedDashboard) => void,
 ): void {
   const formError = form.querySelector<HTMLElement>("[data-form-error]");
   const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
   if (!formError || !submit) throw new Error("index.html's create form lacks [data-form-error] or its submit button");
-  if (prefillToken !== undefined) input(form, "token").value = prefillToken;
   wireDefinitionClear(form);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearRefusals(form, formError);
+    const token = adminToken.value();
+    if (token === undefined) return;
     const problem = checkInput(form);
-    if (problem) return showRefusal(form, formError, problem);
+    if (problem) return showRefusal(form, formError, problem, adminToken);
 
     const id = input(form, "id").value.trim();
     const title = input(form, "title").value.trim();
@@ -204,7 +207,7 @@ export function setUpCreateForm(
     let definition: { definition?: unknown } = {};
     if (file) {
       const read = await readDefinition(file);
-      if ("refusal" in read) return showRefusal(form, formError, read.refusal);
+      if ("refusal" in read) return showRefusal(form, formError, read.refusal, adminToken);
       definition = { definition: read.definition };
     }
     const body = { ...definition, ...(id && { id }), ...(title && { title }), ...(input(form, "private").checked && { private: true }) };
@@ -213,15 +216,16 @@ export function setUpCreateForm(
     try {
       const response = await fetch("/api/dashboards", {
         method: "POST",
-        headers: { authorization: `Bearer ${input(form, "token").value.trim()}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify(body),
       });
-      if (response.status !== 201) return showRefusal(form, formError, await refusalOf(response));
+      if (response.status !== 201) return showRefusal(form, formError, await refusalOf(response), adminToken);
+      adminToken.accepted(token);
       const created = (await response.json()) as CreatedDashboard;
       onCreated(created);
       showCreated(result, created, origin);
     } catch (error) {
-      showRefusal(form, formError, { message: `Could not reach the server: ${error instanceof Error ? error.message : String(error)}` });
+      showRefusal(form, formError, { message: `Could not reach the server: ${error instanceof Error ? error.message : String(error)}` }, adminToken);
     } finally {
       submit.disabled = false;
       form.removeAttribute("aria-busy");
