@@ -73,6 +73,12 @@
  *   `Paused`), empty while following.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
  * - `[data-testid="edit"]` and the editor (dashboard title and panels): see editor/panel-editor.ts.
+ * - `[data-testid="delete-dashboard"]` (not in kiosk): opens `[data-testid="dashboard-deleter"]`,
+ *   a dialog with `[data-testid="delete-token"]` (the edit or admin token),
+ *   `[data-testid="delete-confirm-id"]` (the id, typed), `[data-testid="delete-submit"]`
+ *   (`Deleting…` and disabled while under way; `[data-testid="delete-progress"]` says so),
+ *   `[data-testid="delete-error"]` and `[data-testid="delete-cancel"]`. Once deleted, the
+ *   page shows the not-found notice, headed by `[data-testid="deleted"]`.
  * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
  *   `{ ts, values, xMin, xMax }` (see dashboard/debug-hook.ts).
  * - `window.__pulseboard.timeCharts()`: every time chart's x span, see dashboard/debug-hook.ts.
@@ -102,6 +108,8 @@ import { forgetKnownViewKey, rememberDashboard } from "./landing/known-dashboard
 import { AnnotationFeed } from "./dashboard/annotation-feed.ts";
 import { Annotator } from "./dashboard/annotator.ts";
 import { TokenManager } from "./dashboard/token-manager.ts";
+import { DashboardDeleter, deletedNote } from "./dashboard/dashboard-deleter.ts";
+import type { Refusal } from "./connection/refusal-watch.ts";
 import { readViewState, withViewState } from "./dashboard/view-url.ts";
 
 function element(id: string): HTMLElement {
@@ -361,13 +369,36 @@ async function main(): Promise<void> {
 
   // While the socket is down, ask whether the server now refuses this page (the dashboard is
   // gone, or the key no longer holds): then stop retrying and say so, as on first load.
-  const refusals = new RefusalWatch(
-    () => lookUpDashboard(dashboard.id, viewKey),
-    (refusal) => {
-      connection.close();
-      if (refusal.kind === "wrong-key") forgetViewKey(dashboard.id);
-      grid.hidden = true;
-      showRefusal(refusal, dashboard.id, true);
+  let deletedHere = false;
+  const refused = (refusal: Refusal): void => {
+    connection.close();
+    if (refusal.kind === "wrong-key") forgetViewKey(dashboard.id);
+    grid.hidden = true;
+    showRefusal(refusal, dashboard.id, true);
+    if (!deletedHere) return;
+    // The Delete button that had the focus is gone: the note saying what happened takes it.
+    const note = deletedNote(dashboard.id);
+    notices.firstElementChild?.prepend(note);
+    note.focus();
+  };
+  const refusals = new RefusalWatch(() => lookUpDashboard(dashboard.id, viewKey), refused);
+  new DashboardDeleter(
+    {
+      open: element("delete-dashboard") as HTMLButtonElement,
+      dialog: element("dashboard-deleter") as HTMLDialogElement,
+      form: element("dashboard-deleter-form") as HTMLFormElement,
+      id: element("dashboard-deleter-id"),
+      token: element("delete-token") as HTMLInputElement,
+      confirm: element("delete-confirm-id") as HTMLInputElement,
+      error: element("delete-dashboard-error"),
+      progress: element("delete-progress"),
+      submit: element("delete-submit") as HTMLButtonElement,
+      cancel: element("delete-cancel") as HTMLButtonElement,
+    },
+    dashboard.id,
+    () => {
+      deletedHere = true;
+      refused({ kind: "not-found" });
     },
   );
 
