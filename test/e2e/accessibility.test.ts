@@ -232,7 +232,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
   }
 
   for (const colorScheme of ["light", "dark"] as const) {
-    it(`the Annotate dialog (an annotation listed, an error shown) and the Tokens dialog have no axe violations in the ${colorScheme} colour scheme`, async () => {
+    it(`the Annotate dialog (an annotation listed, an error shown), the Tokens dialog and the Delete dialog (an error shown) have no axe violations in the ${colorScheme} colour scheme`, async () => {
       const { id, ingestToken } = await dashboardWithData(suite.server.url, `a11y-annotate-${colorScheme}`);
       await fetch(`${suite.server.url}/api/dashboards/${id}/annotations`, {
         method: "POST",
@@ -255,6 +255,13 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         await page.fill('[data-testid="token-access"]', ingestToken);
         await page.click('[data-testid="token-load"]');
         await page.locator('[data-testid="token-rows"] tr').first().waitFor();
+        expect(await audit(page)).toEqual([]);
+        // The Delete dialog, the id typed wrong.
+        await page.click('[data-testid="token-close"]');
+        await page.click('[data-testid="delete-dashboard"]');
+        await page.fill('[data-testid="delete-confirm-id"]', "not-the-id");
+        await page.click('[data-testid="delete-submit"]');
+        await view.waitUntil("the delete error to show", async () => ((await page.textContent('[data-testid="delete-error"]')) ?? "") !== "");
         expect(await audit(page)).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
@@ -351,7 +358,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       // The header's controls, then the line panel's chart and legend, then the automatic
       // chart, in reading order, each with a ring.
       const order: Focused[] = [];
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < 11; i++) {
         await page.keyboard.press("Tab");
         order.push(await focused(page));
       }
@@ -362,6 +369,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         "pause",
         "annotate",
         "tokens",
+        "delete-dashboard",
         "CPU: 2 series over time",
         "cpu.load{host=a}",
         "cpu.load{host=b}",
@@ -377,7 +385,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       expect((await focused(page)).name).toBe("room.temp over time");
 
       // Range picker: arrow keys pick a range, which loads.
-      for (let i = 0; i < 8; i++) await page.keyboard.press("Shift+Tab");
+      for (let i = 0; i < 9; i++) await page.keyboard.press("Shift+Tab");
       expect((await focused(page)).name).toBe("range");
       await page.keyboard.press("ArrowDown");
       await view.waitUntil("the 5 minute range to load", async () => (await page.getAttribute('[data-testid="range"]', "data-loaded")) === "5m");
