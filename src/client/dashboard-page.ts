@@ -73,8 +73,8 @@
  *   `Paused`), empty while following.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
  * - `[data-testid="edit"]` and the editor (dashboard title and panels): see editor/panel-editor.ts.
- * - `[data-testid="delete-dashboard"]` (not in kiosk): opens `[data-testid="dashboard-deleter"]`,
- *   a dialog with `[data-testid="delete-token"]` (the edit or admin token),
+ * - `[data-testid="tokens"]` opens the Tokens dialog (dashboard/token-manager.ts), whose
+ *   `[data-testid="delete-dashboard"]` opens `[data-testid="dashboard-deleter"]`, a dialog with `[data-testid="delete-token"]` (the edit or admin token),
  *   `[data-testid="delete-confirm-id"]` (the id, typed), `[data-testid="delete-submit"]`
  *   (`Deleting…` and disabled while under way; `[data-testid="delete-progress"]` says so),
  *   `[data-testid="delete-error"]` and `[data-testid="delete-cancel"]`. Once deleted, the
@@ -400,6 +400,7 @@ async function main(): Promise<void> {
       deletedHere = true;
       refused({ kind: "not-found" });
     },
+    () => (element("token-access") as HTMLInputElement).value.trim() || undefined,
   );
 
   // After a drop, resume from the last position held: the server replays only what was

@@ -1,7 +1,7 @@
 /**
  * Deleting a dashboard from its own page, in real Chromium against a real `wrangler dev`, at a
- * desktop's and a phone's size: the header's Delete opens a dialog that asks for the
- * dashboard's edit token (or the admin token) and its id, typed; while the request is under
+ * desktop's and a phone's size: "Delete dashboard…" in the Tokens dialog opens a dialog that
+ * asks for the dashboard's edit token (or the admin token) and its id, typed; while the request is under
  * way the dialog says so and takes no second press; once deleted, this page and every other
  * one watching show the dashboard as gone. A token that may not delete is refused with the
  * server's reason, deleting nothing; a wall screen (`?kiosk`) has no Delete at all.
@@ -82,8 +82,10 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
       try {
         await view.waitForState("live");
         await other.view.waitForState("live");
+        await page.click('[data-testid="tokens"]');
         expect(await insideWidth(page, '[data-testid="delete-dashboard"]', size.width)).toBe(true);
         await page.click('[data-testid="delete-dashboard"]');
+        expect(await page.isVisible('[data-testid="token-manager"]')).toBe(false);
         expect(await page.isVisible('[data-testid="dashboard-deleter"]')).toBe(true);
         expect(await page.textContent("#dashboard-deleter-title")).toContain(id);
         expect(await insideWidth(page, '[data-testid="dashboard-deleter"]', size.width)).toBe(true);
@@ -117,7 +119,6 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
         expect(await activeId(page)).toBe("");
         expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe("deleted");
         expect(await view.state()).toBe("refused");
-        expect(await page.isHidden('[data-testid="delete-dashboard"]')).toBe(true);
         expect(open.deletes).toEqual([`/api/dashboards/${id}`]);
         expect((await fetch(`${suite.server.url}/api/dashboards/${id}`)).status).toBe(404);
         await saveScreenshot(page, `dashboard-deleted-${size.name}`);
@@ -139,9 +140,15 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
       const { page, view } = open;
       try {
         await view.waitForState("live");
+        // A token typed in the Tokens dialog is the one offered.
+        const write = await makeToken(suite.server.url, id, "write");
+        await page.click('[data-testid="tokens"]');
+        await page.fill('[data-testid="token-access"]', write);
         await page.click('[data-testid="delete-dashboard"]');
+        expect(await page.inputValue('[data-testid="delete-token"]')).toBe(write);
+        expect(await activeId(page)).toBe("delete-confirm-id");
         for (const scope of ["write", "read"] as const) {
-          await page.fill('[data-testid="delete-token"]', await makeToken(suite.server.url, id, scope));
+          if (scope === "read") await page.fill('[data-testid="delete-token"]', await makeToken(suite.server.url, id, scope));
           await page.fill('[data-testid="delete-confirm-id"]', id);
           await page.click('[data-testid="delete-submit"]');
           await view.waitUntil(`the ${scope} token refused`, async () => ((await page.textContent('[data-testid="delete-error"]')) ?? "").includes("scope"));
@@ -172,6 +179,7 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
       await page.locator(`#directory-rows tr[data-dashboard-id="${id}"]`).waitFor();
       await page.goto(`${suite.server.url}/d/${id}`);
       await view.waitForState("live");
+      await page.click('[data-testid="tokens"]');
       await page.click('[data-testid="delete-dashboard"]');
       expect(await page.inputValue('[data-testid="delete-token"]')).toBe(devAdminToken);
       expect(await activeId(page)).toBe("delete-confirm-id");
@@ -185,11 +193,12 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
     }
   });
 
-  it("shows no Delete on a wall screen (?kiosk)", async () => {
+  it("shows no way to Delete on a wall screen (?kiosk)", async () => {
     const { id } = await fedDashboard(suite.server.url, "kiosk");
     const open = await openAt(suite.browser, sizes[0], `${suite.server.url}/d/${id}?kiosk`);
     try {
       await open.view.waitForState("live");
+      expect(await open.page.isVisible('[data-testid="tokens"]')).toBe(false);
       expect(await open.page.isVisible('[data-testid="delete-dashboard"]')).toBe(false);
       expect(open.errors).toEqual([]);
     } finally {

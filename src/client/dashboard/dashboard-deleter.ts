@@ -1,8 +1,10 @@
 /**
  * Deleting the dashboard from its own page, for whoever holds its `edit` token or the admin
- * token: the header's Delete button opens a dialog that asks for that token (prefilled with
- * the edit token this tab keeps for the dashboard, else the admin token it keeps from the
- * landing page) and for the dashboard's id, typed, as the confirmation. While the `DELETE
+ * token: "Delete dashboard…" in the Tokens dialog (where the same people manage its tokens;
+ * the header keeps its room) opens a dialog of its own that asks for that token (prefilled
+ * with the one the Tokens dialog was given, else the edit token this tab keeps for the
+ * dashboard, else the admin token it keeps from the landing page) and for the dashboard's
+ * id, typed, as the confirmation. While the `DELETE
  * /api/dashboards/<id>` is under way the dialog says so and takes no second press; a refusal
  * (a token that may not delete, relays that could not all be reached) keeps it open with the
  * server's reason. Once the server confirms, the page is told (`onDeleted`), and shows the
@@ -45,11 +47,18 @@ export class DashboardDeleter {
     private readonly dashboardId: string,
     /** Runs once the server has deleted the dashboard (or found it gone already). */
     private readonly onDeleted: () => void,
+    /** The token the person already gave on the page (the Tokens dialog's), if any. */
+    private readonly offered: () => string | undefined = () => undefined,
     private readonly send: typeof fetch = (input, init) => fetch(input, init),
   ) {
     parts.id.textContent = dashboardId;
     parts.open.hidden = false;
-    parts.open.addEventListener("click", () => this.open());
+    parts.open.addEventListener("click", () => {
+      const token = this.offered();
+      // One modal at a time: the dialog holding the button gives way.
+      parts.open.closest("dialog")?.close();
+      this.open(token);
+    });
     parts.cancel.addEventListener("click", () => parts.dialog.close());
     // Escape would close the dialog with the request under way; its answer would then go unseen.
     parts.dialog.addEventListener("cancel", (event) => {
@@ -61,11 +70,11 @@ export class DashboardDeleter {
     });
   }
 
-  open(): void {
+  open(token?: string): void {
     this.#say(undefined);
     this.parts.progress.textContent = "";
     this.parts.confirm.value = "";
-    this.parts.token.value = storedEditToken(this.dashboardId) ?? storedAdminToken() ?? "";
+    this.parts.token.value = token ?? storedEditToken(this.dashboardId) ?? storedAdminToken() ?? "";
     this.parts.dialog.showModal();
     (this.parts.token.value === "" ? this.parts.token : this.parts.confirm).focus();
   }
