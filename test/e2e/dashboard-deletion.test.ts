@@ -72,12 +72,12 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
       // The DELETE is held until the test has seen the dialog at work.
       let release: () => void = () => {};
       const held = new Promise<void>((resolve) => (release = resolve));
-      const open = await openAt(suite.browser, size, `${suite.server.url}/d/${id}`, (page) =>
-        page.route(`**/api/dashboards/${id}`, async (route) => {
+      const open = await openAt(suite.browser, size, `${suite.server.url}/d/${id}`, async (page) => {
+        await page.route(`**/api/dashboards/${id}`, async (route) => {
           if (route.request().method() === "DELETE") await held;
           await route.continue();
-        }),
-      );
+        });
+      });
       const { page, view } = open;
       try {
         await view.waitForState("live");
