@@ -54,6 +54,10 @@ async function makeToken(base: string, id: string, scope: "write" | "read"): Pro
   return ((await response.json()) as { token: string }).token;
 }
 
+/** The ids of the landing page's "Dashboards you know", as this browser keeps them. */
+const knownIds = (page: Page) =>
+  page.evaluate(() => (JSON.parse(localStorage.getItem("pulseboard.known-dashboards") ?? "[]") as { id: string }[]).map((known) => known.id));
+
 const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 
 /** Whether the element of `selector` lies inside the window's width. */
@@ -82,6 +86,7 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
       try {
         await view.waitForState("live");
         await other.view.waitForState("live");
+        expect(await knownIds(page)).toContain(id);
         await page.click('[data-testid="tokens"]');
         expect(await insideWidth(page, '[data-testid="delete-dashboard"]', size.width)).toBe(true);
         await page.click('[data-testid="delete-dashboard"]');
@@ -121,6 +126,8 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
         expect(await view.state()).toBe("refused");
         expect(open.deletes).toEqual([`/api/dashboards/${id}`]);
         expect((await fetch(`${suite.server.url}/api/dashboards/${id}`)).status).toBe(404);
+        // No longer one of the landing page's "Dashboards you know".
+        expect(await knownIds(page)).not.toContain(id);
         await saveScreenshot(page, `dashboard-deleted-${size.name}`);
         // Another page watching it is closed with 4404 and says so too, without the note.
         await other.page.locator('[data-testid="not-found"]').waitFor();
