@@ -7,7 +7,8 @@ import { requireAdmin, writeCredential } from "./auth";
 import { parseDashboardId } from "./dashboard-id";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./hono-env";
-import { writeRefusedError } from "./write-authorization";
+import { forgetRoute } from "./viewer-route";
+import { forgetConfirmed, writeRefusedError } from "./write-authorization";
 
 /**
  * The directory of dashboards and deleting one: `GET /api/dashboards` lists every dashboard
@@ -31,6 +32,9 @@ directoryRoutes.delete("/api/dashboards/:id", async (c) => {
   if (outcome.status === "incomplete") {
     throw new ApiError(503, "delete_incomplete", `some of dashboard "${id}"'s relays could not be reached, so nothing of its own was deleted: send the DELETE again`, {}, { "Retry-After": "1" });
   }
+  // Nothing this isolate remembers of the deleted dashboard (confirmed tokens, where its viewers go) outlives it.
+  forgetConfirmed(id);
+  forgetRoute(id);
   return c.body(null, 204);
 });
 
