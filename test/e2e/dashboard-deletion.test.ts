@@ -176,7 +176,7 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
     });
   }
 
-  it("offers the admin token this tab keeps from the landing page, so only the id is asked", async () => {
+  it("offers the admin token this tab keeps from the landing page, in Tokens and in Delete, so only the id is asked", async () => {
     const { id } = await fedDashboard(suite.server.url, "admin");
     const open = await openAt(suite.browser, sizes[0], `${suite.server.url}/`);
     const { page, view } = open;
@@ -187,6 +187,8 @@ describe.skipIf(skipBrowserTests)("deleting a dashboard from its page", () => {
       await page.goto(`${suite.server.url}/d/${id}`);
       await view.waitForState("live");
       await page.click('[data-testid="tokens"]');
+      expect(await page.inputValue('[data-testid="token-access"]')).toBe(devAdminToken);
+      await page.locator('[data-testid="token-rows"] tr').first().waitFor();
       await page.click('[data-testid="delete-dashboard"]');
       expect(await page.inputValue('[data-testid="delete-token"]')).toBe(devAdminToken);
       expect(await activeId(page)).toBe("delete-confirm-id");

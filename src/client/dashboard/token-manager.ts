@@ -1,11 +1,12 @@
 /**
  * The dashboard's tokens, managed from its page by whoever holds its `edit` token or the
  * admin token: the header's Tokens button opens a dialog that asks for that token (kept per
- * tab, as the editor keeps it), lists the dashboard's tokens (name, scope, made, last used;
+ * tab, as the editor keeps it; the admin token the landing page keeps for the tab is offered), lists the dashboard's tokens (name, scope, made, last used;
  * never a secret), makes one (its secret shown this once, to copy) and revokes one, at once
  * (`POST`, `GET`, `DELETE /api/dashboards/<id>/tokens`).
  */
 import { forgetEditToken, storeEditToken, storedEditToken } from "../editor/edit-token.ts";
+import { storedAdminToken } from "../landing/admin-token.ts";
 import { clockMoment } from "../charts/clock-format.ts";
 import { refusalText } from "./dashboard-api.ts";
 
@@ -58,7 +59,8 @@ export class TokenManager {
   async open(): Promise<void> {
     this.parts.error.textContent = "";
     this.parts.secret.hidden = true;
-    this.parts.access.value = storedEditToken(this.dashboardId) ?? "";
+    // The admin token the landing page keeps for this tab serves too, so it is asked once.
+    this.parts.access.value = storedEditToken(this.dashboardId) ?? storedAdminToken() ?? "";
     this.parts.dialog.showModal();
     if (this.parts.access.value) await this.refresh();
     else this.parts.access.focus();
