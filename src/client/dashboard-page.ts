@@ -103,6 +103,8 @@ import { AnnotationFeed } from "./dashboard/annotation-feed.ts";
 import { Annotator } from "./dashboard/annotator.ts";
 import { TokenManager } from "./dashboard/token-manager.ts";
 import { readViewState, withViewState } from "./dashboard/view-url.ts";
+import { ABSOLUTE } from "./dashboard/range-picker.ts";
+import { TimePicker } from "./dashboard/time-picker.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -125,7 +127,8 @@ const edit = element("edit") as HTMLButtonElement;
 const editor = element("editor");
 
 // A wall screen: the stylesheet drops the header's chrome and controls (see styles.css).
-if (new URLSearchParams(location.search).has("kiosk")) document.body.classList.add("kiosk");
+const kiosk = new URLSearchParams(location.search).has("kiosk");
+if (kiosk) document.body.classList.add("kiosk");
 
 function showTitle(text: string): void {
   title.textContent = text;
@@ -226,6 +229,7 @@ async function main(): Promise<void> {
     panels.setPaused(paused);
     if (!paused) timeWindow.followNow();
     showFollowing();
+    writeView();
   });
   timeWindow.onNowAsked(() => pauseControl.resume());
   const jumpToNow = new JumpToNow({
@@ -234,19 +238,29 @@ async function main(): Promise<void> {
     focusAfter: range,
     onJump: () => timeWindow.followNow(),
   });
-  const showFollowing = () => jumpToNow.show({ zoom: timeWindow.zoom, paused: pauseControl.paused });
+  const showFollowing = () => jumpToNow.show({ zoom: timeWindow.zoom, paused: pauseControl.paused, absolute: timeWindow.absolute !== undefined });
   timeWindow.onZoomChange(showFollowing);
 
-  // The view a link names (range, stretch zoomed into), applied once the first snapshot says
-  // which series there are; from then on the link follows the view.
+  // The view a link names (range, stretch zoomed into or absolute range, paused), applied once
+  // the first snapshot says which series there are; from then on the link follows the view.
+  // A kiosk page has no Pause to undo a pause with, so it stays live whatever its link says.
   const linked = readViewState(location.search);
   let viewApplied = false;
   const writeView = () => {
     if (!viewApplied) return;
     const zoom = timeWindow.zoom;
-    history.replaceState(history.state, "", withViewState(location.href, zoom ? { range: range.value, zoom } : { range: range.value }));
+    // Leaving an absolute range: the relative one picked next writes the link once drawn.
+    if (range.value === ABSOLUTE && !zoom) return;
+    const paused = pauseControl.paused && !kiosk ? { paused: true as const } : {};
+    history.replaceState(history.state, "", withViewState(location.href, { range: range.value, ...(zoom ? { zoom } : {}), ...paused }));
   };
-  const pickRange = followRangePicker(range, {
+  const linkedViewApplied = () => {
+    viewApplied = true;
+    // Paused once the view is drawn (the grid draws on the next frame; this frame callback,
+    // asked for after it, runs after it), so the frozen charts hold the linked view.
+    if (linked.paused && !kiosk) requestAnimationFrame(() => pauseControl.pause());
+  };
+  const ranges = followRangePicker(range, {
     dashboardId: dashboard.id,
     viewKey,
     store,
@@ -256,8 +270,8 @@ async function main(): Promise<void> {
       // The linked stretch once its range is drawn (picking a range goes back to now); a
       // range picked before the linked one was drawn replaces the link's view.
       if (!viewApplied) {
-        viewApplied = true;
-        if (value === linked.range && linked.zoom) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
+        linkedViewApplied();
+        if (value === linked.range && linked.zoom && value !== ABSOLUTE) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
       }
       writeView();
     },
@@ -265,10 +279,30 @@ async function main(): Promise<void> {
   timeWindow.onZoomChange(writeView);
   const applyLinkedView = () => {
     if (viewApplied) return;
-    if (linked.range !== range.value) return pickRange(linked.range);
-    viewApplied = true;
+    if (linked.range === ABSOLUTE && linked.zoom) return ranges.pickAbsolute(linked.zoom);
+    if (linked.range !== range.value) return ranges.pick(linked.range);
+    linkedViewApplied();
     if (linked.zoom) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
+    else writeView();
   };
+  const timePicker = new TimePicker(
+    {
+      open: element("time-picker-open") as HTMLButtonElement,
+      dialog: element("time-picker") as HTMLDialogElement,
+      form: element("time-picker-form") as HTMLFormElement,
+      zone: element("time-picker-zone"),
+      fromDate: element("time-from-date") as HTMLInputElement,
+      fromTime: element("time-from-time") as HTMLInputElement,
+      toDate: element("time-to-date") as HTMLInputElement,
+      toTime: element("time-to-time") as HTMLInputElement,
+      fromError: element("time-from-error"),
+      toError: element("time-to-error"),
+      cancel: element("time-picker-cancel") as HTMLButtonElement,
+    },
+    () => shownSpan(timeWindow, panels),
+    (picked) => ranges.pickAbsolute(picked),
+  );
+  timeWindow.onZoomChange(() => timePicker.show(timeWindow.absolute));
   new TokenManager(
     {
       open: element("tokens") as HTMLButtonElement,
