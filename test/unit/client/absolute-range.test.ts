@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { absoluteRangeText, absoluteStep, checkAbsoluteRange, dateFieldValue, timeFieldValue, timeZoneName, type RangeFields } from "../../../src/client/dashboard/absolute-range.ts";
 import { stepFor } from "../../../src/client/dashboard/time-window.ts";
 import { clockDay } from "../../../src/client/charts/clock-format.ts";
@@ -74,27 +74,23 @@ describe("an absolute range typed in the custom range dialog", () => {
   });
 
   describe("in a given time zone", () => {
-    const zone = process.env.TZ;
-    afterEach(() => {
-      // Node reads TZ afresh each time it is set, for Date and Intl alike.
-      if (zone === undefined) delete process.env.TZ;
-      else process.env.TZ = zone;
-    });
+    // Node reads TZ afresh each time it is set, for Date and Intl alike.
+    afterEach(() => vi.unstubAllEnvs());
 
     it("names the zone and its offset, half hours and summer time included", () => {
-      process.env.TZ = "Asia/Kolkata";
+      vi.stubEnv("TZ", "Asia/Kolkata");
       // ICU may still call it by its older name.
       expect(timeZoneName(Date.UTC(2026, 10, 29))).toMatch(/^Asia\/(Kolkata|Calcutta) \(UTC\+05:30\)$/);
-      process.env.TZ = "America/New_York";
+      vi.stubEnv("TZ", "America/New_York");
       expect(timeZoneName(Date.UTC(2026, 0, 15))).toBe("America/New_York (UTC−05:00)");
       expect(timeZoneName(Date.UTC(2026, 6, 15))).toBe("America/New_York (UTC−04:00)");
     });
 
     it("reads the fields as that zone's clock, and refuses a time its clocks skip", () => {
-      process.env.TZ = "Asia/Kolkata";
+      vi.stubEnv("TZ", "Asia/Kolkata");
       const check = checkAbsoluteRange(fields("2026-11-28", "05:30", "2026-11-28", "06:30"), Date.UTC(2026, 10, 29));
       expect(check).toEqual({ ok: true, range: { min: Date.UTC(2026, 10, 28, 0, 0), max: Date.UTC(2026, 10, 28, 1, 0) } });
-      process.env.TZ = "Europe/Berlin";
+      vi.stubEnv("TZ", "Europe/Berlin");
       // On 29 March 2026 Berlin's clocks jump from 02:00 to 03:00.
       const skipped = checkAbsoluteRange(fields("2026-03-29", "02:30", "2026-03-29", "04:00"), Date.UTC(2026, 10, 29));
       expect(skipped.ok).toBe(false);
