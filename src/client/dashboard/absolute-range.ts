@@ -112,7 +112,9 @@ export function timeZoneName(at = Date.now()): string {
   const offset = -new Date(at).getTimezoneOffset();
   const sign = offset < 0 ? "−" : "+";
   const utc = `UTC${sign}${pad2(Math.floor(Math.abs(offset) / 60))}:${pad2(Math.abs(offset) % 60)}`;
-  return zone ? `${zone} (${utc})` : utc;
+  // A zone that is UTC itself needs no offset beside it.
+  if (!zone || zone === "UTC" || zone === "Etc/UTC") return "UTC";
+  return `${zone} (${utc})`;
 }
 
 /**
