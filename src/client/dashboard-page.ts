@@ -288,6 +288,7 @@ async function main(): Promise<void> {
   const timePicker = new TimePicker(
     {
       open: element("time-picker-open") as HTMLButtonElement,
+      label: element("time-picker-label"),
       dialog: element("time-picker") as HTMLDialogElement,
       form: element("time-picker-form") as HTMLFormElement,
       zone: element("time-picker-zone"),

@@ -10,8 +10,10 @@ import type { Zoom } from "./time-window.ts";
 
 /** The dialog's parts, from dashboard.html. */
 export interface TimePickerElements {
-  /** The header's button: "Custom range…", or the absolute range shown. */
+  /** The header's button: a calendar, and the absolute range while one is shown. */
   open: HTMLButtonElement;
+  /** The button's text: "Custom range…" for screen readers only, or the range shown. */
+  label: HTMLElement;
   dialog: HTMLDialogElement;
   form: HTMLFormElement;
   /** Says which time zone the fields are in. */
@@ -52,21 +54,25 @@ export class TimePicker {
     parts.open.hidden = false;
   }
 
-  /** Makes the button read `range` (the absolute range shown), or "Custom range…" without one. */
+  /**
+   * Makes the button read `range` (the absolute range shown) beside its calendar, or only show
+   * the calendar without one (a header with room for the title), named "Custom range…".
+   */
   show(range: Zoom | undefined): void {
     this.#shownRange = range;
     const button = this.#parts.open;
+    const name = document.createElement("span");
+    name.className = "visually-hidden";
     if (range === undefined) {
-      button.textContent = "Custom range…";
+      name.textContent = "Custom range…";
+      this.#parts.label.replaceChildren(name);
       delete button.dataset.from;
       delete button.dataset.to;
       return;
     }
     // The visible range is the name's end, so a screen reader and a voice command both find it.
-    const label = document.createElement("span");
-    label.className = "visually-hidden";
-    label.textContent = "Custom range: ";
-    button.replaceChildren(label, absoluteRangeText(range));
+    name.textContent = "Custom range: ";
+    this.#parts.label.replaceChildren(name, absoluteRangeText(range));
     button.dataset.from = String(range.min);
     button.dataset.to = String(range.max);
   }
