@@ -11,7 +11,8 @@
  *   the right view key), its text then saying why (`Not found`, `Key needed`, `Key refused`).
  * - `?kiosk` in the address (`/d/<id>?kiosk`), for wall screens: `body.kiosk`, no header but
  *   the connection badge, small in a corner; no controls (range, Edit, Pause), so it stays
- *   live; the grid takes the whole window.
+ *   live (a `paused` flag in its link is ignored and dropped); the grid takes the whole window.
+ *   A range, an absolute range or a zoom in its link is shown as on any page.
  * - `[data-testid="viewers"]`: text is the number of connected viewers.
  * - `[data-testid="panel"]` with `data-series="<series key>"`: one automatic panel per series
  *   that no saved panel matches (every series when none are saved), containing
@@ -52,7 +53,24 @@
  *   `5m`, `1h`, `6h`, `24h`, `7d`. A fixed range pins the line charts' x axis to
  *   [now − range, now] (any zoom ends) and loads the history route's buckets (their `avg`)
  *   for the older part; `data-loaded` is the value whose history is drawn (`recent` needs
- *   none), `data-source` the route's `raw` or `rollup`.
+ *   none), `data-source` the route's `raw` or `rollup`. While an absolute range is shown its
+ *   value is `absolute` (a hidden, disabled option reading "Custom range").
+ * - `[data-testid="time-picker-open"]`: the calendar button (named "Custom range…", a dialog
+ *   opener) beside the range; while an absolute range is shown, `data-from`/`data-to` hold its
+ *   ends in ms and its text (after a screen-reader-only "Custom range: ") reads it on the
+ *   24-hour clock, e.g. `Nov 28 14:00 – Nov 28 16:00`.
+ * - `[data-testid="time-picker"]`: its `<dialog>`: `[data-testid="time-picker-zone"]` names the
+ *   browser's time zone (`Europe/Berlin (UTC+01:00)`); `time-from-date`/`time-to-date` are
+ *   `<input type="date">` (`YYYY-MM-DD`), `time-from-time`/`time-to-time` text fields for
+ *   `HH:MM[:SS]` on the 24-hour clock; `time-from-error`/`time-to-error` say what is wrong
+ *   with each end (the field at fault has `aria-invalid="true"` and the focus);
+ *   `time-picker-apply` shows the range (held, its history loaded at a fixed range's step, as
+ *   a zoom inside a fixed range loads it), `time-picker-cancel` and Escape close it. It opens
+ *   on the span shown. A range wholly in the future, or ending before it starts, is refused.
+ * - The address keeps the view (dashboard/view-url.ts): `?range=<value>` (absent: `recent`),
+ *   `from=<ms>&to=<ms>` (the stretch zoomed into; with `range=absolute`, the absolute range
+ *   shown), and the flag `paused` while paused; a value it cannot use falls back to the
+ *   default (recent points, live) and leaves the address once the page shows it.
  * - Time charts (automatic panels and saved line panels): dragging across one zooms every
  *   time chart to that stretch (inside a fixed range, loading its history at a finer step);
  *   live points keep arriving but the x axis stays put. A double-click on a chart goes back
@@ -70,7 +88,8 @@
  * - `[data-testid="jump-to-now"]`: the "Jump to now" button, shown while the charts do not
  *   follow now (zoomed or paused); pressing it resumes and follows now with the range picked.
  *   `[data-testid="follow-state"]` says what is shown instead (`Zoomed: <from> – <to>`,
- *   `Paused`), empty while following.
+ *   `Range: <from> – <to>` for an absolute range, `Paused`), empty while following. Going
+ *   back to now from an absolute range shows the relative range picked before it.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
  * - `[data-testid="edit"]` and the editor (dashboard title and panels): see editor/panel-editor.ts.
  * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
