@@ -238,7 +238,7 @@ describe.skipIf(skipBrowserTests)("the time picker", () => {
     }
   });
 
-  it("falls back to the default view for a link's invalid values, and honours a kiosk link's range (but not a pause)", async () => {
+  it("falls back to the default view for a link's invalid values, reopens a paused link paused over its points, and honours a kiosk link's range (but not a pause)", async () => {
     const { id, old, range, newest } = await dashboardWithOldPoints("pick-links");
     for (const wrong of [`?range=absolute&from=x&to=${range.to}&paused=maybe`, `?range=absolute&from=${range.to}&to=${range.from}`, "?range=2y&paused=0"]) {
       const { context, page, view, errors } = await openInKolkata(`/d/${id}${wrong}`, sizes[0]);
@@ -254,6 +254,23 @@ describe.skipIf(skipBrowserTests)("the time picker", () => {
       } finally {
         await context.close();
       }
+    }
+
+    // A paused link to recent points: paused, over the points the snapshot brought.
+    const paused = await openInKolkata(`/d/${id}?paused`, sizes[0]);
+    try {
+      await paused.view.waitForState("live");
+      await paused.view.waitUntil("the page to pause", () => paused.view.paused());
+      await paused.view.waitUntil("the snapshot drawn while paused", async () => (await paused.view.drawn("boiler.temp"))?.xMax === newest);
+      expect((await paused.view.drawn("boiler.temp"))!.ts).toHaveLength(600);
+      expect(await paused.page.textContent('[data-testid="follow-state"]')).toBe("Paused");
+      expect(new URL(paused.page.url()).search).toBe("?paused");
+      // Resumed, the flag leaves the link.
+      await paused.page.click('[data-testid="pause"]');
+      await paused.view.waitUntil("the pause to leave the link", async () => new URL(paused.page.url()).search === "");
+      expect(paused.errors).toEqual([]);
+    } finally {
+      await paused.context.close();
     }
 
     const kiosk = await openInKolkata(`/d/${id}?kiosk&range=absolute&from=${range.from}&to=${range.to}&paused`, sizes[1]);
