@@ -12,7 +12,8 @@
  * - `?kiosk` in the address (`/d/<id>?kiosk`), for wall screens: `body.kiosk`, no header but
  *   the connection badge, small in a corner; no controls (range, Edit, Pause), so it stays
  *   live (a `paused` flag in its link is ignored and dropped); the grid takes the whole window.
- *   A range, an absolute range or a zoom in its link is shown as on any page.
+ *   A range, an absolute range or a zoom in its link is shown as on any page, without the
+ *   "Jump to now" bar.
  * - `[data-testid="viewers"]`: text is the number of connected viewers.
  * - `[data-testid="panel"]` with `data-series="<series key>"`: one automatic panel per series
  *   that no saved panel matches (every series when none are saved), containing

@@ -279,6 +279,7 @@ describe.skipIf(skipBrowserTests)("the time picker", () => {
       expect(await waitForRange(kiosk.view, range)).toEqual({ ts: old.map((p) => p.ts), values: old.map((p) => p.value) });
       expect(await kiosk.page.isVisible('[data-testid="time-picker-open"]')).toBe(false);
       expect(await kiosk.page.isVisible('[data-testid="range"]')).toBe(false);
+      expect(await kiosk.view.jumpToNowShown()).toBe(false);
       // No Pause to undo it with: a kiosk stays live, and its link says so.
       await kiosk.page.waitForTimeout(500);
       expect(await kiosk.view.paused()).toBe(false);
