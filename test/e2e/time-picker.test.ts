@@ -175,7 +175,7 @@ describe.skipIf(skipBrowserTests)("the time picker", () => {
     });
   }
 
-  it("names each mistake at its field and keeps the dialog open; Escape closes it back onto its button", async () => {
+  it("names each mistake at its field and keeps the dialog open, Escape closes it back onto its button, and the keyboard alone picks a range", async () => {
     const { id, range } = await dashboardWithOldPoints("pick-wrong");
     const { context, page, view, errors } = await openInKolkata(`/d/${id}`, sizes[0]);
     try {
@@ -232,6 +232,35 @@ describe.skipIf(skipBrowserTests)("the time picker", () => {
       expect(await page.isVisible('[data-testid="time-picker"]')).toBe(false);
       expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("time-picker-open");
       expect(new URL(page.url()).search).toBe("");
+
+      // From the keyboard alone: Enter opens it again, the fields are typed, Enter applies.
+      await page.keyboard.press("Enter");
+      await page.locator('[data-testid="time-picker"]').waitFor();
+      const to = kolkataFields(range.to);
+      // A day field takes its digits in the locale's order (en-US: month, day, year), each
+      // part moving the focus on to the next, and Tab leaves it past its calendar button; the
+      // time fields are selected and typed over.
+      const dayKeys = (date: string) => `${date.slice(5, 7)}${date.slice(8, 10)}${date.slice(0, 4)}`;
+      const tabTo = async (testid: string) => {
+        for (let i = 0; i < 4 && (await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))) !== testid; i++) await page.keyboard.press("Tab");
+        expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(testid);
+      };
+      await page.keyboard.type(dayKeys(from.date));
+      await tabTo("time-from-time");
+      await page.keyboard.press("ControlOrMeta+A");
+      await page.keyboard.type(from.time);
+      await tabTo("time-to-date");
+      await page.keyboard.type(dayKeys(to.date));
+      await tabTo("time-to-time");
+      await page.keyboard.press("ControlOrMeta+A");
+      await page.keyboard.type(to.time);
+      expect([await page.inputValue('[data-testid="time-from-date"]'), await page.inputValue('[data-testid="time-to-date"]')]).toEqual([from.date, to.date]);
+      await page.keyboard.press("Enter");
+      await view.waitUntil("the typed range to be drawn", async () => {
+        const drawn = await view.drawn("boiler.temp");
+        return drawn?.xMin === range.from && drawn.xMax === range.to;
+      });
+      expect(await page.isVisible('[data-testid="time-picker"]')).toBe(false);
       expect(errors).toEqual([]);
     } finally {
       await context.close();
