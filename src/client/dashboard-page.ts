@@ -11,7 +11,9 @@
  *   the right view key), its text then saying why (`Not found`, `Key needed`, `Key refused`).
  * - `?kiosk` in the address (`/d/<id>?kiosk`), for wall screens: `body.kiosk`, no header but
  *   the connection badge, small in a corner; no controls (range, Edit, Pause), so it stays
- *   live; the grid takes the whole window.
+ *   live (a `paused` flag in its link is ignored and dropped); the grid takes the whole window.
+ *   A range, an absolute range or a zoom in its link is shown as on any page, without the
+ *   "Jump to now" bar.
  * - `[data-testid="viewers"]`: text is the number of connected viewers.
  * - `[data-testid="panel"]` with `data-series="<series key>"`: one automatic panel per series
  *   that no saved panel matches (every series when none are saved), containing
@@ -52,7 +54,24 @@
  *   `5m`, `1h`, `6h`, `24h`, `7d`. A fixed range pins the line charts' x axis to
  *   [now − range, now] (any zoom ends) and loads the history route's buckets (their `avg`)
  *   for the older part; `data-loaded` is the value whose history is drawn (`recent` needs
- *   none), `data-source` the route's `raw` or `rollup`.
+ *   none), `data-source` the route's `raw` or `rollup`. While an absolute range is shown its
+ *   value is `absolute` (a hidden, disabled option reading "Custom range").
+ * - `[data-testid="time-picker-open"]`: the calendar button (named "Custom range…", a dialog
+ *   opener) beside the range; while an absolute range is shown, `data-from`/`data-to` hold its
+ *   ends in ms and its text (after a screen-reader-only "Custom range: ") reads it on the
+ *   24-hour clock, e.g. `Nov 28 14:00 – Nov 28 16:00`.
+ * - `[data-testid="time-picker"]`: its `<dialog>`: `[data-testid="time-picker-zone"]` names the
+ *   browser's time zone (`Europe/Berlin (UTC+01:00)`); `time-from-date`/`time-to-date` are
+ *   `<input type="date">` (`YYYY-MM-DD`), `time-from-time`/`time-to-time` text fields for
+ *   `HH:MM[:SS]` on the 24-hour clock; `time-from-error`/`time-to-error` say what is wrong
+ *   with each end (the field at fault has `aria-invalid="true"` and the focus);
+ *   `time-picker-apply` shows the range (held, its history loaded at a fixed range's step, as
+ *   a zoom inside a fixed range loads it), `time-picker-cancel` and Escape close it. It opens
+ *   on the span shown. A range wholly in the future, or ending before it starts, is refused.
+ * - The address keeps the view (dashboard/view-url.ts): `?range=<value>` (absent: `recent`),
+ *   `from=<ms>&to=<ms>` (the stretch zoomed into; with `range=absolute`, the absolute range
+ *   shown), and the flag `paused` while paused; a value it cannot use falls back to the
+ *   default (recent points, live) and leaves the address once the page shows it.
  * - Time charts (automatic panels and saved line panels): dragging across one zooms every
  *   time chart to that stretch (inside a fixed range, loading its history at a finer step);
  *   live points keep arriving but the x axis stays put. A double-click on a chart goes back
@@ -70,7 +89,8 @@
  * - `[data-testid="jump-to-now"]`: the "Jump to now" button, shown while the charts do not
  *   follow now (zoomed or paused); pressing it resumes and follows now with the range picked.
  *   `[data-testid="follow-state"]` says what is shown instead (`Zoomed: <from> – <to>`,
- *   `Paused`), empty while following.
+ *   `Range: <from> – <to>` for an absolute range, `Paused`), empty while following. Going
+ *   back to now from an absolute range shows the relative range picked before it.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
  * - `[data-testid="edit"]` and the editor (dashboard title and panels): see editor/panel-editor.ts.
  * - `[data-testid="tokens"]` opens the Tokens dialog (dashboard/token-manager.ts), whose
@@ -111,6 +131,8 @@ import { TokenManager } from "./dashboard/token-manager.ts";
 import { DashboardDeleter, deletedNote } from "./dashboard/dashboard-deleter.ts";
 import type { Refusal } from "./connection/refusal-watch.ts";
 import { readViewState, withViewState } from "./dashboard/view-url.ts";
+import { ABSOLUTE } from "./dashboard/range-picker.ts";
+import { TimePicker } from "./dashboard/time-picker.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -133,7 +155,8 @@ const edit = element("edit") as HTMLButtonElement;
 const editor = element("editor");
 
 // A wall screen: the stylesheet drops the header's chrome and controls (see styles.css).
-if (new URLSearchParams(location.search).has("kiosk")) document.body.classList.add("kiosk");
+const kiosk = new URLSearchParams(location.search).has("kiosk");
+if (kiosk) document.body.classList.add("kiosk");
 
 function showTitle(text: string): void {
   title.textContent = text;
@@ -234,6 +257,7 @@ async function main(): Promise<void> {
     panels.setPaused(paused);
     if (!paused) timeWindow.followNow();
     showFollowing();
+    writeView();
   });
   timeWindow.onNowAsked(() => pauseControl.resume());
   const jumpToNow = new JumpToNow({
@@ -242,19 +266,29 @@ async function main(): Promise<void> {
     focusAfter: range,
     onJump: () => timeWindow.followNow(),
   });
-  const showFollowing = () => jumpToNow.show({ zoom: timeWindow.zoom, paused: pauseControl.paused });
+  const showFollowing = () => jumpToNow.show({ zoom: timeWindow.zoom, paused: pauseControl.paused, absolute: timeWindow.absolute !== undefined });
   timeWindow.onZoomChange(showFollowing);
 
-  // The view a link names (range, stretch zoomed into), applied once the first snapshot says
-  // which series there are; from then on the link follows the view.
+  // The view a link names (range, stretch zoomed into or absolute range, paused), applied once
+  // the first snapshot says which series there are; from then on the link follows the view.
+  // A kiosk page has no Pause to undo a pause with, so it stays live whatever its link says.
   const linked = readViewState(location.search);
   let viewApplied = false;
   const writeView = () => {
     if (!viewApplied) return;
     const zoom = timeWindow.zoom;
-    history.replaceState(history.state, "", withViewState(location.href, zoom ? { range: range.value, zoom } : { range: range.value }));
+    // Leaving an absolute range: the relative one picked next writes the link once drawn.
+    if (range.value === ABSOLUTE && !zoom) return;
+    const paused = pauseControl.paused && !kiosk ? { paused: true as const } : {};
+    history.replaceState(history.state, "", withViewState(location.href, { range: range.value, ...(zoom ? { zoom } : {}), ...paused }));
   };
-  const pickRange = followRangePicker(range, {
+  const linkedViewApplied = () => {
+    viewApplied = true;
+    // Paused once the view is drawn (the grid draws on the next frame; this frame callback,
+    // asked for after it, runs after it), so the frozen charts hold the linked view.
+    if (linked.paused && !kiosk) requestAnimationFrame(() => pauseControl.pause());
+  };
+  const ranges = followRangePicker(range, {
     dashboardId: dashboard.id,
     viewKey,
     store,
@@ -264,8 +298,8 @@ async function main(): Promise<void> {
       // The linked stretch once its range is drawn (picking a range goes back to now); a
       // range picked before the linked one was drawn replaces the link's view.
       if (!viewApplied) {
-        viewApplied = true;
-        if (value === linked.range && linked.zoom) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
+        linkedViewApplied();
+        if (value === linked.range && linked.zoom && value !== ABSOLUTE) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
       }
       writeView();
     },
@@ -273,10 +307,31 @@ async function main(): Promise<void> {
   timeWindow.onZoomChange(writeView);
   const applyLinkedView = () => {
     if (viewApplied) return;
-    if (linked.range !== range.value) return pickRange(linked.range);
-    viewApplied = true;
+    if (linked.range === ABSOLUTE && linked.zoom) return ranges.pickAbsolute(linked.zoom);
+    if (linked.range !== range.value) return ranges.pick(linked.range);
+    linkedViewApplied();
     if (linked.zoom) timeWindow.zoomTo(linked.zoom.min, linked.zoom.max);
+    else writeView();
   };
+  const timePicker = new TimePicker(
+    {
+      open: element("time-picker-open") as HTMLButtonElement,
+      label: element("time-picker-label"),
+      dialog: element("time-picker") as HTMLDialogElement,
+      form: element("time-picker-form") as HTMLFormElement,
+      zone: element("time-picker-zone"),
+      fromDate: element("time-from-date") as HTMLInputElement,
+      fromTime: element("time-from-time") as HTMLInputElement,
+      toDate: element("time-to-date") as HTMLInputElement,
+      toTime: element("time-to-time") as HTMLInputElement,
+      fromError: element("time-from-error"),
+      toError: element("time-to-error"),
+      cancel: element("time-picker-cancel") as HTMLButtonElement,
+    },
+    () => shownSpan(timeWindow, panels),
+    (picked) => ranges.pickAbsolute(picked),
+  );
+  timeWindow.onZoomChange(() => timePicker.show(timeWindow.absolute));
   new TokenManager(
     {
       open: element("tokens") as HTMLButtonElement,

@@ -3,7 +3,7 @@
  * Chromium against a real `wrangler dev`: the landing page, its directory listed and its delete
  * dialog open; a dashboard with live data in
  * light and dark colour schemes, zoomed (by mouse, and by keyboard on a focused chart), and with
- * the editor open, on a phone and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
+ * the editor open, the time picker open, on a phone and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
  * control of the dashboard page is reached with Tab, works with Enter or Space, and shows where
  * the focus is.
  */
@@ -232,7 +232,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
   }
 
   for (const colorScheme of ["light", "dark"] as const) {
-    it(`the Annotate dialog (an annotation listed, an error shown), the Tokens dialog and the Delete dialog (an error shown) have no axe violations in the ${colorScheme} colour scheme`, async () => {
+    it(`the Annotate dialog (an annotation listed, an error shown), the Tokens dialog, the Delete dialog (an error shown) and the time picker (open, an error shown) have no axe violations in the ${colorScheme} colour scheme`, async () => {
       const { id, ingestToken } = await dashboardWithData(suite.server.url, `a11y-annotate-${colorScheme}`);
       await fetch(`${suite.server.url}/api/dashboards/${id}/annotations`, {
         method: "POST",
@@ -262,6 +262,17 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         await page.click('[data-testid="delete-submit"]');
         await view.waitUntil("the delete error to show", async () => ((await page.textContent('[data-testid="delete-error"]')) ?? "") !== "");
         expect(await audit(page)).toEqual([]);
+        await page.click('[data-testid="delete-cancel"]');
+        // The time picker's dialog, open, then with a mistake shown at its field.
+        await page.click('[data-testid="token-close"]');
+        await page.click('[data-testid="time-picker-open"]');
+        await page.locator('[data-testid="time-picker"]').waitFor();
+        expect(await audit(page)).toEqual([]);
+        await page.fill('[data-testid="time-to-time"]', "25:00");
+        await page.click('[data-testid="time-picker-apply"]');
+        await page.locator('[data-testid="time-to-error"]:not(:empty)').waitFor();
+        expect(await audit(page)).toEqual([]);
+        await saveScreenshot(page, `a11y-time-picker-${colorScheme}`);
         expect(errors).toEqual([]);
       } finally {
         await close();
@@ -279,6 +290,15 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
           await page.emulateMedia({ colorScheme });
           await waitForCharts(view);
           expect(await audit(page)).toEqual([]);
+          if (!path.endsWith("?kiosk")) {
+            // The time picker open on a phone, then its range applied (the button reads it).
+            await page.click('[data-testid="time-picker-open"]');
+            await page.locator('[data-testid="time-picker"]').waitFor();
+            expect(await audit(page)).toEqual([]);
+            await page.click('[data-testid="time-picker-apply"]');
+            await view.waitUntil("the custom range to load", async () => (await page.getAttribute('[data-testid="range"]', "data-loaded")) === "absolute");
+            expect(await audit(page)).toEqual([]);
+          }
           expect(errors).toEqual([]);
         } finally {
           await close();
@@ -357,13 +377,14 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       // The header's controls, then the line panel's chart and legend, then the automatic
       // chart, in reading order, each with a ring.
       const order: Focused[] = [];
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < 11; i++) {
         await page.keyboard.press("Tab");
         order.push(await focused(page));
       }
       expect(order.map((f) => f.name)).toEqual([
         "Pulseboard home",
         "range",
+        "time-picker-open",
         "edit",
         "pause",
         "annotate",
@@ -383,7 +404,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       expect((await focused(page)).name).toBe("room.temp over time");
 
       // Range picker: arrow keys pick a range, which loads.
-      for (let i = 0; i < 8; i++) await page.keyboard.press("Shift+Tab");
+      for (let i = 0; i < 9; i++) await page.keyboard.press("Shift+Tab");
       expect((await focused(page)).name).toBe("range");
       await page.keyboard.press("ArrowDown");
       await view.waitUntil("the 5 minute range to load", async () => (await page.getAttribute('[data-testid="range"]', "data-loaded")) === "5m");

@@ -4,6 +4,7 @@
  * Pressing it (or double-clicking a chart) sends every chart back to now with the range picked.
  */
 import { clockMoment } from "../charts/clock-format.ts";
+import { absoluteRangeText } from "./absolute-range.ts";
 import type { Zoom } from "./time-window.ts";
 
 /** What the charts show instead of following now, if anything. */
@@ -12,6 +13,8 @@ export interface FollowState {
   zoom: Zoom | undefined;
   /** Whether the charts are frozen by Pause. */
   paused: boolean;
+  /** Whether the stretch held is an absolute range picked (or a zoom inside one), not a zoom of a relative range. */
+  absolute?: boolean;
 }
 
 /**
@@ -54,7 +57,8 @@ export class JumpToNow {
   show(state: FollowState): void {
     const following = state.zoom === undefined && !state.paused;
     this.#button.hidden = following;
-    this.#state.textContent = state.zoom ? zoomText(state.zoom) : state.paused ? "Paused" : "";
+    const held = state.zoom && (state.absolute ? `Range: ${absoluteRangeText(state.zoom)}` : zoomText(state.zoom));
+    this.#state.textContent = held ? held : state.paused ? "Paused" : "";
     const bar = this.#button.parentElement;
     if (bar) bar.dataset.following = String(following);
   }

@@ -22,6 +22,11 @@ export class PauseControl {
     return this.#paused;
   }
 
+  /** Freezes the charts, as pressing "Pause" does (e.g. for a link to a paused page); a no-op while paused. */
+  pause(): void {
+    if (!this.#paused) this.#set(true);
+  }
+
   /** Unfreezes the charts, as pressing "Resume live" does; a no-op while live. */
   resume(): void {
     if (this.#paused) this.#set(false);

@@ -5,13 +5,15 @@
  * Zooming into a stretch of a fixed range loads that stretch again at a finer step (an hour's
  * buckets are 10 s wide; a few minutes' are 1 s), so a zoom shows detail, not wider lines;
  * the charts show the range's buckets until it arrives. "Recent points" needs none: the page
- * holds every point it draws.
+ * holds every point it draws. An absolute range loads its own stretch the same way, held; going
+ * back to now from it picks the relative range shown before it.
  */
 import { fetchHistory } from "./history-api.ts";
 import type { PanelGrid } from "../panels/panel-grid.ts";
-import { RECENT, setUpRangePicker } from "./range-picker.ts";
+import { absoluteStep } from "./absolute-range.ts";
+import { ABSOLUTE, RECENT, setUpRangePicker } from "./range-picker.ts";
 import type { SeriesStore } from "./series-store.ts";
-import { stepFor, type TimeWindow } from "./time-window.ts";
+import { stepFor, type TimeWindow, type Zoom } from "./time-window.ts";
 
 /** What loading history needs from the page. */
 export interface RangeHistoryContext {
@@ -29,19 +31,28 @@ export interface RangeHistoryContext {
   onLoaded?(value: string): void;
 }
 
-/**
- * Follows the picker; returns a function that picks `value` (a picker value) as a person
- * would, e.g. the range a link names.
- */
-export function followRangePicker(select: HTMLSelectElement, context: RangeHistoryContext): (value: string) => void {
+/** Picks ranges as a person would, e.g. the one a link names. */
+export interface RangeChooser {
+  /** Picks `value`, a picker value (`recent`, `5m`, ...), as choosing it in the select does. */
+  pick(value: string): void;
+  /** Shows the absolute range `range`, held, with its history. */
+  pickAbsolute(range: Zoom): void;
+}
+
+/** Follows the picker; returns what picks ranges for the page. */
+export function followRangePicker(select: HTMLSelectElement, context: RangeHistoryContext): RangeChooser {
   const { dashboardId, viewKey, store, timeWindow, panels } = context;
   const seriesNames = () => [...new Set(store.keys().map((key) => store.get(key)!.name))];
   // Each choice supersedes any history still loading for an earlier one.
   let choice = 0;
+  // The relative range to go back to when now is asked for while an absolute range shows.
+  let relative = RECENT;
   timeWindow.onZoomChange(() => {
     const zoom = timeWindow.zoom;
-    if (zoom === undefined || timeWindow.span === undefined) return;
-    const range = { from: Math.floor(zoom.min), to: Math.ceil(zoom.max), step: stepFor(zoom.max - zoom.min) };
+    if (zoom === undefined || (timeWindow.span === undefined && timeWindow.absolute === undefined)) return;
+    // An absolute range's own stretch has its history already.
+    if (zoom === timeWindow.absolute) return;
+    const range = { from: Math.floor(zoom.min), to: Math.ceil(zoom.max), step: absoluteStep(zoom.max - zoom.min) };
     fetchHistory(dashboardId, seriesNames(), range, viewKey).then(
       (result) => {
         // Kept only if this is still the zoom in force.
@@ -64,6 +75,7 @@ export function followRangePicker(select: HTMLSelectElement, context: RangeHisto
     });
   setUpRangePicker(select, (span, value) => {
     const mine = ++choice;
+    relative = value;
     delete select.dataset.loaded;
     if (span === undefined) {
       timeWindow.showRecent();
@@ -90,9 +102,36 @@ export function followRangePicker(select: HTMLSelectElement, context: RangeHisto
       },
     );
   });
-  return (value: string) => {
+  const pick = (value: string) => {
     if (select.value === value) return;
     select.value = value;
     select.dispatchEvent(new Event("change"));
   };
+  // Back to now from an absolute range (the time window has left it): the range shown before.
+  timeWindow.onNowAsked(() => {
+    if (select.value === ABSOLUTE) pick(relative);
+  });
+  const pickAbsolute = (range: Zoom) => {
+    const mine = ++choice;
+    select.value = ABSOLUTE;
+    delete select.dataset.loaded;
+    const asked = { from: Math.floor(range.min), to: Math.ceil(range.max), step: absoluteStep(range.max - range.min) };
+    fetchHistory(dashboardId, seriesNames(), asked, viewKey).then(
+      (result) => {
+        if (mine !== choice) return;
+        timeWindow.showAbsolute(range, result);
+        panels.redrawAll();
+        select.dataset.source = result.source;
+        markDrawn(mine, ABSOLUTE);
+      },
+      (error: unknown) => {
+        if (mine !== choice) return;
+        // The live points inside the range still show; only its history is missing.
+        console.warn(`pulseboard: could not load history: ${error instanceof Error ? error.message : String(error)}`);
+        timeWindow.showAbsolute(range, { ...asked, source: "raw", series: [] });
+        panels.redrawAll();
+      },
+    );
+  };
+  return { pick, pickAbsolute };
 }

@@ -7,6 +7,9 @@
  * now, until someone zooms into a stretch of time: then every chart holds that stretch while
  * live points keep arriving, until the view is sent back to now. Finer buckets loaded for the
  * stretch (range-history.ts) replace the range's coarser ones inside it while zoomed.
+ * An absolute range (a from and a to picked in the custom range dialog) is a stretch held
+ * from the start, its history loaded as a fixed range's; zooming inside it works the same,
+ * and going back to now leaves it.
  */
 import type uPlot from "uplot";
 import type { Annotation, HistoryResult } from "../../common/protocol.ts";
@@ -65,6 +68,8 @@ export class TimeWindow {
   /** The annotations every chart draws (the page's feed, once it has one). */
   #annotations: AnnotationSource | undefined;
   #nowListeners: (() => void)[] = [];
+  /** The absolute range picked, whose buckets `#history` holds; `undefined` for a relative one. */
+  #absolute: Zoom | undefined;
 
   get span(): number | undefined {
     return this.#span;
@@ -73,6 +78,11 @@ export class TimeWindow {
   /** The stretch zoomed into, or `undefined` while the charts follow now. */
   get zoom(): Zoom | undefined {
     return this.#zoom;
+  }
+
+  /** The absolute range in force (held from the start, see `showAbsolute`), or `undefined`. */
+  get absolute(): Zoom | undefined {
+    return this.#absolute;
   }
 
   /** Calls `listener` after every zoom or return to now. */
@@ -111,9 +121,15 @@ export class TimeWindow {
 
   /**
    * Someone asked for now: back to following now with the range in force (a no-op on the
-   * charts while already following), and the listeners of `onNowAsked` hear it.
+   * charts while already following), and the listeners of `onNowAsked` hear it. An absolute
+   * range never follows now: it is left, with its history, for the points held (the page
+   * then picks the relative range it had before).
    */
   followNow(): void {
+    if (this.#absolute) {
+      this.#absolute = undefined;
+      this.#history.clear();
+    }
     this.#unzoom();
     for (const listener of this.#nowListeners) listener();
   }
@@ -129,6 +145,7 @@ export class TimeWindow {
   /** Back to spanning the points held, following now; loaded history is dropped. */
   showRecent(): void {
     this.#span = undefined;
+    this.#absolute = undefined;
     this.#history.clear();
     this.#unzoom();
   }
@@ -139,9 +156,25 @@ export class TimeWindow {
    */
   showRange(span: number, result: HistoryResult): void {
     this.#span = span;
+    this.#absolute = undefined;
     this.#history.clear();
     for (const series of result.series) this.#history.set(series.key, { ts: series.ts, values: series.avg });
     this.#unzoom();
+  }
+
+  /**
+   * Holds every chart at the absolute range `range` (not following now) and keeps `result`'s
+   * buckets (their averages) as its history, as `showRange` does for a relative range. The
+   * range is the zoom in force until someone zooms inside it or goes back to now.
+   */
+  showAbsolute(range: Zoom, result: HistoryResult): void {
+    this.#span = undefined;
+    this.#absolute = range;
+    this.#history.clear();
+    for (const series of result.series) this.#history.set(series.key, { ts: series.ts, values: series.avg });
+    this.#zoom = range;
+    this.#zoomHistory.clear();
+    this.#notify();
   }
 
   /** What to draw for `key`: history older than the first live point, then the live points. */

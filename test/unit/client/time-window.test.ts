@@ -282,4 +282,57 @@ describe("TimeWindow", () => {
       expect(view.xRange(chartOf([100_000]), 100_000, 100_000)).toEqual([3_000, 4_000]);
     });
   });
+
+  describe("an absolute range", () => {
+    it("holds every chart at the range, whatever now or the data, and draws its buckets before the live points", () => {
+      vi.useFakeTimers({ now: 10 * HOUR });
+      const view = new TimeWindow();
+      const heard = vi.fn();
+      view.onZoomChange(heard);
+      view.showRange(HOUR, history(9 * HOUR, 10 * HOUR, { a: [9 * HOUR] }));
+      const range = { min: 2 * HOUR, max: 3 * HOUR };
+      view.showAbsolute(range, history(range.min, range.max, { a: [2 * HOUR, 2.5 * HOUR] }));
+      expect(heard).toHaveBeenCalledTimes(1);
+      expect(view.span).toBeUndefined();
+      expect(view.absolute).toBe(range);
+      expect(view.zoom).toBe(range);
+      vi.setSystemTime(11 * HOUR);
+      expect(view.xRange(chartOf([9.5 * HOUR]), 9.5 * HOUR, 9.5 * HOUR)).toEqual([2 * HOUR, 3 * HOUR]);
+      // The relative range's buckets are gone; the live points still follow the range's.
+      expect(view.column("a", column([9.5 * HOUR]))).toEqual(column([2 * HOUR, 2.5 * HOUR, 9.5 * HOUR]));
+    });
+
+    it("keeps its buckets under a zoom inside it, with the zoom's finer ones in their place", () => {
+      const view = new TimeWindow();
+      view.showAbsolute({ min: 0, max: 10_000 }, history(0, 10_000, { a: [0, 4_000, 8_000] }));
+      view.zoomTo(3_000, 6_000);
+      expect(view.absolute).toEqual({ min: 0, max: 10_000 });
+      expect(view.showZoomHistory(view.zoom!, history(3_000, 6_000, { a: [3_000, 5_000] }))).toBe(true);
+      expect(view.column("a", undefined)).toEqual(column([0, 3_000, 5_000, 8_000]));
+    });
+
+    it("is left, with its buckets, for the points held when now is asked for", () => {
+      const view = new TimeWindow();
+      const zoomChanged = vi.fn();
+      view.onZoomChange(zoomChanged);
+      view.showAbsolute({ min: 0, max: 10_000 }, history(0, 10_000, { a: [0, 4_000] }));
+      view.zoomTo(1_000, 2_000);
+      view.followNow();
+      expect(view.absolute).toBeUndefined();
+      expect(view.zoom).toBeUndefined();
+      expect(zoomChanged).toHaveBeenCalledTimes(3);
+      expect(view.column("a", column([50_000]))).toEqual(column([50_000]));
+      expect(view.xRange(chartOf([50_000, 60_000]), 50_000, 60_000)).toEqual([50_000, 60_000]);
+    });
+
+    it("is replaced by a relative range or the points held", () => {
+      const view = new TimeWindow();
+      view.showAbsolute({ min: 0, max: 10_000 }, history(0, 10_000, {}));
+      view.showRange(HOUR, history(0, 100, {}));
+      expect([view.absolute, view.zoom, view.span]).toEqual([undefined, undefined, HOUR]);
+      view.showAbsolute({ min: 0, max: 10_000 }, history(0, 10_000, {}));
+      view.showRecent();
+      expect([view.absolute, view.zoom, view.span]).toEqual([undefined, undefined, undefined]);
+    });
+  });
 });
