@@ -8,6 +8,7 @@ import { ErrorCode, type ErrorBody } from "../../common/http-contract.ts";
 
 /** What a check (or a refused save) came to. */
 export type TokenVerdict =
+  /** The token may edit the dashboard. */
   | { kind: "accepted" }
   /** Not this dashboard's token nor the admin's (a revoked one included), or none sent. */
   | { kind: "wrong"; message: string }
