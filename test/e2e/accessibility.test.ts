@@ -3,7 +3,7 @@
  * Chromium against a real `wrangler dev`: the landing page, its directory listed and its delete
  * dialog open; a dashboard with live data in
  * light and dark colour schemes, zoomed (by mouse, and by keyboard on a focused chart), and with
- * the editor open, on a phone and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
+ * the editor open (its token prompt, its form, a panel's preview), on a phone (with the editor too) and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
  * control of the dashboard page is reached with Tab, works with Enter or Space, and shows where
  * the focus is.
  */
@@ -289,7 +289,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
 
   for (const colorScheme of ["light", "dark"] as const) {
     it(`a dashboard on a phone and in kiosk mode has no axe violations in the ${colorScheme} colour scheme`, async () => {
-      const { id } = await dashboardWithData(suite.server.url, `a11y-small-${colorScheme}`);
+      const { id, ingestToken } = await dashboardWithData(suite.server.url, `a11y-small-${colorScheme}`);
       for (const path of [`/d/${id}`, `/d/${id}?kiosk`]) {
         const { page, view, errors, close } = await suite.open(path);
         try {
@@ -297,6 +297,18 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
           await page.emulateMedia({ colorScheme });
           await waitForCharts(view);
           expect(await audit(page)).toEqual([]);
+          if (!path.endsWith("?kiosk")) {
+            // The editor's token prompt, then its form with a gauge's preview, at phone width.
+            await view.toggleEditing();
+            await page.locator('[data-testid="token-gate"]').waitFor();
+            expect(await audit(page)).toEqual([]);
+            await page.fill('[data-testid="edit-token"]', ingestToken);
+            await page.click('[data-testid="token-submit"]');
+            await page.click('[data-panel-id="fill"] [data-testid="preview-panel"]');
+            await page.locator('[data-testid="panel-preview"] [data-testid="gauge-value"]').waitFor();
+            expect(await audit(page)).toEqual([]);
+            await saveScreenshot(page, `a11y-editor-phone-${colorScheme}`);
+          }
           expect(errors).toEqual([]);
         } finally {
           await close();
