@@ -124,7 +124,7 @@ export class PanelEditor {
   readonly #preview: PanelPreview | undefined;
   /** Whether the gate asks again because Save was refused: an accepted token then saves. */
   #resave = false;
-  /** The token accepted in this editor, for when the tab's storage is unavailable (edit-token.ts). */
+  /** The token accepted in this editor, held here only when the tab's storage would not take it (edit-token.ts). */
   #token: string | undefined;
   readonly #error = make("p", { className: "field-error" }, "editor-error");
   readonly #title = make("input", { type: "text", id: "edit-dashboard-title", autocomplete: "off" }, "dashboard-title");
@@ -194,8 +194,8 @@ export class PanelEditor {
 
   /** The gate's token was accepted: kept for the tab, then the form (or, after a refused save, the save again). */
   #accepted(token: string): void {
-    this.#token = token;
     storeEditToken(this.#options.dashboardId, token);
+    this.#token = storedEditToken(this.#options.dashboardId) === token ? undefined : token;
     if (!this.#resave) return this.#showForm();
     this.#resave = false;
     this.#form.hidden = false;
