@@ -92,7 +92,8 @@
  *   `Range: <from> – <to>` for an absolute range, `Paused`), empty while following. Going
  *   back to now from an absolute range shows the relative range picked before it.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
- * - `[data-testid="edit"]` and the editor (dashboard title and panels): see editor/panel-editor.ts.
+ * - `[data-testid="edit"]` and the editor (its token prompt, the dashboard title and panels,
+ *   each panel's live preview): see editor/panel-editor.ts.
  * - `[data-testid="tokens"]` opens the Tokens dialog (dashboard/token-manager.ts), whose
  *   `[data-testid="delete-dashboard"]` opens `[data-testid="dashboard-deleter"]`, a dialog with `[data-testid="delete-token"]` (the edit or admin token),
  *   `[data-testid="delete-confirm-id"]` (the id, typed), `[data-testid="delete-submit"]`
@@ -120,6 +121,7 @@ import { followRangePicker } from "./dashboard/range-history.ts";
 import { RefusalWatch } from "./connection/refusal-watch.ts";
 import { ResumeNotice, reloadedText, resumedText } from "./connection/resume-notice.ts";
 import { SeriesStore } from "./dashboard/series-store.ts";
+import { StoreChanges } from "./dashboard/store-changes.ts";
 import { parseServerMessage } from "./connection/server-message.ts";
 import { StalenessLabel } from "./dashboard/staleness-label.ts";
 import { TimeWindow } from "./dashboard/time-window.ts";
@@ -231,6 +233,8 @@ async function main(): Promise<void> {
   const age = new StalenessLabel(staleness);
   const resumeNotice = new ResumeNotice(toasts);
   const store = new SeriesStore();
+  // What each frame changed reaches the grid, and the editor's preview while one is shown.
+  const storeChanges = new StoreChanges();
   const timeWindow = new TimeWindow();
   const panels = new PanelGrid(grid, store, timeWindow, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
   panels.setPanels(dashboard.panels);
@@ -240,6 +244,7 @@ async function main(): Promise<void> {
     {
       dashboardId: dashboard.id,
       seriesKeys: () => store.keys().sort(),
+      preview: { store, window: timeWindow, onStoreChange: (listener) => storeChanges.listen(listener) },
       onSaved: (saved) => {
         showTitle(saved.title || dashboard.id);
         panels.setPanels(saved.panels);
@@ -392,13 +397,13 @@ async function main(): Promise<void> {
         panelEditor.setSaved(message);
         break;
       case "snapshot":
-        panels.apply(store.applySnapshot(message.seq, message.series));
+        panels.apply(storeChanges.emit(store.applySnapshot(message.seq, message.series)));
         applyLinkedView();
         age.markUpdated();
         if (message.reset) resumeNotice.show(reloadedText);
         break;
       case "points":
-        panels.apply(store.applyPoints(message.from, message.to, message.series));
+        panels.apply(storeChanges.emit(store.applyPoints(message.from, message.to, message.series)));
         age.markUpdated();
         break;
       case "resumed":

@@ -3,7 +3,7 @@
  * Chromium against a real `wrangler dev`: the landing page, its directory listed and its delete
  * dialog open; a dashboard with live data in
  * light and dark colour schemes, zoomed (by mouse, and by keyboard on a focused chart), and with
- * the editor open, the time picker open, on a phone and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
+ * the editor open (its token prompt, its form, a panel's preview), the time picker open, on a phone (with the editor and the time picker too) and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
  * control of the dashboard page is reached with Tab, works with Enter or Space, and shows where
  * the focus is.
  */
@@ -177,14 +177,38 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
 
   for (const colorScheme of ["light", "dark"] as const) {
   it(`the dashboard page with the editor open has no axe violations in the ${colorScheme} colour scheme`, async () => {
-    const { id } = await dashboardWithData(suite.server.url, "a11y-edit");
+    const { id, ingestToken } = await dashboardWithData(suite.server.url, "a11y-edit");
     const { page, view, errors, close } = await suite.open(`/d/${id}`);
     try {
       await page.emulateMedia({ colorScheme });
       await waitForCharts(view);
+      // The token prompt first, as asked and with a token refused at its field.
       await view.toggleEditing();
+      await page.locator('[data-testid="token-gate"]').waitFor();
+      expect(await audit(page)).toEqual([]);
+      await page.fill('[data-testid="edit-token"]', "not-the-token");
+      await page.click('[data-testid="token-submit"]');
+      await view.waitUntil("the token to be refused", async () => ((await page.textContent('[data-testid="token-error"]')) ?? "") !== "");
+      expect(await audit(page)).toEqual([]);
+      await saveScreenshot(page, `a11y-editor-token-${colorScheme}`);
+      await page.fill('[data-testid="edit-token"]', ingestToken);
+      await page.click('[data-testid="token-submit"]');
       await page.locator('[data-testid="panel-editor"]').first().waitFor();
       expect(await audit(page)).toEqual([]);
+      // A line panel's preview, then a stat's, then one that cannot be drawn.
+      await page.click('[data-panel-id="cpu"] [data-testid="preview-panel"]');
+      await view.waitUntil("the line preview to draw", async () => (await page.locator('[data-testid="panel-preview"] [data-testid="preview-view"] canvas').count()) === 1);
+      expect(await audit(page)).toEqual([]);
+      await page.click('[data-panel-id="load"] [data-testid="preview-panel"]');
+      await view.waitUntil("the stat preview to draw", async () =>
+        (await page.evaluate(() => document.querySelector('[data-testid="panel-preview"] [data-testid="stat-value"]')?.textContent ?? "")) !== "",
+      );
+      expect(await audit(page)).toEqual([]);
+      await view.editField("load", "decimals", "eleven");
+      await view.waitUntil("the preview to say why it cannot draw", async () => ((await page.textContent('[data-testid="preview-error"]')) ?? "") !== "");
+      expect(await audit(page)).toEqual([]);
+      await saveScreenshot(page, `a11y-editor-preview-${colorScheme}`);
+      await view.editField("load", "decimals", "");
       // With errors shown at their fields too.
       await page.fill('[data-testid="dashboard-title"]', "");
       await page.click('[data-testid="save-panels"]');
@@ -282,7 +306,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
 
   for (const colorScheme of ["light", "dark"] as const) {
     it(`a dashboard on a phone and in kiosk mode has no axe violations in the ${colorScheme} colour scheme`, async () => {
-      const { id } = await dashboardWithData(suite.server.url, `a11y-small-${colorScheme}`);
+      const { id, ingestToken } = await dashboardWithData(suite.server.url, `a11y-small-${colorScheme}`);
       for (const path of [`/d/${id}`, `/d/${id}?kiosk`]) {
         const { page, view, errors, close } = await suite.open(path);
         try {
@@ -298,6 +322,16 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
             await page.click('[data-testid="time-picker-apply"]');
             await view.waitUntil("the custom range to load", async () => (await page.getAttribute('[data-testid="range"]', "data-loaded")) === "absolute");
             expect(await audit(page)).toEqual([]);
+            // The editor's token prompt, then its form with a gauge's preview, at phone width.
+            await view.toggleEditing();
+            await page.locator('[data-testid="token-gate"]').waitFor();
+            expect(await audit(page)).toEqual([]);
+            await page.fill('[data-testid="edit-token"]', ingestToken);
+            await page.click('[data-testid="token-submit"]');
+            await page.click('[data-panel-id="fill"] [data-testid="preview-panel"]');
+            await page.locator('[data-testid="panel-preview"] [data-testid="gauge-value"]').waitFor();
+            expect(await audit(page)).toEqual([]);
+            await saveScreenshot(page, `a11y-editor-phone-${colorScheme}`);
           }
           expect(errors).toEqual([]);
         } finally {
@@ -451,7 +485,12 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       // and button of it in order, each with a ring.
       await tabTo(page, "edit");
       await page.keyboard.press("Enter");
-      // The first opening loads the editor's code (lazy-editor.ts), then moves the focus.
+      // The first opening loads the editor's code (lazy-editor.ts), then asks for the token
+      // with the focus in its field; Enter checks it, then the focus goes to the form.
+      await view.waitUntil("the token prompt to take the focus", async () => (await focused(page)).name === "edit-token");
+      expect(await focused(page)).toMatchObject({ ring: true });
+      await page.keyboard.type(ingestToken);
+      await page.keyboard.press("Enter");
       await view.waitUntil("the editor to take the focus", async () => (await focused(page)).name === "dashboard-title");
       const controls = await controlsIn(page, "#editor");
       expect(controls.length).toBeGreaterThan(20);
@@ -484,8 +523,6 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       await page.focus('[data-testid="dashboard-title"]');
       await page.keyboard.press("ControlOrMeta+A");
       await page.keyboard.type("Plant floor, by keyboard");
-      await tabTo(page, "edit-token");
-      await page.keyboard.type(ingestToken);
       await tabTo(page, "save-panels");
       await page.keyboard.press("Enter");
       await view.waitUntil("the editor to close after saving", async () => (await page.getAttribute('[data-testid="edit"]', "aria-pressed")) === "false");

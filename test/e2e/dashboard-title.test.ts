@@ -29,7 +29,7 @@ describe.skipIf(skipBrowserTests)("the dashboard title in the page", () => {
       page.on("request", (request) => {
         if (request.method() === "PUT") puts.push(request.url());
       });
-      await view.toggleEditing();
+      await view.openEditor(ingestToken);
       const title = page.getByLabel("Dashboard title");
       expect(await title.inputValue()).toBe("Boiler room");
 
@@ -44,7 +44,6 @@ describe.skipIf(skipBrowserTests)("the dashboard title in the page", () => {
       expect(puts).toEqual([]);
 
       await title.fill("Boiler room, north wing");
-      await page.fill('[data-testid="edit-token"]', ingestToken);
       await page.click('[data-testid="save-panels"]');
       await view.waitUntil("the editor to close after saving", async () => (await page.getAttribute('[data-testid="edit"]', "aria-pressed")) === "false");
       expect(puts).toHaveLength(1);

@@ -175,6 +175,22 @@ export class DashboardView {
     await this.#until("the editor to open or close", 15_000, async () => (await this.page.getAttribute('[data-testid="edit"]', "aria-pressed")) !== before);
   }
 
+  /**
+   * Opens the editor with the Edit toggle and, when it asks for a token (none kept in this
+   * tab), gives it `token` and waits for the form: what every edit starts with.
+   */
+  async openEditor(token: string): Promise<void> {
+    await this.toggleEditing();
+    const gate = this.page.locator('[data-testid="token-gate"]');
+    const form = this.page.locator('[data-testid="editor-form"]');
+    await this.#until("the token prompt or the form", 15_000, async () => (await gate.isVisible()) || (await form.isVisible()));
+    if (await gate.isVisible()) {
+      await this.page.fill('[data-testid="edit-token"]', token);
+      await this.page.click('[data-testid="token-submit"]');
+    }
+    await this.#until("the editor's form to open", 15_000, () => form.isVisible());
+  }
+
   /** Ids of the panels in the editor, in its order. */
   editorPanels(): Promise<string[]> {
     return this.page.$$eval('[data-testid="panel-editor"]', (sets) => sets.map((s) => s.getAttribute("data-panel-id") ?? ""));

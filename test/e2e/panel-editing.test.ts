@@ -36,6 +36,22 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       await page.keyboard.press("Enter");
       // The first opening loads the editor's code.
       await view.waitUntil("the editor to open", async () => (await page.getAttribute('[data-testid="edit"]', "aria-pressed")) === "true");
+      // No token is kept in this tab yet: the editor asks for one first, the focus in its field.
+      expect(await page.isVisible('[data-testid="token-gate"]')).toBe(true);
+      expect(await page.isVisible('[data-testid="editor-form"]')).toBe(false);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("edit-token");
+      // A wrong token is refused at the token input; the form stays closed.
+      await page.keyboard.type("not-the-token");
+      await page.keyboard.press("Enter");
+      await view.waitUntil("the wrong token to be refused", async () => ((await page.textContent('[data-testid="token-error"]')) ?? "").includes("not valid"));
+      expect(await page.getAttribute('[data-testid="edit-token"]', "aria-invalid")).toBe("true");
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("edit-token");
+      expect(await page.isVisible('[data-testid="editor-form"]')).toBe(false);
+      await saveScreenshot(page, "panel-editing-1-wrong-token");
+      await page.fill('[data-testid="edit-token"]', ingestToken);
+      await page.keyboard.press("Enter");
+      await view.waitUntil("the form to open", () => page.isVisible('[data-testid="editor-form"]'));
+      expect(await page.isVisible('[data-testid="token-gate"]')).toBe(false);
       // The form starts with the dashboard's title, so that is where focus lands.
       expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-dashboard-title");
       expect(await view.editorPanels()).toEqual(["cpu"]);
@@ -67,16 +83,10 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("move-down");
       await saveScreenshot(page, "panel-editing-2-edited");
 
-      // A wrong token is refused at the token input and nothing changes for the watcher.
-      await page.fill('[data-testid="edit-token"]', "not-the-token");
-      await page.click('[data-testid="save-panels"]');
-      await view.waitUntil("the wrong token to be refused", async () => ((await page.textContent('[data-testid="token-error"]')) ?? "").includes("not valid"));
-      expect(await page.getAttribute('[data-testid="edit-token"]', "aria-invalid")).toBe("true");
-      expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("edit-token");
+      // Nothing reached the watcher while editing.
       expect(await watcher.view.savedPanels()).toEqual(["cpu:line"]);
-      await saveScreenshot(page, "panel-editing-3-wrong-token");
 
-      await page.fill('[data-testid="edit-token"]', ingestToken);
+      // Save uses the token accepted when the editor opened.
       await page.click('[data-testid="save-panels"]');
       await view.waitUntil("the editor to close after saving", async () => !(await page.isVisible('[data-testid="panel-editor"]')));
       expect(await page.getAttribute('[data-testid="edit"]', "aria-pressed")).toBe("false");
@@ -103,8 +113,10 @@ describe.skipIf(skipBrowserTests)("panel editing", () => {
       page.on("request", (request) => {
         if (request.method() === "PUT") puts.push(request.url());
       });
+      // Opened again in the tab, the editor does not ask for the token again.
       await view.toggleEditing();
-      expect(await page.isVisible('[data-testid="edit-token"]')).toBe(false);
+      expect(await page.isVisible('[data-testid="editor-form"]')).toBe(true);
+      expect(await page.isVisible('[data-testid="token-gate"]')).toBe(false);
       await view.editField("cpu", "series", " , ");
       await page.click('[data-testid="save-panels"]');
       await view.waitUntil("the series error to show", async () => (await view.fieldError("cpu", "series")) !== "");

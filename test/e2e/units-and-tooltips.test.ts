@@ -245,7 +245,7 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
     try {
       await view.waitForState("live");
       await view.waitUntil("the plain stat", async () => (await view.savedPanelText("memory", '[data-testid="stat-value"]')) === "1.57M");
-      await view.toggleEditing();
+      await view.openEditor(ingestToken);
       const picker = '[data-testid="panel-editor"][data-panel-id="memory"] select[data-field="unit"]';
       // The units come grouped by category, after "No unit".
       const groups = await page.$$eval(`${picker} optgroup`, (found) => found.map((g) => g.getAttribute("label")));
@@ -254,7 +254,6 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
       // The text unit is offered as it is, so saving keeps it.
       expect(await page.$eval('[data-panel-id="queue"] select[data-field="unit"]', (select) => (select as HTMLSelectElement).value)).toBe("jobs");
       await view.editField("memory", "unit", "bytes");
-      await page.fill('[data-testid="edit-token"]', ingestToken);
       await page.click('[data-testid="save-panels"]');
       await view.waitUntil("the stat in MiB", async () => (await view.savedPanelText("memory", '[data-testid="stat-value"]')) === "1.5 MiB");
       expect(await view.savedPanelText("queue", '[data-testid="stat-value"]')).toBe("17 jobs");

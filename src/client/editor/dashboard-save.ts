@@ -1,12 +1,13 @@
 /** `PUT /api/dashboards/:id` from the page, with its answers sorted by what the editor shows. */
 import type { DashboardUpdate, Panel } from "../../common/dashboard-config.ts";
 import type { ErrorBody } from "../../common/http-contract.ts";
+import { tokenVerdict, type TokenVerdict } from "./token-check.ts";
 
 /** What a save came to. */
 export type SaveResult =
   | { kind: "saved"; title: string; panels: Panel[] }
-  /** 401 or 403: the token is missing or not this dashboard's. */
-  | { kind: "refused"; message: string }
+  /** 401 or 403: the token is missing, not this dashboard's (revoked, say), or of a scope that may not edit. */
+  | { kind: "refused"; message: string; reason: TokenVerdict["kind"] }
   /** 400: `field` is the body path the server blames, e.g. `panels.0.type`. */
   | { kind: "invalid"; message: string; field: string | undefined }
   | { kind: "failed"; message: string };
@@ -26,8 +27,10 @@ export async function saveDashboard(dashboardId: string, token: string, update: 
   const body = (await response.json().catch(() => ({}))) as Partial<ErrorBody> & { title?: string; panels?: Panel[] };
   if (response.ok) return { kind: "saved", title: body.title ?? update.title ?? "", panels: body.panels ?? update.panels ?? [] };
   const message = body.error?.message ?? `HTTP ${response.status}`;
-  if (response.status === 401) return { kind: "refused", message: "A dashboard token is needed to save." };
-  if (response.status === 403) return { kind: "refused", message: "That token is not valid for this dashboard." };
+  if (response.status === 401 || response.status === 403) {
+    const verdict = tokenVerdict(response.status, body);
+    return { kind: "refused", message: verdict.kind === "accepted" ? message : verdict.message, reason: verdict.kind };
+  }
   if (response.status === 400) return { kind: "invalid", message, field: body.error?.field };
   return { kind: "failed", message };
 }

@@ -1,14 +1,29 @@
 /**
- * The dashboard page's editor: the Edit toggle opens a form with the dashboard's title, one
+ * The dashboard page's editor: the Edit toggle first asks for a token that may edit the
+ * dashboard (token-gate.ts: checked with the server before the form opens; one kept from
+ * earlier in the tab is used without asking), then opens a form with the dashboard's title, one
  * fieldset per saved panel (title, type, series, unit picked from the unit vocabulary, decimals,
  * gauge scale, thresholds;
- * move up/down, remove), "Add panel", and Save. Save checks the title and the list with the
- * shared schema first, so a mistake is shown at its field and nothing is sent; then it asks
- * once for a token and sends `PUT /api/dashboards/:id`. The page redraws (and retitles) from
- * the `config` message every viewer gets.
+ * move up/down, remove, preview), "Add panel", and Save. Save checks the title and the list with the
+ * shared schema first, so a mistake is shown at its field and nothing is sent; then it sends
+ * `PUT /api/dashboards/:id` with the token. A token the server refuses then (revoked
+ * meanwhile) brings the token prompt back, the edits kept, and the save is sent again once
+ * a token is accepted. The page redraws (and retitles) from the `config` message every viewer
+ * gets. A panel's "Preview" draws it as it would be saved, with live data (panel-preview.ts).
  *
  * DOM contract, relied on by test/e2e; keep it stable:
- * - `[data-testid="edit"]`: the toggle; `aria-pressed` says whether the editor is open.
+ * - `[data-testid="edit"]`: the toggle; `aria-pressed` says whether the editor is open
+ *   (asking for the token, or showing the form).
+ * - `[data-testid="token-gate"]`: the token prompt, shown instead of the form while no token
+ *   is kept for this dashboard in this tab, or after Save was refused. `[data-testid="edit-token"]`
+ *   is its input (the focus goes there), `[data-testid="token-submit"]` checks the token
+ *   (`GET /api/dashboards/:id/tokens`), `[data-testid="token-cancel"]` closes the editor.
+ *   `[data-testid="token-status"]` reads "Checking the token…" while the server is asked;
+ *   `[data-testid="token-error"]` says why a token was refused, its `data-kind` one of `wrong`
+ *   (not this dashboard's, or revoked), `scope` (a `write` or `read` token), `gone`, `limited`,
+ *   `down` (the server answered 5xx), `unreachable` (no answer), `empty`.
+ * - `[data-testid="editor-form"]`: the form, shown once a token is accepted; the focus then
+ *   goes to the dashboard title.
  * - `[data-testid="dashboard-title"]`: the dashboard title input, its error in
  *   `[data-testid="title-error"]`.
  * - `[data-testid="panel-editor"]` with `data-panel-id`: one fieldset per panel, in order,
@@ -18,9 +33,13 @@
  *   group `[data-field="thresholds"]`: a `[data-testid="threshold"]` row each (inputs
  *   `[data-threshold="value"]` and `[data-threshold="color"]`, a colour picker, and
  *   `[data-testid="remove-threshold"]`), then `[data-testid="add-threshold"]`.
+ * - `[data-testid="preview-panel"]`: each panel's Preview toggle (`aria-pressed`). While pressed,
+ *   `[data-testid="panel-preview"]` (with `data-panel-id`) follows that panel's fieldset: it
+ *   holds `[data-testid="preview-view"]`, the panel as it would be saved, drawn as the page
+ *   draws a saved panel (`data-panel-type`, and inside it the same parts as
+ *   `[data-testid="saved-panel"]` in dashboard-page.ts), or, while the draft would be refused,
+ *   no view and `[data-testid="preview-error"]` saying why (`data-state` is `drawn` or `invalid`).
  * - `[data-testid="add-panel"]`, `[data-testid="save-panels"]`, `[data-testid="cancel-edit"]`.
- * - `[data-testid="edit-token"]`: the token input, shown while no token is kept for this
- *   dashboard or after one was refused; `[data-testid="token-error"]` says why.
  * - `[data-testid="editor-error"]`: errors that belong to no single field.
  *
  * Loaded on demand (lazy-editor.ts), with the validation library it needs: a viewer who
@@ -32,6 +51,8 @@ import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../../common/das
 import { saveDashboard } from "./dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
 import { draftOf, NEW_THRESHOLD_COLOR, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
+import { PanelPreview, type PreviewSource } from "./panel-preview.ts";
+import { TokenGate } from "./token-gate.ts";
 import { UNIT_CATEGORIES, unitDefinition } from "../panels/units.ts";
 import { splitPatterns } from "../../common/series-pattern.ts";
 
@@ -86,6 +107,8 @@ export interface PanelEditorOptions {
   dashboardId: string;
   /** The keys of the series the dashboard has now, offered by each panel's series picker. */
   seriesKeys?(): string[];
+  /** The page's data, for the panels' Preview (no Preview buttons without it). */
+  preview?: PreviewSource;
   /** Hears what the server accepted (the `config` message follows for every viewer). */
   onSaved(config: DashboardConfig): void;
 }
@@ -95,9 +118,14 @@ export class PanelEditor {
   readonly #root: HTMLElement;
   readonly #options: PanelEditorOptions;
   readonly #list = make("ol", { className: "editor-list" });
-  readonly #tokenRow = make("div", { className: "editor-token" });
-  readonly #token = make("input", { type: "password", id: "edit-token", autocomplete: "off" }, "edit-token");
-  readonly #tokenError = make("p", { className: "field-error", id: "edit-token-error" }, "token-error");
+  /** The title, the panels and the buttons: hidden while the token gate asks. */
+  readonly #form = make("div", { className: "editor-form" }, "editor-form");
+  readonly #gate: TokenGate;
+  readonly #preview: PanelPreview | undefined;
+  /** Whether the gate asks again because Save was refused: an accepted token then saves. */
+  #resave = false;
+  /** The token accepted in this editor, held here only when the tab's storage would not take it (edit-token.ts). */
+  #token: string | undefined;
   readonly #error = make("p", { className: "field-error" }, "editor-error");
   readonly #title = make("input", { type: "text", id: "edit-dashboard-title", autocomplete: "off" }, "dashboard-title");
   readonly #titleError = make("p", { className: "field-error", id: "edit-dashboard-title-error" }, "title-error");
@@ -113,10 +141,12 @@ export class PanelEditor {
     this.#root = root;
     this.#options = options;
     this.#error.setAttribute("role", "alert");
-    this.#tokenError.setAttribute("role", "alert");
-    this.#token.setAttribute("aria-describedby", this.#tokenError.id);
-    const tokenLabel = make("label", { htmlFor: this.#token.id, textContent: "Dashboard token (ingest or admin)" });
-    this.#tokenRow.append(tokenLabel, this.#token, this.#tokenError);
+    this.#gate = new TokenGate({
+      dashboardId: options.dashboardId,
+      onAccepted: (token) => this.#accepted(token),
+      onCancel: () => this.close(),
+    });
+    this.#preview = options.preview && new PanelPreview(options.preview);
     this.#title.setAttribute("aria-describedby", this.#titleError.id);
     const titleRow = make("div", { className: "editor-field editor-title" });
     titleRow.append(make("label", { htmlFor: this.#title.id, textContent: "Dashboard title" }), this.#title, this.#titleError);
@@ -130,7 +160,8 @@ export class PanelEditor {
     actions.append(add, this.#save, cancel);
     const heading = make("h2", { className: "editor-heading", textContent: "Edit dashboard", id: "editor-heading" });
     this.#root.setAttribute("aria-labelledby", heading.id);
-    this.#root.append(heading, titleRow, this.#list, this.#tokenRow, this.#error, actions);
+    this.#form.append(titleRow, this.#list, this.#error, actions);
+    this.#root.append(heading, this.#gate.element, this.#form);
 
     this.#toggle.addEventListener("click", () => (this.#toggle.getAttribute("aria-pressed") === "true" ? this.close() : this.open()));
     this.#toggle.hidden = false;
@@ -141,19 +172,41 @@ export class PanelEditor {
     this.#saved = { title: config.title, panels: [...config.panels] };
   }
 
+  /** Opens the form, asking for a token first when this tab keeps none for the dashboard. */
   open(): void {
-    this.#title.value = this.#saved.title;
-    this.#drafts = this.#saved.panels.map(draftOf);
-    this.#token.value = "";
-    this.#tokenRow.hidden = storedEditToken(this.#options.dashboardId) !== undefined;
-    this.#render();
+    this.#resave = false;
     this.#root.hidden = false;
     this.#toggle.setAttribute("aria-pressed", "true");
-    this.#root.querySelector<HTMLElement>("input, select, button")?.focus();
+    if (this.#keptToken() !== undefined) return this.#showForm();
+    this.#form.hidden = true;
+    this.#gate.ask();
+  }
+
+  #showForm(): void {
+    this.#gate.hide();
+    this.#title.value = this.#saved.title;
+    this.#drafts = this.#saved.panels.map(draftOf);
+    this.#clearErrors();
+    this.#render();
+    this.#form.hidden = false;
+    this.#title.focus();
+  }
+
+  /** The gate's token was accepted: kept for the tab, then the form (or, after a refused save, the save again). */
+  #accepted(token: string): void {
+    storeEditToken(this.#options.dashboardId, token);
+    this.#token = storedEditToken(this.#options.dashboardId) === token ? undefined : token;
+    if (!this.#resave) return this.#showForm();
+    this.#resave = false;
+    this.#form.hidden = false;
+    this.#save.focus();
+    void this.#submit();
   }
 
   /** Closes without saving; unsaved edits are dropped. */
   close(): void {
+    this.#gate.hide();
+    this.#preview?.close();
     this.#root.hidden = true;
     this.#toggle.setAttribute("aria-pressed", "false");
     this.#toggle.focus();
@@ -162,7 +215,9 @@ export class PanelEditor {
   #render(focus?: string): void {
     this.#fields.clear();
     this.#error.textContent = "";
-    this.#list.replaceChildren(...this.#drafts.map((draft, index) => this.#fieldset(draft, index)));
+    const items = new Map(this.#drafts.map((draft, index) => [draft, this.#fieldset(draft, index)]));
+    this.#list.replaceChildren(...items.values());
+    this.#preview?.placed((draft) => items.get(draft));
     if (focus) this.#root.querySelector<HTMLElement>(focus)?.focus();
   }
 
@@ -206,6 +261,7 @@ export class PanelEditor {
     button("move-up", "Move up", index === 0, () => this.#move(index, -1));
     button("move-down", "Move down", index === this.#drafts.length - 1, () => this.#move(index, 1));
     button("remove", "Remove", false, () => this.#remove(index));
+    if (this.#preview) buttons.append(this.#preview.toggle(draft, index, item));
     set.append(buttons);
     item.append(set);
     return item;
@@ -329,8 +385,6 @@ export class PanelEditor {
     this.#error.textContent = "";
     this.#titleError.textContent = "";
     this.#title.removeAttribute("aria-invalid");
-    this.#tokenError.textContent = "";
-    this.#token.removeAttribute("aria-invalid");
     for (const { input, error } of this.#fields.values()) {
       error.textContent = "";
       input.removeAttribute("aria-invalid");
@@ -356,11 +410,17 @@ export class PanelEditor {
     return found.input;
   }
 
-  #showTokenError(message: string): void {
-    this.#tokenRow.hidden = false;
-    this.#tokenError.textContent = message;
-    this.#token.setAttribute("aria-invalid", "true");
-    this.#token.focus();
+  /** The server refused the kept token on Save: the gate asks for one again; the form, and the edits, wait hidden. */
+  #askAgain(message: string, kind?: string): void {
+    forgetEditToken(this.#options.dashboardId);
+    this.#token = undefined;
+    this.#resave = true;
+    this.#form.hidden = true;
+    this.#gate.ask(`Saving was refused: ${message} Enter a token that may edit it; your edits are kept and saved once it is accepted.`, kind);
+  }
+
+  #keptToken(): string | undefined {
+    return storedEditToken(this.#options.dashboardId) ?? this.#token;
   }
 
   async #submit(): Promise<void> {
@@ -372,22 +432,20 @@ export class PanelEditor {
       return;
     }
     const { dashboardId } = this.#options;
-    const token = this.#token.value.trim() || storedEditToken(dashboardId);
-    if (!token) return this.#showTokenError("Enter the dashboard's ingest token or the admin token to save.");
+    const token = this.#keptToken();
+    if (!token) return this.#askAgain("this tab no longer holds a token for this dashboard.");
 
     this.#save.disabled = true;
     const result = await saveDashboard(dashboardId, token, checked.data);
     this.#save.disabled = false;
     switch (result.kind) {
       case "saved":
-        storeEditToken(dashboardId, token);
         this.setSaved(result);
         this.#options.onSaved(result);
         this.close();
         break;
       case "refused":
-        forgetEditToken(dashboardId);
-        this.#showTokenError(result.message);
+        this.#askAgain(result.message, result.reason);
         break;
       case "invalid":
         this.#showError(result.field?.split(".") ?? [], result.message).focus();
