@@ -92,7 +92,7 @@ app.post("/api/dashboards", async (c) => {
     tokenHash: await sha256Hex(ingestToken),
     viewKeyHash: viewKey === null ? null : await sha256Hex(viewKey),
     now: Date.now(),
-    ...(definition === null ? {} : { panels: definition.panels }),
+    ...(definition === null ? {} : { panels: definition.panels, variables: definition.variables }),
   });
   if (!created) throw new ApiError(409, ErrorCode.dashboardExists, `dashboard "${id}" already exists`, { field: "id" });
   // Created first, then listed: when listing fails, the dashboard is listed after its next request.
@@ -138,6 +138,7 @@ app.put("/api/dashboards/:id", async (c) => {
   const outcome = await stub.configure(credential, update.data);
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "forbidden") throw writeRefusedError(id, outcome);
+  if (outcome.status === "invalid") throw new ApiError(400, "invalid_body", outcome.message, { field: outcome.field });
   await stub.enlist().catch(() => false); // the directory's copy of the title
   return c.json(outcome.config);
 });
