@@ -1,10 +1,11 @@
 /** `PUT /api/dashboards/:id` from the page, with its answers sorted by what the editor shows. */
 import type { DashboardUpdate, Panel } from "../../common/dashboard-config.ts";
 import type { ErrorBody } from "../../common/http-contract.ts";
+import type { Variable } from "../../common/template-variables.ts";
 
 /** What a save came to. */
 export type SaveResult =
-  | { kind: "saved"; title: string; panels: Panel[] }
+  | { kind: "saved"; title: string; panels: Panel[]; variables: Variable[] }
   /** 401 or 403: the token is missing or not this dashboard's. */
   | { kind: "refused"; message: string }
   /** 400: `field` is the body path the server blames, e.g. `panels.0.type`. */
@@ -23,8 +24,9 @@ export async function saveDashboard(dashboardId: string, token: string, update: 
   } catch (error) {
     return { kind: "failed", message: `Could not reach the server: ${String(error)}` };
   }
-  const body = (await response.json().catch(() => ({}))) as Partial<ErrorBody> & { title?: string; panels?: Panel[] };
-  if (response.ok) return { kind: "saved", title: body.title ?? update.title ?? "", panels: body.panels ?? update.panels ?? [] };
+  const body = (await response.json().catch(() => ({}))) as Partial<ErrorBody> & { title?: string; panels?: Panel[]; variables?: Variable[] };
+  // The answer leaves `variables` out when there are none.
+  if (response.ok) return { kind: "saved", title: body.title ?? update.title ?? "", panels: body.panels ?? update.panels ?? [], variables: body.variables ?? [] };
   const message = body.error?.message ?? `HTTP ${response.status}`;
   if (response.status === 401) return { kind: "refused", message: "A dashboard token is needed to save." };
   if (response.status === 403) return { kind: "refused", message: "That token is not valid for this dashboard." };

@@ -22,6 +22,7 @@
  * - `[data-testid="edit-token"]`: the token input, shown while no token is kept for this
  *   dashboard or after one was refused; `[data-testid="token-error"]` says why.
  * - `[data-testid="editor-error"]`: errors that belong to no single field.
+ * - The template variables' part: see variables-editor.ts.
  *
  * Loaded on demand (lazy-editor.ts), with the validation library it needs: a viewer who
  * never edits never downloads either.
@@ -34,6 +35,8 @@ import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.t
 import { draftOf, NEW_THRESHOLD_COLOR, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
 import { UNIT_CATEGORIES, unitDefinition } from "../panels/units.ts";
 import { splitPatterns } from "../../common/series-pattern.ts";
+import type { Variable } from "../../common/template-variables.ts";
+import { VariablesEditor } from "./variables-editor.ts";
 
 type Field = Exclude<keyof PanelDraft, "id" | "thresholds">;
 
@@ -80,6 +83,8 @@ export interface DashboardConfig {
   title: string;
   /** Its panels, in display order. */
   panels: readonly Panel[];
+  /** Its template variables; absent when none. */
+  variables?: readonly Variable[];
 }
 
 export interface PanelEditorOptions {
@@ -103,6 +108,7 @@ export class PanelEditor {
   readonly #titleError = make("p", { className: "field-error", id: "edit-dashboard-title-error" }, "title-error");
   readonly #save = make("button", { type: "button", className: "editor-save", textContent: "Save" }, "save-panels");
   #saved: DashboardConfig = { title: "", panels: [] };
+  readonly #variables: VariablesEditor;
   #drafts: PanelDraft[] = [];
   /** Error elements and what to focus for each, by `<index>.<field>`, rebuilt with the form. */
   #fields = new Map<string, { input: HTMLElement; error: HTMLElement }>();
@@ -112,6 +118,7 @@ export class PanelEditor {
     this.#toggle = toggle;
     this.#root = root;
     this.#options = options;
+    this.#variables = new VariablesEditor(() => options.seriesKeys?.() ?? []);
     this.#error.setAttribute("role", "alert");
     this.#tokenError.setAttribute("role", "alert");
     this.#token.setAttribute("aria-describedby", this.#tokenError.id);
@@ -130,7 +137,7 @@ export class PanelEditor {
     actions.append(add, this.#save, cancel);
     const heading = make("h2", { className: "editor-heading", textContent: "Edit dashboard", id: "editor-heading" });
     this.#root.setAttribute("aria-labelledby", heading.id);
-    this.#root.append(heading, titleRow, this.#list, this.#tokenRow, this.#error, actions);
+    this.#root.append(heading, titleRow, this.#list, this.#variables.element, this.#tokenRow, this.#error, actions);
 
     this.#toggle.addEventListener("click", () => (this.#toggle.getAttribute("aria-pressed") === "true" ? this.close() : this.open()));
     this.#toggle.hidden = false;
@@ -138,12 +145,13 @@ export class PanelEditor {
 
   /** The title and list as last saved (by anyone): what the editor starts from when opened. */
   setSaved(config: DashboardConfig): void {
-    this.#saved = { title: config.title, panels: [...config.panels] };
+    this.#saved = { title: config.title, panels: [...config.panels], variables: [...(config.variables ?? [])] };
   }
 
   open(): void {
     this.#title.value = this.#saved.title;
     this.#drafts = this.#saved.panels.map(draftOf);
+    this.#variables.load(this.#saved.variables ?? []);
     this.#token.value = "";
     this.#tokenRow.hidden = storedEditToken(this.#options.dashboardId) !== undefined;
     this.#render();
@@ -331,6 +339,7 @@ export class PanelEditor {
     this.#title.removeAttribute("aria-invalid");
     this.#tokenError.textContent = "";
     this.#token.removeAttribute("aria-invalid");
+    this.#variables.clearErrors();
     for (const { input, error } of this.#fields.values()) {
       error.textContent = "";
       input.removeAttribute("aria-invalid");
@@ -340,6 +349,8 @@ export class PanelEditor {
   /** Shows `message` at the field a body path names (`title`, `panels.0.type`); elsewhere when none fits. */
   #showError(path: readonly PropertyKey[], message: string): HTMLElement {
     const [top, index, field] = path;
+    const variableField = top === "variables" ? this.#variables.showError(path.slice(1), message) : undefined;
+    if (variableField) return variableField;
     const found =
       top === "title"
         ? { input: this.#title, error: this.#titleError }
@@ -365,7 +376,7 @@ export class PanelEditor {
 
   async #submit(): Promise<void> {
     this.#clearErrors();
-    const checked = dashboardUpdateSchema.safeParse({ title: this.#title.value, panels: this.#drafts.map(panelOf) });
+    const checked = dashboardUpdateSchema.safeParse({ title: this.#title.value, panels: this.#drafts.map(panelOf), variables: this.#variables.value() });
     if (!checked.success) {
       const first = checked.error.issues.map((issue) => this.#showError(issue.path, issue.message))[0];
       first?.focus();
