@@ -88,8 +88,11 @@ export class VariableBar {
     const picker = make("details", { className: "variable-picker" });
     const summary = make("summary", { className: "variable-summary" });
     const shown = all ? "All" : chosen.length === 0 ? "none" : chosen.join(", ");
-    summary.append(make("span", { className: "variable-name", textContent: variable.name }), make("span", { className: "variable-shown", textContent: shown }));
-    summary.setAttribute("aria-label", `${variable.name}: ${shown} (choose one or more)`);
+    summary.append(
+      make("span", { className: "variable-name", textContent: variable.name }),
+      make("span", { className: "variable-shown", textContent: shown }),
+      make("span", { className: "visually-hidden", textContent: " (choose one or more)" }),
+    );
     const group = make("fieldset", { className: "variable-options" });
     group.append(make("legend", { className: "visually-hidden", textContent: `${variable.name}: choose one or more` }));
     const values = this.#state.options(variable.name);
