@@ -200,6 +200,10 @@ describe.skipIf(skipBrowserTests)("template variables", () => {
     await page.fill(`${row} [data-field="name"]`, "host");
     await page.fill(`${row} [data-field="tag"]`, "host");
     await page.fill(`${row} [data-field="default"]`, "b");
+    await page.check(`${row} [data-field="includeAll"]`);
+    await page.uncheck(`${row} [data-field="includeAll"]`);
+    expect(await audit(page)).toEqual([]);
+    await saveScreenshot(page, "template-variables-editor");
     await view.editField("cpu", "series", "cpu{host=$hots}");
     await page.fill('[data-testid="edit-token"]', ingestToken);
     await page.click('[data-testid="save-panels"]');
