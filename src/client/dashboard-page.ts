@@ -72,8 +72,8 @@
  *   `[data-testid="follow-state"]` says what is shown instead (`Zoomed: <from> – <to>`,
  *   `Paused`), empty while following.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
- * - `[data-testid="variables"]`: the template variables' dropdowns, in the header's controls
- *   (hidden without variables, and in kiosk, where the link's choices still hold). Each is a
+ * - `[data-testid="variables"]`: the template variables' dropdowns, a line of the header of
+ *   their own (hidden without variables, and in kiosk, where the link's choices still hold). Each is a
  *   `[data-testid="variable"]` with `data-variable="<name>"` and `data-chosen` (the choice as
  *   a JSON array: values, or `["$__all"]` for All), holding either a labelled
  *   `[data-testid="variable-select"]` `<select>` (one value; option values are the tag values,
