@@ -157,8 +157,14 @@ describe.skipIf(skipBrowserTests)("template variables", () => {
       await view.waitUntil("host e to join the panel", async () => (await shownKeys(view))?.includes("cpu{host=e}") ?? false);
 
       await page.keyboard.press("Escape");
-      expect(await page.locator(`${hostControl} details`).evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
+      const isOpen = () => page.locator(`${hostControl} details`).evaluate((details) => (details as HTMLDetailsElement).open);
+      expect(await isOpen()).toBe(false);
       expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("SUMMARY");
+      // Tabbing past the last value closes it as well.
+      await page.keyboard.press("Enter");
+      await options.last().focus();
+      await page.keyboard.press("Tab");
+      await view.waitUntil("the list to close", async () => !(await isOpen()));
 
       await page.reload();
       await view.waitForState("live");

@@ -2,7 +2,7 @@
  * The template variables' dropdowns in the page's header, one per variable, labelled with its
  * name: a `<select>` for a variable with one value at a time (All first when offered), and for
  * one that takes several, a disclosure (`<details>`) whose summary reads the choice and
- * whose checkboxes pick values (Escape or a press elsewhere closes it). Both are native
+ * whose checkboxes pick values (Escape, a press elsewhere or tabbing away closes it). Both are native
  * controls, so keys, touch and screen readers work as everywhere; the phone header wraps
  * them (styles.css, "Template variables"). A value chosen but not seen on any series (from a
  * link) is offered too, marked "no data".
@@ -112,6 +112,10 @@ export class VariableBar {
     group.append(...values.map((value) => box(value, this.#valueText(variable, value), !all && chosen.includes(value))));
     if (values.length === 0) group.append(make("p", { className: "variable-none", textContent: "No values yet." }));
     picker.append(summary, group);
+    // Tabbing out of the list closes it too.
+    picker.addEventListener("focusout", (event) => {
+      if (picker.isConnected && !picker.contains(event.relatedTarget as Node | null)) picker.open = false;
+    });
     picker.addEventListener("keydown", (event) => {
       if (event.key !== "Escape" || !picker.open) return;
       event.preventDefault();
