@@ -167,7 +167,7 @@ export class DashboardStore implements StreamSource {
     if (!this.upgraded) {
       addChunkSequenceColumns(this.sql);
       countRolledPoints(this.sql, row.rollup_seq);
-      // Read from the row below, so the column must exist before it is read again.
+      // The row above was read without the column: read it again with it.
       if (addVariablesColumn(this.sql)) return this.readMeta();
       this.upgraded = true;
     }
