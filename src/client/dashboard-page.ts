@@ -92,6 +92,18 @@
  *   `Range: <from> – <to>` for an absolute range, `Paused`), empty while following. Going
  *   back to now from an absolute range shows the relative range picked before it.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
+ * - `[data-testid="variables"]`: the template variables' dropdowns, a line of the header of
+ *   their own (hidden without variables, and in kiosk, where the link's choices still hold). Each is a
+ *   `[data-testid="variable"]` with `data-variable="<name>"` and `data-chosen` (the choice as
+ *   a JSON array: values, or `["$__all"]` for All), holding either a labelled
+ *   `[data-testid="variable-select"]` `<select>` (one value; option values are the tag values,
+ *   `$__all` for All) or, for a variable taking several, a `<details>` whose `<summary>` reads
+ *   the choice and whose `[data-testid="variable-option"]` checkboxes have the values (and
+ *   `$__all`) as `value`. A choice re-lays the saved panels out at once from the data held,
+ *   with `$name` in their series and titles replaced; the link keeps it as
+ *   `?var-<name>=<value>` (repeated for several, `$__all` for All; variable-url.ts). A value
+ *   a link names that no series has is kept chosen, offered as `<value> (no data)`. A series
+ *   a saved panel shows for another choice gets no automatic panel.
  * - `[data-testid="edit"]` and the editor (its token prompt, the dashboard title and panels,
  *   each panel's live preview): see editor/panel-editor.ts.
  * - `[data-testid="tokens"]` opens the Tokens dialog (dashboard/token-manager.ts), whose
@@ -135,6 +147,7 @@ import type { Refusal } from "./connection/refusal-watch.ts";
 import { readViewState, withViewState } from "./dashboard/view-url.ts";
 import { ABSOLUTE } from "./dashboard/range-picker.ts";
 import { TimePicker } from "./dashboard/time-picker.ts";
+import { VariableView } from "./dashboard/variable-view.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -237,7 +250,10 @@ async function main(): Promise<void> {
   const storeChanges = new StoreChanges();
   const timeWindow = new TimeWindow();
   const panels = new PanelGrid(grid, store, timeWindow, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
-  panels.setPanels(dashboard.panels);
+  // Saved panels are shown through the template variables' choices.
+  const variables = new VariableView(element("variables"), (shown) => panels.setPanels(shown));
+  variables.learn(dashboard.series);
+  variables.configure(dashboard.panels, dashboard.variables);
   const panelEditor = new LazyEditor(
     edit,
     editor,
@@ -247,7 +263,7 @@ async function main(): Promise<void> {
       preview: { store, window: timeWindow, onStoreChange: (listener) => storeChanges.listen(listener) },
       onSaved: (saved) => {
         showTitle(saved.title || dashboard.id);
-        panels.setPanels(saved.panels);
+        variables.configure(saved.panels, saved.variables);
       },
     },
     dashboard,
@@ -387,22 +403,24 @@ async function main(): Promise<void> {
         void annotations.refresh();
         retitle(message.title);
         viewers.textContent = String(message.viewers);
-        panels.setPanels(message.panels);
+        variables.configure(message.panels, message.variables);
         panelEditor.setSaved(message);
         break;
       case "config":
         // Someone saved the dashboard: retitle and relayout in place; the data stays in the store.
         retitle(message.title);
-        panels.setPanels(message.panels);
+        variables.configure(message.panels, message.variables);
         panelEditor.setSaved(message);
         break;
       case "snapshot":
+        variables.learn(message.series);
         panels.apply(storeChanges.emit(store.applySnapshot(message.seq, message.series)));
         applyLinkedView();
         age.markUpdated();
         if (message.reset) resumeNotice.show(reloadedText);
         break;
       case "points":
+        variables.learn(message.series);
         panels.apply(storeChanges.emit(store.applyPoints(message.from, message.to, message.series)));
         age.markUpdated();
         break;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { undefinedVariables, variablesSchema } from "./template-variables.ts";
 
 /**
  * What a dashboard shows: its title and its panels. One schema validates `PUT
@@ -56,10 +57,17 @@ export const dashboardUpdateSchema = z
     title: z.string().trim().min(1, "title must not be empty").max(120, "title is at most 120 characters").optional(),
     /** The whole new list of panels, in display order. */
     panels: z.array(panelSchema).max(50, "at most 50 panels").optional(),
+    /** The whole new list of template variables (template-variables.ts); `[]` removes them. */
+    variables: variablesSchema.optional(),
   })
   .refine((update) => new Set(update.panels?.map((panel) => panel.id)).size === (update.panels?.length ?? 0), {
     message: "panel ids must be unique",
     path: ["panels"],
+  })
+  .superRefine((update, context) => {
+    // Given together, they are checked here; either alone is checked against the stored other on save.
+    if (!update.panels || !update.variables) return;
+    for (const { path, message } of undefinedVariables(update.panels, update.variables)) context.addIssue({ code: "custom", message, path });
   });
 
 /** A validated update. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { panelSchema } from "./dashboard-config.ts";
+import { undefinedVariables, variablesSchema } from "./template-variables.ts";
 
 /**
  * A dashboard's definition: what makes it what it is, without its data (points, annotations)
@@ -23,9 +24,18 @@ export const dashboardDefinitionSchema = z
     panels: z.array(panelSchema, { error: "panels must be an array of panels" }).max(50, "at most 50 panels"),
     /** Whether the dashboard is private (readable only with one of its tokens). */
     private: z.boolean({ error: "private must be true or false" }),
+    /**
+     * Template variables (README, "Panels"); absent when there are none. Optional and added
+     * within version 1: a definition without it reads as before, and one exported from a
+     * dashboard without variables is what older servers read.
+     */
+    variables: variablesSchema.optional(),
   })
   .refine((definition) => new Set(definition.panels.map((panel) => panel.id)).size === definition.panels.length, { message: "panel ids must be unique", path: ["panels"] })
-  .meta({ title: "Pulseboard dashboard definition", description: "A dashboard's title, panels and privacy, without its data or tokens (GET /api/dashboards/:id/definition)." });
+  .superRefine((definition, context) => {
+    for (const { path, message } of undefinedVariables(definition.panels, definition.variables ?? [])) context.addIssue({ code: "custom", message, path });
+  })
+  .meta({ title: "Pulseboard dashboard definition", description: "A dashboard's title, panels, template variables and privacy, without its data or tokens (GET /api/dashboards/:id/definition)." });
 
 /** A dashboard's definition. */
 export type DashboardDefinition = z.infer<typeof dashboardDefinitionSchema>;

@@ -1,5 +1,6 @@
 import type { Panel } from "./dashboard-config.ts";
 import type { Tags } from "./protocol.ts";
+import type { Variable } from "./template-variables.ts";
 
 /** A series as the API lists it (without points). */
 export interface SeriesInfo {
@@ -27,6 +28,8 @@ export interface DashboardInfo {
   series: SeriesInfo[];
   /** Panels, in display order (empty: the page shows one automatic chart per series). */
   panels: Panel[];
+  /** Template variables (README, "Panels"); absent when there are none. */
+  variables?: Variable[];
   /** Whether reading the dashboard needs its view key. */
   private: boolean;
 }

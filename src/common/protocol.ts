@@ -4,6 +4,7 @@
  * Documented for outside clients in docs/protocol.md.
  */
 import type { Panel } from "./dashboard-config.ts";
+import type { Variable } from "./template-variables.ts";
 
 /** Text a viewer sends to check the connection; answered without waking the object. */
 export const HEARTBEAT_REQUEST = "ping";
@@ -58,14 +59,18 @@ export type ServerMessage =
       maxFramesPerSecond: number;
       /** The dashboard's panels, in display order. */
       panels: Panel[];
+      /** The dashboard's template variables; absent when it has none. */
+      variables?: Variable[];
     }
   | {
-      /** The dashboard's title or panels changed (`PUT /api/dashboards/:id`). */
+      /** The dashboard's title, panels or variables changed (`PUT /api/dashboards/:id`). */
       type: "config";
       /** Title now. */
       title: string;
       /** Panels now, in display order. */
       panels: Panel[];
+      /** Template variables now; absent when there are none (any there were are gone). */
+      variables?: Variable[];
     }
   | {
       /**

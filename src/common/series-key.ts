@@ -39,6 +39,11 @@ export function keyName(name: string): string {
   return ANY_SPECIAL.test(name) ? name.replace(NAME_SPECIALS, "\\$&") : name;
 }
 
+/** A tag value as a key writes it. */
+export function keyTagValue(value: string): string {
+  return escape(value, TAG_VALUE_SPECIALS);
+}
+
 /** The tag part of a series key, `{a=1,b=2}` (empty without tags): shared by a line's fields. */
 export function tagSuffix(tags: Tags): string {
   const names = Object.keys(tags);

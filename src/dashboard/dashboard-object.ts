@@ -28,6 +28,7 @@ import { RelayFleet } from "./relay-fleet";
 import { snapshotPointsPerSeries } from "./snapshot-budget";
 import { MAX_REPLAY_POINTS } from "./viewer-feed";
 import type { DashboardMeta } from "./dashboard-store";
+import { undefinedVariables, variablesField, type Variable } from "../common/template-variables";
 import { shardFor, type DestroyOutcome, type DirectoryEntry, type StatsOutcome } from "../directory/directory-contract";
 import { closeViewers, deleteStorage } from "../directory/deletion";
 import { ClosableSource } from "../directory/closable-source";
@@ -41,7 +42,12 @@ export type UnannotateOutcome = { status: "ok" } | { status: "not_found" } | { s
 export type AnnotationsOutcome = { status: "ok"; annotations: Annotation[]; more: boolean } | { status: "not_found" } | { status: Exclude<ViewVerdict, "allowed"> };
 
 /** Outcome of a configure call. */
-export type ConfigureOutcome = { status: "ok"; config: { id: string; title: string; panels: Panel[] } } | { status: "not_found" } | { status: "forbidden"; required?: TokenScope };
+export type ConfigureOutcome =
+  | { status: "ok"; config: { id: string; title: string; panels: Panel[]; variables?: Variable[] } }
+  | { status: "not_found" }
+  | { status: "forbidden"; required?: TokenScope }
+  /** The panels would name a variable the dashboard would not have: `field` is the body path at fault. */
+  | { status: "invalid"; message: string; field: string };
 
 /** Why a call with a token was refused: no such dashboard, not its token (or too many such), or a scope that does not allow it (`required`). */
 export type TokenRefusal = Exclude<AuthorizeOutcome, { status: "ok" }>;
@@ -291,7 +297,9 @@ export class Dashboard extends DurableObject<Env> {
     if (!meta) return { status: "not_found" };
     const admission = this.admit(meta, access);
     if (admission.verdict !== "allowed") return { status: admission.verdict };
-    return { status: "ok", definition: definitionOf(meta, meta.viewKeyHash !== null) };
+    // A dashboard without variables exports none, so older servers read its definition.
+    const { variables, ...settings } = meta;
+    return { status: "ok", definition: definitionOf({ ...settings, ...variablesField(variables) }, meta.viewKeyHash !== null) };
   }
 
   /** The dashboard's description, for a reader allowed to see it. */
@@ -308,25 +316,33 @@ export class Dashboard extends DurableObject<Env> {
       viewers: this.stream.audience(),
       series: this.store.listSeries(),
       panels: meta.panels,
+      ...variablesField(meta.variables),
       private: meta.viewKeyHash !== null,
     };
     return { status: "ok", info };
   }
 
-  /** Replaces the title and/or panels and shows the change to every viewer at once. */
+  /**
+   * Replaces the title, panels and/or variables and shows the change to every viewer at once.
+   * Panels and variables given apart are checked together with the stored other: the schema
+   * checks them only when both are in the body.
+   */
   configure(credential: Credential, update: DashboardUpdate): ConfigureOutcome {
     const meta = this.known();
     if (!meta) return { status: "not_found" };
     const refused = this.refusal(this.permit(credential, "edit"));
     if (refused) return refused.status === "rate_limited" ? { status: "forbidden" } : refused;
-    this.store.configure(update);
     const title = update.title ?? meta.title;
     const panels = update.panels ?? meta.panels;
-    this.stream.configured(title, panels);
-    this.relays.configured(title, panels);
+    const variables = update.variables ?? meta.variables;
+    const [unknown] = undefinedVariables(panels, variables);
+    if (unknown) return { status: "invalid", message: unknown.message, field: update.panels ? unknown.path.join(".") : "variables" };
+    this.store.configure(update);
+    this.stream.configured(title, panels, variables);
+    this.relays.configured(title, panels, variables);
     // The directory's copy of the title follows.
     this.known();
-    return { status: "ok", config: { id: meta.id, title, panels } };
+    return { status: "ok", config: { id: meta.id, title, panels, ...variablesField(variables) } };
   }
 
   /** Adds annotations and shows them to every viewer at once; refused whole when the dashboard has no room for them. */
@@ -418,7 +434,7 @@ export class Dashboard extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.stream.join(
       server,
-      { series, since: since === null ? null : Number(since), hello: { dashboard: meta.id, title: meta.title, panels: meta.panels }, token: admission.token },
+      { series, since: since === null ? null : Number(since), hello: helloOf(meta), token: admission.token },
       this.settings.maxFramesPerSecond,
     );
     // A browser that offered subprotocols fails the handshake unless one is selected.
@@ -450,7 +466,7 @@ export class Dashboard extends DurableObject<Env> {
     return {
       status: "ok",
       base: {
-        hello: { dashboard: meta.id, title: meta.title, panels: meta.panels },
+        hello: helloOf(meta),
         seq,
         prunedSeq: positions.prunedSeq,
         perSeries,
@@ -513,4 +529,9 @@ export class Dashboard extends DurableObject<Env> {
   maintain(now: number): MaintenanceReport {
     return this.maintenance.maintain(now);
   }
+}
+
+/** The dashboard's description as a viewer's `hello` carries it. */
+function helloOf(meta: DashboardMeta): { dashboard: string; title: string; panels: Panel[]; variables?: Variable[] } {
+  return { dashboard: meta.id, title: meta.title, panels: meta.panels, ...variablesField(meta.variables) };
 }

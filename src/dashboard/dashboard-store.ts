@@ -1,5 +1,6 @@
 import type { SeriesPoints, Tags } from "../common/protocol";
 import type { DashboardUpdate, Panel } from "../common/dashboard-config";
+import type { Variable } from "../common/template-variables";
 import type { SeriesInfo } from "../common/dashboard-info";
 import type { SeriesMatcher } from "../common/series-pattern";
 import type { SeriesBatch } from "./ingest-contract";
@@ -39,6 +40,8 @@ export interface DashboardMeta {
   createdAt: number;
   /** Panels, in display order. */
   panels: Panel[];
+  /** Template variables, in dropdown order. */
+  variables: Variable[];
   /** Sequence number of the newest stored point (0 when none). */
   seq: number;
   /** Every point up to this sequence number has been sent to the viewers. */
@@ -60,6 +63,7 @@ CREATE TABLE IF NOT EXISTS dashboard (
   view_key_hash TEXT,                          -- SHA-256 hex of the view key at creation; NULL: public
   created_at INTEGER NOT NULL,                 -- ms since the epoch
   panels TEXT NOT NULL DEFAULT '[]',           -- JSON array of panels, in display order
+  variables TEXT NOT NULL DEFAULT '[]',        -- JSON array of template variables, in dropdown order
   seq INTEGER NOT NULL DEFAULT 0,              -- at most the newest point's sequence number (see storedSeq)
   broadcast_seq INTEGER NOT NULL DEFAULT 0,    -- every point up to here has gone out to viewers
   pruned_seq INTEGER NOT NULL DEFAULT 0,       -- highest sequence number ever pruned
@@ -110,6 +114,7 @@ type MetaRow = {
   view_key_hash: string | null;
   created_at: number;
   panels: string;
+  variables: string;
   seq: number;
   broadcast_seq: number;
   pruned_seq: number;
@@ -162,6 +167,8 @@ export class DashboardStore implements StreamSource {
     if (!this.upgraded) {
       addChunkSequenceColumns(this.sql);
       countRolledPoints(this.sql, row.rollup_seq);
+      // The row above was read without the column: read it again with it.
+      if (addVariablesColumn(this.sql)) return this.readMeta();
       this.upgraded = true;
     }
     return {
@@ -171,6 +178,7 @@ export class DashboardStore implements StreamSource {
       viewKeyHash: row.view_key_hash,
       createdAt: row.created_at,
       panels: JSON.parse(row.panels) as Panel[],
+      variables: JSON.parse(row.variables) as Variable[],
       seq: storedSeq(this.sql, row),
       broadcastSeq: row.broadcast_seq,
       prunedSeq: row.pruned_seq,
@@ -193,10 +201,11 @@ export class DashboardStore implements StreamSource {
     this.cachedMeta = undefined;
   }
 
-  /** Replaces the title and/or the panels. */
+  /** Replaces the title, the panels and/or the variables. */
   configure(update: DashboardUpdate): void {
     if (update.title !== undefined) this.sql.exec("UPDATE dashboard SET title = ?", update.title);
     if (update.panels !== undefined) this.sql.exec("UPDATE dashboard SET panels = ?", JSON.stringify(update.panels));
+    if (update.variables !== undefined) this.sql.exec("UPDATE dashboard SET variables = ?", JSON.stringify(update.variables));
     this.cachedMeta = undefined;
   }
 
@@ -554,6 +563,14 @@ function countRolledPoints(sql: SqlStorage, rollupSeq: number): void {
   sql.exec("ALTER TABLE series ADD COLUMN rolled_points INTEGER NOT NULL DEFAULT 0");
   sql.exec("UPDATE series SET rolled_points = points");
   for (const [id, count] of pointsAfter(sql, rollupSeq)) sql.exec("UPDATE series SET rolled_points = max(0, rolled_points - ?) WHERE id = ?", count, id);
+}
+
+/** Gives a `dashboard` table from before template variables its `variables` column (none); true when it added it. */
+function addVariablesColumn(sql: SqlStorage): boolean {
+  const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'dashboard'").one().sql;
+  if (table.includes("variables")) return false;
+  sql.exec("ALTER TABLE dashboard ADD COLUMN variables TEXT NOT NULL DEFAULT '[]'");
+  return true;
 }
 
 /**

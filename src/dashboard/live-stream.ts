@@ -1,4 +1,5 @@
 import type { Panel } from "../common/dashboard-config";
+import { variablesField, type Variable } from "../common/template-variables";
 import type { AnnotationChange } from "../relay/relay-contract";
 import { CloseCode, type ClientMessage, type HistoryResult, type ServerMessage } from "../common/protocol";
 import { parseClientMessage } from "./client-message";
@@ -47,7 +48,7 @@ export interface Join {
   /** Resume after this sequence number; `null` asks for a snapshot. */
   since: number | null;
   /** The dashboard's description as `hello` gives it. */
-  hello: { dashboard: string; title: string; panels: Panel[] };
+  hello: { dashboard: string; title: string; panels: Panel[]; variables?: Variable[] };
   /** The id of the dashboard's token that let the viewer into a private dashboard (null or absent: none did). */
   token?: string | null;
 }
@@ -140,10 +141,10 @@ export class LiveStream {
     this.pacer.notify();
   }
 
-  /** Tells every viewer the dashboard's new title and panels. */
-  configured(title: string, panels: Panel[]): void {
+  /** Tells every viewer the dashboard's new title, panels and variables. */
+  configured(title: string, panels: Panel[], variables: readonly Variable[]): void {
     this.greetWaiting();
-    broadcastText(this.viewers.open(), JSON.stringify({ type: "config", title, panels } satisfies ServerMessage));
+    broadcastText(this.viewers.open(), JSON.stringify({ type: "config", title, panels, ...variablesField(variables) } satisfies ServerMessage));
   }
 
   /** Tells every viewer of annotations added or removed. */
@@ -190,6 +191,7 @@ export class LiveStream {
       serverTime: Date.now(),
       maxFramesPerSecond,
       panels: join.hello.panels,
+      ...variablesField(join.hello.variables ?? []),
     });
     if (join.since === null) this.sendSnapshot(socket, join.series, false);
     else this.resume(socket, join.since, join.series);

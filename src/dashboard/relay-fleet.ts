@@ -1,4 +1,5 @@
 import type { Panel } from "../common/dashboard-config";
+import { variablesField, type Variable } from "../common/template-variables";
 import { relayName, type AnnotationChange, type RelayAck, type RelayAddress, type RelayRoute, type RelayUpdate } from "../relay/relay-contract";
 import type { Relay } from "../relay/relay-object";
 import type { DashboardSettings } from "./dashboard-settings";
@@ -143,9 +144,9 @@ export class RelayFleet {
     for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), viewers });
   }
 
-  /** The title or panels changed: every relay hears it at once. */
-  configured(title: string, panels: Panel[]): void {
-    for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), config: { title, panels } });
+  /** The title, panels or variables changed: every relay hears it at once. */
+  configured(title: string, panels: Panel[], variables: readonly Variable[]): void {
+    for (const index of this.loaded().keys()) this.push(index, { through: this.broadcastSeq(), config: { title, panels, ...variablesField(variables) } });
   }
 
   /** Annotations were added or removed: every relay hears it at once. */

@@ -1,4 +1,5 @@
 import type { Panel } from "../common/dashboard-config";
+import type { Variable } from "../common/template-variables";
 import type { SeriesInfo } from "../common/dashboard-info";
 import type { Annotation, SeriesPoints } from "../common/protocol";
 import type { PointRun } from "../dashboard/stream-source";
@@ -74,6 +75,8 @@ export interface RelayHello {
   dashboard: string;
   title: string;
   panels: Panel[];
+  /** Template variables; absent when there are none. */
+  variables?: Variable[];
 }
 
 /** What a relay starts from: the dashboard's newest points per series at a position, and who it is. */
@@ -118,8 +121,8 @@ export interface RelayUpdate {
   through: number;
   /** The dashboard's whole audience, when it changed. */
   viewers?: number;
-  /** The dashboard's new title and panels, when they changed. */
-  config?: { title: string; panels: Panel[] };
+  /** The dashboard's new title, panels and variables (absent: none), when they changed. */
+  config?: { title: string; panels: Panel[]; variables?: Variable[] };
   /** Annotations added or removed, when some were. */
   annotations?: AnnotationChange;
   /** Ids of tokens just revoked: the relay closes the viewers they let in (4403) and lets no new one in with them. */

@@ -1,4 +1,5 @@
 import type { Panel } from "../common/dashboard-config";
+import { variablesField, type Variable } from "../common/template-variables";
 import type { SeriesPoints } from "../common/protocol";
 import { CloseCode } from "../common/protocol";
 import type { Dashboard } from "../dashboard/dashboard-object";
@@ -220,7 +221,7 @@ export class RelayedStream {
   }
 
   private async apply(update: RelayUpdate): Promise<RelayAck> {
-    if (update.config) this.configured(update.config.title, update.config.panels);
+    if (update.config) this.configured(update.config.title, update.config.panels, update.config.variables ?? []);
     if (update.revoked) this.revoked(update.revoked);
     if (update.annotations) {
       this.stream.annotated(update.annotations);
@@ -270,10 +271,10 @@ export class RelayedStream {
     this.children.revoked(ids);
   }
 
-  private configured(title: string, panels: Panel[]): void {
-    this.hello = { ...this.hello, title, panels };
-    this.stream.configured(title, panels);
-    this.children.configured(title, panels);
+  private configured(title: string, panels: Panel[], variables: Variable[]): void {
+    this.hello = { dashboard: this.hello.dashboard, title, panels, ...variablesField(variables) };
+    this.stream.configured(title, panels, variables);
+    this.children.configured(title, panels, variables);
   }
 
   /**

@@ -138,6 +138,7 @@ app.put("/api/dashboards/:id", async (c) => {
   const outcome = await stub.configure(credential, update.data);
   if (outcome.status === "not_found") throw notFound(id);
   if (outcome.status === "forbidden") throw writeRefusedError(id, outcome);
+  if (outcome.status === "invalid") throw new ApiError(400, "invalid_body", outcome.message, { field: outcome.field });
   await stub.enlist().catch(() => false); // the directory's copy of the title
   return c.json(outcome.config);
 });

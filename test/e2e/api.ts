@@ -56,12 +56,12 @@ export async function postMetrics(
   return expectJson(response, 200, `post metrics to ${id}`);
 }
 
-/** Changes a dashboard's title and/or panels with `token` (`PUT /api/dashboards/:id`). */
+/** Changes a dashboard's title, panels and/or variables with `token` (`PUT /api/dashboards/:id`). */
 export async function updateDashboard(
   base: string,
   id: string,
   token: string,
-  update: { title?: string; panels?: unknown[] },
+  update: { title?: string; panels?: unknown[]; variables?: unknown[] },
 ): Promise<{ id: string; title: string; panels: unknown[] }> {
   const response = await fetch(`${base}/api/dashboards/${id}`, {
     method: "PUT",

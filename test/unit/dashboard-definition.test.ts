@@ -7,6 +7,7 @@ import { dashboardDefinitionSchema, definitionOf, parseDefinition, settingsOf } 
 const schemaFile = fileURLToPath(new URL("../../docs/definition.schema.json", import.meta.url));
 
 const panel = (id: string, type = "line") => ({ id, title: `Panel ${id}`, type, series: ["cpu.*"] });
+const variable = { name: "host", tag: "host", metric: "cpu" };
 const definition = (extra: Record<string, unknown> = {}) => ({ pulseboardDefinition: 1, title: "Boiler room", panels: [panel("a"), panel("b", "stat")], private: false, ...extra });
 
 describe("the definition's JSON Schema", () => {
@@ -49,20 +50,20 @@ describe("reading a definition", () => {
 describe("writing a definition and making a dashboard from one", () => {
   it("writes every field the schema has from a dashboard's row, and nothing else of it", () => {
     const panels = [{ id: "a", title: "Panel a", type: "line" as const, series: ["cpu.*"] }];
-    const row = { id: "boiler-room", title: "Boiler room", panels, tokenHash: "f".repeat(64), viewKeyHash: null, seq: 42, createdAt: 1 };
+    const row = { id: "boiler-room", title: "Boiler room", panels, variables: [variable], tokenHash: "f".repeat(64), viewKeyHash: null, seq: 42, createdAt: 1 };
     const written = definitionOf(row, true);
-    expect(written).toEqual({ pulseboardDefinition: 1, title: "Boiler room", panels: [panel("a")], private: true });
-    // Whatever the schema gains (variables, say) is written without being named in definitionOf.
+    expect(written).toEqual({ pulseboardDefinition: 1, title: "Boiler room", panels: [panel("a")], variables: [variable], private: true });
+    // Whatever the schema gains is written without being named in definitionOf.
     expect(Object.keys(written).sort()).toEqual(Object.keys(dashboardDefinitionSchema.shape).sort());
     expect(parseDefinition(written)).toEqual({ ok: true, definition: written });
   });
 
   it("makes a dashboard with every setting of the definition: all its fields but the version and privacy", () => {
-    const parsed = parseDefinition(definition({ private: true }));
+    const parsed = parseDefinition(definition({ private: true, variables: [variable] }));
     if (!parsed.ok) throw new Error("the definition is valid");
     const read = parsed.definition;
     const settings = settingsOf(read);
-    expect(settings).toEqual({ title: "Boiler room", panels: [panel("a"), panel("b", "stat")] });
+    expect(settings).toEqual({ title: "Boiler room", panels: [panel("a"), panel("b", "stat")], variables: [variable] });
     expect(Object.keys(settings).sort()).toEqual(Object.keys(dashboardDefinitionSchema.shape).filter((field) => field !== "pulseboardDefinition" && field !== "private").sort());
     expect(definitionOf(settings, true)).toEqual(read);
   });

@@ -19,6 +19,7 @@ const relayedSuites = [
   "private-dashboards.test.ts",
   "series-patterns.test.ts",
   "subscription-size.test.ts",
+  "template-variables.test.ts",
   "tokens.test.ts",
   "viewer-budgets.test.ts",
   "viewer-protocol-fuzz.test.ts",

@@ -41,6 +41,7 @@
  *   no view and `[data-testid="preview-error"]` saying why (`data-state` is `drawn` or `invalid`).
  * - `[data-testid="add-panel"]`, `[data-testid="save-panels"]`, `[data-testid="cancel-edit"]`.
  * - `[data-testid="editor-error"]`: errors that belong to no single field.
+ * - The template variables' part: see variables-editor.ts.
  *
  * Loaded on demand (lazy-editor.ts), with the validation library it needs: a viewer who
  * never edits never downloads either.
@@ -55,6 +56,8 @@ import { PanelPreview, type PreviewSource } from "./panel-preview.ts";
 import { TokenGate } from "./token-gate.ts";
 import { UNIT_CATEGORIES, unitDefinition } from "../panels/units.ts";
 import { splitPatterns } from "../../common/series-pattern.ts";
+import type { Variable } from "../../common/template-variables.ts";
+import { VariablesEditor } from "./variables-editor.ts";
 
 type Field = Exclude<keyof PanelDraft, "id" | "thresholds">;
 
@@ -101,6 +104,8 @@ export interface DashboardConfig {
   title: string;
   /** Its panels, in display order. */
   panels: readonly Panel[];
+  /** Its template variables; absent when none. */
+  variables?: readonly Variable[];
 }
 
 export interface PanelEditorOptions {
@@ -131,6 +136,7 @@ export class PanelEditor {
   readonly #titleError = make("p", { className: "field-error", id: "edit-dashboard-title-error" }, "title-error");
   readonly #save = make("button", { type: "button", className: "editor-save", textContent: "Save" }, "save-panels");
   #saved: DashboardConfig = { title: "", panels: [] };
+  readonly #variables: VariablesEditor;
   #drafts: PanelDraft[] = [];
   /** Error elements and what to focus for each, by `<index>.<field>`, rebuilt with the form. */
   #fields = new Map<string, { input: HTMLElement; error: HTMLElement }>();
@@ -140,6 +146,7 @@ export class PanelEditor {
     this.#toggle = toggle;
     this.#root = root;
     this.#options = options;
+    this.#variables = new VariablesEditor(() => options.seriesKeys?.() ?? []);
     this.#error.setAttribute("role", "alert");
     this.#gate = new TokenGate({
       dashboardId: options.dashboardId,
@@ -160,7 +167,7 @@ export class PanelEditor {
     actions.append(add, this.#save, cancel);
     const heading = make("h2", { className: "editor-heading", textContent: "Edit dashboard", id: "editor-heading" });
     this.#root.setAttribute("aria-labelledby", heading.id);
-    this.#form.append(titleRow, this.#list, this.#error, actions);
+    this.#form.append(titleRow, this.#list, this.#variables.element, this.#error, actions);
     this.#root.append(heading, this.#gate.element, this.#form);
 
     this.#toggle.addEventListener("click", () => (this.#toggle.getAttribute("aria-pressed") === "true" ? this.close() : this.open()));
@@ -169,7 +176,7 @@ export class PanelEditor {
 
   /** The title and list as last saved (by anyone): what the editor starts from when opened. */
   setSaved(config: DashboardConfig): void {
-    this.#saved = { title: config.title, panels: [...config.panels] };
+    this.#saved = { title: config.title, panels: [...config.panels], variables: [...(config.variables ?? [])] };
   }
 
   /** Opens the form, asking for a token first when this tab keeps none for the dashboard. */
@@ -186,6 +193,7 @@ export class PanelEditor {
     this.#gate.hide();
     this.#title.value = this.#saved.title;
     this.#drafts = this.#saved.panels.map(draftOf);
+    this.#variables.load(this.#saved.variables ?? []);
     this.#clearErrors();
     this.#render();
     this.#form.hidden = false;
@@ -385,6 +393,7 @@ export class PanelEditor {
     this.#error.textContent = "";
     this.#titleError.textContent = "";
     this.#title.removeAttribute("aria-invalid");
+    this.#variables.clearErrors();
     for (const { input, error } of this.#fields.values()) {
       error.textContent = "";
       input.removeAttribute("aria-invalid");
@@ -394,6 +403,8 @@ export class PanelEditor {
   /** Shows `message` at the field a body path names (`title`, `panels.0.type`); elsewhere when none fits. */
   #showError(path: readonly PropertyKey[], message: string): HTMLElement {
     const [top, index, field] = path;
+    const variableField = top === "variables" ? this.#variables.showError(path.slice(1), message) : undefined;
+    if (variableField) return variableField;
     const found =
       top === "title"
         ? { input: this.#title, error: this.#titleError }
@@ -425,7 +436,7 @@ export class PanelEditor {
 
   async #submit(): Promise<void> {
     this.#clearErrors();
-    const checked = dashboardUpdateSchema.safeParse({ title: this.#title.value, panels: this.#drafts.map(panelOf) });
+    const checked = dashboardUpdateSchema.safeParse({ title: this.#title.value, panels: this.#drafts.map(panelOf), variables: this.#variables.value() });
     if (!checked.success) {
       const first = checked.error.issues.map((issue) => this.#showError(issue.path, issue.message))[0];
       first?.focus();

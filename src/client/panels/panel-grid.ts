@@ -1,7 +1,8 @@
 /**
  * The grid of panels: the dashboard's saved panels first, in their saved order, then one
  * automatic chart per series that no saved panel matches (in key order), so every series
- * shows somewhere. Panels are views on the series store: a new panel list (`setPanels`)
+ * shows somewhere; a series a saved panel would show for another choice of a template
+ * variable is left to that choice rather than given a panel of its own. Panels are views on the series store: a new panel list (`setPanels`)
  * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame,
  * except while paused: then changes are only noted, and drawn together on resume. A zoom (or
  * a return to now) reaches every time chart on the next frame, paused or not.
@@ -21,10 +22,19 @@ import type { SeriesStore, StoreChange } from "../dashboard/series-store.ts";
 import type { ShownRange } from "../charts/time-chart-options.ts";
 import type { TimeWindow } from "../dashboard/time-window.ts";
 
+/**
+ * A saved panel as the grid lays it out: `claims`, when given, are patterns of series the
+ * panel stands for without showing them now (a template variable's other values): those get
+ * no automatic panel either.
+ */
+export type GridPanel = Panel & { claims?: readonly string[] };
+
 /** A saved panel on the page with the series it currently shows. */
 interface PlacedPanel {
   /** Whether a series belongs on this panel (from its patterns). */
   matches: SeriesMatcher;
+  /** Whether the panel stands for a series, shown or not (its claims, else its patterns). */
+  claims: SeriesMatcher;
   /** Series shown, in key order. */
   series: SeriesRef[];
   /** The drawing. */
@@ -39,8 +49,10 @@ export class PanelGrid {
   #saved: PlacedPanel[] = [];
   /** The saved panel list as laid out, to skip relayouts that change nothing (e.g. on reconnect). */
   #layout = "[]";
-  /** Saved panels showing each series; a known series missing here gets an automatic panel. */
+  /** Saved panels showing each series. */
   #routes = new Map<string, PlacedPanel[]>();
+  /** Series some saved panel stands for (shown or not); a known series missing here gets an automatic panel. */
+  #claimed = new Set<string>();
   #automatic = new Map<string, ChartPanel>();
   #dirtyAutomatic = new Set<string>();
   #dirtySaved = new Set<PlacedPanel>();
@@ -76,7 +88,7 @@ export class PanelGrid {
   }
 
   /** Lays out `panels` (the whole saved list, in order) in place of the previous ones. */
-  setPanels(panels: readonly Panel[]): void {
+  setPanels(panels: readonly GridPanel[]): void {
     const layout = JSON.stringify(panels);
     if (layout === this.#layout) return;
     this.#layout = layout;
@@ -85,12 +97,14 @@ export class PanelGrid {
       placed.view.destroy();
     }
     this.#dirtySaved.clear();
-    this.#saved = panels.map((panel) => ({
+    this.#saved = panels.map(({ claims, ...panel }) => ({
       matches: seriesMatcher(panel.series),
+      claims: seriesMatcher(claims ?? panel.series),
       series: [],
       view: createSavedPanelView(panel, this.#theme, this.#window),
     }));
     this.#routes.clear();
+    this.#claimed.clear();
     for (const series of [...this.#known.values()].sort(byKey)) this.#route(series);
     // Saved panels come before every automatic one.
     this.#host.prepend(...this.#saved.map((placed) => placed.view.element));
@@ -101,10 +115,10 @@ export class PanelGrid {
       placed.view.draw(this.#store);
     }
     for (const key of [...this.#automatic.keys()]) {
-      if (this.#routes.has(key)) this.#dropAutomatic(key);
+      if (this.#claimed.has(key)) this.#dropAutomatic(key);
     }
     for (const series of this.#known.values()) {
-      if (!this.#routes.has(series.key) && !this.#automatic.has(series.key)) {
+      if (!this.#claimed.has(series.key) && !this.#automatic.has(series.key)) {
         this.#ensureAutomatic(series);
         this.#dirtyAutomatic.add(series.key);
       }
@@ -167,7 +181,7 @@ export class PanelGrid {
       this.#learn(series, relisted);
       const routes = this.#routes.get(key);
       if (routes) for (const placed of routes) this.#dirtySaved.add(placed);
-      else this.#dirtyAutomatic.add(key);
+      else if (!this.#claimed.has(key)) this.#dirtyAutomatic.add(key);
     }
     this.#relist(relisted);
     if (change.removed.length > 0 || change.changed.length > 0) this.#onCountChange(this.#known.size);
@@ -184,7 +198,7 @@ export class PanelGrid {
     const ref = { key: series.key, name: series.name };
     this.#known.set(ref.key, ref);
     const routes = this.#route(ref);
-    if (routes.length === 0) this.#ensureAutomatic(ref);
+    if (!this.#claimed.has(ref.key)) this.#ensureAutomatic(ref);
     for (const placed of routes) relisted.add(placed);
   }
 
@@ -197,11 +211,12 @@ export class PanelGrid {
     if (relisted.size > 0) this.#scheduler.request();
   }
 
-  /** Adds `series` to every saved panel matching it; returns those panels. */
+  /** Adds `series` to every saved panel matching it, and notes whether one stands for it; returns those panels. */
   #route(series: SeriesRef): PlacedPanel[] {
     const routes = this.#saved.filter((placed) => placed.matches(series));
     for (const placed of routes) placed.series.push(series);
     if (routes.length > 0) this.#routes.set(series.key, routes);
+    if (routes.length > 0 || this.#saved.some((placed) => placed.claims(series))) this.#claimed.add(series.key);
     return routes;
   }
 
@@ -213,6 +228,7 @@ export class PanelGrid {
       relisted.add(placed);
     }
     this.#routes.delete(key);
+    this.#claimed.delete(key);
   }
 
   #ensureAutomatic(series: SeriesRef): void {
