@@ -200,7 +200,7 @@ describe.skipIf(skipBrowserTests)("template variables", () => {
     await updateDashboard(suite.server.url, id, ingestToken, { panels: [{ ...cpuPanel, title: "CPU", series: ["cpu{host=a}"] }] });
     const { page, errors, view, close } = await openAt(sizes[0], `/d/${id}`);
     expect(await page.isVisible('[data-testid="variables"]')).toBe(false);
-    await view.toggleEditing();
+    await view.openEditor(ingestToken);
     await page.click('[data-testid="add-variable"]');
     const row = '[data-testid="variable-editor"][data-variable-index="0"]';
     expect(await page.evaluate(() => document.activeElement?.getAttribute("data-field"))).toBe("name");
@@ -212,7 +212,6 @@ describe.skipIf(skipBrowserTests)("template variables", () => {
     expect(await audit(page)).toEqual([]);
     await saveScreenshot(page, "template-variables-editor");
     await view.editField("cpu", "series", "cpu{host=$hots}");
-    await page.fill('[data-testid="edit-token"]', ingestToken);
     await page.click('[data-testid="save-panels"]');
     await view.waitUntil("the unknown variable to be named at the series field", async () => (await view.fieldError("cpu", "series")).includes("$hots"));
     expect(await page.getAttribute(`[data-panel-id="cpu"] [data-field="series"]`, "aria-invalid")).toBe("true");
