@@ -79,6 +79,7 @@
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
  *   (see dashboard/debug-hook.ts).
  */
+import type { Panel } from "../common/dashboard-config.ts";
 import type { ServerMessage } from "../common/protocol.ts";
 import { Connection } from "./connection/connection.ts";
 import { showConnectionState, showRefused } from "./connection/connection-badge.ts";
@@ -88,6 +89,7 @@ import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotic
 import { exposeDebugHook } from "./dashboard/debug-hook.ts";
 import { JumpToNow } from "./dashboard/jump-to-now.ts";
 import { LazyEditor } from "./editor/lazy-editor.ts";
+import { ArrangeControl } from "./arrange/arrange-control.ts";
 import { PanelGrid } from "./panels/panel-grid.ts";
 import { PauseControl } from "./dashboard/pause-control.ts";
 import { followRangePicker } from "./dashboard/range-history.ts";
@@ -123,6 +125,8 @@ const followState = element("follow-state");
 const range = element("range") as HTMLSelectElement;
 const edit = element("edit") as HTMLButtonElement;
 const editor = element("editor");
+const arrange = element("arrange") as HTMLButtonElement;
+const arranger = element("arranger");
 
 // A wall screen: the stylesheet drops the header's chrome and controls (see styles.css).
 if (new URLSearchParams(location.search).has("kiosk")) document.body.classList.add("kiosk");
@@ -203,6 +207,8 @@ async function main(): Promise<void> {
   const timeWindow = new TimeWindow();
   const panels = new PanelGrid(grid, store, timeWindow, (count) => showNotice(count === 0 ? emptyNotice(location.origin, dashboard.id) : undefined));
   panels.setPanels(dashboard.panels);
+  // The panel list as last saved (by anyone), which arranging saves again with new places.
+  let savedPanels: readonly Panel[] = dashboard.panels;
   const panelEditor = new LazyEditor(
     edit,
     editor,
@@ -211,11 +217,20 @@ async function main(): Promise<void> {
       seriesKeys: () => store.keys().sort(),
       onSaved: (saved) => {
         showTitle(saved.title || dashboard.id);
+        savedPanels = saved.panels;
         panels.setPanels(saved.panels);
       },
     },
     dashboard,
   );
+  new ArrangeControl(arrange, arranger, panels.savedLayout, {
+    dashboardId: dashboard.id,
+    savedPanels: () => savedPanels,
+    onSaved: (saved) => {
+      savedPanels = saved.panels;
+      panels.setPanels(saved.panels);
+    },
+  });
   panels.reserve(dashboard.series);
   exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts() });
 
@@ -319,12 +334,14 @@ async function main(): Promise<void> {
         void annotations.refresh();
         retitle(message.title);
         viewers.textContent = String(message.viewers);
+        savedPanels = message.panels;
         panels.setPanels(message.panels);
         panelEditor.setSaved(message);
         break;
       case "config":
         // Someone saved the dashboard: retitle and relayout in place; the data stays in the store.
         retitle(message.title);
+        savedPanels = message.panels;
         panels.setPanels(message.panels);
         panelEditor.setSaved(message);
         break;

@@ -35,7 +35,7 @@ import { draftOf, NEW_THRESHOLD_COLOR, newDraft, panelOf, type PanelDraft } from
 import { UNIT_CATEGORIES, unitDefinition } from "../panels/units.ts";
 import { splitPatterns } from "../../common/series-pattern.ts";
 
-type Field = Exclude<keyof PanelDraft, "id" | "thresholds">;
+type Field = Exclude<keyof PanelDraft, "id" | "thresholds" | "layout">;
 
 const fieldLabels: Record<Field, string> = {
   title: "Title",

@@ -17,6 +17,7 @@ import { onChartThemeChange, readChartTheme } from "../charts/chart-theme.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";
 import type { SavedPanelView, SeriesRef } from "./saved-panel.ts";
 import { createSavedPanelView } from "./saved-panel-views.ts";
+import { SavedPanelLayout } from "./saved-panel-layout.ts";
 import type { SeriesStore, StoreChange } from "../dashboard/series-store.ts";
 import type { ShownRange } from "../charts/time-chart-options.ts";
 import type { TimeWindow } from "../dashboard/time-window.ts";
@@ -39,6 +40,10 @@ export class PanelGrid {
   #saved: PlacedPanel[] = [];
   /** The saved panel list as laid out, to skip relayouts that change nothing (e.g. on reconnect). */
   #layout = "[]";
+  /** The same without the panels' places, to move panels without redrawing them when only those change. */
+  #content = "[]";
+  /** Where the saved panels sit (their own 12-column grid at the head of the host). */
+  readonly savedLayout: SavedPanelLayout;
   /** Saved panels showing each series; a known series missing here gets an automatic panel. */
   #routes = new Map<string, PlacedPanel[]>();
   #automatic = new Map<string, ChartPanel>();
@@ -61,6 +66,7 @@ export class PanelGrid {
    */
   constructor(host: HTMLElement, store: SeriesStore, window: TimeWindow, onCountChange: (count: number) => void) {
     this.#host = host;
+    this.savedLayout = new SavedPanelLayout(host);
     this.#window = window;
     this.#store = store;
     this.#onCountChange = onCountChange;
@@ -80,6 +86,10 @@ export class PanelGrid {
     const layout = JSON.stringify(panels);
     if (layout === this.#layout) return;
     this.#layout = layout;
+    const content = JSON.stringify(panels.map(({ layout: _place, ...rest }) => rest));
+    const moved = content === this.#content;
+    this.#content = content;
+    if (moved) return this.savedLayout.show(panels, this.#saved.map((placed) => placed.view.element));
     for (const placed of this.#saved) {
       this.#visibility.unobserve(placed.view.element);
       placed.view.destroy();
@@ -93,7 +103,7 @@ export class PanelGrid {
     this.#routes.clear();
     for (const series of [...this.#known.values()].sort(byKey)) this.#route(series);
     // Saved panels come before every automatic one.
-    this.#host.prepend(...this.#saved.map((placed) => placed.view.element));
+    this.savedLayout.show(panels, this.#saved.map((placed) => placed.view.element));
     for (const placed of this.#saved) {
       this.#visibility.observe(placed.view.element);
       placed.view.setSeries(placed.series);
