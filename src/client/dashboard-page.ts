@@ -17,8 +17,13 @@
  *   that no saved panel matches (every series when none are saved), containing
  *   `[data-testid="latest"]` whose text is the formatted latest value (raw number in
  *   `data-value`).
+ * - `[data-testid="saved-panels"]`: the saved panels' 12-column grid, first in `#grid`, before
+ *   the automatic panels (one column below 768 px wide).
  * - `[data-testid="saved-panel"]` with `data-panel-id` and `data-panel-type`: one per saved
- *   panel, in saved order, before the automatic panels; rebuilt live when the list changes.
+ *   panel, each in a cell of that grid, in reading order (top to bottom, then left to right;
+ *   without layouts, saved order); rebuilt live when the list changes, moved in place when
+ *   only the layouts change. `data-layout` is the place shown, `x,y,w,h` in grid cells
+ *   (panels/panel-placement.ts places panels saved without one).
  *   - `line`: `data-series-keys` on the panel lists its series keys, comma-separated.
  *   - `stat`: `[data-testid="stat-value"]`, text the formatted latest value with its unit;
  *     `data-color` the threshold colour in force (`#rrggbb`), empty below every threshold.
@@ -73,6 +78,7 @@
  *   `Paused`), empty while following.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
  * - `[data-testid="edit"]` and the editor (dashboard title and panels): see editor/panel-editor.ts.
+ * - `[data-testid="arrange"]` and the bar for moving and resizing panels: see arrange/arrange-control.ts.
  * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
  *   `{ ts, values, xMin, xMax }` (see dashboard/debug-hook.ts).
  * - `window.__pulseboard.timeCharts()`: every time chart's x span, see dashboard/debug-hook.ts.

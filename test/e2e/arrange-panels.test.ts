@@ -186,6 +186,42 @@ describe.skipIf(skipBrowserTests)("arranging panels", () => {
     }
   });
 
+  it("moves and resizes a panel without dragging, from the keyboard: picked in the bar, a step per button", async () => {
+    const { id, ingestToken } = await filledDashboard(suite.server.url);
+    const { page, view, errors, close } = await suite.open(`/d/${id}`);
+    try {
+      await view.waitForState("live");
+      expect((await layouts(page)).rooms).toBe("0,4,4,4");
+      await page.focus('[data-testid="arrange"]');
+      await page.keyboard.press("Enter");
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("arrange-token");
+      await page.keyboard.type(ingestToken);
+      await page.keyboard.press("Enter");
+      await view.waitUntil("arranging to start", async () => (await page.$(".saved-panels.arranging")) !== null);
+      // The panels are listed in reading order.
+      expect(await page.$$eval('[data-testid="arrange-panel"] option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(["cpu", "queue", "fill", "rooms"]);
+      await page.focus('[data-testid="arrange-panel"]');
+      await page.selectOption('[data-testid="arrange-panel"]', "rooms");
+      await page.focus('[data-testid="arrange-move"][data-move="right"]');
+      for (let i = 0; i < 4; i++) await page.keyboard.press("Enter");
+      await page.focus('[data-testid="arrange-move"][data-move="taller"]');
+      await page.keyboard.press("Space");
+      expect((await layouts(page)).rooms).toBe("4,4,4,5");
+      expect(await page.textContent('[data-testid="arrange-status"]')).toContain("Rooms: column 5, row 5, 4 columns wide, 5 rows high.");
+      const shown = await boxes(page);
+      expect(shown.rooms!.x).toBeCloseTo(shown.queue!.x, 0);
+      await page.focus('[data-testid="arrange-save"]');
+      await page.keyboard.press("Enter");
+      await view.waitUntil("the layout to be saved", async () => (await page.getAttribute('[data-testid="arrange-status"]', "data-state")) === "saved");
+      await page.reload();
+      await view.waitForState("live");
+      expect((await layouts(page)).rooms).toBe("4,4,4,5");
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it("lets no one drag without a token, and says a refused token at the control", async () => {
     const { id } = await filledDashboard(suite.server.url);
     const { page, view, errors, close } = await suite.open(`/d/${id}`);

@@ -4,7 +4,8 @@
  * the dashboard's token when this tab has none (edit-token.ts keeps the last one accepted) and
  * checks it (token-check.ts), so a refused token is said at once, at its field; Save layout sends `PUT /api/dashboards/:id` with the whole panel list, each panel with its
  * new `layout` and nothing else changed; every open page then moves its panels (the `config`
- * message). Done leaves, dropping moves not saved. The drag and drop (gridstack, with its
+ * message). Without a pointer, a panel is picked in the bar and moved or resized a step at a
+ * time with its buttons, the status saying where it is then. Done leaves, dropping moves not saved. The drag and drop (gridstack, with its
  * stylesheet) loads on the first press, so viewers who never arrange never download it; on a
  * phone the panels stack in one column and the toggle is not offered.
  *
@@ -14,6 +15,9 @@
  * - `[data-testid="arrange-token"]`: the token input, shown while no token is kept for this
  *   dashboard or after one was refused, with `[data-testid="arrange-start"]` to begin;
  *   `[data-testid="arrange-token-error"]` says why a token is asked again.
+ * - `[data-testid="arrange-panel"]`: the `<select>` of the saved panels (by id, in reading
+ *   order) that `[data-testid="arrange-move"]` buttons move or resize, one step each, named
+ *   by `data-move`: `left`, `right`, `up`, `down`, `narrower`, `wider`, `shorter`, `taller`.
  * - `[data-testid="arrange-save"]` (Save layout) and `[data-testid="arrange-done"]`.
  * - `[data-testid="arrange-status"]`: `data-state` is `idle` (nothing moved), `changed`,
  *   `saving`, `saved` or `error`, and its text says the same for people.
@@ -25,13 +29,25 @@ import type { Panel } from "../../common/dashboard-config.ts";
 import { saveDashboard } from "../editor/dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "../editor/edit-token.ts";
 import type { SavedPanelLayout } from "../panels/saved-panel-layout.ts";
-import type { PanelArranger } from "./panel-arranger.ts";
+import type { Nudge, PanelArranger } from "./panel-arranger.ts";
 import { checkEditToken } from "./token-check.ts";
 
 /** Below this width the panels stack in one column (styles.css) and nothing is arranged. */
 const PHONE = "(max-width: 767px)";
 
 type Status = "idle" | "changed" | "saving" | "saved" | "error";
+
+/** The steps offered without dragging, with their buttons' text. */
+const nudges: [Nudge, string][] = [
+  ["left", "Left"],
+  ["right", "Right"],
+  ["up", "Up"],
+  ["down", "Down"],
+  ["narrower", "Narrower"],
+  ["wider", "Wider"],
+  ["shorter", "Shorter"],
+  ["taller", "Taller"],
+];
 
 const statusText: Record<Exclude<Status, "error">, string> = {
   idle: "Drag a panel by its title to move it, or by its bottom-right corner to resize it.",
@@ -67,6 +83,9 @@ export class ArrangeControl {
   readonly #save = make("button", { type: "button", textContent: "Save layout" }, "arrange-save");
   readonly #done = make("button", { type: "button", textContent: "Done" }, "arrange-done");
   readonly #status = make("p", { className: "arranger-status", id: "arrange-status" }, "arrange-status");
+  /** Moving and resizing without a pointer: a panel picked, then a button per step. */
+  readonly #keys = make("fieldset", { className: "arranger-keys" });
+  readonly #panel = make("select", { id: "arrange-panel" }, "arrange-panel");
   #arranger: PanelArranger | undefined;
   #loading = false;
 
@@ -82,7 +101,15 @@ export class ArrangeControl {
     this.#tokenRow.append(make("label", { htmlFor: this.#token.id, textContent: "Dashboard token (edit or admin)" }), this.#token, this.#tokenError, this.#start);
     const actions = make("div", { className: "arranger-actions" });
     actions.append(this.#save, this.#done);
-    this.#form.append(this.#tokenRow, this.#status, actions);
+    this.#keys.append(make("legend", { textContent: "Without dragging" }), make("label", { htmlFor: this.#panel.id, textContent: "Panel" }), this.#panel);
+    for (const [move, text] of nudges) {
+      const button = make("button", { type: "button", textContent: text }, "arrange-move");
+      button.dataset.move = move;
+      button.addEventListener("click", () => this.#nudge(move));
+      this.#keys.append(button);
+    }
+    this.#panel.addEventListener("focus", () => this.#listPanels());
+    this.#form.append(this.#tokenRow, this.#status, this.#keys, actions);
     const heading = make("h2", { className: "arranger-heading", id: "arranger-heading", textContent: "Arrange panels" });
     this.#bar.setAttribute("aria-labelledby", heading.id);
     this.#bar.replaceChildren(heading, this.#form);
@@ -199,11 +226,30 @@ export class ArrangeControl {
     }
   }
 
-  /** Before arranging: the token and Start; while arranging: Save layout (and the token only if asked again). */
+  /** Before arranging: the token and Start; while arranging: the steps and Save layout (and the token only if asked again). */
   #showSteps(arranging: boolean): void {
     this.#tokenRow.hidden = arranging;
     this.#start.hidden = arranging;
     this.#save.hidden = !arranging;
+    this.#keys.hidden = !arranging;
+    if (arranging) this.#listPanels();
+  }
+
+  /** The saved panels in reading order, the one picked kept. */
+  #listPanels(): void {
+    const picked = this.#panel.value;
+    this.#panel.replaceChildren(...this.#layout.placed.map(({ panel }) => make("option", { value: panel.id, textContent: panel.title })));
+    if (this.#layout.placed.some(({ panel }) => panel.id === picked)) this.#panel.value = picked;
+  }
+
+  /** One step for the panel picked; the status says where it is now. */
+  #nudge(move: Nudge): void {
+    const arranger = this.#arranger;
+    const placed = this.#layout.placed.find(({ panel }) => panel.id === this.#panel.value);
+    const at = placed && arranger?.nudge(placed.panel.id, move);
+    if (!arranger || !placed || !at) return;
+    const where = `${placed.panel.title}: column ${at.x + 1}, row ${at.y + 1}, ${at.w} columns wide, ${at.h} rows high.`;
+    this.#show(arranger.changed ? "changed" : "idle", arranger.changed ? `${where} Save layout keeps it for everyone.` : where);
   }
 
   #show(status: Status, text?: string): void {

@@ -18,6 +18,9 @@ const STYLESHEET = "/build/gridstack.min.css";
 /** The tallest a panel may be made, in rows: the schema's bound for `layout.h`. */
 const MAX_ROWS = 24;
 
+/** A step of `PanelArranger.nudge`. */
+export type Nudge = "left" | "right" | "up" | "down" | "narrower" | "wider" | "shorter" | "taller";
+
 /** Adds gridstack's stylesheet to the page once; resolves when it applies. */
 function loadStylesheet(): Promise<void> {
   const present = document.querySelector<HTMLLinkElement>(`link[href="${STYLESHEET}"]`);
@@ -69,6 +72,54 @@ export class PanelArranger {
       const layout = places.get(panel.id);
       return layout ? { ...panel, layout } : panel;
     });
+  }
+
+  /**
+   * Moves or resizes panel `id` one step without a pointer (the bar's buttons): a column left
+   * or right, a column narrower or wider, a row shorter or taller, or past the panel above or
+   * below it (panels rise as far as they can, so a single row up or down would change nothing).
+   * gridstack places it, moving others out of its way as a drag would. Returns where it is then.
+   */
+  nudge(id: string, move: Nudge): PanelLayout | undefined {
+    const placed = this.#placed.find((p) => p.panel.id === id);
+    if (!placed || !this.#grid) return undefined;
+    const now = this.#place(placed);
+    const others = this.#placed.filter((p) => p !== placed).map((p) => this.#place(p));
+    const sharesColumns = (other: PanelLayout) => other.x < now.x + now.w && now.x < other.x + other.w;
+    const next = { ...now };
+    switch (move) {
+      case "left":
+        next.x = Math.max(0, now.x - 1);
+        break;
+      case "right":
+        next.x = Math.min(GRID_COLUMNS - now.w, now.x + 1);
+        break;
+      case "narrower":
+        next.w = Math.max(1, now.w - 1);
+        break;
+      case "wider":
+        next.w = Math.min(GRID_COLUMNS - now.x, now.w + 1);
+        break;
+      case "shorter":
+        next.h = Math.max(Math.min(MIN_ROWS[placed.panel.type], now.h), now.h - 1);
+        break;
+      case "taller":
+        next.h = Math.min(MAX_ROWS, now.h + 1);
+        break;
+      case "up": {
+        const above = others.filter((o) => sharesColumns(o) && o.y + o.h <= now.y).sort((a, b) => b.y + b.h - (a.y + a.h))[0];
+        if (above) next.y = above.y;
+        break;
+      }
+      case "down": {
+        const below = others.filter((o) => sharesColumns(o) && o.y >= now.y + now.h).sort((a, b) => a.y - b.y)[0];
+        if (below) next.y = below.y + below.h;
+        break;
+      }
+    }
+    this.#grid.update(placed.cell, next);
+    this.#moved();
+    return this.#place(placed);
   }
 
   /** Whether any panel is somewhere else than the saved layout puts it. */
