@@ -152,6 +152,7 @@ export class PanelArranger {
         handle: ".panel-head",
         resizable: { handles: "se" },
         alwaysShowResizeHandle: true,
+        animate: !matchMedia("(prefers-reduced-motion: reduce)").matches,
         // The cells are made items below, each with its place.
         auto: false,
       },
@@ -193,8 +194,9 @@ export class PanelArranger {
         for (const { cell, at } of placed) grid.update(cell, { ...at });
         grid.batchUpdate(false);
       } else {
-        this.#layout.onShow(undefined);
         this.#end();
+        // The new cells on the CSS grid, in reading order, which gridstack then starts from.
+        this.#layout.onShow(undefined);
         this.#layout.onShow((next) => this.#follow(next));
         this.#begin(placed);
       }

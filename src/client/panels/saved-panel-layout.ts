@@ -43,14 +43,16 @@ export class SavedPanelLayout {
     this.#placed = panels
       .map((panel, index) => ({ panel, article: articles[index]!, cell: this.#cellOf(articles[index]!), at: cells[index]! }))
       .sort((a, b) => byPosition(a.at, b.at));
-    for (const { article, at } of this.#placed) article.dataset.layout = `${at.x},${at.y},${at.w},${at.h}`;
     if (this.#listener) this.#listener(this.#placed);
     else this.#apply();
   }
 
   /** Places every cell on the CSS grid, in reading order. */
   #apply(): void {
-    for (const { cell, at } of this.#placed) placeCell(cell, at);
+    for (const { cell, article, at } of this.#placed) {
+      placeCell(cell, at);
+      article.dataset.layout = `${at.x},${at.y},${at.w},${at.h}`;
+    }
     // Moved only when the order changed: moving an element drops its focus.
     const order = this.#placed.map((placed) => placed.cell);
     const children = [...this.element.children];
