@@ -95,7 +95,7 @@ import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotic
 import { exposeDebugHook } from "./dashboard/debug-hook.ts";
 import { JumpToNow } from "./dashboard/jump-to-now.ts";
 import { LazyEditor } from "./editor/lazy-editor.ts";
-import { ArrangeControl } from "./arrange/arrange-control.ts";
+import { LazyArrange } from "./arrange/lazy-arrange.ts";
 import { PanelGrid } from "./panels/panel-grid.ts";
 import { PauseControl } from "./dashboard/pause-control.ts";
 import { followRangePicker } from "./dashboard/range-history.ts";
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     },
     dashboard,
   );
-  new ArrangeControl(arrange, arranger, panels.savedLayout, {
+  new LazyArrange(arrange, arranger, panels.savedLayout, {
     dashboardId: dashboard.id,
     savedPanels: () => savedPanels,
     onSaved: (saved) => {

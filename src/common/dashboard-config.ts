@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GRID_COLUMNS } from "./grid-columns.ts";
 
 /**
  * What a dashboard shows: its title and its panels. One schema validates `PUT
@@ -16,9 +17,6 @@ export const thresholdSchema = z.strictObject({
   /** A `#rrggbb` colour. */
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, "a threshold's color must be #rrggbb"),
 });
-
-/** Columns of the dashboard's grid, in which a panel's `layout` is counted. */
-export const GRID_COLUMNS = 12;
 
 /**
  * Where a panel sits on the dashboard's grid, in cells: columns of a 12-column grid across

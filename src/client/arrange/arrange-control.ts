@@ -1,13 +1,15 @@
 /**
  * The Arrange toggle and its bar above the grid: moving and resizing the saved panels with the
  * mouse (or a finger on a tablet), then saving their places for everyone. Entering asks for
- * the dashboard's token when this tab has none (edit-token.ts keeps the last one accepted) and
- * checks it (token-check.ts), so a refused token is said at once, at its field; Save layout sends `PUT /api/dashboards/:id` with the whole panel list, each panel with its
- * new `layout` and nothing else changed; every open page then moves its panels (the `config`
+ * the dashboard's token when this tab has none (edit-token.ts keeps the last one accepted)
+ * and checks it (token-check.ts), so a refused token is said at once, at its field. Save
+ * layout sends `PUT /api/dashboards/:id` with the whole panel list, each panel with its new
+ * `layout` and nothing else changed; every open page then moves its panels (the `config`
  * message). Without a pointer, a panel is picked in the bar and moved or resized a step at a
- * time with its buttons, the status saying where it is then. Done leaves, dropping moves not saved. The drag and drop (gridstack, with its
- * stylesheet) loads on the first press, so viewers who never arrange never download it; on a
- * phone the panels stack in one column and the toggle is not offered.
+ * time with its buttons, the status saying where it is then. Done leaves, dropping moves not
+ * saved. This file, gridstack and its stylesheet load on the first press (lazy-arrange.ts),
+ * so viewers who never arrange never download them; on a phone the panels stack in one
+ * column and the toggle is not offered (panel-arranger.ts stops the drag there).
  *
  * DOM contract, relied on by test/e2e; keep it stable:
  * - `[data-testid="arrange"]`: the toggle; `aria-pressed` says whether arranging is on.
@@ -29,11 +31,8 @@ import type { Panel } from "../../common/dashboard-config.ts";
 import { saveDashboard } from "../editor/dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "../editor/edit-token.ts";
 import type { SavedPanelLayout } from "../panels/saved-panel-layout.ts";
-import type { Nudge, PanelArranger } from "./panel-arranger.ts";
+import { PanelArranger, type Nudge } from "./panel-arranger.ts";
 import { checkEditToken } from "./token-check.ts";
-
-/** Below this width the panels stack in one column (styles.css) and nothing is arranged. */
-const PHONE = "(max-width: 767px)";
 
 type Status = "idle" | "changed" | "saving" | "saved" | "error";
 
@@ -122,12 +121,6 @@ export class ArrangeControl {
     this.#save.addEventListener("click", () => void this.#submit());
     this.#done.addEventListener("click", () => this.close());
     this.#toggle.addEventListener("click", () => (this.#toggle.getAttribute("aria-pressed") === "true" ? this.close() : this.open()));
-    // A pointer on the button or the focus on it says arranging may be coming: start the download.
-    const prefetch = () => void import("./panel-arranger.ts").catch(() => undefined);
-    this.#toggle.addEventListener("pointerenter", prefetch, { once: true });
-    this.#toggle.addEventListener("focus", prefetch, { once: true });
-    // Turned to a phone's width while arranging: the panels stack, so arranging ends.
-    matchMedia(PHONE).addEventListener("change", (query) => query.matches && this.close());
     this.#toggle.hidden = false;
   }
 
@@ -166,8 +159,7 @@ export class ArrangeControl {
     this.#clearTokenError();
     this.#toggle.setAttribute("aria-busy", "true");
     try {
-      // The token is checked first (the drag code downloads meanwhile): a wrong one is said here.
-      const loading = import("./panel-arranger.ts");
+      // A wrong token is said here, before anything moves.
       const check = await checkEditToken(dashboardId, token);
       if (check.kind === "refused") {
         forgetEditToken(dashboardId);
@@ -177,8 +169,7 @@ export class ArrangeControl {
       }
       if (check.kind === "failed") return this.#show("error", `Arranging could not start: ${check.message}`);
       storeEditToken(dashboardId, token);
-      const { PanelArranger } = await loading;
-      // Closed while loading: nothing to start.
+      // Closed while checking: nothing to start.
       if (this.#bar.hidden) return;
       const arranger = new PanelArranger(this.#layout, (changed) => this.#show(changed ? "changed" : "idle"));
       await arranger.start();

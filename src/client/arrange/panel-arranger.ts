@@ -2,19 +2,22 @@
  * Arranging the saved panels with gridstack: while it runs, the saved panels' cells are
  * gridstack items (dragged by the panel's header, resized by its bottom-right corner, on the
  * same 12 columns and rows as the CSS grid, so nothing moves when arranging starts or ends),
- * and the panels' new places are read back from it. Loaded on demand with gridstack and its
- * stylesheet (arrange-control.ts), so a viewer who never arranges downloads neither.
+ * and the panels' new places are read back from it. Loaded on demand with gridstack, and
+ * its stylesheet with it (lazy-arrange.ts), so a viewer who never arranges downloads neither.
  *
  * A placement arriving meanwhile (a layout saved here or in another tab) moves the panels to
  * it; a changed panel list starts the grid again on the new panels.
  */
 import { GridStack, type GridItemHTMLElement } from "gridstack";
-import { GRID_COLUMNS, type Panel, type PanelLayout } from "../../common/dashboard-config.ts";
+import type { Panel, PanelLayout } from "../../common/dashboard-config.ts";
+import { GRID_COLUMNS } from "../../common/grid-columns.ts";
 import { MIN_ROWS } from "../panels/panel-placement.ts";
 import type { PlacedPanel, SavedPanelLayout } from "../panels/saved-panel-layout.ts";
 
 /** Where the build puts gridstack's stylesheet (scripts/build-client.ts). */
 const STYLESHEET = "/build/gridstack.min.css";
+/** Below this width the panels stack in one column (styles.css): nothing is dragged there. */
+const PHONE = matchMedia("(max-width: 767px)");
 /** The tallest a panel may be made, in rows: the schema's bound for `layout.h`. */
 const MAX_ROWS = 24;
 
@@ -43,6 +46,14 @@ export class PanelArranger {
   #placed: readonly PlacedPanel[] = [];
   /** Set while placements from elsewhere are applied: their moves are not the person's. */
   #following = false;
+  /**
+   * A window narrowed to a phone's width while arranging: no drag there, back when it widens.
+   * (Not an end to arranging: a passing change, such as a rotation, should not drop moves.)
+   */
+  readonly #onWidth = () => {
+    this.#grid?.enableMove(!PHONE.matches);
+    this.#grid?.enableResize(!PHONE.matches);
+  };
 
   /** `onChange` hears, after every move, whether the panels now differ from the saved layout. */
   constructor(layout: SavedPanelLayout, onChange: (changed: boolean) => void) {
@@ -54,10 +65,12 @@ export class PanelArranger {
     await loadStylesheet();
     this.#layout.onShow((placed) => this.#follow(placed));
     this.#begin(this.#layout.placed);
+    PHONE.addEventListener("change", this.#onWidth);
   }
 
   /** Ends arranging; the panels go back to the layout last saved (moves not saved are dropped). */
   stop(): void {
+    PHONE.removeEventListener("change", this.#onWidth);
     this.#end();
     this.#layout.onShow(undefined);
   }
@@ -166,6 +179,7 @@ export class PanelArranger {
     }
     grid.batchUpdate(false);
     grid.on("change", () => this.#moved());
+    this.#onWidth();
   }
 
   #end(): void {

@@ -6,7 +6,8 @@
  * far up as the panels above it allow, as when arranging (gridstack's default mode does the
  * same), so the page shows exactly what arranging starts from.
  */
-import { GRID_COLUMNS, type Panel, type PanelLayout } from "../../common/dashboard-config.ts";
+import type { Panel, PanelLayout } from "../../common/dashboard-config.ts";
+import { GRID_COLUMNS } from "../../common/grid-columns.ts";
 
 /** A panel's cells on the grid: column `x` and row `y` of its top left, `w` columns by `h` rows. */
 export type Cell = PanelLayout;
