@@ -12,7 +12,7 @@ import { GridStack, type GridItemHTMLElement } from "gridstack";
 import type { Panel, PanelLayout } from "../../common/dashboard-config.ts";
 import { GRID_COLUMNS } from "../../common/grid-columns.ts";
 import { MIN_ROWS } from "../panels/panel-placement.ts";
-import type { PlacedPanel, SavedPanelLayout } from "../panels/saved-panel-layout.ts";
+import type { LaidOutPanel, SavedPanelLayout } from "../panels/saved-panel-layout.ts";
 
 /** Where the build puts gridstack's stylesheet (scripts/build-client.ts). */
 const STYLESHEET = "/build/gridstack.min.css";
@@ -43,7 +43,7 @@ export class PanelArranger {
   readonly #layout: SavedPanelLayout;
   readonly #onChange: (changed: boolean) => void;
   #grid: GridStack | undefined;
-  #placed: readonly PlacedPanel[] = [];
+  #placed: readonly LaidOutPanel[] = [];
   /** Set while placements from elsewhere are applied: their moves are not the person's. */
   #following = false;
   /**
@@ -143,7 +143,7 @@ export class PanelArranger {
     });
   }
 
-  #begin(placed: readonly PlacedPanel[]): void {
+  #begin(placed: readonly LaidOutPanel[]): void {
     this.#placed = placed;
     const host = this.#layout.element;
     // The CSS grid's own measures (styles.css), so the gridstack grid lies exactly over it:
@@ -196,7 +196,7 @@ export class PanelArranger {
   }
 
   /** A new placement while arranging: the same panels move to it; other panels start the grid again. */
-  #follow(placed: readonly PlacedPanel[]): void {
+  #follow(placed: readonly LaidOutPanel[]): void {
     const grid = this.#grid;
     if (!grid) return;
     const same = placed.length === this.#placed.length && placed.every((p) => this.#placed.some((q) => q.cell === p.cell));
@@ -229,7 +229,7 @@ export class PanelArranger {
   }
 
   /** Where gridstack has a panel now (where the layout put it, before gridstack has it). */
-  #place(placed: PlacedPanel): PanelLayout {
+  #place(placed: LaidOutPanel): PanelLayout {
     const node = (placed.cell as GridItemHTMLElement).gridstackNode;
     if (!node || node.x === undefined || node.y === undefined || node.w === undefined || node.h === undefined) return { ...placed.at };
     return { x: node.x, y: node.y, w: node.w, h: node.h };

@@ -1,5 +1,6 @@
 /**
- * The grid of panels: the dashboard's saved panels first, in their saved order, then one
+ * The grid of panels: the dashboard's saved panels first, placed by their layouts on a grid
+ * of their own (saved-panel-layout.ts), then one
  * automatic chart per series that no saved panel matches (in key order), so every series
  * shows somewhere. Panels are views on the series store: a new panel list (`setPanels`)
  * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame,

@@ -13,7 +13,7 @@ import type { Panel } from "../../common/dashboard-config.ts";
 import { byPosition, placePanels, type Cell } from "./panel-placement.ts";
 
 /** A saved panel as placed: the panel, its article and the cell around it. */
-export interface PlacedPanel {
+export interface LaidOutPanel {
   panel: Panel;
   /** The panel's `<article>` (`[data-testid="saved-panel"]`). */
   article: HTMLElement;
@@ -27,8 +27,8 @@ export class SavedPanelLayout {
   /** `.saved-panels`: the grid of cells. */
   readonly element = document.createElement("div");
   #cells = new WeakMap<HTMLElement, HTMLElement>();
-  #placed: PlacedPanel[] = [];
-  #listener: ((placed: readonly PlacedPanel[]) => void) | undefined;
+  #placed: LaidOutPanel[] = [];
+  #listener: ((placed: readonly LaidOutPanel[]) => void) | undefined;
 
   /** Puts the saved panels' grid at the head of `host` (the page's `#grid`). */
   constructor(host: HTMLElement) {
@@ -60,7 +60,7 @@ export class SavedPanelLayout {
   }
 
   /** The panels as last placed, in reading order. */
-  get placed(): readonly PlacedPanel[] {
+  get placed(): readonly LaidOutPanel[] {
     return this.#placed;
   }
 
@@ -69,7 +69,7 @@ export class SavedPanelLayout {
    * arranger, while it runs, which lays the cells out itself); `undefined` gives the cells
    * back to the CSS grid, placed as last shown.
    */
-  onShow(listener: ((placed: readonly PlacedPanel[]) => void) | undefined): void {
+  onShow(listener: ((placed: readonly LaidOutPanel[]) => void) | undefined): void {
     this.#listener = listener;
     if (!listener) this.#apply();
   }
