@@ -231,6 +231,40 @@ describe.skipIf(skipBrowserTests)("arranging panels", () => {
     }
   });
 
+  it("keeps a layout saved from another page while the editor was open when that editor saves", async () => {
+    const { id, ingestToken } = await filledDashboard(suite.server.url);
+    const editing = await suite.open(`/d/${id}`);
+    const arranging = await suite.open(`/d/${id}`);
+    try {
+      await editing.view.waitForState("live");
+      await arranging.view.waitForState("live");
+      await editing.view.toggleEditing();
+      await editing.page.locator('[data-testid="panel-editor"]').first().waitFor();
+
+      // Another page makes Rooms a row taller and saves that.
+      await startArranging(arranging.page, arranging.view, ingestToken);
+      await arranging.page.selectOption('[data-testid="arrange-panel"]', "rooms");
+      await arranging.page.click('[data-testid="arrange-move"][data-move="taller"]');
+      await arranging.page.click('[data-testid="arrange-save"]');
+      await arranging.view.waitUntil("the layout to be saved", async () => (await arranging.page.getAttribute('[data-testid="arrange-status"]', "data-state")) === "saved");
+      await editing.view.waitUntil("the editing page to follow", async () => (await layouts(editing.page)).rooms === "0,4,4,5");
+
+      // The editor, open since before, renames Rooms and saves: the new place stays.
+      await editing.view.editField("rooms", "title", "Rooms now");
+      await editing.page.fill('[data-testid="edit-token"]', ingestToken);
+      await editing.page.click('[data-testid="save-panels"]');
+      await editing.view.waitUntil("the editor to close after saving", async () => (await editing.page.getAttribute('[data-testid="edit"]', "aria-pressed")) === "false");
+      const stored = (await (await fetch(`${suite.server.url}/api/dashboards/${id}`)).json()) as { panels: { id: string }[] };
+      expect(stored.panels.find((panel) => panel.id === "rooms")).toMatchObject({ title: "Rooms now", layout: { x: 0, y: 4, w: 4, h: 5 } });
+      expect((await layouts(editing.page)).rooms).toBe("0,4,4,5");
+      expect(editing.errors).toEqual([]);
+      expect(arranging.errors).toEqual([]);
+    } finally {
+      await editing.close();
+      await arranging.close();
+    }
+  });
+
   it("lets no one drag without a token, and says a refused token at the control", async () => {
     const { id } = await filledDashboard(suite.server.url);
     const { page, view, errors, close } = await suite.open(`/d/${id}`);

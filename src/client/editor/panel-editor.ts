@@ -365,6 +365,10 @@ export class PanelEditor {
 
   async #submit(): Promise<void> {
     this.#clearErrors();
+    // Places on the grid are arranging's, not the form's: those saved last (maybe since the
+    // form opened) go with the save.
+    const places = new Map(this.#saved.panels.map((panel) => [panel.id, panel.layout]));
+    for (const draft of this.#drafts) draft.layout = places.get(draft.id);
     const checked = dashboardUpdateSchema.safeParse({ title: this.#title.value, panels: this.#drafts.map(panelOf) });
     if (!checked.success) {
       const first = checked.error.issues.map((issue) => this.#showError(issue.path, issue.message))[0];
