@@ -1,6 +1,6 @@
 /**
  * Builds the browser bundle into public/build/: the two page entries (with partysocket and
- * uPlot bundled in) and uPlot's stylesheet. Wrangler runs this before `dev` and `deploy`
+ * uPlot bundled in), uPlot's stylesheet and gridstack's (for arranging panels). Wrangler runs this before `dev` and `deploy`
  * (`[build]` in wrangler.toml), so it must stay fast and fail loudly.
  *
  * Usage: node scripts/build-client.ts
@@ -37,10 +37,12 @@ try {
     logLevel: "warning",
   });
   await copyFile(`${root}node_modules/uplot/dist/uPlot.min.css`, `${outdir}/uPlot.min.css`);
+  // Linked by the page only when arranging starts (src/client/arrange/panel-arranger.ts).
+  await copyFile(`${root}node_modules/gridstack/dist/gridstack.min.css`, `${outdir}/gridstack.min.css`);
   const scripts = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith(".js"));
   const bytes = scripts.reduce((sum, [, output]) => sum + output.bytes, 0);
   const ms = Math.round(performance.now() - started);
-  console.log(`build-client: ${scripts.length} scripts (${(bytes / 1024).toFixed(1)} KiB) and uPlot.min.css in public/build, ${ms} ms`);
+  console.log(`build-client: ${scripts.length} scripts (${(bytes / 1024).toFixed(1)} KiB) uPlot.min.css, gridstack.min.css in public/build, ${ms} ms`);
 } catch (error) {
   // esbuild has already printed its diagnostics; anything else is printed here.
   if (!(error instanceof Error && "errors" in error)) console.error(error);

@@ -19,8 +19,13 @@
  *   that no saved panel matches (every series when none are saved), containing
  *   `[data-testid="latest"]` whose text is the formatted latest value (raw number in
  *   `data-value`).
+ * - `[data-testid="saved-panels"]`: the saved panels' 12-column grid, first in `#grid`, before
+ *   the automatic panels (one column below 768 px wide).
  * - `[data-testid="saved-panel"]` with `data-panel-id` and `data-panel-type`: one per saved
- *   panel, in saved order, before the automatic panels; rebuilt live when the list changes.
+ *   panel, each in a cell of that grid, in reading order (top to bottom, then left to right;
+ *   without layouts, saved order); rebuilt live when the list changes, moved in place when
+ *   only the layouts change. `data-layout` is the place shown, `x,y,w,h` in grid cells
+ *   (panels/panel-placement.ts places panels saved without one).
  *   - `line`: `data-series-keys` on the panel lists its series keys, comma-separated.
  *   - `stat`: `[data-testid="stat-value"]`, text the formatted latest value with its unit;
  *     `data-color` the threshold colour in force (`#rrggbb`), empty below every threshold.
@@ -106,6 +111,7 @@
  *   a saved panel shows for another choice gets no automatic panel.
  * - `[data-testid="edit"]` and the editor (its token prompt, the dashboard title and panels,
  *   each panel's live preview): see editor/panel-editor.ts.
+ * - `[data-testid="arrange"]` and the bar for moving and resizing panels: see arrange/arrange-control.ts.
  * - `[data-testid="tokens"]` opens the Tokens dialog (dashboard/token-manager.ts), whose
  *   `[data-testid="delete-dashboard"]` opens `[data-testid="dashboard-deleter"]`, a dialog with `[data-testid="delete-token"]` (the edit or admin token),
  *   `[data-testid="delete-confirm-id"]` (the id, typed), `[data-testid="delete-submit"]`
@@ -118,6 +124,7 @@
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
  *   (see dashboard/debug-hook.ts).
  */
+import type { Panel } from "../common/dashboard-config.ts";
 import type { ServerMessage } from "../common/protocol.ts";
 import { Connection } from "./connection/connection.ts";
 import { showConnectionState, showRefused } from "./connection/connection-badge.ts";
@@ -127,6 +134,7 @@ import { emptyNotice, failedNotice, notFoundNotice, privateNotice, wrongKeyNotic
 import { exposeDebugHook } from "./dashboard/debug-hook.ts";
 import { JumpToNow } from "./dashboard/jump-to-now.ts";
 import { LazyEditor } from "./editor/lazy-editor.ts";
+import { LazyArrange } from "./arrange/lazy-arrange.ts";
 import { PanelGrid } from "./panels/panel-grid.ts";
 import { PauseControl } from "./dashboard/pause-control.ts";
 import { followRangePicker } from "./dashboard/range-history.ts";
@@ -148,6 +156,7 @@ import { readViewState, withViewState } from "./dashboard/view-url.ts";
 import { ABSOLUTE } from "./dashboard/range-picker.ts";
 import { TimePicker } from "./dashboard/time-picker.ts";
 import { VariableView } from "./dashboard/variable-view.ts";
+import type { Variable } from "../common/template-variables.ts";
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -168,6 +177,8 @@ const followState = element("follow-state");
 const range = element("range") as HTMLSelectElement;
 const edit = element("edit") as HTMLButtonElement;
 const editor = element("editor");
+const arrange = element("arrange") as HTMLButtonElement;
+const arranger = element("arranger");
 
 // A wall screen: the stylesheet drops the header's chrome and controls (see styles.css).
 const kiosk = new URLSearchParams(location.search).has("kiosk");
@@ -254,6 +265,14 @@ async function main(): Promise<void> {
   const variables = new VariableView(element("variables"), (shown) => panels.setPanels(shown));
   variables.learn(dashboard.series);
   variables.configure(dashboard.panels, dashboard.variables);
+  // The panel list and variables as last saved (by anyone), which arranging saves again with new places.
+  let savedPanels: readonly Panel[] = dashboard.panels;
+  let savedVariables: readonly Variable[] | undefined = dashboard.variables;
+  const showSaved = (config: { panels: readonly Panel[]; variables?: readonly Variable[] }) => {
+    savedPanels = config.panels;
+    savedVariables = config.variables;
+    variables.configure(config.panels, config.variables);
+  };
   const panelEditor = new LazyEditor(
     edit,
     editor,
@@ -263,11 +282,16 @@ async function main(): Promise<void> {
       preview: { store, window: timeWindow, onStoreChange: (listener) => storeChanges.listen(listener) },
       onSaved: (saved) => {
         showTitle(saved.title || dashboard.id);
-        variables.configure(saved.panels, saved.variables);
+        showSaved(saved);
       },
     },
     dashboard,
   );
+  new LazyArrange(arrange, arranger, panels.savedLayout, {
+    dashboardId: dashboard.id,
+    savedPanels: () => savedPanels,
+    onSaved: (saved) => showSaved({ panels: saved.panels, variables: savedVariables }),
+  });
   panels.reserve(dashboard.series);
   exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts() });
 
@@ -403,13 +427,13 @@ async function main(): Promise<void> {
         void annotations.refresh();
         retitle(message.title);
         viewers.textContent = String(message.viewers);
-        variables.configure(message.panels, message.variables);
+        showSaved(message);
         panelEditor.setSaved(message);
         break;
       case "config":
         // Someone saved the dashboard: retitle and relayout in place; the data stays in the store.
         retitle(message.title);
-        variables.configure(message.panels, message.variables);
+        showSaved(message);
         panelEditor.setSaved(message);
         break;
       case "snapshot":

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GRID_COLUMNS } from "./grid-columns.ts";
 import { undefinedVariables, variablesSchema } from "./template-variables.ts";
 
 /**
@@ -17,6 +18,26 @@ export const thresholdSchema = z.strictObject({
   /** A `#rrggbb` colour. */
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, "a threshold's color must be #rrggbb"),
 });
+
+/**
+ * Where a panel sits on the dashboard's grid, in cells: columns of a 12-column grid across
+ * the page, rows of a fixed height (styles.css) down it. Absent, the page places the panel.
+ */
+export const panelLayoutSchema = z
+  .strictObject({
+    /** First column, 0-11 from the left. */
+    x: z.int("layout.x must be a whole number").min(0, "layout.x must be 0-11").max(GRID_COLUMNS - 1, "layout.x must be 0-11"),
+    /** First row, from 0 at the top. */
+    y: z.int("layout.y must be a whole number").min(0, "layout.y must be 0-1200").max(1200, "layout.y must be 0-1200"),
+    /** Width in columns, 1-12. */
+    w: z.int("layout.w must be a whole number").min(1, "layout.w must be 1-12").max(GRID_COLUMNS, "layout.w must be 1-12"),
+    /** Height in rows, 2-24. */
+    h: z.int("layout.h must be a whole number").min(2, "layout.h must be 2-24").max(24, "layout.h must be 2-24"),
+  })
+  .refine((layout) => layout.x + layout.w <= GRID_COLUMNS, { message: "layout.x + layout.w must be at most 12 (the grid's columns)", path: ["w"] });
+
+/** A panel's place on the grid. */
+export type PanelLayout = z.infer<typeof panelLayoutSchema>;
 
 export const panelSchema = z
   .strictObject({
@@ -44,6 +65,8 @@ export const panelSchema = z
     max: z.number().optional(),
     /** Colours by value, ascending. */
     thresholds: z.array(thresholdSchema).max(10, "at most 10 thresholds").optional(),
+    /** Place and size on the grid; a panel without one gets the first free place, in list order. */
+    layout: panelLayoutSchema.optional(),
   })
   .refine((panel) => panel.min === undefined || panel.max === undefined || panel.min < panel.max, { message: "min must be below max", path: ["max"] });
 

@@ -3,7 +3,7 @@
  * Chromium against a real `wrangler dev`: the landing page, its directory listed and its delete
  * dialog open; a dashboard with live data in
  * light and dark colour schemes, zoomed (by mouse, and by keyboard on a focused chart), and with
- * the editor open (its token prompt, its form, a panel's preview), the time picker open, on a phone (with the editor and the time picker too) and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
+ * the editor open (its token prompt, its form, a panel's preview), the time picker open, arranging panels, on a phone (with the editor and the time picker too) and in kiosk mode; and the pages that refuse to show a dashboard. Then the keyboard: every
  * control of the dashboard page is reached with Tab, works with Enter or Space, and shows where
  * the focus is.
  */
@@ -402,6 +402,34 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
     }
   });
 
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`arranging panels (the token asked, refused, then arranging) has no axe violations in the ${colorScheme} colour scheme`, async () => {
+      const { id, ingestToken } = await dashboardWithData(suite.server.url, "a11y-arrange");
+      const { page, view, errors, close } = await suite.open(`/d/${id}`);
+      try {
+        await page.emulateMedia({ colorScheme });
+        await waitForCharts(view);
+        await page.click('[data-testid="arrange"]');
+        await page.locator('[data-testid="arrange-token"]').waitFor();
+        expect(await audit(page)).toEqual([]);
+        await page.fill('[data-testid="arrange-token"]', "pb_wrong");
+        await page.click('[data-testid="arrange-start"]');
+        await view.waitUntil("the token to be refused", async () => ((await page.textContent('[data-testid="arrange-token-error"]')) ?? "") !== "");
+        expect(await audit(page)).toEqual([]);
+        await page.fill('[data-testid="arrange-token"]', ingestToken);
+        await page.click('[data-testid="arrange-start"]');
+        await view.waitUntil("arranging to start", async () => (await page.$(".saved-panels.arranging")) !== null);
+        await page.click('[data-testid="arrange-move"][data-move="taller"]');
+        await view.waitUntil("a move to save", async () => (await page.getAttribute('[data-testid="arrange-status"]', "data-state")) === "changed");
+        expect(await audit(page)).toEqual([]);
+        await saveScreenshot(page, `a11y-arrange-${colorScheme}`);
+        expect(errors).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+  }
+
   it("reaches every control of the dashboard page with Tab, works it with Enter and Space, and shows the focus", async () => {
     const { id, ingestToken } = await dashboardWithData(suite.server.url, "a11y-keys");
     const { page, view, errors, close } = await suite.open(`/d/${id}`);
@@ -420,6 +448,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         "range",
         "time-picker-open",
         "edit",
+        "arrange",
         "pause",
         "annotate",
         "tokens",

@@ -49,6 +49,20 @@ describe("changing a dashboard's title and panels", () => {
     expect(info).toMatchObject({ panels });
   });
 
+  it("stores each panel's place on the grid with it, and a panel without one stays without", async () => {
+    const { id, token } = await createDashboard();
+    const panels = [
+      { ...cpuPanel, layout: { x: 4, y: 0, w: 8, h: 6 } },
+      { ...tempPanel, layout: { x: 0, y: 0, w: 4, h: 3 } },
+      { id: "plain", title: "Plain", type: "stat", series: ["plain"] },
+    ];
+    const response = await put(id, token, { panels });
+    expect(response.status).toBe(200);
+    expect((await response.json<{ panels: unknown }>()).panels).toEqual(panels);
+    const info = await (await SELF.fetch(`${BASE}/api/dashboards/${id}`)).json();
+    expect(info).toMatchObject({ panels });
+  });
+
   it("shows the change to every connected viewer at once, and to new viewers in hello", async () => {
     const { id } = await createDashboard();
     const viewers = await Promise.all([Viewer.open(id), Viewer.open(id)]);
@@ -71,6 +85,8 @@ describe("changing a dashboard's title and panels", () => {
     [{ panels: [{ ...tempPanel, min: 50 }] }, "panels.0.max"],
     [{ panels: [{ ...tempPanel, thresholds: [{ value: 1, color: "red" }] }] }, "panels.0.thresholds.0.color"],
     [{ panels: [cpuPanel, cpuPanel] }, "panels"],
+    [{ panels: [{ ...cpuPanel, layout: { x: 8, y: 0, w: 6, h: 4 } }] }, "panels.0.layout.w"],
+    [{ panels: [{ ...cpuPanel, layout: { x: 0, y: 0, w: 4, h: 1 } }] }, "panels.0.layout.h"],
     [{ title: "" }, "title"],
     [{ layout: "grid" }, undefined],
   ])("answers %j with 400 naming the field", async (body, field) => {

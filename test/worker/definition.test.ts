@@ -70,6 +70,18 @@ describe("a dashboard's definition", () => {
     expect((await exported(id, { "X-Pulseboard-View-Key": source.viewKey! })).status).toBe(403);
   });
 
+  it("keeps the panels' places on the grid through export and import", async () => {
+    const { id } = await laidOut();
+    const arranged = panels.map((panel, i) => ({ ...panel, layout: { x: i * 6, y: 0, w: 6, h: 5 } }));
+    const put = await SELF.fetch(`${BASE}/api/dashboards/${id}`, { method: "PUT", headers: admin, body: JSON.stringify({ panels: arranged }) });
+    expect(put.status).toBe(200);
+    const definition = await (await exported(id)).json<{ panels: unknown }>();
+    expect(definition.panels).toEqual(arranged);
+    const copy = uniqueId("copy");
+    expect((await createWith({ id: copy, definition })).status).toBe(201);
+    expect((await (await exported(copy)).json<{ panels: unknown }>()).panels).toEqual(arranged);
+  });
+
   it("is imported with the id, title and privacy given beside it taking precedence", async () => {
     const definition = { pulseboardDefinition: 1, title: "Shared layout", panels, private: true };
     const created = await createWith({ definition, private: false, title: "Mine" });

@@ -3,7 +3,7 @@
  * back into panels keeps what was typed (a non-number stays NaN, an empty list stays empty) so
  * the shared schema, not this file, decides what is wrong and says so.
  */
-import { PANEL_TYPES, type Panel } from "../../common/dashboard-config.ts";
+import { PANEL_TYPES, type Panel, type PanelLayout } from "../../common/dashboard-config.ts";
 import { splitPatterns } from "../../common/series-pattern.ts";
 
 export interface PanelDraft {
@@ -25,6 +25,8 @@ export interface PanelDraft {
   max: string;
   /** Colour changes, in the order shown: a value as typed and a `#rrggbb` colour each. */
   thresholds: ThresholdDraft[];
+  /** Place on the grid, kept as saved (arranging changes it, not the form); absent for new panels. */
+  layout?: PanelLayout;
 }
 
 /** One threshold as the form holds it. */
@@ -49,6 +51,7 @@ export function draftOf(panel: Panel): PanelDraft {
     min: text(panel.min),
     max: text(panel.max),
     thresholds: (panel.thresholds ?? []).map((t) => ({ value: String(t.value), color: t.color })),
+    ...(panel.layout ? { layout: { ...panel.layout } } : {}),
   };
 }
 
@@ -82,5 +85,6 @@ export function panelOf(draft: PanelDraft): unknown {
     ...(gauge && number(draft.min) !== undefined ? { min: number(draft.min) } : {}),
     ...(gauge && number(draft.max) !== undefined ? { max: number(draft.max) } : {}),
     ...(thresholds.length ? { thresholds } : {}),
+    ...(draft.layout ? { layout: draft.layout } : {}),
   };
 }

@@ -59,7 +59,7 @@ import { splitPatterns } from "../../common/series-pattern.ts";
 import type { Variable } from "../../common/template-variables.ts";
 import { VariablesEditor } from "./variables-editor.ts";
 
-type Field = Exclude<keyof PanelDraft, "id" | "thresholds">;
+type Field = Exclude<keyof PanelDraft, "id" | "thresholds" | "layout">;
 
 const fieldLabels: Record<Field, string> = {
   title: "Title",
@@ -436,6 +436,10 @@ export class PanelEditor {
 
   async #submit(): Promise<void> {
     this.#clearErrors();
+    // Places on the grid are arranging's, not the form's: those saved last (maybe since the
+    // form opened) go with the save.
+    const places = new Map(this.#saved.panels.map((panel) => [panel.id, panel.layout]));
+    for (const draft of this.#drafts) draft.layout = places.get(draft.id);
     const checked = dashboardUpdateSchema.safeParse({ title: this.#title.value, panels: this.#drafts.map(panelOf), variables: this.#variables.value() });
     if (!checked.success) {
       const first = checked.error.issues.map((issue) => this.#showError(issue.path, issue.message))[0];

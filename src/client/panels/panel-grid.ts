@@ -1,5 +1,6 @@
 /**
- * The grid of panels: the dashboard's saved panels first, in their saved order, then one
+ * The grid of panels: the dashboard's saved panels first, placed by their layouts on a grid
+ * of their own (saved-panel-layout.ts), then one
  * automatic chart per series that no saved panel matches (in key order), so every series
  * shows somewhere; a series a saved panel would show for another choice of a template
  * variable is left to that choice rather than given a panel of its own. Panels are views on the series store: a new panel list (`setPanels`)
@@ -18,6 +19,7 @@ import { onChartThemeChange, readChartTheme } from "../charts/chart-theme.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";
 import type { SavedPanelView, SeriesRef } from "./saved-panel.ts";
 import { createSavedPanelView } from "./saved-panel-views.ts";
+import { SavedPanelLayout } from "./saved-panel-layout.ts";
 import type { SeriesStore, StoreChange } from "../dashboard/series-store.ts";
 import type { ShownRange } from "../charts/time-chart-options.ts";
 import type { TimeWindow } from "../dashboard/time-window.ts";
@@ -49,6 +51,10 @@ export class PanelGrid {
   #saved: PlacedPanel[] = [];
   /** The saved panel list as laid out, to skip relayouts that change nothing (e.g. on reconnect). */
   #layout = "[]";
+  /** The same without the panels' places, to move panels without redrawing them when only those change. */
+  #content = "[]";
+  /** Where the saved panels sit (their own 12-column grid at the head of the host). */
+  readonly savedLayout: SavedPanelLayout;
   /** Saved panels showing each series. */
   #routes = new Map<string, PlacedPanel[]>();
   /** Series some saved panel stands for (shown or not); a known series missing here gets an automatic panel. */
@@ -73,6 +79,7 @@ export class PanelGrid {
    */
   constructor(host: HTMLElement, store: SeriesStore, window: TimeWindow, onCountChange: (count: number) => void) {
     this.#host = host;
+    this.savedLayout = new SavedPanelLayout(host);
     this.#window = window;
     this.#store = store;
     this.#onCountChange = onCountChange;
@@ -92,6 +99,10 @@ export class PanelGrid {
     const layout = JSON.stringify(panels);
     if (layout === this.#layout) return;
     this.#layout = layout;
+    const content = JSON.stringify(panels.map(({ layout: _place, ...rest }) => rest));
+    const moved = content === this.#content;
+    this.#content = content;
+    if (moved) return this.savedLayout.show(panels, this.#saved.map((placed) => placed.view.element));
     for (const placed of this.#saved) {
       this.#visibility.unobserve(placed.view.element);
       placed.view.destroy();
@@ -107,7 +118,7 @@ export class PanelGrid {
     this.#claimed.clear();
     for (const series of [...this.#known.values()].sort(byKey)) this.#route(series);
     // Saved panels come before every automatic one.
-    this.#host.prepend(...this.#saved.map((placed) => placed.view.element));
+    this.savedLayout.show(panels, this.#saved.map((placed) => placed.view.element));
     for (const placed of this.#saved) {
       this.#visibility.observe(placed.view.element);
       placed.view.setSeries(placed.series);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { draftOf, panelOf } from "../../../src/client/editor/panel-draft.ts";
+import { draftOf, newDraft, panelOf } from "../../../src/client/editor/panel-draft.ts";
 import type { Panel } from "../../../src/common/dashboard-config.ts";
 import { seriesKey } from "../../../src/common/series-key.ts";
 
@@ -27,5 +27,13 @@ describe("a panel draft's thresholds", () => {
     expect((panelOf(draft) as { thresholds: { value: number }[] }).thresholds.at(-1)!.value).toBeNaN();
     draft.thresholds = [];
     expect(panelOf(draft)).not.toHaveProperty("thresholds");
+  });
+});
+
+describe("a panel draft's layout", () => {
+  it("comes back as saved, so that saving the form keeps the panel's place, and a new panel has none", () => {
+    const panel: Panel = { id: "p", title: "P", type: "stat", series: ["t"], layout: { x: 4, y: 2, w: 8, h: 3 } };
+    expect((panelOf(draftOf(panel)) as Panel).layout).toEqual(panel.layout);
+    expect(panelOf(newDraft(["p"]))).not.toHaveProperty("layout");
   });
 });
