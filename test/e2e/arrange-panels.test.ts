@@ -238,7 +238,7 @@ describe.skipIf(skipBrowserTests)("arranging panels", () => {
     try {
       await editing.view.waitForState("live");
       await arranging.view.waitForState("live");
-      await editing.view.toggleEditing();
+      await editing.view.openEditor(ingestToken);
       await editing.page.locator('[data-testid="panel-editor"]').first().waitFor();
 
       // Another page makes Rooms a row taller and saves that.
@@ -251,7 +251,6 @@ describe.skipIf(skipBrowserTests)("arranging panels", () => {
 
       // The editor, open since before, renames Rooms and saves: the new place stays.
       await editing.view.editField("rooms", "title", "Rooms now");
-      await editing.page.fill('[data-testid="edit-token"]', ingestToken);
       await editing.page.click('[data-testid="save-panels"]');
       await editing.view.waitUntil("the editor to close after saving", async () => (await editing.page.getAttribute('[data-testid="edit"]', "aria-pressed")) === "false");
       const stored = (await (await fetch(`${suite.server.url}/api/dashboards/${id}`)).json()) as { panels: { id: string }[] };
