@@ -2,7 +2,7 @@
  * The Arrange toggle and its bar above the grid: moving and resizing the saved panels with the
  * mouse (or a finger on a tablet), then saving their places for everyone. Entering asks for
  * the dashboard's token when this tab has none (edit-token.ts keeps the last one accepted)
- * and checks it (token-check.ts), so a refused token is said at once, at its field. Save
+ * and checks it (editor/token-check.ts, as the editor does), so a refused token is said at once, at its field. Save
  * layout sends `PUT /api/dashboards/:id` with the whole panel list, each panel with its new
  * `layout` and nothing else changed; every open page then moves its panels (the `config`
  * message). Without a pointer, a panel is picked in the bar and moved or resized a step at a
@@ -32,7 +32,7 @@ import { saveDashboard } from "../editor/dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "../editor/edit-token.ts";
 import type { SavedPanelLayout } from "../panels/saved-panel-layout.ts";
 import { PanelArranger, type Nudge } from "./panel-arranger.ts";
-import { checkEditToken } from "./token-check.ts";
+import { checkEditToken } from "../editor/token-check.ts";
 
 type Status = "idle" | "changed" | "saving" | "saved" | "error";
 
@@ -161,13 +161,13 @@ export class ArrangeControl {
     try {
       // A wrong token is said here, before anything moves.
       const check = await checkEditToken(dashboardId, token);
-      if (check.kind === "refused") {
+      if (check.kind === "down" || check.kind === "unreachable") return this.#show("error", `Arranging could not start: ${check.message}`);
+      if (check.kind !== "accepted") {
         forgetEditToken(dashboardId);
         this.#showSteps(false);
         this.#show("error", "Arranging needs a token that may change this dashboard.");
         return this.#showTokenError(check.message);
       }
-      if (check.kind === "failed") return this.#show("error", `Arranging could not start: ${check.message}`);
       storeEditToken(dashboardId, token);
       // Closed while checking: nothing to start.
       if (this.#bar.hidden) return;
