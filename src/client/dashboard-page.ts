@@ -13,13 +13,20 @@
  *   the connection badge, small in a corner; no controls (range, Edit, Pause), so it stays
  *   live; the grid takes the whole window.
  * - `[data-testid="viewers"]`: text is the number of connected viewers.
- * - `[data-testid="panel"]` with `data-series="<series key>"`: one automatic panel per series
- *   that no saved panel matches (every series when none are saved), containing
- *   `[data-testid="latest"]` whose text is the formatted latest value (raw number in
- *   `data-value`).
+ * - `[data-testid="panel"]` with `data-metric="<name>"` and `data-series-keys` (its series
+ *   keys, comma-separated, in key order): one automatic panel per metric name, holding every
+ *   series of that name that no saved panel matches (every series when none are saved), after
+ *   the saved panels, in name order. It holds one `[data-testid="latest"]` with
+ *   `data-series="<series key>"` per series, text the formatted latest value (raw number in
+ *   `data-value`): in the header for a lone series (titled with its key, as before), in the
+ *   legend row (`tr.u-series[data-series]`, as a line panel's, below) of each series when
+ *   several share the chart (reading the value under the cursor while it is on the chart).
  * - `[data-testid="saved-panel"]` with `data-panel-id` and `data-panel-type`: one per saved
  *   panel, in saved order, before the automatic panels; rebuilt live when the list changes.
  *   - `line`: `data-series-keys` on the panel lists its series keys, comma-separated.
+ *   - A panel with `transform` or `aggregate` shows the series it works out on the page
+ *     (panels/derived-panel.ts) in place of those it matches, keyed e.g. `sum(rate){region=eu}`
+ *     (README, "Panels"), wherever the panel's type names series (`data-series-keys`, rows).
  *   - `stat`: `[data-testid="stat-value"]`, text the formatted latest value with its unit;
  *     `data-color` the threshold colour in force (`#rrggbb`), empty below every threshold.
  *   - `gauge`: `[data-testid="gauge-value"]`, same text and `data-color` as a stat.
@@ -73,9 +80,12 @@
  *   `Paused`), empty while following.
  * - `#title` (the `<h1>`) and the document title show the dashboard's title, live.
  * - `[data-testid="edit"]` and the editor (dashboard title and panels): see editor/panel-editor.ts.
- * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
- *   `{ ts, values, xMin, xMax }` (see dashboard/debug-hook.ts).
- * - `window.__pulseboard.timeCharts()`: every time chart's x span, see dashboard/debug-hook.ts.
+ * - `window.__pulseboard.drawn(key)`: what the automatic panel showing series `key` draws of
+ *   it, `{ ts, values, xMin, xMax }` (see dashboard/debug-hook.ts).
+ * - `window.__pulseboard.timeCharts()`: every time chart's x span, keyed `saved:<panel id>` or
+ *   `metric:<name>`, see dashboard/debug-hook.ts.
+ * - `window.__pulseboard.computed(id)`: the series saved panel `id` works out (transform or
+ *   aggregate), `[{ key, ts, values }]` (see dashboard/debug-hook.ts).
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
  *   (see dashboard/debug-hook.ts).
  */
@@ -217,7 +227,7 @@ async function main(): Promise<void> {
     dashboard,
   );
   panels.reserve(dashboard.series);
-  exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts() });
+  exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts(), computed: (id) => panels.computed(id) });
 
   // One view for every chart: a drag on any chart zooms them all; "Jump to now", a double-click
   // on a chart, Escape on a focused one, a new range and "Resume live" all go back to following
