@@ -198,7 +198,7 @@ export class DashboardView {
   /** Types `value` into (or picks it in) the editor's `field` of panel `id`. */
   async editField(id: string, field: string, value: string): Promise<void> {
     const selector = `${editorPanel(id)} [data-field="${field}"]:is(input, select)`;
-    if (field === "type" || field === "unit") await this.page.selectOption(selector, value);
+    if (["type", "unit", "transform", "aggregate"].includes(field)) await this.page.selectOption(selector, value);
     else await this.page.fill(selector, value);
   }
 
