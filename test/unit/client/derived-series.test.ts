@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { counterRate } from "../../../src/client/derived/counter-rate.ts";
-import { DerivedSeries, derivedOutputs } from "../../../src/client/derived/derived-series.ts";
+import { DerivedSeries, derivedOutputs, type DerivedInput } from "../../../src/client/derived/derived-series.ts";
 import { aggregateColumns, STALE_MS, STEP_MS, type AggregateName } from "../../../src/client/derived/step-aggregation.ts";
 import type { Column } from "../../../src/client/dashboard/time-window.ts";
 
@@ -109,7 +109,7 @@ describe("aggregateColumns", () => {
 });
 
 describe("derivedOutputs", () => {
-  const inputs = [
+  const inputs: DerivedInput[] = [
     { key: "req{host=a,region=eu}", name: "req", tags: { host: "a", region: "eu" } },
     { key: "req{host=b,region=us}", name: "req", tags: { host: "b", region: "us" } },
     { key: "req{host=c,region=eu}", name: "req", tags: { host: "c", region: "eu" } },
