@@ -285,7 +285,7 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
       if (!zoomed) throw new Error("no zoomed chart");
       // Both charts' time axes read the same clock, within the same span.
       const charts = await timeCharts(page);
-      expect(charts.map((c) => c.chart).sort()).toEqual(["saved:cpu", "metric:pump.rpm"]);
+      expect(charts.map((c) => c.chart).sort()).toEqual(["metric:pump.rpm", "saved:cpu"]);
       const ticks = charts.flatMap((c) => c.shown.labels.time);
       for (const c of charts) expect(c.shown.labels.time.length).toBeGreaterThan(0);
       for (const tick of ticks) {
