@@ -5,6 +5,10 @@
  * test works out itself from the points it posted, on live points and after a history range
  * is picked (the older part then comes from the history route's 10 s buckets).
  */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AxeResults } from "axe-core";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { createDashboard, postMetrics, updateDashboard, uniqueId, type PointInput } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
@@ -29,6 +33,19 @@ const SPACING = 5000;
 const RESET_AT = 650;
 
 type Column = { ts: number[]; values: number[] };
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's violations (WCAG 2.x A and AA, and best practices) on the page as it is now, one line per rule. */
+async function violations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(axeSource);
+  const results = await page.evaluate(() =>
+    (globalThis as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, {
+      resultTypes: ["violations"],
+    }),
+  );
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 /** Host `h`'s counter at point `i`: rising by a varying amount, restarting at RESET_AT for host b. */
 function counterValue(h: number, i: number): number {
@@ -158,6 +175,14 @@ describe.skipIf(skipBrowserTests)("grouping and aggregation", () => {
       const reset = bRate[0]!.ts.indexOf(posted[1]!.ts[RESET_AT]!);
       expect(bRate[0]!.values[reset]).toBeCloseTo(3 / (SPACING / 1000), 9);
       expect(await view.savedPanelAttribute("b-rate", "data-series-keys")).toBe("rate(requests){host=b,region=eu}");
+      // The grouped chart's legend entries are buttons that hide and show a series, and the page passes axe.
+      const toggle = page.locator(`${metricPanel("cpu")} .legend-toggle`).nth(1);
+      await toggle.focus();
+      await page.keyboard.press("Enter");
+      expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+      await page.keyboard.press("Space");
+      expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+      expect(await violations(page)).toEqual([]);
       await saveScreenshot(page, `grouping-aggregation-live-${size.name}`);
 
       // The last hour: each host's 10 s history buckets older than its first live point, then its live points.
