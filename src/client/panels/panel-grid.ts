@@ -1,8 +1,9 @@
 /**
  * The grid of panels: the dashboard's saved panels first, in their saved order, then one
  * automatic chart per metric name (in name order) holding every series of that name that no
- * saved panel matches, so every series shows somewhere and a metric's series show together. Panels are views on the series store: a new panel list (`setPanels`)
- * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame,
+ * saved panel matches, so every series shows somewhere and a metric's series show together.
+ * Panels are views on the series store: a new panel list (`setPanels`) rebuilds the views and
+ * keeps the data. Changed panels are redrawn once per animation frame,
  * except while paused: then changes are only noted, and drawn together on resume. A zoom (or
  * a return to now) reaches every time chart on the next frame, paused or not.
  *
