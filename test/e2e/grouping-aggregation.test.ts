@@ -208,4 +208,42 @@ describe.skipIf(skipBrowserTests)("grouping and aggregation", () => {
       expect(errors).toEqual([]);
     });
   }
+
+  it("sets a panel's transform, aggregate and group-by tags in the editor, refusing tags without an aggregate at their field", async () => {
+    const id = uniqueId("grouping-edit");
+    const { ingestToken } = await createDashboard(suite.server.url, id, "Grouping editor");
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    await postMetrics(
+      suite.server.url,
+      id,
+      ingestToken,
+      hosts.flatMap(({ host, region }, h) => [0, 1].map((i) => ({ name: "requests", value: 100 * h + 10 * (h + 1) * i, ts: now - 20_000 + i * 2000, tags: { host, region } }))),
+    );
+    await updateDashboard(suite.server.url, id, ingestToken, { panels: [{ id: "req", title: "Requests", type: "table", series: ["requests"] }] });
+    const { page, view, errors } = await suite.open(`/d/${id}`);
+    await view.waitForState("live");
+    await view.toggleEditing();
+    // Tags typed with no aggregate: the group-by field shows, and the schema's error lands there.
+    expect(await page.isVisible('[data-panel-id="req"] .editor-field-groupBy')).toBe(false);
+    await view.editField("req", "aggregate", "sum");
+    expect(await page.isVisible('[data-panel-id="req"] .editor-field-groupBy')).toBe(true);
+    await view.editField("req", "groupBy", "region");
+    await view.editField("req", "aggregate", "");
+    await page.fill('[data-testid="edit-token"]', ingestToken);
+    await page.click('[data-testid="save-panels"]');
+    await view.waitUntil("the group-by error", async () => (await view.fieldError("req", "groupBy")) !== "");
+    expect(await view.fieldError("req", "groupBy")).toBe("groupBy needs an aggregate");
+    expect(await page.getAttribute('[data-panel-id="req"] [data-field="groupBy"]', "aria-invalid")).toBe("true");
+
+    await view.editField("req", "transform", "rate");
+    await view.editField("req", "aggregate", "sum");
+    await page.click('[data-testid="save-panels"]');
+    await view.waitUntil("the editor to close", async () => (await page.getAttribute('[data-testid="edit"]', "aria-pressed")) === "false");
+    const saved = (await (await fetch(`${suite.server.url}/api/dashboards/${id}`)).json()) as { panels: unknown[] };
+    expect(saved.panels).toEqual([{ id: "req", title: "Requests", type: "table", series: ["requests"], transform: "rate", aggregate: "sum", groupBy: ["region"] }]);
+    // Host a rose 10 in 2 s and host b 20: eu's summed rate is 15 per second; host c's alone is us's, 15.
+    await view.waitUntil("the summed rates", async () => (await view.tableRows("req")).length === 2);
+    expect(await view.tableRows("req")).toEqual(["sum(rate){region=eu}=15", "sum(rate){region=us}=15"]);
+    expect(errors).toEqual([]);
+  });
 });
