@@ -49,6 +49,18 @@ describe("changing a dashboard's title and panels", () => {
     expect(info).toMatchObject({ panels });
   });
 
+  it("stores a panel's transform, aggregate and group-by tags", async () => {
+    const { id, token } = await createDashboard();
+    const panels = [
+      { id: "by-region", title: "Requests by region", type: "line", series: ["requests"], transform: "rate", aggregate: "sum", groupBy: ["region", "zone"] },
+      { id: "rates", title: "Rates", type: "table", series: ["requests"], transform: "rate" },
+      { id: "hottest", title: "Hottest room", type: "stat", series: ["temperature"], aggregate: "max" },
+    ];
+    const response = await put(id, token, { panels });
+    expect(response.status).toBe(200);
+    expect((await response.json<{ panels: unknown }>()).panels).toEqual(panels);
+  });
+
   it("shows the change to every connected viewer at once, and to new viewers in hello", async () => {
     const { id } = await createDashboard();
     const viewers = await Promise.all([Viewer.open(id), Viewer.open(id)]);
@@ -71,6 +83,10 @@ describe("changing a dashboard's title and panels", () => {
     [{ panels: [{ ...tempPanel, min: 50 }] }, "panels.0.max"],
     [{ panels: [{ ...tempPanel, thresholds: [{ value: 1, color: "red" }] }] }, "panels.0.thresholds.0.color"],
     [{ panels: [cpuPanel, cpuPanel] }, "panels"],
+    [{ panels: [{ ...cpuPanel, transform: "delta" }] }, "panels.0.transform"],
+    [{ panels: [{ ...cpuPanel, aggregate: "median" }] }, "panels.0.aggregate"],
+    [{ panels: [{ ...cpuPanel, groupBy: ["region"] }] }, "panels.0.groupBy"],
+    [{ panels: [{ ...cpuPanel, aggregate: "sum", groupBy: ["region", "region"] }] }, "panels.0.groupBy"],
     [{ title: "" }, "title"],
     [{ layout: "grid" }, undefined],
   ])("answers %j with 400 naming the field", async (body, field) => {
