@@ -25,13 +25,13 @@ try {
   const page = await browser.newPage();
   await page.goto(`${server.url}/d/latency`);
   await page.waitForSelector('[data-testid="connection"][data-state="live"]');
-  await page.waitForSelector('[data-testid="panel"][data-series="probe"] [data-testid="latest"]');
+  await page.waitForSelector('[data-testid="panel"] [data-testid="latest"][data-series="probe"]');
   // Record, in the page, the wall-clock time at which each value is painted: the observer
   // sees the text change, and the next animation frame is when it reaches the screen.
   await page.evaluate(() => {
     const seen: Record<string, number> = {};
     (globalThis as unknown as { __seen: Record<string, number> }).__seen = seen;
-    const latest = document.querySelector('[data-testid="panel"][data-series="probe"] [data-testid="latest"]')!;
+    const latest = document.querySelector('[data-testid="panel"] [data-testid="latest"][data-series="probe"]')!;
     new MutationObserver(() => {
       const value = latest.getAttribute("data-value") ?? latest.textContent ?? "";
       requestAnimationFrame(() => (seen[value] ??= performance.timeOrigin + performance.now()));

@@ -15,10 +15,14 @@
  *   A range, an absolute range or a zoom in its link is shown as on any page, without the
  *   "Jump to now" bar.
  * - `[data-testid="viewers"]`: text is the number of connected viewers.
- * - `[data-testid="panel"]` with `data-series="<series key>"`: one automatic panel per series
- *   that no saved panel matches (every series when none are saved), containing
- *   `[data-testid="latest"]` whose text is the formatted latest value (raw number in
- *   `data-value`).
+ * - `[data-testid="panel"]` with `data-metric="<name>"` and `data-series-keys` (its series
+ *   keys, comma-separated, in key order): one automatic panel per metric name, holding every
+ *   series of that name that no saved panel matches (every series when none are saved), after
+ *   the saved panels, in name order. It holds one `[data-testid="latest"]` with
+ *   `data-series="<series key>"` per series, text the formatted latest value (raw number in
+ *   `data-value`): in the header for a lone series (titled with its key, as before), in the
+ *   legend row (`tr.u-series[data-series]`, as a line panel's, below) of each series when
+ *   several share the chart (reading the value under the cursor while it is on the chart).
  * - `[data-testid="saved-panels"]`: the saved panels' 12-column grid, first in `#grid`, before
  *   the automatic panels (one column below 768 px wide).
  * - `[data-testid="saved-panel"]` with `data-panel-id` and `data-panel-type`: one per saved
@@ -27,6 +31,9 @@
  *   only the layouts change. `data-layout` is the place shown, `x,y,w,h` in grid cells
  *   (panels/panel-placement.ts places panels saved without one).
  *   - `line`: `data-series-keys` on the panel lists its series keys, comma-separated.
+ *   - A panel with `transform` or `aggregate` shows the series it works out on the page
+ *     (panels/derived-panel.ts) in place of those it matches, keyed e.g. `sum(rate){region=eu}`
+ *     (README, "Panels"), wherever the panel's type names series (`data-series-keys`, rows).
  *   - `stat`: `[data-testid="stat-value"]`, text the formatted latest value with its unit;
  *     `data-color` the threshold colour in force (`#rrggbb`), empty below every threshold.
  *   - `gauge`: `[data-testid="gauge-value"]`, same text and `data-color` as a stat.
@@ -118,9 +125,12 @@
  *   (`Deleting…` and disabled while under way; `[data-testid="delete-progress"]` says so),
  *   `[data-testid="delete-error"]` and `[data-testid="delete-cancel"]`. Once deleted, the
  *   page shows the not-found notice, headed by `[data-testid="deleted"]`.
- * - `window.__pulseboard.drawn(key)`: what the automatic panel of `key` draws,
- *   `{ ts, values, xMin, xMax }` (see dashboard/debug-hook.ts).
- * - `window.__pulseboard.timeCharts()`: every time chart's x span, see dashboard/debug-hook.ts.
+ * - `window.__pulseboard.drawn(key)`: what the automatic panel showing series `key` draws of
+ *   it, `{ ts, values, xMin, xMax }` (see dashboard/debug-hook.ts).
+ * - `window.__pulseboard.timeCharts()`: every time chart's x span, keyed `saved:<panel id>` or
+ *   `metric:<name>`, see dashboard/debug-hook.ts.
+ * - `window.__pulseboard.computed(id)`: the series saved panel `id` works out (transform or
+ *   aggregate), `[{ key, ts, values }]` (see dashboard/debug-hook.ts).
  * - `window.__pulseboard.points(key)`: copy of the page's `{ ts, values }` for a series
  *   (see dashboard/debug-hook.ts).
  */
@@ -293,7 +303,7 @@ async function main(): Promise<void> {
     onSaved: (saved) => showSaved({ panels: saved.panels, variables: savedVariables }),
   });
   panels.reserve(dashboard.series);
-  exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts() });
+  exposeDebugHook(store, { drawn: (key) => panels.drawn(key), timeCharts: () => panels.timeCharts(), computed: (id) => panels.computed(id) });
 
   // One view for every chart: a drag on any chart zooms them all; "Jump to now", a double-click
   // on a chart, Escape on a focused one, a new range and "Resume live" all go back to following

@@ -11,6 +11,12 @@ import { undefinedVariables, variablesSchema } from "./template-variables.ts";
 /** Panel kinds: a line chart, a big number, a gauge, a table of latest values. */
 export const PANEL_TYPES = ["line", "stat", "gauge", "table"] as const;
 
+/** Per-series transforms applied before any aggregation: `rate`, a counter's per-second increase. */
+export const PANEL_TRANSFORMS = ["rate"] as const;
+
+/** Functions that combine a panel's series into one per group (see README, "Panels"). */
+export const PANEL_AGGREGATES = ["sum", "avg", "min", "max"] as const;
+
 /** A colour change at a value: from `value` upwards the panel uses `color`. */
 export const thresholdSchema = z.strictObject({
   /** Where the colour starts. */
@@ -65,10 +71,21 @@ export const panelSchema = z
     max: z.number().optional(),
     /** Colours by value, ascending. */
     thresholds: z.array(thresholdSchema).max(10, "at most 10 thresholds").optional(),
+    /** `rate`: each series as its per-second increase (a counter reset counts from zero), before aggregating. */
+    transform: z.enum(PANEL_TRANSFORMS, { error: `transform must be one of ${PANEL_TRANSFORMS.join(", ")}` }).optional(),
+    /** Combines the matched series into one per `groupBy` group, on 1 s steps (README, "Panels"). */
+    aggregate: z.enum(PANEL_AGGREGATES, { error: `aggregate must be one of ${PANEL_AGGREGATES.join(", ")}` }).optional(),
+    /** Tag names whose values split `aggregate`'s output into one series each; absent: one series for all. */
+    groupBy: z
+      .array(z.string().min(1, "a tag name must not be empty").max(64, "a tag name is at most 64 characters"), { error: "groupBy must be an array of tag names" })
+      .max(10, "groupBy names at most 10 tags")
+      .refine((tags) => new Set(tags).size === tags.length, "groupBy names each tag once")
+      .optional(),
     /** Place and size on the grid; a panel without one gets the first free place, in list order. */
     layout: panelLayoutSchema.optional(),
   })
-  .refine((panel) => panel.min === undefined || panel.max === undefined || panel.min < panel.max, { message: "min must be below max", path: ["max"] });
+  .refine((panel) => panel.min === undefined || panel.max === undefined || panel.min < panel.max, { message: "min must be below max", path: ["max"] })
+  .refine((panel) => panel.groupBy === undefined || panel.aggregate !== undefined, { message: "groupBy needs an aggregate", path: ["groupBy"] });
 
 /** One panel of a dashboard. */
 export type Panel = z.infer<typeof panelSchema>;

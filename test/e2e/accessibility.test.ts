@@ -154,7 +154,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
         expect(await audit(page)).toEqual([]);
         await saveScreenshot(page, `a11y-dashboard-${colorScheme}`);
 
-        await view.dragAcrossChart('[data-testid="panel"][data-series="room.temp"]', 0.2, 0.6);
+        await view.dragAcrossChart('[data-testid="panel"][data-metric="room.temp"]', 0.2, 0.6);
         await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
         expect(await audit(page)).toEqual([]);
         await saveScreenshot(page, `a11y-dashboard-${colorScheme}-zoomed`);
@@ -494,7 +494,7 @@ describe.skipIf(skipBrowserTests)("accessibility", () => {
       expect((await focused(page)).name).toBe("range");
 
       // Zoomed by mouse, back to now with Space on Jump to now.
-      await view.dragAcrossChart('[data-testid="panel"][data-series="room.temp"]', 0.2, 0.6);
+      await view.dragAcrossChart('[data-testid="panel"][data-metric="room.temp"]', 0.2, 0.6);
       await view.waitUntil("Jump to now to appear", () => view.jumpToNowShown());
       await tabTo(page, "jump-to-now");
       await page.keyboard.press("Space");

@@ -13,7 +13,7 @@ import { browserSuite } from "./browser-suite.ts";
 import type { DashboardView, TimeChartShown } from "./dashboard-view.ts";
 
 const savedLine = '[data-testid="saved-panel"][data-panel-id="cpu"]';
-const automatic = '[data-testid="panel"][data-series="room.temp"]';
+const automatic = '[data-testid="panel"][data-metric="room.temp"]';
 
 /** A sensor posting both series every 200 ms until stopped; `last` is the newest time sent. */
 function startSensor(base: string, id: string, token: string): { stop(): Promise<void>; last(): number } {
@@ -118,7 +118,7 @@ describe.skipIf(skipBrowserTests)("zooming the time charts", () => {
   it("zooms every chart to the stretch dragged across one, holds it while data keeps arriving, and jumps back to now", async () => {
     const { page, view, errors, close, sensor, start } = await openFlowingDashboard("zoom");
     try {
-      expect((await view.timeCharts()).map((c) => c.chart)).toEqual(["saved:cpu", "series:room.temp"]);
+      expect((await view.timeCharts()).map((c) => c.chart)).toEqual(["saved:cpu", "metric:room.temp"]);
       expect(await view.jumpToNowShown()).toBe(false);
       await waitForFollowing(view, sensor.last() || start);
       // Following now, each chart spans its own data: the CPU chart reaches further back.

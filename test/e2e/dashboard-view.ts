@@ -11,7 +11,12 @@ type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 const savedPanel = (id: string) => `[data-testid="saved-panel"][data-panel-id="${id}"]`;
 const editorPanel = (id: string) => `[data-testid="panel-editor"][data-panel-id="${id}"]`;
 // A CSS string escapes backslashes and quotes; keys may hold both.
-const panel = (key: string) => `[data-testid="panel"][data-series="${key.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"]`;
+const cssString = (text: string) => `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+/** A series' latest value, wherever its automatic panel shows it (header or legend row). */
+const latestOf = (key: string) => `[data-testid="panel"] [data-testid="latest"][data-series=${cssString(key)}]`;
+
+/** The automatic panel of metric `name`. */
+export const metricPanel = (name: string) => `[data-testid="panel"][data-metric=${cssString(name)}]`;
 
 export class DashboardView {
   readonly page: Page;
@@ -32,7 +37,7 @@ export class DashboardView {
 
   /** Text of the series' latest value. */
   async latest(key: string): Promise<string> {
-    return (await this.page.textContent(`${panel(key)} [data-testid="latest"]`))?.trim() ?? "";
+    return (await this.page.textContent(latestOf(key)))?.trim() ?? "";
   }
 
   /** Text of the staleness label, e.g. `updated 3 s ago`. */
@@ -59,7 +64,7 @@ export class DashboardView {
 
   /**
    * Every time chart's x axis span and how many times it holds, keyed `saved:<id>` or
-   * `series:<key>` (see src/client/dashboard/debug-hook.ts).
+   * `metric:<name>` (see src/client/dashboard/debug-hook.ts).
    */
   timeCharts(): Promise<TimeChartShown[]> {
     return this.page.evaluate(() => (globalThis as unknown as DebugWindow).__pulseboard.timeCharts());
@@ -100,9 +105,19 @@ export class DashboardView {
     return (await this.page.getAttribute('[data-testid="pause"]', "aria-pressed")) === "true";
   }
 
-  /** Keys of the panels shown, in page order. */
+  /** Keys of the series the automatic panels show, in page order (each panel's in key order). */
   panelKeys(): Promise<string[]> {
-    return this.page.$$eval('[data-testid="panel"]', (panels) => panels.map((p) => p.getAttribute("data-series") ?? ""));
+    return this.page.$$eval('[data-testid="panel"] [data-testid="latest"]', (found) => found.map((p) => p.getAttribute("data-series") ?? ""));
+  }
+
+  /** Metric names of the automatic panels, in page order, each with its series keys, e.g. `cpu=cpu{host=a},cpu{host=b}`. */
+  automaticPanels(): Promise<string[]> {
+    return this.page.$$eval('[data-testid="panel"]', (panels) => panels.map((p) => `${p.getAttribute("data-metric")}=${p.getAttribute("data-series-keys")}`));
+  }
+
+  /** What saved panel `id` works out (transform or aggregate), as the debug hook reports it. */
+  computed(id: string): Promise<{ key: string; ts: number[]; values: number[] }[] | undefined> {
+    return this.page.evaluate((i) => (globalThis as unknown as DebugWindow).__pulseboard.computed(i), id);
   }
 
   /** The page's copy of a series' points. */
@@ -120,7 +135,7 @@ export class DashboardView {
 
   async waitForLatest(key: string, text: string, timeout = 15_000): Promise<void> {
     await this.#until(`latest of ${key} to read ${text}`, timeout, async () => {
-      return (await this.page.$(panel(key))) !== null && (await this.latest(key)) === text;
+      return (await this.page.$(latestOf(key))) !== null && (await this.latest(key)) === text;
     });
   }
 
@@ -199,7 +214,7 @@ export class DashboardView {
   /** Types `value` into (or picks it in) the editor's `field` of panel `id`. */
   async editField(id: string, field: string, value: string): Promise<void> {
     const selector = `${editorPanel(id)} [data-field="${field}"]:is(input, select)`;
-    if (field === "type" || field === "unit") await this.page.selectOption(selector, value);
+    if (["type", "unit", "transform", "aggregate"].includes(field)) await this.page.selectOption(selector, value);
     else await this.page.fill(selector, value);
   }
 
@@ -242,8 +257,8 @@ export class DashboardView {
 
   /** A one-line summary of what the page shows, for failure messages. */
   async describe(): Promise<string> {
-    const panels = await this.page.$$eval('[data-testid="panel"]', (found) =>
-      found.map((p) => `${p.getAttribute("data-series")}=${p.querySelector('[data-testid="latest"]')?.textContent}`),
+    const panels = await this.page.$$eval('[data-testid="panel"] [data-testid="latest"]', (found) =>
+      found.map((p) => `${p.getAttribute("data-series")}=${p.textContent}`),
     );
     const notice = await this.page.$eval("#notices", (n) => n.textContent?.trim().slice(0, 120) ?? "").catch(() => "");
     return `state=${await this.state()} viewers=${await this.viewers()} panels=[${panels.join(", ")}] notice="${notice}"`;
@@ -260,7 +275,7 @@ export interface DrawnChart {
 
 /** One time chart as the debug hook reports it. */
 export interface TimeChartShown {
-  /** `saved:<panel id>` or `series:<series key>`. */
+  /** `saved:<panel id>` or `metric:<metric name>`. */
   chart: string;
   /** The x axis span and the number of times held. */
   shown: { xMin: number | undefined; xMax: number | undefined; times: number };
@@ -273,5 +288,6 @@ interface DebugWindow {
     keys(): string[];
     drawn(key: string): DrawnChart | undefined;
     timeCharts(): TimeChartShown[];
+    computed(id: string): { key: string; ts: number[]; values: number[] }[] | undefined;
   };
 }

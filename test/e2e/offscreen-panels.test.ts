@@ -12,7 +12,7 @@ import { browserSuite } from "./browser-suite.ts";
 const keys = Array.from({ length: 30 }, (_, i) => `s.${String(i).padStart(2, "0")}`);
 const top = keys[0]!;
 const bottom = keys[keys.length - 1]!;
-const panel = (key: string) => `[data-testid="panel"][data-series="${key}"]`;
+const panel = (key: string) => `[data-testid="panel"][data-metric="${key}"]`;
 
 describe.skipIf(skipBrowserTests)("a dashboard longer than the screen", () => {
   const suite = browserSuite();

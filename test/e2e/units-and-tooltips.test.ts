@@ -47,7 +47,7 @@ function timeCharts(page: Page): Promise<Shown[]> {
   return page.evaluate(() => (globalThis as unknown as { __pulseboard: { timeCharts(): Shown[] } }).__pulseboard.timeCharts());
 }
 
-/** The page position of time `ts` on chart `chart` (`saved:<id>` or `series:<key>`), halfway up its plot. */
+/** The page position of time `ts` on chart `chart` (`saved:<id>` or `metric:<name>`), halfway up its plot. */
 async function pointAt(page: Page, panelSelector: string, chart: string, ts: number): Promise<{ x: number; y: number }> {
   const box = await page.locator(`${panelSelector} .u-over`).boundingBox();
   if (!box) throw new Error(`no plot in ${panelSelector}`);
@@ -136,9 +136,9 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
         }
 
         // The automatic chart has no unit: its value as sent, every digit.
-        const automatic = '[data-testid="panel"][data-series="pump.rpm"]';
+        const automatic = '[data-testid="panel"][data-metric="pump.rpm"]';
         const pumpAt = start + 2000;
-        const pump = await pointAt(page, automatic, "series:pump.rpm", pumpAt);
+        const pump = await pointAt(page, automatic, "metric:pump.rpm", pumpAt);
         await point(pump.x, pump.y);
         const expectedPump = { time: clock(pumpAt), rows: ["pump.rpm=1,451.125"] };
         await view.waitUntil("the automatic chart's tooltip", async () => JSON.stringify(await tooltip(page)) === JSON.stringify(expectedPump));
@@ -284,7 +284,7 @@ describe.skipIf(skipBrowserTests)("units and values under the cursor", () => {
       if (!zoomed) throw new Error("no zoomed chart");
       // Both charts' time axes read the same clock, within the same span.
       const charts = await timeCharts(page);
-      expect(charts.map((c) => c.chart).sort()).toEqual(["saved:cpu", "series:pump.rpm"]);
+      expect(charts.map((c) => c.chart).sort()).toEqual(["metric:pump.rpm", "saved:cpu"]);
       const ticks = charts.flatMap((c) => c.shown.labels.time);
       for (const c of charts) expect(c.shown.labels.time.length).toBeGreaterThan(0);
       for (const tick of ticks) {

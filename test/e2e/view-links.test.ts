@@ -26,7 +26,7 @@ describe.skipIf(skipBrowserTests)("a link to a view", () => {
 
       await view.chooseRange("1h");
       expect(new URL(page.url()).searchParams.get("range")).toBe("1h");
-      await view.dragAcrossChart('[data-testid="panel"][data-series="boiler.temp"]', 0.3, 0.6);
+      await view.dragAcrossChart('[data-testid="panel"][data-metric="boiler.temp"]', 0.3, 0.6);
       await view.waitUntil("the zoom in the link", async () => new URL(page.url()).searchParams.has("from"));
       const link = new URL(page.url());
       const zoom = { min: Number(link.searchParams.get("from")), max: Number(link.searchParams.get("to")) };
@@ -44,7 +44,7 @@ describe.skipIf(skipBrowserTests)("a link to a view", () => {
       expect(new URL(first.page.url()).search).toBe(`?kiosk&range=1h&from=${zoom.min}&to=${zoom.max}`);
 
       // Back to now: the stretch leaves the link, the range stays; a reload shows that.
-      await view.doubleClickChart('[data-testid="panel"][data-series="boiler.temp"]');
+      await view.doubleClickChart('[data-testid="panel"][data-metric="boiler.temp"]');
       await view.waitUntil("the zoom gone from the link", async () => !new URL(page.url()).searchParams.has("from"));
       expect(new URL(page.url()).search).toBe("?range=1h");
       await page.reload();

@@ -63,6 +63,18 @@ describe("changing a dashboard's title and panels", () => {
     expect(info).toMatchObject({ panels });
   });
 
+  it("stores a panel's transform, aggregate and group-by tags", async () => {
+    const { id, token } = await createDashboard();
+    const panels = [
+      { id: "by-region", title: "Requests by region", type: "line", series: ["requests"], transform: "rate", aggregate: "sum", groupBy: ["region", "zone"] },
+      { id: "rates", title: "Rates", type: "table", series: ["requests"], transform: "rate" },
+      { id: "hottest", title: "Hottest room", type: "stat", series: ["temperature"], aggregate: "max" },
+    ];
+    const response = await put(id, token, { panels });
+    expect(response.status).toBe(200);
+    expect((await response.json<{ panels: unknown }>()).panels).toEqual(panels);
+  });
+
   it("shows the change to every connected viewer at once, and to new viewers in hello", async () => {
     const { id } = await createDashboard();
     const viewers = await Promise.all([Viewer.open(id), Viewer.open(id)]);
@@ -87,6 +99,10 @@ describe("changing a dashboard's title and panels", () => {
     [{ panels: [cpuPanel, cpuPanel] }, "panels"],
     [{ panels: [{ ...cpuPanel, layout: { x: 8, y: 0, w: 6, h: 4 } }] }, "panels.0.layout.w"],
     [{ panels: [{ ...cpuPanel, layout: { x: 0, y: 0, w: 4, h: 1 } }] }, "panels.0.layout.h"],
+    [{ panels: [{ ...cpuPanel, transform: "delta" }] }, "panels.0.transform"],
+    [{ panels: [{ ...cpuPanel, aggregate: "median" }] }, "panels.0.aggregate"],
+    [{ panels: [{ ...cpuPanel, groupBy: ["region"] }] }, "panels.0.groupBy"],
+    [{ panels: [{ ...cpuPanel, aggregate: "sum", groupBy: ["region", "region"] }] }, "panels.0.groupBy"],
     [{ title: "" }, "title"],
     [{ layout: "grid" }, undefined],
   ])("answers %j with 400 naming the field", async (body, field) => {

@@ -13,16 +13,23 @@ export interface PulseboardDebug {
   /** Keys of every series the page holds. */
   keys(): string[];
   /**
-   * What the automatic panel of `key` draws (history buckets then live points, see
-   * time-window.ts) and its x range; `undefined` when the series has no automatic panel.
+   * What the automatic panel showing series `key` (its metric's) draws of it (history buckets
+   * then live points, see time-window.ts) and its x range; `undefined` when no automatic
+   * panel shows the series.
    */
   drawn(key: string): { ts: number[]; values: number[]; xMin: number | undefined; xMax: number | undefined } | undefined;
   /**
    * Every time chart on the page (saved line panels, then automatic panels, each in page
-   * order): `chart` is `saved:<panel id>` or `series:<series key>`, `shown` its x axis span
+   * order): `chart` is `saved:<panel id>` or `metric:<metric name>`, `shown` its x axis span
    * and how many times it holds.
    */
   timeCharts(): { chart: string; shown: ShownRange }[];
+  /**
+   * What saved panel `id` (one with a `transform` or `aggregate`) worked out when last drawn:
+   * each output series' key and points (see derived/derived-series.ts); `undefined` for any
+   * other panel.
+   */
+  computed(id: string): { key: string; ts: number[]; values: number[] }[] | undefined;
 }
 
 declare global {
@@ -32,7 +39,7 @@ declare global {
 }
 
 /** Installs the hook over `store` and what the grid reports of its charts. */
-export function exposeDebugHook(store: SeriesStore, charts: Pick<PulseboardDebug, "drawn" | "timeCharts">): void {
+export function exposeDebugHook(store: SeriesStore, charts: Pick<PulseboardDebug, "drawn" | "timeCharts" | "computed">): void {
   window.__pulseboard = Object.freeze({
     points(key: string) {
       const series = store.get(key);
@@ -41,5 +48,6 @@ export function exposeDebugHook(store: SeriesStore, charts: Pick<PulseboardDebug
     keys: () => store.keys(),
     drawn: charts.drawn,
     timeCharts: charts.timeCharts,
+    computed: charts.computed,
   });
 }

@@ -23,6 +23,12 @@ export interface PanelDraft {
   min: string;
   /** Gauge scale's upper end; empty for none. */
   max: string;
+  /** `rate`, or empty for the series as they are. */
+  transform: string;
+  /** One of PANEL_AGGREGATES, or empty for none. */
+  aggregate: string;
+  /** Tag names to aggregate by, comma-separated; empty for one series of all. */
+  groupBy: string;
   /** Colour changes, in the order shown: a value as typed and a `#rrggbb` colour each. */
   thresholds: ThresholdDraft[];
   /** Place on the grid, kept as saved (arranging changes it, not the form); absent for new panels. */
@@ -51,6 +57,9 @@ export function draftOf(panel: Panel): PanelDraft {
     min: text(panel.min),
     max: text(panel.max),
     thresholds: (panel.thresholds ?? []).map((t) => ({ value: String(t.value), color: t.color })),
+    transform: panel.transform ?? "",
+    aggregate: panel.aggregate ?? "",
+    groupBy: (panel.groupBy ?? []).join(", "),
     ...(panel.layout ? { layout: { ...panel.layout } } : {}),
   };
 }
@@ -59,7 +68,7 @@ export function draftOf(panel: Panel): PanelDraft {
 export function newDraft(taken: readonly string[]): PanelDraft {
   let n = taken.length + 1;
   while (taken.includes(`panel-${n}`)) n += 1;
-  return { id: `panel-${n}`, title: `Panel ${n}`, type: PANEL_TYPES[0], series: "*", unit: "", decimals: "", min: "", max: "", thresholds: [] };
+  return { id: `panel-${n}`, title: `Panel ${n}`, type: PANEL_TYPES[0], series: "*", unit: "", decimals: "", min: "", max: "", thresholds: [], transform: "", aggregate: "", groupBy: "" };
 }
 
 /** Empty means absent; anything else is read as a number (NaN when it is not one). */
@@ -75,6 +84,10 @@ export function panelOf(draft: PanelDraft): unknown {
   const thresholds = draft.thresholds.filter((t) => t.value.trim() !== "").map((t) => ({ value: number(t.value) ?? Number.NaN, color: t.color }));
   // Only gauges have a scale; a type change should not carry a stale one along.
   const gauge = draft.type === "gauge";
+  const groupBy = draft.groupBy
+    .split(",")
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== "");
   return {
     id: draft.id,
     title: draft.title,
@@ -85,6 +98,10 @@ export function panelOf(draft: PanelDraft): unknown {
     ...(gauge && number(draft.min) !== undefined ? { min: number(draft.min) } : {}),
     ...(gauge && number(draft.max) !== undefined ? { max: number(draft.max) } : {}),
     ...(thresholds.length ? { thresholds } : {}),
+    ...(draft.transform ? { transform: draft.transform } : {}),
+    ...(draft.aggregate ? { aggregate: draft.aggregate } : {}),
+    // Tags typed without an aggregate are kept, so the schema says what is missing.
+    ...(groupBy.length ? { groupBy } : {}),
     ...(draft.layout ? { layout: draft.layout } : {}),
   };
 }

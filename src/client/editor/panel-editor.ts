@@ -3,7 +3,7 @@
  * dashboard (token-gate.ts: checked with the server before the form opens; one kept from
  * earlier in the tab is used without asking), then opens a form with the dashboard's title, one
  * fieldset per saved panel (title, type, series, unit picked from the unit vocabulary, decimals,
- * gauge scale, thresholds;
+ * gauge scale, transform, aggregate and its group-by tags, thresholds;
  * move up/down, remove, preview), "Add panel", and Save. Save checks the title and the list with the
  * shared schema first, so a mistake is shown at its field and nothing is sent; then it sends
  * `PUT /api/dashboards/:id` with the token. A token the server refuses then (revoked
@@ -28,7 +28,8 @@
  *   `[data-testid="title-error"]`.
  * - `[data-testid="panel-editor"]` with `data-panel-id`: one fieldset per panel, in order,
  *   its inputs named by `data-field` (`title`, `type`, `series`, `unit`, `decimals`, `min`,
- *   `max`; `type` and `unit` are `<select>`s), buttons `[data-testid="move-up"]`, `move-down`, `remove`, and
+ *   `max`, `transform`, `aggregate`, `groupBy`; `type`, `unit`, `transform` and `aggregate`
+ *   are `<select>`s, `groupBy` tag names comma-separated, shown only with an aggregate), buttons `[data-testid="move-up"]`, `move-down`, `remove`, and
  *   `[data-testid="field-error"]` with `data-field` beside each input. Its thresholds are the
  *   group `[data-field="thresholds"]`: a `[data-testid="threshold"]` row each (inputs
  *   `[data-threshold="value"]` and `[data-threshold="color"]`, a colour picker, and
@@ -48,7 +49,7 @@
  */
 // First: configures Zod before the shared schema is built (see the file).
 import "../zod-jitless.ts";
-import { dashboardUpdateSchema, PANEL_TYPES, type Panel } from "../../common/dashboard-config.ts";
+import { dashboardUpdateSchema, PANEL_AGGREGATES, PANEL_TRANSFORMS, PANEL_TYPES, type Panel } from "../../common/dashboard-config.ts";
 import { saveDashboard } from "./dashboard-save.ts";
 import { forgetEditToken, storedEditToken, storeEditToken } from "./edit-token.ts";
 import { draftOf, NEW_THRESHOLD_COLOR, newDraft, panelOf, type PanelDraft } from "./panel-draft.ts";
@@ -69,9 +70,18 @@ const fieldLabels: Record<Field, string> = {
   decimals: "Decimals",
   min: "Min",
   max: "Max",
+  transform: "Transform",
+  aggregate: "Aggregate",
+  groupBy: "Group by tags (comma-separated)",
 };
 
 const gaugeOnly: ReadonlySet<Field> = new Set(["min", "max"]);
+
+/** Fields picked from a list: each option's value and text (an empty value means none). */
+const choices: Partial<Record<Field, readonly (readonly [value: string, text: string])[]>> = {
+  transform: [["", "None"], ...PANEL_TRANSFORMS.map((t) => [t, `${t} (per second, counter resets handled)`] as const)],
+  aggregate: [["", "None"], ...PANEL_AGGREGATES.map((a) => [a, a] as const)],
+};
 
 function make<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, testid?: string): HTMLElementTagNameMap[K] {
   const element = Object.assign(document.createElement(tag), props);
@@ -237,7 +247,8 @@ export class PanelEditor {
     for (const field of Object.keys(fieldLabels) as Field[]) {
       const id = `edit-${index}-${field}`;
       const input: HTMLInputElement | HTMLSelectElement =
-        field === "type" || field === "unit" ? make("select", { id }) : make("input", { id, type: "text", autocomplete: "off" });
+        field === "type" || field === "unit" || choices[field] ? make("select", { id }) : make("input", { id, type: "text", autocomplete: "off" });
+      input.append(...(choices[field] ?? []).map(([value, text]) => make("option", { value, textContent: text })));
       if (field === "type") input.append(...PANEL_TYPES.map((type) => make("option", { value: type, textContent: type })));
       if (field === "unit") input.append(...unitOptions(draft.unit));
       input.value = draft[field];
@@ -247,12 +258,13 @@ export class PanelEditor {
       input.setAttribute("aria-describedby", error.id);
       const row = make("div", { className: `editor-field editor-field-${field}` });
       row.append(make("label", { htmlFor: id, textContent: fieldLabels[field] }), input, error);
-      row.hidden = gaugeOnly.has(field) && draft.type !== "gauge";
+      row.hidden = (gaugeOnly.has(field) && draft.type !== "gauge") || (field === "groupBy" && draft.aggregate === "" && draft.groupBy === "");
       input.addEventListener(input instanceof HTMLSelectElement ? "change" : "input", () => {
         draft[field] = input.value;
         if (field === "type") {
           for (const scale of set.querySelectorAll<HTMLElement>(".editor-field-min, .editor-field-max")) scale.hidden = input.value !== "gauge";
         }
+        if (field === "aggregate") set.querySelector<HTMLElement>(".editor-field-groupBy")!.hidden = input.value === "" && draft.groupBy === "";
       });
       this.#fields.set(`${index}.${field}`, { input, error });
       if (field === "series" && input instanceof HTMLInputElement) row.append(this.#seriesPicker(draft, index, input));

@@ -13,7 +13,8 @@ import { readChartTheme } from "../charts/chart-theme.ts";
 import type { SeriesStore, StoreChange } from "../dashboard/series-store.ts";
 import type { TimeWindow } from "../dashboard/time-window.ts";
 import { FrameScheduler } from "../panels/frame-scheduler.ts";
-import type { SavedPanelView } from "../panels/saved-panel.ts";
+import { panelSource } from "../panels/panel-grid.ts";
+import type { PanelSource, SavedPanelView } from "../panels/saved-panel.ts";
 import { createSavedPanelView } from "../panels/saved-panel-views.ts";
 import { draftPreview, seriesShown, type SeriesName } from "./draft-preview.ts";
 import type { PanelDraft } from "./panel-draft.ts";
@@ -41,6 +42,8 @@ const darkScheme = "(prefers-color-scheme: dark)";
 
 export class PanelPreview {
   readonly #source: PreviewSource;
+  /** What the preview's view draws from, as the page's saved panels do. */
+  readonly #drawFrom: PanelSource;
   /** The draft shown, while one is. */
   #draft: PanelDraft | undefined;
   #section: HTMLElement | undefined;
@@ -60,6 +63,7 @@ export class PanelPreview {
 
   constructor(source: PreviewSource) {
     this.#source = source;
+    this.#drawFrom = panelSource(source.store, source.window);
     // Once per editor: a zoom or a return to now re-ranges the preview's chart with the page's.
     source.window.onZoomChange(() => this.#view && this.#scheduler.request());
   }
@@ -174,7 +178,7 @@ export class PanelPreview {
     this.#series = [];
     section.append(view.element);
     this.#relist();
-    view.draw(this.#source.store);
+    view.draw(this.#drawFrom);
   }
 
   /** Lists the series the panel matches now; tells the view only when the list changed. */
@@ -198,6 +202,6 @@ export class PanelPreview {
   }
 
   #draw(): void {
-    this.#view?.draw(this.#source.store);
+    this.#view?.draw(this.#drawFrom);
   }
 }

@@ -5,8 +5,7 @@
  */
 import type { Panel } from "../../common/dashboard-config.ts";
 import { formatPanelValue } from "./panel-value.ts";
-import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
-import type { SeriesStore } from "../dashboard/series-store.ts";
+import { savedPanelFrame, type PanelSource, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { thresholdColor } from "./threshold-color.ts";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -83,8 +82,8 @@ export class GaugePanel implements SavedPanelView {
     this.#source.textContent = this.#shown?.key ?? "no matching series yet";
   }
 
-  draw(store: SeriesStore): void {
-    const latest = this.#shown && store.latest(this.#shown.key);
+  draw(source: PanelSource): void {
+    const latest = this.#shown && source.latest(this.#shown.key);
     const text = formatPanelValue(latest, this.#panel);
     if (this.#value.textContent !== text) {
       this.#value.textContent = text;

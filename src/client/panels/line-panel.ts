@@ -16,9 +16,8 @@ import type { ChartTheme } from "../charts/chart-theme.ts";
 import { legendButtons } from "../charts/legend-buttons.ts";
 import { clockMoment } from "../charts/clock-format.ts";
 import { formatCursorValue, formatPanelValue } from "./panel-value.ts";
-import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
+import { savedPanelFrame, type PanelSource, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { seriesColor } from "../charts/series-colors.ts";
-import type { SeriesStore } from "../dashboard/series-store.ts";
 import { HostedChart } from "../charts/hosted-chart.ts";
 import { timeChartOptions, type ShownRange, type TimeChart } from "../charts/time-chart-options.ts";
 import type { TimeWindow } from "../dashboard/time-window.ts";
@@ -84,8 +83,8 @@ export class LinePanel implements SavedPanelView, TimeChart {
     this.#chart.rebuild([[], ...keys.map(() => [])]);
   }
 
-  draw(store: SeriesStore): void {
-    const columns = this.#keys.map((key) => this.#window.column(key, store.get(key)));
+  draw(source: PanelSource): void {
+    const columns = this.#keys.map((key) => source.column(key));
     this.#chart.setData(alignColumns(columns));
   }
 

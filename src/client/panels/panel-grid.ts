@@ -1,9 +1,10 @@
 /**
  * The grid of panels: the dashboard's saved panels first, placed by their layouts on a grid
- * of their own (saved-panel-layout.ts), then one
- * automatic chart per series that no saved panel matches (in key order), so every series
- * shows somewhere; a series a saved panel would show for another choice of a template
- * variable is left to that choice rather than given a panel of its own. Panels are views on the series store: a new panel list (`setPanels`)
+ * of their own (saved-panel-layout.ts), then one automatic chart per metric name (in name
+ * order) holding every series of that name that no saved panel matches, so every series shows
+ * somewhere and a metric's series show together; a series a saved panel would show for
+ * another choice of a template variable is left to that choice rather than put on an
+ * automatic chart. Panels are views on the series store: a new panel list (`setPanels`)
  * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame,
  * except while paused: then changes are only noted, and drawn together on resume. A zoom (or
  * a return to now) reaches every time chart on the next frame, paused or not.
@@ -17,7 +18,7 @@ import { seriesMatcher, type SeriesMatcher } from "../../common/series-pattern.t
 import { ChartPanel } from "./chart-panel.ts";
 import { onChartThemeChange, readChartTheme } from "../charts/chart-theme.ts";
 import { FrameScheduler } from "./frame-scheduler.ts";
-import type { SavedPanelView, SeriesRef } from "./saved-panel.ts";
+import type { PanelSource, SavedPanelView, SeriesRef } from "./saved-panel.ts";
 import { createSavedPanelView } from "./saved-panel-views.ts";
 import { SavedPanelLayout } from "./saved-panel-layout.ts";
 import type { SeriesStore, StoreChange } from "../dashboard/series-store.ts";
@@ -57,9 +58,14 @@ export class PanelGrid {
   readonly savedLayout: SavedPanelLayout;
   /** Saved panels showing each series. */
   #routes = new Map<string, PlacedPanel[]>();
-  /** Series some saved panel stands for (shown or not); a known series missing here gets an automatic panel. */
+  /** Series some saved panel stands for (shown or not); a known series missing here goes on its name's automatic panel. */
   #claimed = new Set<string>();
+  /** Automatic panels by metric name, and the keys each should show. */
   #automatic = new Map<string, ChartPanel>();
+  #grouped = new Map<string, Set<string>>();
+  /** Names whose automatic panel's series changed since it was last given its list. */
+  #regroup = new Set<string>();
+  /** Names of automatic panels to redraw. */
   #dirtyAutomatic = new Set<string>();
   #dirtySaved = new Set<PlacedPanel>();
   #theme = readChartTheme();
@@ -72,6 +78,8 @@ export class PanelGrid {
   /** Panel elements more than half a screen out of view; their changes wait. */
   #offscreen = new WeakSet<Element>();
   #visibility = new IntersectionObserver((entries) => this.#onVisibility(entries), { rootMargin: "50% 0px" });
+  /** What the views read: the store's series, with the time window's history before them. */
+  #source: PanelSource;
 
   /**
    * `onCountChange` hears the number of series, e.g. to show the empty state at zero;
@@ -82,6 +90,7 @@ export class PanelGrid {
     this.savedLayout = new SavedPanelLayout(host);
     this.#window = window;
     this.#store = store;
+    this.#source = panelSource(store, window);
     this.#onCountChange = onCountChange;
     window.onZoomChange(() => {
       this.#rescale = true;
@@ -123,18 +132,13 @@ export class PanelGrid {
       this.#visibility.observe(placed.view.element);
       placed.view.setSeries(placed.series);
       // Drawn at once from the data already held, so a relayout never shows empty panels.
-      placed.view.draw(this.#store);
-    }
-    for (const key of [...this.#automatic.keys()]) {
-      if (this.#claimed.has(key)) this.#dropAutomatic(key);
+      placed.view.draw(this.#source);
     }
     for (const series of this.#known.values()) {
-      if (!this.#claimed.has(series.key) && !this.#automatic.has(series.key)) {
-        this.#ensureAutomatic(series);
-        this.#dirtyAutomatic.add(series.key);
-      }
+      if (this.#claimed.has(series.key)) this.#dropAutomatic(series);
+      else this.#ensureAutomatic(series);
     }
-    if (this.#dirtyAutomatic.size > 0) this.#scheduler.request();
+    this.#applyGroups();
   }
 
   /**
@@ -148,18 +152,29 @@ export class PanelGrid {
 
   /** Redraws every panel on the next frame (unless paused), e.g. after the time window changed. */
   redrawAll(): void {
-    for (const key of this.#automatic.keys()) this.#dirtyAutomatic.add(key);
-    for (const placed of this.#saved) this.#dirtySaved.add(placed);
+    for (const name of this.#automatic.keys()) this.#dirtyAutomatic.add(name);
+    for (const placed of this.#saved) {
+      // New history, or a new stretch: what a panel worked out from the old columns no longer holds.
+      placed.view.recompute?.();
+      this.#dirtySaved.add(placed);
+    }
     this.#scheduler.request();
   }
 
-  /** What the automatic panel of `key` draws and its x range; `undefined` without one. */
+  /** What the automatic panel showing series `key` draws of it and its x range; `undefined` without one. */
   drawn(key: string): ReturnType<ChartPanel["drawn"]> | undefined {
-    return this.#automatic.get(key)?.drawn();
+    const series = this.#known.get(key);
+    const panel = series && this.#automatic.get(series.name);
+    return panel?.keys.includes(key) ? panel.drawn(key) : undefined;
+  }
+
+  /** The series saved panel `id` worked out last (with a transform or aggregate); `undefined` otherwise. */
+  computed(id: string): { key: string; ts: number[]; values: number[] }[] | undefined {
+    return this.#saved.find((placed) => placed.view.element.dataset.panelId === id)?.view.computed?.();
   }
 
   /**
-   * Every time chart's x axis span and size, keyed `series:<key>` for automatic panels and
+   * Every time chart's x axis span and size, keyed `metric:<name>` for automatic panels and
    * `saved:<id>` for saved line panels, in page order.
    */
   timeCharts(): { chart: string; shown: ShownRange }[] {
@@ -168,8 +183,8 @@ export class PanelGrid {
       return chart ? [{ chart: `saved:${placed.view.element.dataset.panelId}`, shown: chart.shown() }] : [];
     });
     const automatic = [...this.#automatic.values()]
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map((panel) => ({ chart: `series:${panel.key}`, shown: panel.shown() }));
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((panel) => ({ chart: `metric:${panel.name}`, shown: panel.shown() }));
     return [...saved, ...automatic];
   }
 
@@ -178,6 +193,7 @@ export class PanelGrid {
     const relisted = new Set<PlacedPanel>();
     for (const s of series) this.#learn(s, relisted);
     this.#relist(relisted);
+    this.#applyGroups();
     this.#onCountChange(this.#known.size);
   }
 
@@ -192,9 +208,10 @@ export class PanelGrid {
       this.#learn(series, relisted);
       const routes = this.#routes.get(key);
       if (routes) for (const placed of routes) this.#dirtySaved.add(placed);
-      else if (!this.#claimed.has(key)) this.#dirtyAutomatic.add(key);
+      else if (!this.#claimed.has(key)) this.#dirtyAutomatic.add(series.name);
     }
     this.#relist(relisted);
+    this.#applyGroups();
     if (change.removed.length > 0 || change.changed.length > 0) this.#onCountChange(this.#known.size);
     if (this.#dirtyAutomatic.size > 0 || this.#dirtySaved.size > 0) this.#scheduler.request();
   }
@@ -232,8 +249,9 @@ export class PanelGrid {
   }
 
   #forget(key: string, relisted: Set<PlacedPanel>): void {
+    const series = this.#known.get(key);
     this.#known.delete(key);
-    this.#dropAutomatic(key);
+    if (series) this.#dropAutomatic(series);
     for (const placed of this.#routes.get(key) ?? []) {
       placed.series = placed.series.filter((s) => s.key !== key);
       relisted.add(placed);
@@ -242,23 +260,52 @@ export class PanelGrid {
     this.#claimed.delete(key);
   }
 
+  /** Puts `series` on its name's automatic panel (made in `#applyGroups`). */
   #ensureAutomatic(series: SeriesRef): void {
-    if (this.#automatic.has(series.key)) return;
-    const panel = new ChartPanel(series, this.#theme, this.#window);
-    this.#automatic.set(series.key, panel);
-    // Automatic panels stay in key order so a series keeps its place across reloads.
-    const after = [...this.#automatic.keys()].filter((key) => key > series.key).sort()[0];
-    const before = after === undefined ? null : this.#automatic.get(after)!.element;
-    this.#host.insertBefore(panel.element, before);
-    this.#visibility.observe(panel.element);
+    let keys = this.#grouped.get(series.name);
+    if (!keys) this.#grouped.set(series.name, (keys = new Set()));
+    if (keys.has(series.key)) return;
+    keys.add(series.key);
+    this.#regroup.add(series.name);
   }
 
-  #dropAutomatic(key: string): void {
-    const panel = this.#automatic.get(key);
-    if (panel) this.#visibility.unobserve(panel.element);
-    panel?.destroy();
-    this.#automatic.delete(key);
-    this.#dirtyAutomatic.delete(key);
+  /** Takes `series` off its name's automatic panel (dropped in `#applyGroups` once empty). */
+  #dropAutomatic(series: SeriesRef): void {
+    if (this.#grouped.get(series.name)?.delete(series.key)) this.#regroup.add(series.name);
+  }
+
+  /**
+   * Gives each automatic panel whose series changed its new list (once per batch: a new list
+   * rebuilds its chart), making panels for new names and dropping those left empty.
+   */
+  #applyGroups(): void {
+    for (const name of this.#regroup) {
+      const keys = [...(this.#grouped.get(name) ?? [])].sort();
+      let panel = this.#automatic.get(name);
+      if (keys.length === 0) {
+        this.#grouped.delete(name);
+        if (panel) {
+          this.#visibility.unobserve(panel.element);
+          panel.destroy();
+        }
+        this.#automatic.delete(name);
+        this.#dirtyAutomatic.delete(name);
+        continue;
+      }
+      if (!panel) {
+        panel = new ChartPanel(name, this.#theme, this.#window);
+        this.#automatic.set(name, panel);
+        // Automatic panels stay in name order so a metric keeps its place across reloads.
+        const after = [...this.#automatic.keys()].filter((other) => other > name).sort()[0];
+        const before = after === undefined ? null : this.#automatic.get(after)!.element;
+        this.#host.insertBefore(panel.element, before);
+        this.#visibility.observe(panel.element);
+      }
+      panel.setSeries(keys);
+      this.#dirtyAutomatic.add(name);
+    }
+    if (this.#regroup.size > 0) this.#scheduler.request();
+    this.#regroup.clear();
   }
 
   #flush(): void {
@@ -273,21 +320,24 @@ export class PanelGrid {
     }
     if (this.#rescale) {
       // Drawing from the store resets every chart's scales through the time window.
-      for (const key of this.#automatic.keys()) this.#dirtyAutomatic.add(key);
-      for (const placed of this.#saved) if (placed.view.timeChart) this.#dirtySaved.add(placed);
+      for (const name of this.#automatic.keys()) this.#dirtyAutomatic.add(name);
+      for (const placed of this.#saved) {
+        // A zoom changes the history a column holds: worked-out series start again from it.
+        placed.view.recompute?.();
+        this.#dirtySaved.add(placed);
+      }
       this.#rescale = false;
     }
     // Panels far out of view keep their marks until they come near it (#onVisibility).
-    for (const key of this.#dirtyAutomatic) {
-      const panel = this.#automatic.get(key);
+    for (const name of this.#dirtyAutomatic) {
+      const panel = this.#automatic.get(name);
       if (panel && this.#offscreen.has(panel.element)) continue;
-      const series = this.#store.get(key);
-      if (panel && series) panel.update(series);
-      this.#dirtyAutomatic.delete(key);
+      panel?.update(this.#source);
+      this.#dirtyAutomatic.delete(name);
     }
     for (const placed of this.#dirtySaved) {
       if (this.#offscreen.has(placed.view.element)) continue;
-      placed.view.draw(this.#store);
+      placed.view.draw(this.#source);
       this.#dirtySaved.delete(placed);
     }
   }
@@ -301,6 +351,15 @@ export class PanelGrid {
     }
     if (back) this.#scheduler.request();
   }
+}
+
+/** What saved panels draw from: the store's series, their time charts through `window` (history older than the live points, then those). */
+export function panelSource(store: SeriesStore, window: TimeWindow): PanelSource {
+  return {
+    column: (key) => window.column(key, store.get(key)),
+    recent: (key) => store.get(key),
+    latest: (key) => store.latest(key),
+  };
 }
 
 function byKey(a: SeriesRef, b: SeriesRef): number {

@@ -5,7 +5,7 @@
  */
 import type { Panel } from "../../common/dashboard-config.ts";
 import type { ChartTheme } from "../charts/chart-theme.ts";
-import type { SeriesStore } from "../dashboard/series-store.ts";
+import type { Column } from "../dashboard/time-window.ts";
 import type { TimeChart } from "../charts/time-chart-options.ts";
 
 /** A series as a panel lists it before any data is drawn. */
@@ -16,18 +16,35 @@ export interface SeriesRef {
   name: string;
 }
 
+/**
+ * Where a view reads the points of the series it was given: the store's series (with the time
+ * window's history), or the series a panel works out from them (derived-panel.ts).
+ */
+export interface PanelSource {
+  /** What a time chart draws for `key`: loaded history older than the live points, then those. */
+  column(key: string): Column;
+  /** The recent points of `key` (a sparkline's), if any. */
+  recent(key: string): Column | undefined;
+  /** The newest value of `key`, if any. */
+  latest(key: string): number | undefined;
+}
+
 /** One saved panel on the page: a view of the series store, drawn once per frame at most. */
 export interface SavedPanelView {
   readonly element: HTMLElement;
   /** Sets the series shown, in key order; called when the layout changes, not per point. */
   setSeries(series: readonly SeriesRef[]): void;
-  /** Redraws from the store; called from the frame scheduler only. */
-  draw(store: SeriesStore): void;
+  /** Redraws from `source`; called from the frame scheduler only. */
+  draw(source: PanelSource): void;
   /** Follows a light/dark switch (canvas charts need it; SVG and HTML use CSS colours). */
   restyle(theme: ChartTheme): void;
   destroy(): void;
   /** Line panels only: the time chart, which follows the page's time window. */
   readonly timeChart?: TimeChart;
+  /** Panels with a transform or aggregate only: what they worked out last, per output series. */
+  computed?(): { key: string; ts: number[]; values: number[] }[];
+  /** Panels with a transform or aggregate only: work everything out again on the next draw. */
+  recompute?(): void;
 }
 
 /** Readable names of the panel types, for `aria-label`s. */

@@ -5,8 +5,7 @@
  */
 import type { Panel } from "../../common/dashboard-config.ts";
 import { formatPanelValue } from "./panel-value.ts";
-import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
-import type { SeriesStore } from "../dashboard/series-store.ts";
+import { savedPanelFrame, type PanelSource, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { Sparkline } from "../charts/sparkline.ts";
 import { paintThresholdColor, thresholdColor } from "./threshold-color.ts";
 
@@ -37,9 +36,9 @@ export class StatPanel implements SavedPanelView {
     this.#source.textContent = this.#shown?.key ?? "no matching series yet";
   }
 
-  draw(store: SeriesStore): void {
-    const series = this.#shown && store.get(this.#shown.key);
-    const latest = this.#shown && store.latest(this.#shown.key);
+  draw(source: PanelSource): void {
+    const series = this.#shown && source.recent(this.#shown.key);
+    const latest = this.#shown && source.latest(this.#shown.key);
     this.#value.textContent = formatPanelValue(latest, this.#panel);
     const color = thresholdColor(this.#panel.thresholds, latest);
     paintThresholdColor(this.#value, color);

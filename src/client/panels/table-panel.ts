@@ -5,8 +5,7 @@
  */
 import type { Panel } from "../../common/dashboard-config.ts";
 import { formatPanelValue } from "./panel-value.ts";
-import { savedPanelFrame, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
-import type { SeriesStore } from "../dashboard/series-store.ts";
+import { savedPanelFrame, type PanelSource, type SavedPanelView, type SeriesRef } from "./saved-panel.ts";
 import { paintThresholdColor, thresholdColor } from "./threshold-color.ts";
 
 export class TablePanel implements SavedPanelView {
@@ -55,9 +54,9 @@ export class TablePanel implements SavedPanelView {
     this.#cells = cells;
   }
 
-  draw(store: SeriesStore): void {
+  draw(source: PanelSource): void {
     for (const [key, cell] of this.#cells) {
-      const latest = store.latest(key);
+      const latest = source.latest(key);
       const text = formatPanelValue(latest, this.#panel);
       if (cell.textContent !== text) cell.textContent = text;
       paintThresholdColor(cell, thresholdColor(this.#panel.thresholds, latest));

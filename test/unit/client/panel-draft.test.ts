@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { draftOf, newDraft, panelOf } from "../../../src/client/editor/panel-draft.ts";
-import type { Panel } from "../../../src/common/dashboard-config.ts";
+import { panelSchema, type Panel } from "../../../src/common/dashboard-config.ts";
 import { seriesKey } from "../../../src/common/series-key.ts";
 
 describe("a panel draft's series", () => {
@@ -35,5 +35,23 @@ describe("a panel draft's layout", () => {
     const panel: Panel = { id: "p", title: "P", type: "stat", series: ["t"], layout: { x: 4, y: 2, w: 8, h: 3 } };
     expect((panelOf(draftOf(panel)) as Panel).layout).toEqual(panel.layout);
     expect(panelOf(newDraft(["p"]))).not.toHaveProperty("layout");
+  });
+});
+
+describe("a panel draft's transform and aggregation", () => {
+  it("come back as the panel's, group-by tags listed comma-separated", () => {
+    const panel: Panel = { id: "p", title: "P", type: "table", series: ["requests"], transform: "rate", aggregate: "sum", groupBy: ["region", "zone"] };
+    const draft = draftOf(panel);
+    expect([draft.transform, draft.aggregate, draft.groupBy]).toEqual(["rate", "sum", "region, zone"]);
+    expect(panelSchema.parse(panelOf(draft))).toEqual(panel);
+  });
+
+  it("leave a panel without them as it was, and group-by tags without an aggregate for the schema to refuse", () => {
+    const draft = draftOf({ id: "p", title: "P", type: "line", series: ["x"] });
+    expect(panelOf(draft)).toEqual({ id: "p", title: "P", type: "line", series: ["x"] });
+    draft.groupBy = " host ,";
+    const checked = panelSchema.safeParse(panelOf(draft));
+    expect(checked.success).toBe(false);
+    expect(checked.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["groupBy", "groupBy needs an aggregate"]]);
   });
 });
