@@ -64,7 +64,8 @@ describe.skipIf(skipBrowserTests)("template variables", () => {
   /** The series keys the saved cpu panel shows. */
   const shownKeys = (view: DashboardView) => view.savedPanelAttribute("cpu", "data-series-keys");
   /** The series with automatic panels. */
-  const automatic = (page: Page) => page.$$eval('[data-testid="panel"]', (panels) => panels.map((panel) => panel.getAttribute("data-series")));
+  /** The series on automatic panels, by the latest value each shows. */
+  const automatic = (page: Page) => page.$$eval('[data-testid="panel"] [data-testid="latest"]', (values) => values.map((value) => value.getAttribute("data-series")));
   const linkChoices = (page: Page, name: string) => new URL(page.url()).searchParams.getAll(`var-${name}`);
 
   for (const size of sizes) {
