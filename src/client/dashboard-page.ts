@@ -289,7 +289,7 @@ async function main(): Promise<void> {
     {
       dashboardId: dashboard.id,
       seriesKeys: () => store.keys().sort(),
-      preview: { store, window: timeWindow, onStoreChange: (listener) => storeChanges.listen(listener) },
+      preview: { store, window: timeWindow, onStoreChange: (listener) => storeChanges.listen(listener), shown: (panel) => variables.shown(panel) },
       onSaved: (saved) => {
         showTitle(saved.title || dashboard.id);
         showSaved(saved);

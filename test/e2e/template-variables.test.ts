@@ -194,6 +194,21 @@ describe.skipIf(skipBrowserTests)("template variables", () => {
     await kiosk.close();
   });
 
+  it("previews a panel in the editor with the variables' choices written in, as the page shows it", async () => {
+    const { id, ingestToken } = await hostsDashboard({});
+    const { page, errors, view, close } = await openAt(sizes[0], `/d/${id}?var-host=c`);
+    await view.waitUntil("host c to be shown", async () => (await shownKeys(view)) === "cpu{host=c}");
+    await view.openEditor(ingestToken);
+    await page.click('[data-panel-id="cpu"] [data-testid="preview-panel"]');
+    const preview = '[data-testid="panel-preview"] [data-testid="preview-view"]';
+    await view.waitUntil("the preview to show host c", async () => (await page.getAttribute(preview, "data-series-keys")) === "cpu{host=c}");
+    expect(await page.textContent(`${preview} .panel-title`)).toBe("CPU on c");
+    // The field keeps the pattern as saved: only the drawing has the choice written in.
+    expect(await page.inputValue('[data-panel-id="cpu"] [data-field="series"]')).toBe("cpu{host=$host}");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it("defines a variable in the editor, refusing a panel naming one that does not exist at its field, and saves it with the panels", async () => {
     const id = uniqueId("vars-edit");
     const { ingestToken } = await createDashboard(suite.server.url, id);

@@ -30,6 +30,11 @@ export class VariableView {
     this.#update();
   }
 
+  /** `panel` as the page would show it with the choices made now (e.g. the editor's preview of a draft). */
+  shown(panel: Panel): GridPanel {
+    return this.#state.resolve([panel])[0]!;
+  }
+
   /** Series the page has seen (listed, in a snapshot, live): their tag values fill the dropdowns. */
   learn(series: Iterable<TaggedSeries & { key: string }>): void {
     if (this.#state.learn(series)) this.#update();

@@ -30,6 +30,8 @@ export interface PreviewSource {
   window: TimeWindow;
   /** Calls `listener` with each change to the store; returns how to stop. */
   onStoreChange(listener: (change: StoreChange) => void): () => void;
+  /** The panel as the page shows it now: its template variables replaced by their choices. */
+  shown?(panel: Panel): Panel;
 }
 
 function make<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]>, testid?: string): HTMLElementTagNameMap[K] {
@@ -166,12 +168,13 @@ export class PanelPreview {
     }
     this.#message.textContent = "";
     section.dataset.state = "drawn";
-    const json = JSON.stringify(preview.panel);
+    const panel = this.#source.shown?.(preview.panel) ?? preview.panel;
+    const json = JSON.stringify(panel);
     if (json === this.#drawn && this.#view) return;
     this.#view?.destroy();
     this.#drawn = json;
-    this.#panel = preview.panel;
-    const view = createSavedPanelView(preview.panel, readChartTheme(), this.#source.window);
+    this.#panel = panel;
+    const view = createSavedPanelView(panel, readChartTheme(), this.#source.window);
     // Not one of the page's saved panels: those are counted and found by this test id.
     view.element.dataset.testid = "preview-view";
     this.#view = view;
