@@ -30,7 +30,7 @@ describe.skipIf(skipBrowserTests)("the dashboard title in the page", () => {
         if (request.method() === "PUT") puts.push(request.url());
       });
       await view.openEditor(ingestToken);
-      const title = page.getByLabel("Dashboard title");
+      const title = page.getByLabel("Dashboard title", { exact: true });
       expect(await title.inputValue()).toBe("Boiler room");
 
       // A blank title is caught in the page, at the title field, and nothing is sent.
