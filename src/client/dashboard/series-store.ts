@@ -5,6 +5,7 @@
  */
 import { limits } from "../../common/limits.ts";
 import type { SeriesPoints, Tags } from "../../common/protocol.ts";
+import { firstAtOrAfter } from "../sorted-times.ts";
 
 /** One series as the page holds it; `ts` and `values` are handed to uPlot as they are. */
 export interface StoredSeries {
@@ -137,13 +138,7 @@ function insertSorted(series: StoredSeries, t: number, v: number): void {
     values.push(v);
     return;
   }
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtOrAfter(ts, t);
   if (ts[lo] === t) values[lo] = v;
   else {
     ts.splice(lo, 0, t);

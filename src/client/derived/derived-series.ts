@@ -24,6 +24,7 @@ import type { Tags } from "../../common/protocol.ts";
 import type { Column } from "../dashboard/time-window.ts";
 import { appendRates } from "./counter-rate.ts";
 import { appendAggregates, stepStart, type AggregateName } from "./step-aggregation.ts";
+import { firstAtOrAfter } from "../sorted-times.ts";
 
 /** What a panel asks to be worked out (the panel fields of the same names). */
 export interface DerivedSpec {
@@ -142,12 +143,12 @@ export class DerivedSeries {
       const result = previous && from !== -Infinity ? previous : { ts: [], values: [] };
       if (result === previous) {
         const start = stepStart(from);
-        const keep = countBefore(result.ts, start);
+        const keep = firstAtOrAfter(result.ts, start);
         result.ts.length = keep;
         result.values.length = keep;
         // Steps older than every input's oldest point held go, as the inputs' points went.
         const oldest = Math.min(...columns.map((c) => c.ts[0] ?? Infinity));
-        const drop = countBefore(result.ts, stepStart(oldest));
+        const drop = firstAtOrAfter(result.ts, stepStart(oldest));
         if (drop > 0) {
           result.ts.splice(0, drop);
           result.values.splice(0, drop);
@@ -186,7 +187,7 @@ export class DerivedSeries {
       if (change.kind === "appended") {
         // A rate needs the point before it: the first one held has none once older ones went.
         if (change.trimmed) {
-          const drop = countBefore(next.rated.ts, input.ts[0]! + 1);
+          const drop = firstAtOrAfter(next.rated.ts, input.ts[0]! + 1);
           next.rated.ts.splice(0, drop);
           next.rated.values.splice(0, drop);
         }
@@ -205,7 +206,7 @@ function changeOf(state: InputState, input: Column): InputChange {
   const trimmed = input.ts[0] !== state.firstT;
   if (trimmed && input.ts[0]! < state.firstT) return { kind: "whole" };
   // Where the last point seen sits now.
-  const at = countBefore(input.ts, state.lastT);
+  const at = firstAtOrAfter(input.ts, state.lastT);
   if (input.ts[at] !== state.lastT || input.values[at] !== state.lastV) return { kind: "whole" };
   // Nothing dropped: every point seen must still be there, so a late point shows as one too many.
   if (!trimmed && at !== state.count - 1) return { kind: "whole" };
@@ -213,14 +214,3 @@ function changeOf(state: InputState, input: Column): InputChange {
   return { kind: "appended", from: input.ts[at + 1]!, at: at + 1, trimmed };
 }
 
-/** How many of `ts` (ascending) are below `t`. */
-function countBefore(ts: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

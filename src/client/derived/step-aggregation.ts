@@ -11,6 +11,7 @@
  * do: the live end of an aggregated chart settles within a step.
  */
 import type { Column } from "../dashboard/time-window.ts";
+import { firstAtOrAfter } from "../sorted-times.ts";
 
 /** The functions a panel may aggregate with. */
 export type AggregateName = "sum" | "avg" | "min" | "max";
@@ -40,17 +41,6 @@ export function aggregateValues(fn: AggregateName, values: readonly number[]): n
   }
 }
 
-/** The first index of `ts` (ascending) at or after `t`. */
-function firstAtOrAfter(ts: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * Appends to `into` the aggregate of `columns` for every step starting at or after `from`
