@@ -13,8 +13,8 @@ export interface BrowserSuite {
   readonly server: DevServer;
   /** The suite's browser. */
   readonly browser: Browser;
-  /** Opens a path of the dev server in a new page, with the dashboard view over it. */
-  open(path: string): Promise<WatchedPage & { view: DashboardView }>;
+  /** Opens a path of the dev server in a new page (1280x800 unless `viewport` says), with the dashboard view over it. */
+  open(path: string, viewport?: { width: number; height: number }): Promise<WatchedPage & { view: DashboardView }>;
 }
 
 export function browserSuite(): BrowserSuite {
@@ -39,8 +39,8 @@ export function browserSuite(): BrowserSuite {
     get browser() {
       return started(browser);
     },
-    async open(path) {
-      const watched = await openPage(started(browser), `${started(server).url}${path}`);
+    async open(path, viewport) {
+      const watched = await openPage(started(browser), `${started(server).url}${path}`, undefined, viewport);
       return { ...watched, view: new DashboardView(watched.page) };
     },
   };

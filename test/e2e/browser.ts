@@ -70,8 +70,13 @@ export interface WatchedPage {
  * Opens `url` in a new context (own storage) at a fixed, desktop-sized viewport.
  * `prepare` runs before navigation, e.g. to route the page's WebSockets.
  */
-export async function openPage(browser: Browser, url: string, prepare?: (page: Page) => Promise<void>): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+export async function openPage(
+  browser: Browser,
+  url: string,
+  prepare?: (page: Page) => Promise<void>,
+  viewport: { width: number; height: number } = { width: 1280, height: 800 },
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
   const sockets: string[] = [];

@@ -9,7 +9,6 @@ import { describe, expect, it } from "vitest";
 import { createDashboard, postMetrics, uniqueId, updateDashboard } from "./api.ts";
 import { saveScreenshot, skipBrowserTests } from "./browser.ts";
 import { browserSuite } from "./browser-suite.ts";
-import { DashboardView } from "./dashboard-view.ts";
 
 const sizes = [
   { name: "desktop", width: 1280, height: 800 },
@@ -39,14 +38,7 @@ const focusedTestid = (page: Page) => page.evaluate(() => document.activeElement
 describe.skipIf(skipBrowserTests)("the editor's token prompt and preview", () => {
   const suite = browserSuite();
 
-  async function openAt(size: { width: number; height: number }, path: string) {
-    const context = await suite.browser.newContext({ viewport: { width: size.width, height: size.height } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.stack ?? error.message));
-    await page.goto(`${suite.server.url}${path}`);
-    return { page, errors, view: new DashboardView(page), close: () => context.close() };
-  }
+  const openAt = (size: { width: number; height: number }, path: string) => suite.open(path, size);
 
   for (const size of sizes) {
     it(`asks for the token when Edit is opened, refuses wrong and write-only tokens at the field, keeps a right one for the tab, and asks again when Save is refused (${size.name})`, async () => {

@@ -30,16 +30,7 @@ const sizes = [
 describe.skipIf(skipBrowserTests)("pages the server refuses", () => {
   const suite = browserSuite();
 
-  async function openAt(size: { width: number; height: number }, path: string) {
-    const context = await suite.browser.newContext({ viewport: { width: size.width, height: size.height } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    const sockets: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.stack ?? error.message));
-    page.on("websocket", (socket) => sockets.push(socket.url()));
-    await page.goto(`${suite.server.url}${path}`);
-    return { page, errors, sockets, view: new DashboardView(page), close: () => context.close() };
-  }
+  const openAt = (size: { width: number; height: number }, path: string) => suite.open(path, size);
 
   /** What the header says: the badge's state and text, and whether the viewer count shows. */
   async function header(view: DashboardView) {

@@ -51,14 +51,9 @@ describe.skipIf(skipBrowserTests)("template variables", () => {
   }
 
   async function openAt(size: { width: number; height: number }, path: string) {
-    const context = await suite.browser.newContext({ viewport: { width: size.width, height: size.height } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.stack ?? error.message));
-    await page.goto(`${suite.server.url}${path}`);
-    const view = new DashboardView(page);
-    await view.waitForState("live");
-    return { page, errors, view, close: () => context.close() };
+    const opened = await suite.open(path, size);
+    await opened.view.waitForState("live");
+    return opened;
   }
 
   /** The series keys the saved cpu panel shows. */
