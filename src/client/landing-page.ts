@@ -12,8 +12,6 @@
  * the admin's "All dashboards" (`#directory-*`, `#delete-*`); the form and "All dashboards"
  * take the admin token from one field (`#admin-token`, `#admin-token-error`).
  */
-// First: configures Zod before any schema exists (see the file).
-import "./zod-jitless.ts";
 import { fillCommandBlock } from "./landing/command-block.ts";
 import { createDashboardCommand, dashboardAddress, sendMetricCommand, tokensFor } from "./landing/curl-commands.ts";
 import { AdminTokenField } from "./landing/admin-token-field.ts";

@@ -46,6 +46,20 @@ describe.skipIf(skipBrowserTests)("the landing page", () => {
     await close();
   });
 
+  it("loads its scripts without the editor's validation library: under 64 KiB of script in all", async () => {
+    const scripts: Promise<number>[] = [];
+    const { errors, close } = await openPage(suite.browser, `${suite.server.url}/`, async (page) => {
+      page.on("response", (response) => {
+        if (response.url().endsWith(".js")) scripts.push(response.body().then((body) => body.length));
+      });
+    });
+    const bytes = (await Promise.all(scripts)).reduce((sum, size) => sum + size, 0);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(64 * 1024);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it.skipIf(!hasCurl)("gives commands that create a first dashboard and fill it when pasted", async () => {
     const { page, errors } = await openPage(suite.browser, `${suite.server.url}/`);
     const create = (await page.textContent('[data-command="create"] code')) ?? "";
