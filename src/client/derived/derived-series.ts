@@ -14,10 +14,10 @@
  * Work per frame is incremental: for each input the last point seen is remembered, and when a
  * frame only appended points (or dropped the oldest, at capacity), only the rates of the new
  * points and the aggregation steps from the first new point on are worked out again. Anything
- * else (a late point inside the window, new history) recomputes that input's group whole,
- * except a late point in a frame that also dropped the oldest points, which is taken for
- * appended points only (told apart it would take a pass over the window every frame);
- * `reset()` forces that for every group, e.g. when the time window changes.
+ * else (a late point inside the window, also in a frame that dropped the oldest points, told
+ * apart by counting: the first times seen are kept to count those dropped; new history)
+ * recomputes that input's group whole; `reset()` forces that for every group, e.g. when the
+ * time window changes.
  */
 import { seriesKey } from "../../common/series-key.ts";
 import type { Tags } from "../../common/protocol.ts";
@@ -86,9 +86,14 @@ interface InputState {
   lastV: number;
   /** How many points it had. */
   count: number;
+  /** The times of its first points (at most HEAD_KEPT), to count those a trimmed window dropped. */
+  head: number[];
   /** Its rates, when the spec has a transform. */
   rated: Column;
 }
+
+/** How many of an input's first times are kept: a window dropping more in one frame is worked out whole. */
+const HEAD_KEPT = 64;
 
 /** How an input changed since the last frame. */
 type InputChange = { kind: "none" } | { kind: "appended"; from: number; at: number; trimmed: boolean } | { kind: "whole" };
@@ -176,6 +181,7 @@ export class DerivedSeries {
       lastT: count > 0 ? input.ts[count - 1]! : Number.NaN,
       lastV: count > 0 ? input.values[count - 1]! : Number.NaN,
       count,
+      head: input.ts.slice(0, HEAD_KEPT),
       rated: state?.rated ?? { ts: [], values: [] },
     };
     this.#inputs.set(key, next);
@@ -208,8 +214,11 @@ function changeOf(state: InputState, input: Column): InputChange {
   // Where the last point seen sits now.
   const at = firstAtOrAfter(input.ts, state.lastT);
   if (input.ts[at] !== state.lastT || input.values[at] !== state.lastV) return { kind: "whole" };
-  // Nothing dropped: every point seen must still be there, so a late point shows as one too many.
-  if (!trimmed && at !== state.count - 1) return { kind: "whole" };
+  // Every point seen and not dropped must still be there, so a late point shows as one too many.
+  // The points dropped are the first ones seen before the new first time, which must itself be one of those seen.
+  const dropped = trimmed ? firstAtOrAfter(state.head, input.ts[0]!) : 0;
+  if (trimmed && (dropped === state.head.length || state.head[dropped] !== input.ts[0])) return { kind: "whole" };
+  if (at !== state.count - dropped - 1) return { kind: "whole" };
   if (at === count - 1) return trimmed ? { kind: "appended", from: Infinity, at: count, trimmed } : { kind: "none" };
   return { kind: "appended", from: input.ts[at + 1]!, at: at + 1, trimmed };
 }

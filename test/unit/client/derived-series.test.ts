@@ -185,4 +185,17 @@ describe("DerivedSeries", () => {
     derived.update(() => ({ ts: [0, 2000], values: [1, 2] }));
     expect(derived.update(() => ({ ts: [0, 1000, 2000], values: [1, 5, 2] })).get("sum")).toEqual({ ts: [0, 1000, 2000], values: [1, 5, 2] });
   });
+
+  it("recomputes whole when a point lands inside what was seen in the frame that drops the oldest ones", () => {
+    for (const spec of [{ aggregate: "sum" as const }, { transform: "rate" as const }]) {
+      const derived = new DerivedSeries(spec);
+      derived.setInputs([{ key: "c", name: "c", tags: {} }]);
+      derived.update(() => ({ ts: [0, 1000, 3000, 4000], values: [1, 2, 4, 8] }));
+      // The oldest point dropped, a late one at 2000 and a new one at 5000 arrive together.
+      const now = { ts: [1000, 2000, 3000, 4000, 5000], values: [2, 3, 4, 8, 9] };
+      const fresh = new DerivedSeries(spec);
+      fresh.setInputs([{ key: "c", name: "c", tags: {} }]);
+      expect(derived.update(() => now), JSON.stringify(spec)).toEqual(fresh.update(() => now));
+    }
+  });
 });
