@@ -45,3 +45,13 @@ export function refusalText(body: unknown, status: number): string {
 export async function refusalOf(response: Response): Promise<string> {
   return refusalText(await response.json().catch(() => undefined), response.status);
 }
+
+/**
+ * Sends `DELETE /api/dashboards/<id>` with `token`: `undefined` once the dashboard is gone
+ * (deleted now, or already gone, deleted from another page: what was asked), else the
+ * refusal's response. Network failures throw, as `send` does.
+ */
+export async function deleteDashboard(id: string, token: string, send: typeof fetch): Promise<Response | undefined> {
+  const response = await send(`/api/dashboards/${encodeURIComponent(id)}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+  return response.ok || response.status === 404 ? undefined : response;
+}

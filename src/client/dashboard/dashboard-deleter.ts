@@ -13,7 +13,7 @@
 import { storedAdminToken } from "../landing/admin-token.ts";
 import { forgetDashboard } from "../landing/known-dashboards.ts";
 import { forgetEditToken, storedEditToken } from "../editor/edit-token.ts";
-import { refusalText } from "./dashboard-api.ts";
+import { deleteDashboard, refusalOf } from "./dashboard-api.ts";
 
 /** The dialog's parts, from dashboard.html. */
 export interface DashboardDeleterElements {
@@ -89,11 +89,10 @@ export class DashboardDeleter {
     this.#say(undefined);
     this.#progress(`Deleting ${id} and all its data…`);
     try {
-      const response = await this.send(`/api/dashboards/${encodeURIComponent(id)}`, { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
-      // Gone already (deleted from another page) is what was asked.
-      if (!response.ok && response.status !== 404) {
-        const reason = refusalText(await response.json().catch(() => undefined), response.status);
-        const refused = response.status === 401 || response.status === 403;
+      const refusal = await deleteDashboard(id, token, this.send);
+      if (refusal) {
+        const reason = await refusalOf(refusal);
+        const refused = refusal.status === 401 || refusal.status === 403;
         if (refused && token === storedEditToken(id)) forgetEditToken(id);
         return this.#say(`${id} was not deleted: ${reason}.`, refused ? this.parts.token : undefined);
       }

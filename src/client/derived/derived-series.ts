@@ -181,7 +181,8 @@ export class DerivedSeries {
       lastT: count > 0 ? input.ts[count - 1]! : Number.NaN,
       lastV: count > 0 ? input.values[count - 1]! : Number.NaN,
       count,
-      head: input.ts.slice(0, HEAD_KEPT),
+      // The first times stay what they were while no point was dropped or put among them.
+      head: state && change.kind !== "whole" && state.head.length === HEAD_KEPT && input.ts[0] === state.firstT ? state.head : input.ts.slice(0, HEAD_KEPT),
       rated: state?.rated ?? { ts: [], values: [] },
     };
     this.#inputs.set(key, next);

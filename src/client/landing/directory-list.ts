@@ -11,7 +11,7 @@
 import { clockMoment } from "../charts/clock-format.ts";
 import { formatInUnit } from "../panels/units.ts";
 import type { AdminTokenField } from "./admin-token-field.ts";
-import { refusalOf } from "../dashboard/dashboard-api.ts";
+import { deleteDashboard, refusalOf } from "../dashboard/dashboard-api.ts";
 import type { DirectoryListing, ListedDashboard } from "../../common/directory-listing.ts";
 
 /** The section's parts, from index.html. */
@@ -243,9 +243,8 @@ export class DirectoryList {
     const submit = this.parts.deleteForm.querySelector<HTMLButtonElement>('button[type="submit"]');
     if (submit) submit.disabled = true;
     try {
-      const response = await this.send(`/api/dashboards/${encodeURIComponent(id)}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
-      // Gone already (deleted from another tab) is what was asked.
-      if (!response.ok && response.status !== 404) return this.#refused(response, `${id} was not deleted`, this.parts.deleteError);
+      const refusal = await deleteDashboard(id, token, this.send);
+      if (refusal) return this.#refused(refusal, `${id} was not deleted`, this.parts.deleteError);
     } catch (error) {
       this.parts.deleteError.textContent = `${id} was not deleted: ${(error as Error).message}`;
       return;
