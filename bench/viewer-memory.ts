@@ -1,5 +1,5 @@
-// Memory per viewer: how much the runtime process's resident memory (and, for Pulseboard, the
-// isolate's JavaScript heap) grows while viewers connect, for Pulseboard (direct: the
+// Memory per viewer: how much the runtime process's resident memory (and its isolate's
+// JavaScript heap) grows while viewers connect, for Pulseboard (direct: the
 // dashboard's own object holds every socket) and the partyserver room of the fan-out
 // benchmark, each with viewers joining fast (100 at a time, the next batch as soon as the
 // last is in, as the fan-out benchmark joins them) and slowly (the same batches 1.5 s apart,
@@ -7,7 +7,7 @@
 // every viewer has been sent one message (a request the server broadcasts), and after 30 s
 // without traffic (time for an idle object to hibernate); and for Pulseboard with every viewer
 // on a relay in a second process (bench/relay-process/), both runtimes counted.
-// Usage: npx node bench/viewer-memory.ts [--viewers 2000]
+// Usage: npx node bench/viewer-memory.ts [--viewers 2000] [--rows direct,direct-slow,room,room-slow,none,relayed]
 // Viewers are `ws` sockets without compression in this process, straight to the runtime (past
 // wrangler's dev proxy). Resident memory is VmRSS of the workerd process running the objects;
 // the heap is the lowest of five readings over a second (workerd's inspector does not collect
@@ -22,7 +22,11 @@ import { partyserver } from "./fanout/target-partyserver.ts";
 import { pulseboard } from "./fanout/target-pulseboard.ts";
 import type { Target, TargetKind } from "./fanout/target.ts";
 
-const { values: args } = parseArgs({ options: { viewers: { type: "string", default: "2000" } } });
+const ROWS = ["direct", "direct-slow", "room", "room-slow", "none", "relayed"] as const;
+const { values: args } = parseArgs({ options: { viewers: { type: "string", default: "2000" }, rows: { type: "string", default: ROWS.join(",") } } });
+const chosen = args.rows.split(",");
+const unknown = chosen.filter((row) => !(ROWS as readonly string[]).includes(row));
+if (unknown.length > 0) throw new Error(`--rows takes some of ${ROWS.join(",")}; not ${unknown.join(",")}`);
 const viewers = Number(args.viewers);
 if (!(Number.isInteger(viewers) && viewers >= 100 && viewers <= 8000)) throw new Error("--viewers takes 100-8000");
 const BATCH = 100;
@@ -75,8 +79,9 @@ async function measure(kind: TargetKind, slow: boolean, query = "", relays: "off
     // A few requests first, as the fan-out benchmark warms up: Pulseboard's snapshots then hold points.
     for (let i = 0; i < 20; i++) await post(target, i);
     await delay(QUIET_MS);
-    // The inspector is the dashboard's process: with relays elsewhere it does not see the viewers.
-    const heap = target.inspectorPort === undefined || relays !== "off" ? null : await IsolateHeap.connect(target.inspectorPort);
+    // The isolate holding the viewers: with relays in a second process, the relays'.
+    const inspectorPort = relays === "off" ? target.inspectorPort : target.relayInspectorPort;
+    const heap = inspectorPort === undefined ? null : await IsolateHeap.connect(inspectorPort);
     const before = { rss: resident(), heap: await lowestHeap(heap) };
     const began = performance.now();
     for (let i = 0; i < viewers; i += BATCH) {
@@ -111,12 +116,15 @@ async function measure(kind: TargetKind, slow: boolean, query = "", relays: "off
 }
 
 const rows: string[] = [];
-for (const kind of [pulseboard, partyserver]) for (const slow of [false, true]) rows.push(await measure(kind, slow));
+if (chosen.includes("direct")) rows.push(await measure(pulseboard, false));
+if (chosen.includes("direct-slow")) rows.push(await measure(pulseboard, true));
+if (chosen.includes("room")) rows.push(await measure(partyserver, false));
+if (chosen.includes("room-slow")) rows.push(await measure(partyserver, true));
 // Viewers subscribed to a series that does not exist: an empty snapshot, no points frames.
-rows.push(await measure(pulseboard, false, "?series=none"));
+if (chosen.includes("none")) rows.push(await measure(pulseboard, false, "?series=none"));
 // Every viewer on a relay of 1,000 in a second `wrangler dev` (bench/relay-process/), which
-// has no static assets in front of it (the room has none either).
-rows.push(await measure(pulseboard, false, "", "second-process"));
+// has no static assets in front of it (the room has none either). Its heap is the relays' isolate's.
+if (chosen.includes("relayed")) rows.push(await measure(pulseboard, false, "", "second-process"));
 console.log(
   [
     "",

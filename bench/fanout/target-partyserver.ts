@@ -21,6 +21,7 @@ export const partyserver: TargetKind = {
         ingest: { url: `${base}${ROOM_PATH}`, headers: { "content-type": "application/json" } },
         protocol: "broadcast",
         pids,
+        inspectorPort: server.inspectorPort,
         output: () => server.output(),
         stop: () => server.dispose(),
       };

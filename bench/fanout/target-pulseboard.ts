@@ -77,6 +77,7 @@ async function startTwoProcesses(direct: boolean) {
       protocol: "pulseboard" as const,
       pids: { ...pids, relayRuntime: relayPids.runtime, relayProxy: relayPids.proxy },
       inspectorPort: dashboard.inspectorPort,
+      relayInspectorPort: relays.inspectorPort,
       // Both processes bundle into bench/relay-process/.wrangler/tmp; the dashboard's started first.
       bundle: { dir: relayProcessDir, since: startedAt },
       relays: () => relaysWithStorage(relays.persistTo),

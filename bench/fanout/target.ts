@@ -20,8 +20,10 @@ export interface Target {
    * relays, when they have a process of their own.
    */
   pids: { runtime: number | null; proxy: number | null; relayRuntime?: number | null; relayProxy?: number | null };
-  /** Port of wrangler's inspector for the dashboard's process, when it has one. */
+  /** Port of wrangler's inspector for the dashboard's (or the room's) process, when it has one. */
   inspectorPort?: number;
+  /** The same for the relays' process, when they have one of their own. */
+  relayInspectorPort?: number;
   /**
    * Where the dashboard's process bundled the Worker, for the profile's source maps: the
    * directory holding its `.wrangler`, and when it started (the oldest bundle written since

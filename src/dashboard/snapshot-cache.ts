@@ -56,13 +56,22 @@ export interface CachedSnapshot {
   seriesJson: string;
   /** When it was read, milliseconds since the epoch. */
   readAt: number;
+  /** Its message texts once made, without and with `reset` (see {@link snapshotText}). */
+  texts?: { fresh?: string; reset?: string };
 }
 
 function keyOf(patterns: string[]): string {
   return JSON.stringify(patterns);
 }
 
-/** The `snapshot` message text for a cached snapshot (`ServerMessage` of type `snapshot`). */
+/**
+ * The `snapshot` message text for a cached snapshot (`ServerMessage` of type `snapshot`),
+ * made once per entry and kind: every viewer of a crowd is sent the same string, which the
+ * runtime flattens on its first send only (a text made per viewer was a copy of the whole
+ * snapshot for each, garbage at once: a crowd of 4,000 made 14 MiB of it).
+ */
 export function snapshotText(entry: CachedSnapshot, reset: boolean): string {
-  return `{"type":"snapshot","seq":${entry.seq},"reset":${reset},"series":${entry.seriesJson},"perSeries":${entry.perSeries}}`;
+  const texts = (entry.texts ??= {});
+  const kind = reset ? "reset" : "fresh";
+  return (texts[kind] ??= `{"type":"snapshot","seq":${entry.seq},"reset":${reset},"series":${entry.seriesJson},"perSeries":${entry.perSeries}}`);
 }

@@ -32,5 +32,20 @@ describe("SnapshotCache", () => {
     const entry = new SnapshotCache().put(["*"], 7, 40, series, 0);
     const message: ServerMessage = { type: "snapshot", seq: 7, reset: true, series, perSeries: 40 };
     expect(JSON.parse(snapshotText(entry, true))).toEqual(message);
+    expect(JSON.parse(snapshotText(entry, false))).toEqual({ ...message, reset: false });
+  });
+
+  it("makes each kind of text once per entry, so a crowd shares one string", () => {
+    const cache = new SnapshotCache();
+    const entry = cache.put(["*"], 7, 40, series, 0);
+    const first = snapshotText(entry, false);
+    expect(snapshotText(entry, false)).toBe(first);
+    expect(entry.texts?.fresh).toBe(first);
+    expect(entry.texts?.reset).toBeUndefined();
+    snapshotText(entry, true);
+    expect(JSON.parse(entry.texts!.reset!)).toMatchObject({ reset: true, seq: 7 });
+    // A fresh read is a new entry, with texts of its own.
+    const next = cache.put(["*"], 9, 40, series, 1);
+    expect(JSON.parse(snapshotText(next, false))).toMatchObject({ seq: 9 });
   });
 });
