@@ -228,4 +228,42 @@ describe.skipIf(skipBrowserTests)("the dashboard page's header, toasts and kiosk
       await close();
     });
   }
+
+  /** The header's shown controls, as lines of names from top to bottom. */
+  async function controlLines(page: Page): Promise<string[][]> {
+    const controls = await page.locator(".controls > *").evaluateAll((elements) =>
+      elements
+        .filter((element) => !(element as HTMLElement).hidden && element.getBoundingClientRect().width > 0)
+        .map((element) => {
+          const box = element.getBoundingClientRect();
+          return { name: element.id || element.className, top: box.top, bottom: box.bottom };
+        }),
+    );
+    const lines: { top: number; bottom: number; names: string[] }[] = [];
+    for (const control of controls) {
+      const line = lines.find((other) => control.top < other.bottom && other.top < control.bottom);
+      if (line) line.names.push(control.name);
+      else lines.push({ top: control.top, bottom: control.bottom, names: [control.name] });
+    }
+    return lines.sort((a, b) => a.top - b.top).map((line) => line.names);
+  }
+
+  for (const width of [320, 360, 390, 414]) {
+    it(`leaves no control alone on a line of the header ${width} px wide, with a relative range and an absolute one`, async () => {
+      const { id } = await filledDashboard("Boiler room");
+      const now = Date.now();
+      for (const query of ["", `?range=absolute&from=${now - 3_600_000}&to=${now - 1_800_000}`]) {
+        const { page, errors, view, close } = await openAt({ width, height: 800 }, `/d/${id}${query}`);
+        await view.waitForState("live");
+        await page.locator('[data-testid="tokens"]').waitFor();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(width);
+        const lines = await controlLines(page);
+        for (const line of lines) expect(line.length, `${JSON.stringify(lines)}: a control alone on its line`).toBeGreaterThanOrEqual(2);
+        // The range and its calendar come first, together.
+        expect(lines[0]).toEqual(["range", "time-picker-open"]);
+        expect(errors).toEqual([]);
+        await close();
+      }
+    });
+  }
 });
