@@ -185,14 +185,15 @@ describe.skipIf(skipBrowserTests)("grouping and aggregation", () => {
       expect(await violations(page)).toEqual([]);
       await saveScreenshot(page, `grouping-aggregation-live-${size.name}`);
 
-      // The last hour: each host's 10 s history buckets older than its first live point, then its live points.
+      // The last hour: each host's 10 s history buckets that end by its first live point, each
+      // average at the middle of its bucket (where rates read it), then its live points.
       await view.chooseRange("1h");
       const withHistory = (h: number): Column => {
         const held = live(h);
         const older = bucketAverages(posted[h]!, 10_000);
-        const end = older.ts.findIndex((t) => t >= held.ts[0]!);
+        const end = older.ts.findIndex((t) => t + 10_000 > held.ts[0]!);
         const cut = end === -1 ? older.ts.length : end;
-        return { ts: [...older.ts.slice(0, cut), ...held.ts], values: [...older.values.slice(0, cut), ...held.values] };
+        return { ts: [...older.ts.slice(0, cut).map((t) => t + 5_000), ...held.ts], values: [...older.values.slice(0, cut), ...held.values] };
       };
       const expectedHistory = {
         eu: sumPerSecond([rates(withHistory(0)), rates(withHistory(1))]),

@@ -53,15 +53,24 @@ export interface Zoom {
   max: number;
 }
 
+/** Loaded buckets: their start times and averages, and where each ends (its start plus the step, or the range's end). */
+interface Buckets extends Column {
+  ends: number[];
+}
+
+function bucketsOf(result: HistoryResult, series: HistoryResult["series"][number]): Buckets {
+  return { ts: series.ts, values: series.avg, ends: series.ts.map((t) => Math.min(t + result.step, result.to)) };
+}
+
 export class TimeWindow {
   /** The pinned span in ms; `undefined` means "the points held". */
   #span: number | undefined;
   /** Per series key, the history buckets' times and averages for the current span. */
-  #history = new Map<string, Column>();
+  #history = new Map<string, Buckets>();
   /** The stretch every chart holds instead of following now; `undefined` while following. */
   #zoom: Zoom | undefined;
   /** Per series key, finer buckets loaded for the zoomed stretch; dropped with the zoom. */
-  #zoomHistory = new Map<string, Column>();
+  #zoomHistory = new Map<string, Buckets>();
   /** The times [from, to) those finer buckets cover. */
   #zoomHistoryRange = { from: 0, to: 0 };
   #listeners: (() => void)[] = [];
@@ -115,7 +124,7 @@ export class TimeWindow {
     if (this.#zoom !== zoom) return false;
     this.#zoomHistory.clear();
     this.#zoomHistoryRange = { from: result.from, to: result.to };
-    for (const series of result.series) this.#zoomHistory.set(series.key, { ts: series.ts, values: series.avg });
+    for (const series of result.series) this.#zoomHistory.set(series.key, bucketsOf(result, series));
     return true;
   }
 
@@ -158,7 +167,7 @@ export class TimeWindow {
     this.#span = span;
     this.#absolute = undefined;
     this.#history.clear();
-    for (const series of result.series) this.#history.set(series.key, { ts: series.ts, values: series.avg });
+    for (const series of result.series) this.#history.set(series.key, bucketsOf(result, series));
     this.#unzoom();
   }
 
@@ -171,7 +180,7 @@ export class TimeWindow {
     this.#span = undefined;
     this.#absolute = range;
     this.#history.clear();
-    for (const series of result.series) this.#history.set(series.key, { ts: series.ts, values: series.avg });
+    for (const series of result.series) this.#history.set(series.key, bucketsOf(result, series));
     this.#zoom = range;
     this.#zoomHistory.clear();
     this.#notify();
@@ -186,6 +195,28 @@ export class TimeWindow {
     while (end < history.ts.length && history.ts[end]! < firstLive) end++;
     return {
       ts: [...history.ts.slice(0, end), ...(live?.ts ?? [])],
+      values: [...history.values.slice(0, end), ...(live?.values ?? [])],
+    };
+  }
+
+  /**
+   * What series worked out from `key` read (a rate, an aggregate): as `column`, except that a
+   * bucket's average stands at the middle of its bucket, where it is the value of a steadily
+   * moving series, and only buckets that end by the first live point are taken. Read at the
+   * bucket's start, a counter's rate from its last bucket to the first live point would take
+   * half a bucket's increase over a whole bucket's time (or over none of it, when the bucket
+   * holds live points too): a dip where history meets the live points.
+   */
+  centredColumn(key: string, live: Column | undefined): Column {
+    const history = this.#historyOf(key);
+    if (!history) return live ?? { ts: [], values: [] };
+    const firstLive = live?.ts[0] ?? Infinity;
+    let end = 0;
+    while (end < history.ts.length && history.ends[end]! <= firstLive) end++;
+    const ts: number[] = [];
+    for (let i = 0; i < end; i++) ts.push((history.ts[i]! + history.ends[i]!) / 2);
+    return {
+      ts: [...ts, ...(live?.ts ?? [])],
       values: [...history.values.slice(0, end), ...(live?.values ?? [])],
     };
   }
@@ -212,7 +243,7 @@ export class TimeWindow {
   };
 
   /** The range's buckets for `key`, with the zoomed stretch's finer ones in their place. */
-  #historyOf(key: string): Column | undefined {
+  #historyOf(key: string): Buckets | undefined {
     const coarse = this.#history.get(key);
     const fine = this.#zoomHistory.get(key);
     if (!coarse || !fine) return fine ?? coarse;
@@ -222,10 +253,8 @@ export class TimeWindow {
     const outside = coarse.ts.findIndex((t) => t >= to);
     const end = inside === -1 ? coarse.ts.length : inside;
     const start = outside === -1 ? coarse.ts.length : outside;
-    return {
-      ts: [...coarse.ts.slice(0, end), ...fine.ts, ...coarse.ts.slice(start)],
-      values: [...coarse.values.slice(0, end), ...fine.values, ...coarse.values.slice(start)],
-    };
+    const joined = (pick: (buckets: Buckets) => number[]) => [...pick(coarse).slice(0, end), ...pick(fine), ...pick(coarse).slice(start)];
+    return { ts: joined((b) => b.ts), values: joined((b) => b.values), ends: joined((b) => b.ends) };
   }
 
   #notify(): void {

@@ -19,9 +19,10 @@ export class DerivedPanelView implements SavedPanelView {
   readonly #inner: SavedPanelView;
   readonly #derived: DerivedSeries;
   #results: ReadonlyMap<string, Column> = new Map();
-  /** What the inner view reads: the outputs as last worked out. */
+  /** What the inner view reads: the outputs as last worked out (their times are already where they belong). */
   readonly #source: PanelSource = {
     column: (key) => this.#results.get(key) ?? none,
+    centredColumn: (key) => this.#results.get(key) ?? none,
     recent: (key) => this.#results.get(key),
     latest: (key) => this.#results.get(key)?.values.at(-1),
   };
@@ -47,7 +48,7 @@ export class DerivedPanelView implements SavedPanelView {
   }
 
   draw(source: PanelSource): void {
-    this.#results = this.#derived.update((key) => source.column(key));
+    this.#results = this.#derived.update((key) => source.centredColumn(key));
     this.#inner.draw(this.#source);
   }
 

@@ -357,6 +357,7 @@ export class PanelGrid {
 export function panelSource(store: SeriesStore, window: TimeWindow): PanelSource {
   return {
     column: (key) => window.column(key, store.get(key)),
+    centredColumn: (key) => window.centredColumn(key, store.get(key)),
     recent: (key) => store.get(key),
     latest: (key) => store.latest(key),
   };

@@ -23,6 +23,8 @@ export interface SeriesRef {
 export interface PanelSource {
   /** What a time chart draws for `key`: loaded history older than the live points, then those. */
   column(key: string): Column;
+  /** What series worked out from `key` read: the same, each history bucket at its middle (`TimeWindow.centredColumn`). */
+  centredColumn(key: string): Column;
   /** The recent points of `key` (a sparkline's), if any. */
   recent(key: string): Column | undefined;
   /** The newest value of `key`, if any. */

@@ -193,6 +193,90 @@ describe("TimeWindow", () => {
     });
   });
 
+  describe("centredColumn (what rates and aggregates read)", () => {
+    /** A history answer of `step`-wide buckets up to `to`, each averaging `avg(start)`. */
+    function buckets(step: number, to: number, series: Record<string, number[]>, avg: (start: number) => number): HistoryResult {
+      return {
+        from: 0,
+        to,
+        step,
+        source: "raw",
+        series: Object.entries(series).map(([key, ts]) => ({ key, name: key, tags: {}, ts, min: ts.map(avg), max: ts.map(avg), avg: ts.map(avg), last: ts.map(avg), count: ts.map(() => 1) })),
+      };
+    }
+
+    it("puts each bucket's average at the middle of its bucket, the last one ending at the range's end", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, buckets(10, 35, { a: [0, 10, 20, 30] }, (t) => t));
+      expect(view.centredColumn("a", undefined)).toEqual({ ts: [5, 15, 25, 32.5], values: [0, 10, 20, 30] });
+      expect(view.centredColumn("other", column([1]))).toEqual(column([1]));
+      expect(view.centredColumn("other", undefined)).toEqual({ ts: [], values: [] });
+    });
+
+    it("takes only the buckets that end by the first live point: a bucket reaching into the live points gives way to them", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, buckets(10, 100, { a: [0, 10, 20, 30] }, (t) => t));
+      expect(view.centredColumn("a", { ts: [25, 31], values: [7, 8] })).toEqual({ ts: [5, 15, 25, 31], values: [0, 10, 7, 8] });
+      expect(view.centredColumn("a", { ts: [30], values: [7] })).toEqual({ ts: [5, 15, 25, 30], values: [0, 10, 20, 7] });
+    });
+
+    it("centres the zoomed stretch's finer buckets on their own width", () => {
+      const view = new TimeWindow();
+      view.showRange(HOUR, buckets(10, 100, { a: [0, 10, 20, 30] }, (t) => t));
+      view.zoomTo(10, 20);
+      view.showZoomHistory(view.zoom!, { ...buckets(2, 20, { a: [10, 12, 18] }, (t) => t), from: 10 });
+      expect(view.centredColumn("a", undefined).ts).toEqual([5, 11, 13, 19, 25, 35]);
+    });
+
+    it("for a counter rising steadily, keeps its rate across the join of history and live points, to within a point interval's share of a bucket", () => {
+      // Points every `every` ms of a counter rising `perSecond` a second; history buckets of
+      // `step` ms averaging them, loaded up to `loadedTo`; live points from `firstLive` on.
+      // Between two buckets and between two live points the rate is exact.
+      fc.assert(
+        fc.property(
+          fc.constantFrom(1_000, 2_000, 5_000),
+          fc.constantFrom(10_000, 30_000, 60_000),
+          fc.integer({ min: 1, max: 1_000 }),
+          fc.integer({ min: 20, max: 200 }),
+          fc.integer({ min: 0, max: 19 }),
+          (every, step, perSecond, bucketCount, liveOffset) => {
+            const value = (t: number) => (t / 1000) * perSecond;
+            const firstLive = Math.floor((bucketCount * step) / 2 / every) * every + liveOffset * every;
+            const loadedTo = bucketCount * step;
+            const starts: number[] = [];
+            const sums = new Map<number, number[]>();
+            for (let t = 0; t < loadedTo; t += every) {
+              const start = Math.floor(t / step) * step;
+              if (!sums.has(start)) (starts.push(start), sums.set(start, []));
+              sums.get(start)!.push(value(t));
+            }
+            const view = new TimeWindow();
+            view.showRange(HOUR, {
+              from: 0,
+              to: loadedTo,
+              step,
+              source: "raw",
+              series: [{ key: "c", name: "c", tags: {}, ts: starts, min: [], max: [], last: [], count: [], avg: starts.map((s) => sums.get(s)!.reduce((a, b) => a + b, 0) / sums.get(s)!.length) }],
+            });
+            const live: Column = { ts: [], values: [] };
+            for (let t = firstLive; t < loadedTo + 10 * every; t += every) (live.ts.push(t), live.values.push(value(t)));
+            const read = view.centredColumn("c", live);
+            // A bucket's points here start on its start, so their mean time is half an
+            // interval before its middle: from the last bucket to the first live point (at
+            // least half a bucket later) the rate is at most every / step over. Read at the
+            // bucket's start instead, it would be about half the rate.
+            const slack = perSecond * 1e-9;
+            for (let i = 1; i < read.ts.length; i++) {
+              const rate = (read.values[i]! - read.values[i - 1]!) / ((read.ts[i]! - read.ts[i - 1]!) / 1000);
+              expect(rate).toBeGreaterThanOrEqual(perSecond - slack);
+              expect(rate).toBeLessThanOrEqual(perSecond * (1 + every / step) + slack);
+            }
+          },
+        ),
+      );
+    });
+  });
+
   describe("finer history for a zoomed stretch", () => {
     it("takes the place of the range's buckets inside the stretch it covers", () => {
       const view = new TimeWindow();
