@@ -189,6 +189,31 @@ describe.skipIf(skipBrowserTests)("template variables", () => {
     await kiosk.close();
   });
 
+  it("remakes only the panels a choice changes: another panel keeps its drawing and the series hidden from its legend", async () => {
+    const { id, ingestToken } = await hostsDashboard({});
+    const now = Math.floor(Date.now() / 1000) * 1000 - 5_000;
+    await postMetrics(suite.server.url, id, ingestToken, [{ name: "mem", tags: { host: "b" }, value: 60, ts: now }]);
+    const memPanel = { id: "mem", title: "Memory", type: "line", series: ["mem"] };
+    await updateDashboard(suite.server.url, id, ingestToken, { panels: [cpuPanel, memPanel], variables: [{ name: "host", tag: "host", metric: "cpu" }] });
+    const { page, errors, view, close } = await openAt(sizes[0], `/d/${id}`);
+    await view.waitUntil("host a to be shown", async () => (await shownKeys(view)) === "cpu{host=a}");
+    await view.waitUntil("both mem series on the memory panel", async () => (await view.savedPanelAttribute("mem", "data-series-keys")) === "mem{host=a},mem{host=b}");
+    // Mark the memory panel's drawing, and hide its second series from its legend.
+    await page.$eval('[data-panel-id="mem"] canvas', (canvas) => canvas.setAttribute("data-marked", "yes"));
+    const hidden = page.locator('[data-panel-id="mem"] .legend-toggle').nth(1);
+    await hidden.click();
+    expect(await hidden.getAttribute("aria-pressed")).toBe("false");
+
+    await page.selectOption(`${hostControl} [data-testid="variable-select"]`, "c");
+    await view.waitUntil("host c to be shown", async () => (await shownKeys(view)) === "cpu{host=c}");
+    expect(await view.savedPanelText("cpu", ".panel-title")).toBe("CPU on c");
+    // The memory panel is the same drawing, its series still hidden.
+    expect(await page.$eval('[data-panel-id="mem"] canvas', (canvas) => canvas.getAttribute("data-marked"))).toBe("yes");
+    expect(await page.locator('[data-panel-id="mem"] .legend-toggle').nth(1).getAttribute("aria-pressed")).toBe("false");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it("previews a panel in the editor with the variables' choices written in, as the page shows it", async () => {
     const { id, ingestToken } = await hostsDashboard({});
     const { page, errors, view, close } = await openAt(sizes[0], `/d/${id}?var-host=c`);

@@ -5,7 +5,7 @@
  * somewhere and a metric's series show together; a series a saved panel would show for
  * another choice of a template variable is left to that choice rather than put on an
  * automatic chart. Panels are views on the series store: a new panel list (`setPanels`)
- * rebuilds the views and keeps the data. Changed panels are redrawn once per animation frame,
+ * remakes the views of the panels it changed and keeps the data. Changed panels are redrawn once per animation frame,
  * except while paused: then changes are only noted, and drawn together on resume. A zoom (or
  * a return to now) reaches every time chart on the next frame, paused or not.
  *
@@ -42,6 +42,8 @@ interface PlacedPanel {
   series: SeriesRef[];
   /** The drawing. */
   view: SavedPanelView;
+  /** The panel as laid out, without its place (`JSON.stringify`): an equal one keeps this drawing. */
+  content: string;
 }
 
 export class PanelGrid {
@@ -103,33 +105,53 @@ export class PanelGrid {
     });
   }
 
-  /** Lays out `panels` (the whole saved list, in order) in place of the previous ones. */
+  /**
+   * Lays out `panels` (the whole saved list, in order) in place of the previous ones. A panel
+   * shown as it was (the same fields and claims, wherever it now sits) keeps its drawing, and
+   * with it what a person did to it (series hidden from its legend): a template variable's
+   * choice or a save remakes only the panels it changed.
+   */
   setPanels(panels: readonly GridPanel[]): void {
     const layout = JSON.stringify(panels);
     if (layout === this.#layout) return;
     this.#layout = layout;
-    const content = JSON.stringify(panels.map(({ layout: _place, ...rest }) => rest));
+    const contents = panels.map(({ layout: _place, ...rest }) => JSON.stringify(rest));
+    const content = `[${contents.join(",")}]`;
     const moved = content === this.#content;
     this.#content = content;
     if (moved) return this.savedLayout.show(panels, this.#saved.map((placed) => placed.view.element));
-    for (const placed of this.#saved) {
+    const reusable = new Map<string, PlacedPanel[]>();
+    for (const placed of this.#saved) reusable.set(placed.content, [...(reusable.get(placed.content) ?? []), placed]);
+    const before = new Map<PlacedPanel, string>();
+    this.#saved = panels.map(({ claims, ...panel }, i) => {
+      const kept = reusable.get(contents[i]!)?.shift();
+      if (kept) {
+        before.set(kept, seriesKeys(kept.series));
+        kept.series = [];
+        return kept;
+      }
+      return {
+        matches: seriesMatcher(panel.series),
+        claims: seriesMatcher(claims ?? panel.series),
+        series: [],
+        view: createSavedPanelView(panel, this.#theme, this.#window),
+        content: contents[i]!,
+      };
+    });
+    for (const placed of [...reusable.values()].flat()) {
       this.#visibility.unobserve(placed.view.element);
+      this.#dirtySaved.delete(placed);
       placed.view.destroy();
     }
-    this.#dirtySaved.clear();
-    this.#saved = panels.map(({ claims, ...panel }) => ({
-      matches: seriesMatcher(panel.series),
-      claims: seriesMatcher(claims ?? panel.series),
-      series: [],
-      view: createSavedPanelView(panel, this.#theme, this.#window),
-    }));
     this.#routes.clear();
     this.#claimed.clear();
     for (const series of [...this.#known.values()].sort(byKey)) this.#route(series);
     // Saved panels come before every automatic one.
     this.savedLayout.show(panels, this.#saved.map((placed) => placed.view.element));
     for (const placed of this.#saved) {
-      this.#visibility.observe(placed.view.element);
+      const shown = before.get(placed);
+      if (shown === seriesKeys(placed.series)) continue;
+      if (shown === undefined) this.#visibility.observe(placed.view.element);
       placed.view.setSeries(placed.series);
       // Drawn at once from the data already held, so a relayout never shows empty panels.
       placed.view.draw(this.#source);
@@ -361,6 +383,11 @@ export function panelSource(store: SeriesStore, window: TimeWindow): PanelSource
     recent: (key) => store.get(key),
     latest: (key) => store.latest(key),
   };
+}
+
+/** A panel's series list, to tell whether it changed. */
+function seriesKeys(series: readonly SeriesRef[]): string {
+  return JSON.stringify(series.map((s) => s.key));
 }
 
 function byKey(a: SeriesRef, b: SeriesRef): number {
