@@ -188,15 +188,7 @@ export class TimeWindow {
 
   /** What to draw for `key`: history older than the first live point, then the live points. */
   column(key: string, live: Column | undefined): Column {
-    const history = this.#historyOf(key);
-    if (!history) return live ?? { ts: [], values: [] };
-    const firstLive = live?.ts[0] ?? Infinity;
-    let end = 0;
-    while (end < history.ts.length && history.ts[end]! < firstLive) end++;
-    return {
-      ts: [...history.ts.slice(0, end), ...(live?.ts ?? [])],
-      values: [...history.values.slice(0, end), ...(live?.values ?? [])],
-    };
+    return this.#withHistory(key, live, false);
   }
 
   /**
@@ -208,15 +200,20 @@ export class TimeWindow {
    * holds live points too): a dip where history meets the live points.
    */
   centredColumn(key: string, live: Column | undefined): Column {
+    return this.#withHistory(key, live, true);
+  }
+
+  /** The history of `key` before the first live point (see `column`, `centredColumn`), then the live points. */
+  #withHistory(key: string, live: Column | undefined, centred: boolean): Column {
     const history = this.#historyOf(key);
     if (!history) return live ?? { ts: [], values: [] };
     const firstLive = live?.ts[0] ?? Infinity;
+    const before = (i: number) => (centred ? history.ends[i]! <= firstLive : history.ts[i]! < firstLive);
     let end = 0;
-    while (end < history.ts.length && history.ends[end]! <= firstLive) end++;
-    const ts: number[] = [];
-    for (let i = 0; i < end; i++) ts.push((history.ts[i]! + history.ends[i]!) / 2);
+    while (end < history.ts.length && before(end)) end++;
+    const times = history.ts.slice(0, end);
     return {
-      ts: [...ts, ...(live?.ts ?? [])],
+      ts: [...(centred ? times.map((t, i) => (t + history.ends[i]!) / 2) : times), ...(live?.ts ?? [])],
       values: [...history.values.slice(0, end), ...(live?.values ?? [])],
     };
   }
